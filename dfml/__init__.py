@@ -1,0 +1,3 @@
+"""dfml: Spark's DataFrame and ML pipeline API, running on Dask."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""Errors raised before any work runs, named as PySpark names them."""
+
+from __future__ import annotations
+
+import difflib
+
+
+class AnalysisException(Exception):
+    """A plan refers to something that does not exist or does not type-check."""
+
+    def __init__(self, message: str, errorClass: str | None = None):
+        super().__init__(message)
+        self.errorClass = errorClass
+
+    def getErrorClass(self) -> str | None:
+        return self.errorClass
+
+
+class IllegalArgumentException(ValueError):
+    """A parameter has a value that is not allowed."""
+
+
+def unresolved_column(name: str, available: list[str]) -> AnalysisException:
+    """Spark's UNRESOLVED_COLUMN.WITH_SUGGESTION: name the column and the nearest existing ones."""
+    close = difflib.get_close_matches(name, available, n=5, cutoff=0.0)
+    close = sorted(close, key=lambda c: -difflib.SequenceMatcher(None, name.lower(), c.lower()).ratio())
+    suggestion = ", ".join(f"`{c}`" for c in close[:5])
+    return AnalysisException(
+        f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `{name}` "
+        f"cannot be resolved. Did you mean one of the following? [{suggestion}].",
+        "UNRESOLVED_COLUMN.WITH_SUGGESTION",
+    )

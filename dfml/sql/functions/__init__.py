@@ -1,0 +1,55 @@
+"""``dfml.sql.functions``: Spark's column functions, by domain in the private modules here.
+
+Import it as PySpark's: ``from dfml.sql import functions as F``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import types as T
+from ..column import CaseWhen, Column, ColumnRef, Expr, Literal, to_expr
+from ._aggregates import *  # noqa: F401,F403
+from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
+from ._arrays import *  # noqa: F401,F403
+from ._common import col_expr, lit_expr
+from ._dates import *  # noqa: F401,F403
+from ._math import *  # noqa: F401,F403
+from ._math import abs, pow, round  # noqa: F401
+from ._misc import *  # noqa: F401,F403
+from ._predicates import *  # noqa: F401,F403
+from ._strings import *  # noqa: F401,F403
+from . import _strings  # noqa: F401 - Column.substr uses it
+
+
+def col(col: str) -> Column:
+    """A column by name (``"a"``, ``"t.a"`` for an aliased frame, ``"s.field"`` for a struct field)."""
+    if not isinstance(col, str):
+        raise TypeError(f"col() takes a column name, got {type(col).__name__}: {col!r}")
+    return Column(to_expr(col))
+
+
+column = col
+
+
+def lit(col: Any) -> Column:
+    """A literal value as a column (a Column is returned unchanged)."""
+    if isinstance(col, Column):
+        return col
+    return Column(Literal(col))
+
+
+def when(condition: Column, value: Any) -> Column:
+    """The start of ``CASE WHEN``: chain ``.when(...)`` and finish with ``.otherwise(...)``."""
+    if not isinstance(condition, Column):
+        raise TypeError(f"when(): condition must be a Column, got {type(condition).__name__}")
+    return Column(CaseWhen([(condition._expr, lit_expr(value))]))
+
+
+def expr(str: str) -> Column:
+    raise NotImplementedError("expr() arrives with SQL support; build the Column with functions")
+
+
+def broadcast(df: Any) -> Any:
+    """A join hint: the frame is small enough to send whole to every partition of the other side."""
+    return df.hint("broadcast")

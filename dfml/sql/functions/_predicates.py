@@ -1,0 +1,138 @@
+"""Null and membership predicates: ``isin``, ``isnull``, ``isnan``, ``coalesce`` and friends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import types as T
+from ..column import Column, Ctx, Expr, Literal, Typed, _Precompiled, cast_to, common_type, fix_dtype
+from ._common import col_expr, func, lit_expr, per_partition
+
+__all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "least", "nullif",
+           "ifnull", "nvl"]
+
+
+def isin(c: Column, values: list[Any]) -> Column:
+    """``c IN (values)``: true if equal to one, null if not and a value (or ``c``) is null."""
+    exprs = [lit_expr(v) for v in values]
+
+    def impl(ctx: Ctx, t: Typed, *vals: Typed) -> Typed:
+        if not vals:
+            return Typed(False, T.BooleanType(), False)
+        dt = common_type([t.dtype] + [v.dtype for v in vals], "IN")
+        if not all(v.is_scalar for v in vals):
+            from ..column import Comparison, Logical
+            out: Expr | None = None
+            for v in vals:
+                eq = Comparison("=", _Precompiled(t), _Precompiled(v))
+                out = eq if out is None else Logical("OR", out, eq)
+            return out.compile(ctx)
+        lits = [cast_to(v, dt).value for v in vals]
+        has_null = any(v is None for v in lits)
+        lits = [v for v in lits if v is not None]
+        tv = cast_to(t, dt)
+        if tv.is_scalar:
+            hit = tv.value in lits
+            return Typed(True if hit else (None if has_null or tv.value is None else False),
+                         T.BooleanType(), True)
+        value = tv.value.isin(lits)
+        value = fix_dtype(value, T.BooleanType()).mask(tv.value.isna())
+        if has_null:
+            value = value.mask(~value.fillna(False))
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), True)
+
+    sql = f"({c._expr.sql()} IN ({', '.join(e.sql() for e in exprs)}))"
+    return func("in", [c._expr, *exprs], impl, sql=sql)
+
+
+def isnull(col: Any) -> Column:
+    return Column(col_expr(col)).isNull().alias(f"({col_expr(col).sql()} IS NULL)")
+
+
+def isnotnull(col: Any) -> Column:
+    return Column(col_expr(col)).isNotNull()
+
+
+def isnan(col: Any) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if not isinstance(t.dtype, (T.DoubleType, T.FloatType)):
+            if t.is_scalar:
+                return Typed(False, T.BooleanType(), False)
+            t = cast_to(t, T.DoubleType())
+        if t.is_scalar:
+            return Typed(t.value is not None and t.value != t.value, T.BooleanType(), False)
+        return Typed(per_partition(ctx, [t], lambda a: pc.fill_null(pc.is_nan(a), False),
+                                   T.BooleanType()), T.BooleanType(), False)
+    return func("isnan", [col], impl)
+
+
+def nanvl(col1: Any, col2: Any) -> Column:
+    def impl(ctx: Ctx, a: Typed, b: Typed) -> Typed:
+        a, b = cast_to(a, T.DoubleType()), cast_to(b, T.DoubleType())
+        av = ctx.broadcast(a)
+        nan = per_partition(ctx, [Typed(av, T.DoubleType())],
+                            lambda x: pc.fill_null(pc.is_nan(x), False), T.BooleanType())
+        return Typed(fix_dtype(av.mask(nan, b.value), T.DoubleType()), T.DoubleType(), True)
+    return func("nanvl", [col1, col2], impl)
+
+
+def coalesce(*cols: Any) -> Column:
+    """The first non-null argument."""
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        dt = common_type([t.dtype for t in ts], "coalesce")
+        out = None
+        for t in ts:
+            c = cast_to(t, dt)
+            if out is None:
+                out = ctx.broadcast(c) if not (c.is_scalar and c.value is None) else \
+                    ctx.broadcast(Typed(None, dt))
+            elif c.is_scalar:
+                if c.value is not None:
+                    out = out.fillna(c.value)
+            else:
+                out = out.mask(out.isna(), c.value)
+        return Typed(fix_dtype(out, dt), dt, all(t.nullable for t in ts))
+    if not cols:
+        raise ValueError("coalesce() needs at least one column")
+    return func("coalesce", list(cols), impl)
+
+
+def ifnull(col1: Any, col2: Any) -> Column:
+    c = coalesce(col1, col2)
+    c._expr._sql = f"ifnull({col_expr(col1).sql()}, {col_expr(col2).sql()})"
+    return c
+
+
+nvl = ifnull
+
+
+def nullif(col1: Any, col2: Any) -> Column:
+    from . import when
+    a, b = Column(col_expr(col1)), Column(col_expr(col2))
+    return when(a == b, None).otherwise(a).alias(f"nullif({a._expr.sql()}, {b._expr.sql()})")
+
+
+def _extreme(name: str, pick_greater: bool) -> Any:
+    def f(*cols: Any) -> Column:
+        if len(cols) < 2:
+            raise ValueError(f"{name}() needs at least two columns")
+
+        def impl(ctx: Ctx, *ts: Typed) -> Typed:
+            dt = common_type([t.dtype for t in ts], name)
+            vals = [ctx.broadcast(cast_to(t, dt)) if not (t.is_scalar and t.value is None)
+                    else ctx.broadcast(Typed(None, dt)) for t in ts]
+            out = vals[0]
+            for v in vals[1:]:
+                better = (v > out) if pick_greater else (v < out)
+                out = out.mask(better.fillna(False) | out.isna(), v)
+            return Typed(fix_dtype(out, dt), dt, all(t.nullable for t in ts))
+        return func(name, list(cols), impl)
+    f.__name__ = name
+    return f
+
+
+greatest = _extreme("greatest", True)
+least = _extreme("least", False)

@@ -1,0 +1,175 @@
+"""String functions: native dask ``.str`` methods where they exist, Arrow kernels otherwise."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import types as T
+from ..column import Column, Ctx, Typed, cast_to, fix_dtype
+from ._common import col_expr, func, lit_expr, per_partition, require
+
+__all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim"]
+
+
+def _str(fname: str, t: Typed) -> Typed:
+    if isinstance(t.dtype, (T.StringType, T.NullType)):
+        return t
+    return cast_to(t, T.StringType()) if isinstance(t.dtype, (T.NumericType, T.BooleanType, T.DateType)) \
+        else (require(t, (T.StringType,), fname, '"STRING"') or t)
+
+
+def _bool_str_method(name: str, method: str, sql: str) -> Any:
+    def f(c: Column, other: Any) -> Column:
+        def impl(ctx: Ctx, t: Typed, o: Typed) -> Typed:
+            t = _str(name, t)
+            if not o.is_scalar:
+                raise NotImplementedError(f"{name}() with a column argument is not supported yet")
+            if o.value is None:
+                return Typed(None, T.BooleanType(), True)
+            value = getattr(t.value.str, method)(o.value)
+            return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+        o = lit_expr(other)
+        return func(name, [c._expr, o], impl, sql=sql.format(c._expr.sql(), o.sql()))
+    return f
+
+
+startswith = _bool_str_method("startswith", "startswith", "startswith({}, {})")
+endswith = _bool_str_method("endswith", "endswith", "endswith({}, {})")
+contains = _bool_str_method("contains", "contains", "contains({}, {})")
+
+
+def _like_to_regex(pattern: str, escape: str = "\\") -> str:
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    return "^" + "".join(out) + "$"
+
+
+def like(c: Column, pattern: str, case_insensitive: bool = False) -> Column:
+    regex = _like_to_regex(pattern)
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("like", t)
+        value = t.value.str.match(regex, case=not case_insensitive, flags=re.DOTALL)
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+    kw = "ILIKE" if case_insensitive else "LIKE"
+    return func("like", [c._expr], impl, sql=f"{c._expr.sql()} {kw} {pattern}")
+
+
+def rlike(c: Column, pattern: str) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("rlike", t)
+        value = t.value.str.contains(pattern, regex=True)
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+    return func("rlike", [c._expr], impl, sql=f"RLIKE({c._expr.sql()}, {pattern})")
+
+
+def lower(col: Any) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("lower", t)
+        return Typed(fix_dtype(t.value.str.lower(), T.StringType()), T.StringType(), t.nullable)
+    return func("lower", [col], impl)
+
+
+def upper(col: Any) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("upper", t)
+        return Typed(fix_dtype(t.value.str.upper(), T.StringType()), T.StringType(), t.nullable)
+    return func("upper", [col], impl)
+
+
+def length(col: Any) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("length", t)
+        return Typed(fix_dtype(t.value.str.len(), T.IntegerType()), T.IntegerType(), t.nullable)
+    return func("length", [col], impl)
+
+
+def _trim(name: str, method: str) -> Any:
+    def f(col: Any, trim: str | None = None) -> Column:
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            t = _str(name, t)
+            value = getattr(t.value.str, method)(" " if trim is None else trim)
+            return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+        return func(name, [col], impl)
+    f.__name__ = name
+    return f
+
+
+trim = _trim("trim", "strip")
+ltrim = _trim("ltrim", "lstrip")
+rtrim = _trim("rtrim", "rstrip")
+
+
+def _spark_slice(a: pa.ChunkedArray, pos: int, length: int) -> pa.ChunkedArray:
+    """Spark's 1-based substring: a negative ``pos`` counts from the end; pos 0 acts as 1."""
+    if length <= 0:
+        return pc.if_else(pc.is_null(a), pa.scalar(None, a.type), pa.scalar("", a.type))
+    if pos > 0:
+        return pc.utf8_slice_codeunits(a, pos - 1, pos - 1 + length)
+    if pos == 0:
+        return pc.utf8_slice_codeunits(a, 0, length)
+    n = pc.utf8_length(a)
+    out = []
+    for s in a.to_pylist():
+        if s is None:
+            out.append(None)
+            continue
+        start = len(s) + pos
+        end = start + length
+        out.append(s[max(start, 0):max(end, 0)])
+    return pa.chunked_array([pa.array(out, a.type)])
+
+
+def substring(str: Any, pos: int, len: int) -> Column:  # noqa: A002 - Spark's names
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("substring", t)
+        return Typed(per_partition(ctx, [t], lambda a: _spark_slice(a, pos, len), T.StringType()),
+                     T.StringType(), t.nullable)
+    return func("substring", [str], impl, sql=f"substring({col_expr(str).sql()}, {pos}, {len})")
+
+
+def substr_col(c: Column, pos: Any, length: Any) -> Column:
+    raise NotImplementedError("substr() with Column positions is not supported yet")
+
+
+def concat(*cols: Any) -> Column:
+    """Strings joined end to end; null if any input is null."""
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        vals = [_str("concat", t) for t in ts]
+        out = ctx.broadcast(vals[0]) if not (vals[0].is_scalar and vals[0].value is None) \
+            else ctx.broadcast(Typed(None, T.StringType()))
+        for v in vals[1:]:
+            if v.is_scalar and v.value is None:
+                out = ctx.broadcast(Typed(None, T.StringType()))
+            else:
+                out = out + v.value
+        return Typed(fix_dtype(out, T.StringType()), T.StringType(), True)
+    return func("concat", list(cols), impl)
+
+
+def concat_ws(sep: str, *cols: Any) -> Column:
+    """Strings joined with ``sep``, skipping nulls."""
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        vals = [_str("concat_ws", t) for t in ts]
+        arrs = [v for v in vals]
+
+        def k(*parts: Any) -> pa.ChunkedArray:
+            cols_ = [p if isinstance(p, pa.ChunkedArray) else p for p in parts]
+            n = next(len(p) for p in cols_ if isinstance(p, pa.ChunkedArray))
+            lists = [p.to_pylist() if isinstance(p, pa.ChunkedArray) else [p] * n for p in cols_]
+            out = [sep.join(x for x in row if x is not None) for row in zip(*lists)]
+            return pa.chunked_array([pa.array(out, pa.large_string())])
+        return Typed(per_partition(ctx, arrs, k, T.StringType()), T.StringType(), False)
+    return func("concat_ws", list(cols), impl,
+                sql=f"concat_ws({sep}, {', '.join(col_expr(c).sql() for c in cols)})")

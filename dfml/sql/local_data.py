@@ -1,0 +1,137 @@
+"""``createDataFrame``: local rows or a pandas frame -> a dfml DataFrame, typed as Spark types them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from . import types as T
+from .row import Row
+
+if TYPE_CHECKING:
+    from .dataframe import DataFrame
+    from .session import SparkSession
+
+
+def _merge_types(a: T.DataType, b: T.DataType, name: str) -> T.DataType:
+    if isinstance(a, T.NullType):
+        return b
+    if isinstance(b, T.NullType) or a == b:
+        return a
+    if isinstance(a, T.LongType) and isinstance(b, T.DoubleType) or \
+            isinstance(a, T.DoubleType) and isinstance(b, T.LongType):
+        return T.DoubleType()
+    if isinstance(a, T.ArrayType) and isinstance(b, T.ArrayType):
+        return T.ArrayType(_merge_types(a.elementType, b.elementType, name))
+    raise TypeError(f"field {name}: cannot merge type {a.simpleString()} with {b.simpleString()}")
+
+
+def _infer_schema(rows: list[tuple], names: list[str]) -> T.StructType:
+    fields = []
+    for i, name in enumerate(names):
+        dt: T.DataType = T.NullType()
+        for r in rows:
+            v = r[i]
+            if isinstance(v, Row) and hasattr(v, "__fields__"):
+                vt: T.DataType = T.StructType([T.StructField(k, T.infer_type(x)) for k, x in
+                                               zip(v.__fields__, v)])
+            else:
+                vt = T.infer_type(v)
+            dt = _merge_types(dt, vt, name)
+        if isinstance(dt, T.NullType):
+            raise ValueError(f"cannot infer the type of column {name!r}: every value is None; "
+                             f"give a schema")
+        fields.append(T.StructField(name, dt, True))
+    return T.StructType(fields)
+
+
+def _to_py(v: Any) -> Any:
+    if isinstance(v, Row) and hasattr(v, "__fields__"):
+        return {k: _to_py(x) for k, x in zip(v.__fields__, v)}
+    if isinstance(v, (list, tuple)) and not isinstance(v, Row):
+        return [_to_py(x) for x in v]
+    if isinstance(v, dict):
+        return [(k, _to_py(x)) for k, x in v.items()]
+    return v
+
+
+def _arrow_column(values: list, dt: T.DataType, name: str) -> pa.Array:
+    target = T.to_arrow(dt)
+    try:
+        return pa.array([_to_py(v) for v in values], type=target, from_pandas=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as e:
+        raise TypeError(f"field {name}: {dt.simpleString()} can not accept the values given "
+                        f"({e})") from None
+
+
+def table_to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a pandas frame of ArrowDtype columns (nulls and NaN kept apart)."""
+    cols = {}
+    for name, col in zip(table.column_names, table.columns):
+        t = T.normalize_arrow(col.type)
+        if col.type != t:
+            col = col.cast(t)
+        cols[name] = pd.Series(col, dtype=pd.ArrowDtype(t))
+    return pd.DataFrame(cols, columns=table.column_names)
+
+
+def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "DataFrame":
+    names: list[str] | None = None
+    struct: T.StructType | None = None
+    if isinstance(schema, str):
+        struct = T.parse_ddl(schema)
+    elif isinstance(schema, T.StructType):
+        struct = schema
+    elif isinstance(schema, T.DataType):
+        struct = T.StructType([T.StructField("value", schema)])
+        data = [(v,) for v in data]
+    elif isinstance(schema, (list, tuple)):
+        names = [str(n) for n in schema]
+    elif schema is not None:
+        raise TypeError(f"schema must be a StructType, a DDL string or a list of names, got {schema!r}")
+
+    if isinstance(data, pd.DataFrame):
+        table = pa.Table.from_pandas(data, preserve_index=False)
+        if names:
+            table = table.rename_columns(names)
+        if struct is not None:
+            table = pa.Table.from_arrays(
+                [table.column(i).cast(T.to_arrow(f.dataType)) for i, f in enumerate(struct.fields)],
+                names=struct.names)
+        pdf = table_to_frame(table)
+        nullable = {f.name: f.nullable for f in struct.fields} if struct else None
+        return session._from_pandas(pdf, nullable)
+
+    rows = list(data)
+    if rows and isinstance(rows[0], dict):
+        keys = list(rows[0].keys()) if names is None and struct is None else (names or struct.names)
+        rows = [tuple(r.get(k) for k in keys) for r in rows]
+        names = names or keys
+    elif rows and isinstance(rows[0], Row) and hasattr(rows[0], "__fields__") and names is None \
+            and struct is None:
+        names = list(rows[0].__fields__)
+    elif rows and not isinstance(rows[0], (tuple, list)):
+        rows = [(r,) for r in rows]
+    rows = [tuple(r) for r in rows]
+    width = len(struct.fields) if struct else (len(names) if names else (len(rows[0]) if rows else 0))
+    for r in rows:
+        if len(r) != width:
+            raise ValueError(f"[LENGTH_SHOULD_BE_THE_SAME] every row must have {width} values; "
+                             f"row {r!r} has {len(r)}")
+    if struct is None:
+        names = names or [f"_{i + 1}" for i in range(width)]
+        if len(names) != width:
+            raise ValueError(f"{len(names)} column names given for rows of {width} values")
+        if not rows:
+            raise ValueError("cannot infer a schema from an empty list: give a schema")
+        struct = _infer_schema(rows, names)
+    arrays = []
+    for i, f in enumerate(struct.fields):
+        vals = [r[i] for r in rows]
+        if not f.nullable and any(v is None for v in vals):
+            raise ValueError(f"field {f.name}: this field is not nullable, but got None")
+        arrays.append(_arrow_column(vals, f.dataType, f.name))
+    table = pa.Table.from_arrays(arrays, names=struct.names)
+    return session._from_pandas(table_to_frame(table), {f.name: f.nullable for f in struct.fields})

@@ -1,0 +1,227 @@
+"""``SparkSession``: the entry point; owns the Dask cluster and runs every action.
+
+Each action calls ``SparkSession._run`` exactly once, which submits one dask graph to the
+session's cluster. ``_run`` counts those submissions (``session.graphs_run``) so tests can
+prove that transformations compute nothing and that an action is one graph.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from . import types as T
+from .dataframe import DataFrame
+from .row import Row
+
+
+class RuntimeConfig:
+    """``spark.conf``: string settings, with Spark's ``get``/``set``/``unset``."""
+
+    def __init__(self, values: dict[str, str]):
+        self._values = values
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = _conf_str(value)
+
+    def unset(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    def getAll(self) -> dict[str, str]:
+        return dict(self._values)
+
+    def isModifiable(self, key: str) -> bool:
+        return True
+
+
+def _conf_str(v: Any) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+class Builder:
+    """``SparkSession.builder``: collect master, app name and config, then ``getOrCreate``."""
+
+    def __init__(self) -> None:
+        self._conf: dict[str, str] = {}
+
+    def master(self, master: str) -> "Builder":
+        self._conf["spark.master"] = master
+        return self
+
+    def appName(self, name: str) -> "Builder":
+        self._conf["spark.app.name"] = name
+        return self
+
+    def config(self, key: str | None = None, value: Any = None, conf: Any = None,
+               map: dict | None = None) -> "Builder":
+        if key is not None:
+            self._conf[key] = _conf_str(value)
+        for k, v in (map or {}).items():
+            self._conf[k] = _conf_str(v)
+        if conf is not None:
+            for k, v in (conf.getAll() if hasattr(conf, "getAll") else dict(conf)).items():
+                self._conf[k] = _conf_str(v)
+        return self
+
+    def enableHiveSupport(self) -> "Builder":
+        return self
+
+    def getOrCreate(self) -> "SparkSession":
+        with SparkSession._lock:
+            active = SparkSession._active
+            if active is not None and not active._stopped:
+                for k, v in self._conf.items():
+                    if k != "spark.master":
+                        active.conf.set(k, v)
+                return active
+            session = SparkSession(dict(self._conf))
+            SparkSession._active = session
+            return session
+
+    create = getOrCreate
+
+
+class _BuilderDescriptor:
+    def __get__(self, obj: Any, cls: Any) -> Builder:
+        return Builder()
+
+
+class SparkSession:
+    """A connection to one Dask cluster, started from (or reaching) the master URL."""
+
+    builder = _BuilderDescriptor()
+    _active: "SparkSession | None" = None
+    _lock = threading.RLock()
+
+    def __init__(self, conf: dict[str, str] | None = None):
+        from ..cluster import connect
+        conf = dict(conf or {})
+        conf.setdefault("spark.master", "local[*]")
+        conf.setdefault("spark.app.name", "dfml")
+        self.conf = RuntimeConfig(conf)
+        self._handle = connect(conf["spark.master"], conf)
+        self._stopped = False
+        self.graphs_run = 0
+
+    # ------------------------------------------------------------ lifecycle
+    @classmethod
+    def getActiveSession(cls) -> "SparkSession | None":
+        return cls._active if cls._active is not None and not cls._active._stopped else None
+
+    active = getActiveSession
+
+    def newSession(self) -> "SparkSession":
+        return self
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._handle.close()
+        with SparkSession._lock:
+            if SparkSession._active is self:
+                SparkSession._active = None
+
+    close = stop
+
+    def __enter__(self) -> "SparkSession":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def client(self) -> Any:
+        """The ``distributed.Client`` this session runs its graphs on."""
+        return self._handle.client
+
+    @property
+    def dashboardLink(self) -> str | None:
+        try:
+            return self._handle.client.dashboard_link
+        except Exception:  # no dashboard (bokeh not installed)
+            return None
+
+    @property
+    def version(self) -> str:
+        from .. import __version__
+        return __version__
+
+    @property
+    def sparkContext(self) -> Any:
+        return self
+
+    @property
+    def master(self) -> str:
+        return self.conf.get("spark.master")
+
+    @property
+    def appName(self) -> str:
+        return self.conf.get("spark.app.name")
+
+    def __repr__(self) -> str:
+        return (f"<dfml.sql.SparkSession master={self.master!r} app={self.appName!r} "
+                f"dashboard={self.dashboardLink!r}>")
+
+    # ------------------------------------------------------------ execution
+    def _progress_enabled(self) -> bool:
+        flag = str(self.conf.get("spark.dfml.progress", "true")).lower() != "false"
+        return flag and sys.stdout.isatty()
+
+    def _run(self, collection: Any) -> Any:
+        """Run one dask graph on the cluster and return its result (the only place actions compute)."""
+        if self._stopped:
+            raise RuntimeError("this SparkSession has been stopped")
+        self.graphs_run += 1
+        future = self._handle.client.compute(collection)
+        if self._progress_enabled():
+            from distributed.diagnostics.progressbar import progress
+            progress(future, notebook=False)
+            print(file=sys.stdout)
+        return future.result()
+
+    def _persist(self, collection: Any) -> Any:
+        self.graphs_run += 1
+        return self._handle.client.persist(collection)
+
+    # ------------------------------------------------------------ data in
+    @property
+    def read(self) -> Any:
+        from .readwriter import DataFrameReader
+        return DataFrameReader(self)
+
+    def createDataFrame(self, data: Any, schema: Any = None, samplingRatio: Any = None,
+                        verifySchema: bool = True) -> DataFrame:
+        from .local_data import create_frame
+        return create_frame(self, data, schema)
+
+    def range(self, start: int, end: int | None = None, step: int = 1,
+              numPartitions: int | None = None) -> DataFrame:
+        if end is None:
+            start, end = 0, start
+        if step == 0:
+            raise ValueError("range(): step must not be 0")
+        import numpy as np
+        values = pa.array(np.arange(start, end, step, dtype="int64"))
+        pdf = pd.DataFrame({"id": pd.Series(values, dtype=pd.ArrowDtype(pa.int64()))})
+        return self._from_pandas(pdf, {"id": False}, numPartitions)
+
+    def _from_pandas(self, pdf: pd.DataFrame, nullable: dict[str, bool] | None = None,
+                     npartitions: int | None = None) -> DataFrame:
+        import dask.dataframe as dd
+        n = npartitions or max(1, min(len(self.client.scheduler_info(n_workers=-1)["workers"]) or 1,
+                                      max(1, len(pdf) // 1000)))
+        return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable)
+
+    def table(self, name: str) -> DataFrame:
+        raise NotImplementedError("tables and SQL arrive with SQL support")
+
+    def sql(self, query: str) -> DataFrame:
+        raise NotImplementedError("SQL strings arrive with SQL support")
