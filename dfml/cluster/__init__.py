@@ -6,11 +6,13 @@ nothing to install, no server); ``tcp://host:port`` connects to a running schedu
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from distributed import Client, LocalCluster
 
@@ -45,6 +47,26 @@ def _memory_bytes(text: str) -> int:
     return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2) or " "))
 
 
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start worker processes without re-running the user's script in them.
+
+    Workers are spawned, and spawn re-imports ``__main__`` from its file: a PySpark-style script
+    with no ``if __name__ == "__main__"`` guard would start a cluster inside every worker. The
+    script's functions still reach workers (cloudpickle sends ``__main__`` functions by value).
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    hide = main is not None and path is not None and getattr(main, "__spec__", None) is None
+    if hide:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hide:
+            main.__file__ = path
+
+
 def parse_local(master: str) -> int:
     """Workers for a ``local`` master URL (one single-threaded worker process per core asked)."""
     m = _LOCAL.match(master.strip())
@@ -77,9 +99,10 @@ def connect(master: str, conf: dict[str, str] | None = None) -> ClusterHandle:
             dashboard: Any = ":0"
         except ImportError:
             dashboard = None
-        cluster = LocalCluster(n_workers=n, threads_per_worker=threads, processes=True,
-                               memory_limit=memory, dashboard_address=dashboard,
-                               silence_logs=logging.ERROR)
+        with _main_script_hidden():
+            cluster = LocalCluster(n_workers=n, threads_per_worker=threads, processes=True,
+                                   memory_limit=memory, dashboard_address=dashboard,
+                                   silence_logs=logging.ERROR)
         return ClusterHandle(Client(cluster, set_as_default=True), cluster, master)
     if master.startswith("tcp://") or master.startswith("tls://"):
         timeout = float(conf.get("spark.dfml.connectTimeout", 10))

@@ -555,7 +555,7 @@ class IsNull(Expr):
         if t.is_scalar:
             return Typed((t.value is not None) if self.negate else (t.value is None),
                          T.BooleanType(), False)
-        value = t.value.notna() if self.negate else t.value.isna()
+        value = t.value.notnull() if self.negate else t.value.isna()
         return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), False)
 
 

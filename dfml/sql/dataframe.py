@@ -246,9 +246,8 @@ class DataFrame:
                 f'filter expression of type "{t.dtype.simpleString().upper()}" is not a boolean.',
                 "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN")
         if t.is_scalar:
-            return self if t.value else self._new(self._frame.head(0, npartitions=-1, compute=False)
-                                                   if False else self._frame[self._frame.index < 0])
-        return self._new(self._frame[t.value])
+            return self if t.value else self._new(self._frame[self._frame.index < 0])
+        return self._new(self._frame[_bare_predicate(t.value)])
 
     where = filter
 
@@ -553,6 +552,17 @@ class DataFrame:
 
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
+
+
+def _bare_predicate(mask: Any) -> Any:
+    """The mask without a trailing cast to Arrow bool: a boolean mask needs no cast, and dask's
+    optimizer mishandles ``Filter(frame, AsType(pred))`` (it returns the predicate, not the rows)."""
+    from dask.dataframe.dask_expr._collection import new_collection
+    from dask.dataframe.dask_expr._expr import AsType
+    expr = mask.expr
+    while isinstance(expr, AsType):
+        expr = expr.frame
+    return new_collection(expr) if expr is not mask.expr else mask
 
 
 def _name_of(e: Expr) -> str:

@@ -206,7 +206,7 @@ def _moments(name: str, x: Typed, low: _Lowering) -> Callable[[Any], Typed]:
 def _comoments(name: str, x: Typed, y: Typed, low: _Lowering) -> Callable[[Any], Typed]:
     cx, cy = low.input(x, T.DoubleType()), low.input(y, T.DoubleType())
     xv, yv = low.inputs[cx], low.inputs[cy]
-    both = xv.notna() & yv.notna()
+    both = xv.notnull() & yv.notnull()
     low.inputs[cx] = xv = xv.where(both)
     low.inputs[cy] = yv = yv.where(both)
     low.inputs[cx + "y"] = xv * yv

@@ -7,6 +7,7 @@ prove that transformations compute nothing and that an action is one graph.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any, Iterable
@@ -103,7 +104,7 @@ class SparkSession:
     def __init__(self, conf: dict[str, str] | None = None):
         from ..cluster import connect
         conf = dict(conf or {})
-        conf.setdefault("spark.master", "local[*]")
+        conf.setdefault("spark.master", os.environ.get("DFML_MASTER", "local[*]"))
         conf.setdefault("spark.app.name", "dfml")
         self.conf = RuntimeConfig(conf)
         self._handle = connect(conf["spark.master"], conf)

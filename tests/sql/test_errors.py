@@ -1,0 +1,105 @@
+"""Bad input fails at the transformation call, naming the culprit, before any graph runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfml.sql import AnalysisException, functions as F
+
+
+@pytest.fixture
+def df(spark):
+    return spark.createDataFrame([(1, "a", 2.0), (2, None, 3.5)], "id INT, category STRING, amount DOUBLE")
+
+
+@pytest.mark.parametrize("build", [
+    lambda df: df.select("amuont"),
+    lambda df: df.filter(F.col("amuont") > 1),
+    lambda df: df.withColumn("x", F.col("amuont") + 1),
+    lambda df: df.groupBy("amuont"),
+    lambda df: df.groupBy("category").agg(F.sum("amuont")),
+    lambda df: df.select(F.upper(F.col("amuont"))),
+    lambda df: df.dropDuplicates(["amuont"]),
+])
+def test_unknown_column_names_it_and_suggests(df, graphs, build):
+    counter = graphs()
+    with pytest.raises(AnalysisException) as err:
+        build(df)
+    msg = str(err.value)
+    assert "`amuont`" in msg
+    assert "UNRESOLVED_COLUMN.WITH_SUGGESTION" in msg
+    assert "[`amount`" in msg  # nearest name suggested first
+    assert counter.count == 0
+
+
+def test_sum_of_string_is_a_type_error(df):
+    with pytest.raises(AnalysisException, match=r"sum\(category\).*\"STRING\""):
+        df.groupBy("id").agg(F.sum("category"))
+
+
+def test_avg_of_string_is_a_type_error(df):
+    with pytest.raises(AnalysisException, match=r"avg\(category\)"):
+        df.agg(F.avg("category"))
+
+
+def test_arithmetic_on_string_is_a_type_error(df):
+    with pytest.raises(AnalysisException, match=r"\(category \* 2\).*STRING"):
+        df.select(F.col("category") * 2)
+
+
+def test_comparing_incompatible_types(spark):
+    df = spark.createDataFrame([(True, [1, 2])], "flag BOOLEAN, xs ARRAY<INT>")
+    with pytest.raises(AnalysisException, match=r"\(flag = xs\).*BOOLEAN.*ARRAY<INT>"):
+        df.filter(F.col("flag") == F.col("xs"))
+
+
+def test_filter_needs_a_boolean(df):
+    with pytest.raises(AnalysisException, match=r"FILTER_NOT_BOOLEAN.*amount"):
+        df.filter(F.col("amount") + 1)
+
+
+def test_aggregate_in_with_column(df):
+    with pytest.raises(AnalysisException, match=r"sum\(amount\)"):
+        df.withColumn("t", F.sum("amount"))
+
+
+def test_non_grouped_column_in_agg(df):
+    with pytest.raises(AnalysisException, match=r"MISSING_AGGREGATION.*amount"):
+        df.groupBy("category").agg(F.col("amount"))
+
+
+@pytest.mark.parametrize("n", [-1, 2.5, "3"])
+def test_negative_or_non_int_limit(df, n):
+    with pytest.raises(ValueError, match=repr(n).replace(".", r"\.")):
+        df.limit(n)
+
+
+@pytest.mark.parametrize("weights", [[0, 0], [-1, 2], []])
+def test_random_split_weights(df, weights):
+    with pytest.raises(ValueError, match=r"weights"):
+        df.randomSplit(weights, seed=1)
+
+
+def test_bad_sample_fraction(df):
+    with pytest.raises(ValueError, match="1.5"):
+        df.sample(False, 1.5)
+
+
+def test_bad_cast_type_name(df):
+    with pytest.raises(ValueError, match="doubel"):
+        df.select(F.col("amount").cast("doubel"))
+
+
+def test_union_width_mismatch(df):
+    with pytest.raises(AnalysisException, match="NUM_COLUMNS_MISMATCH.*3 columns.*1 columns"):
+        df.union(df.select("id"))
+
+
+def test_duplicate_output_names(df):
+    with pytest.raises(AnalysisException, match="`id`"):
+        df.select("id", F.col("amount").alias("id"))
+
+
+def test_column_in_boolean_context():
+    with pytest.raises(ValueError, match="'&' for 'and'"):
+        bool(F.col("a") > 1)
