@@ -92,10 +92,10 @@ class DataFrame:
             value = ctx.broadcast(t) if not (t.is_scalar and isinstance(t.dtype, T.NullType)) \
                 else ctx.broadcast(t)
             source = _source_column(value, frame)
-            if source is not None and source == name:
+            if source is not None and source == name and source not in picked:
                 picked.append(name)
                 continue
-            if source is not None and source not in assigns and name not in existing:
+            if source is not None and source not in picked and name not in existing:
                 renames[source] = name
                 picked.append(source)
                 continue
@@ -105,8 +105,6 @@ class DataFrame:
             renames[tmp] = name
         out = frame.assign(**assigns) if assigns else frame
         out = out[picked]
-        if len(set(picked)) != len(picked):
-            raise AnalysisException("a column is selected twice under different names; alias one copy")
         if renames:
             out = out.rename(columns=renames)
         nullable = {n: t.nullable for n, t in columns}
