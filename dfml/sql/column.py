@@ -528,7 +528,7 @@ class Negate(Expr):
         self.children = (child,)
 
     def sql(self) -> str:
-        return f"(- {self.children[0].sql()})"
+        return f"negative({self.children[0].sql()})"
 
     def compile(self, ctx: Ctx) -> Typed:
         t = self.children[0].compile(ctx)
@@ -568,7 +568,8 @@ class Cast(Expr):
         return f"CAST({self.children[0].sql()} AS {self.to.simpleString().upper()})"
 
     def output_name(self) -> str:
-        return self.sql()
+        child = self.children[0]
+        return child.output_name() if isinstance(child, ColumnRef) else self.sql()
 
     def compile(self, ctx: Ctx) -> Typed:
         t = self.children[0].compile(ctx)

@@ -47,6 +47,7 @@ class DataFrame:
         self._alias = alias
         self._plan_id = next(_plan_ids)
         self._sources = sources  # paths this plan reads, to refuse overwriting them
+        self._sorted: Any = None  # set by orderBy, so that a following limit is a top-n
 
     # ------------------------------------------------------------ schema
     @property
@@ -335,7 +336,8 @@ class DataFrame:
     exceptAll = subtract
 
     def distinct(self) -> "DataFrame":
-        return self._new(self._frame.drop_duplicates(split_out=self._frame.npartitions))
+        return self._new(self._frame.drop_duplicates(subset=self.columns,
+                                                     split_out=self._frame.npartitions))
 
     def dropDuplicates(self, subset: list[str] | None = None) -> "DataFrame":
         if subset is None:
@@ -362,6 +364,9 @@ class DataFrame:
     def limit(self, num: int) -> "DataFrame":
         if not isinstance(num, int) or isinstance(num, bool) or num < 0:
             raise ValueError(f"limit(): the number of rows must be a non-negative int, got {num!r}")
+        if getattr(self, "_sorted", None) is not None and num > 0:
+            from .ordering import top_rows
+            return top_rows(self, num)
         return self._new(self._frame.head(num, npartitions=-1, compute=False)
                          if num > 0 else self._frame[self._frame.index < 0])
 
@@ -503,7 +508,7 @@ class DataFrame:
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"show(): n must be an int, got {n!r}")
         n = max(n, 0)
-        table = self._collect_table(self._frame.head(n + 1, npartitions=-1, compute=False))
+        table = self._collect_table(self.limit(n + 1)._frame if n + 1 > 0 else None)
         rows = _rows(table, self.columns)
         return show_string(self.schema, rows, n, truncate, vertical)
 

@@ -17,6 +17,7 @@ from ._dates import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
+from ._ordering import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from . import _strings  # noqa: F401 - Column.substr uses it

@@ -40,7 +40,7 @@ def avg(col: Any) -> Column:
 
 
 def mean(col: Any) -> Column:
-    return _agg("avg", col, sql=f"mean({col_expr(col).sql()})")
+    return _agg("avg", col)
 
 
 def min(col: Any) -> Column:  # noqa: A001

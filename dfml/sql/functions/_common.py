@@ -46,28 +46,45 @@ def arrow_of(s: pd.Series) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
 
 
+class _ArrowKernel:
+    """Applies an Arrow kernel to the aligned partitions of some inputs; literals ride along.
+
+    A plain object (not a closure over dask collections) so that it pickles small and
+    tokenizes deterministically.
+    """
+
+    def __init__(self, kernel: Callable[..., Any], template: list[Any], positions: list[int],
+                 arrow_t: pa.DataType):
+        import uuid
+        self.kernel, self.template, self.positions, self.arrow_t = kernel, template, positions, arrow_t
+        self.token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> str:
+        return self.token
+
+    def __call__(self, *parts: pd.Series) -> pd.Series:
+        vals: list[Any] = list(self.template)
+        for p, part in zip(self.positions, parts):
+            vals[p] = arrow_of(part)
+        result = self.kernel(*vals)
+        if isinstance(result, pa.Array):
+            result = pa.chunked_array([result])
+        if not isinstance(result, pa.ChunkedArray):
+            result = pa.chunked_array([pa.array(result, from_pandas=False)])
+        if result.type != self.arrow_t:
+            result = result.cast(self.arrow_t)
+        return pd.Series(result, index=parts[0].index, dtype=pd.ArrowDtype(self.arrow_t))
+
+
 def per_partition(ctx: Ctx, inputs: list[Typed], kernel: Callable[..., Any],
                   out: T.DataType) -> Any:
     """Apply an Arrow kernel to aligned partitions of ``inputs`` (for functions with no native
     dask equivalent). Scalars are passed through as Python values."""
     arrow_t = T.to_arrow(out)
-    series = [ctx.broadcast(t) if i == 0 else t.value for i, t in enumerate(inputs)]
-    frame_args = [s for s in series if hasattr(s, "dtype")]
-    positions = [i for i, s in enumerate(series) if hasattr(s, "dtype")]
-
-    def apply(*parts: pd.Series) -> pd.Series:
-        vals: list[Any] = list(series)
-        for p, part in zip(positions, parts):
-            vals[p] = arrow_of(part)
-        result = kernel(*vals)
-        if isinstance(result, pa.Array):
-            result = pa.chunked_array([result])
-        if not isinstance(result, pa.ChunkedArray):
-            result = pa.chunked_array([pa.array(result, from_pandas=False)])
-        if result.type != arrow_t:
-            result = result.cast(arrow_t)
-        return pd.Series(result, index=parts[0].index, dtype=pd.ArrowDtype(arrow_t))
-
+    values = [ctx.broadcast(t) if i == 0 else t.value for i, t in enumerate(inputs)]
+    positions = [i for i, v in enumerate(values) if hasattr(v, "dtype") and hasattr(v, "npartitions")]
+    frames = [values[i] for i in positions]
+    template = [None if i in positions else v for i, v in enumerate(values)]
+    fn = _ArrowKernel(kernel, template, positions, arrow_t)
     meta = pd.Series([], dtype=pd.ArrowDtype(arrow_t))
-    first = frame_args[0]
-    return first.map_partitions(apply, *frame_args[1:], meta=meta)
+    return frames[0].map_partitions(fn, *frames[1:], meta=meta)

@@ -155,7 +155,7 @@ def _round(name: str, mode: str) -> Any:
     return f
 
 
-round = _round("round", "half_away_from_zero")  # noqa: A001
+round = _round("round", "half_towards_infinity")  # noqa: A001
 bround = _round("bround", "half_to_even")
 
 

@@ -1,0 +1,101 @@
+"""Parquet reading through dask-expr's Arrow reader, with types normalized during the scan.
+
+``NormalizedParquetRead`` is dask-expr's ``ReadParquetPyarrowFS`` with one change: the dataset
+schema it scans with is rewritten to the types dfml computes with (string_view -> large_string,
+decimal -> double unless asked to keep decimals, unsigned -> signed, timestamps -> us). Arrow
+casts while it scans each fragment, so nothing slow reaches pandas, and because the node is
+still dask's parquet reader, dask's optimizer keeps pruning columns and pushing filters into it.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.fs  # noqa: F401 - pa.fs
+from dask.dataframe.dask_expr._collection import new_collection
+from dask.dataframe.dask_expr.io.parquet import ReadParquetPyarrowFS
+
+from .. import types as T
+
+
+def normalized_type(t: pa.DataType, decimal_as_double: bool) -> pa.DataType:
+    if pa.types.is_decimal(t) and decimal_as_double:
+        return pa.float64()
+    if pa.types.is_dictionary(t):
+        return normalized_type(t.value_type, decimal_as_double)
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, normalized_type(f.type, decimal_as_double), True) for f in t])
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
+            or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
+        return pa.large_list(normalized_type(t.value_type, decimal_as_double))
+    if pa.types.is_map(t):
+        return pa.map_(normalized_type(t.key_type, decimal_as_double),
+                       normalized_type(t.item_type, decimal_as_double))
+    return T.normalize_arrow(t)
+
+
+def normalized_schema(schema: pa.Schema, decimal_as_double: bool) -> pa.Schema:
+    return pa.schema([pa.field(f.name, normalized_type(f.type, decimal_as_double), True)
+                      for f in schema])
+
+
+class FileStat:
+    """A picklable stand-in for ``pyarrow.fs.FileInfo`` (which pyarrow 26 cannot pickle, so the
+    read expression could not be sent to the scheduler)."""
+
+    def __init__(self, info: Any):
+        self.path, self.size, self.mtime_ns = info.path, info.size, info.mtime_ns
+        self.base_name, self.type = info.base_name, info.type
+
+    def __dask_tokenize__(self) -> Any:
+        return "FileInfo", (self.path, self.size, self.mtime_ns)
+
+    def __reduce__(self) -> Any:
+        return (_file_stat, (self.path, self.size, self.mtime_ns, self.base_name))
+
+
+def _file_stat(path: str, size: int, mtime_ns: int, base_name: str) -> FileStat:
+    stat = object.__new__(FileStat)
+    stat.path, stat.size, stat.mtime_ns, stat.base_name = path, size, mtime_ns, base_name
+    stat.type = pa.fs.FileType.File
+    return stat
+
+
+class NormalizedParquetRead(ReadParquetPyarrowFS):
+    """dask-expr's parquet reader scanning under dfml's normalized Arrow schema."""
+
+    @cached_property
+    def _dataset_info(self) -> dict:
+        info = dict(super()._dataset_info)
+        if info.get("_dfml_normalized"):
+            return info
+        decimal_as_double = (self.kwargs or {}).get("dfml_decimal_as_double", True)
+        schema = normalized_schema(info["schema"].remove_metadata(), decimal_as_double)
+        info["schema"] = schema
+        info["base_meta"] = schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+        info["all_files"] = [f if isinstance(f, FileStat) else FileStat(f)
+                             for f in info.get("all_files", [])]
+        info["_dfml_normalized"] = True
+        self._dataset_info_cache = info
+        return info
+
+    @staticmethod
+    def _table_to_pandas(table: pa.Table, index_name: Any, arrow_to_pandas: Any,
+                         dtype_backend: Any, pyarrow_strings_enabled: Any) -> pd.DataFrame:
+        df = table.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True,
+                             self_destruct=True, split_blocks=True)
+        return df.set_index(index_name) if index_name is not None else df
+
+
+def read_parquet_frame(path: str | list[str], decimal_as_double: bool = True) -> Any:
+    """A lazy dask frame of the parquet file(s) at ``path`` (local paths or URLs Arrow knows)."""
+    expr = NormalizedParquetRead(
+        path, columns=None, filters=None, index=None, storage_options=None,
+        filesystem=pa.fs.LocalFileSystem(), ignore_metadata_file=True, calculate_divisions=False,
+        arrow_to_pandas={"types_mapper": pd.ArrowDtype}, pyarrow_strings_enabled=False,
+        kwargs={"dtype_backend": "pyarrow", "dfml_decimal_as_double": decimal_as_double},
+    )
+    return new_collection(expr)

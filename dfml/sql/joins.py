@@ -1,0 +1,277 @@
+"""Joins and set operations as dask merges, with Spark's null semantics.
+
+Spark never matches a null join key; pandas merges null keys with each other. Every join
+therefore adds one more key, ``__nk``: 0 on rows whose keys are all present, 1 on left rows and
+2 on right rows with a null key, so null-keyed rows can never meet, while outer joins still keep
+them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import types as T
+from .column import (Column, ColumnRef, Comparison, Ctx, Expr, Logical, Typed, cast_to,
+                     common_type)
+from .errors import AnalysisException
+
+if TYPE_CHECKING:
+    from .dataframe import DataFrame
+
+_VALID = ("inner, cross, outer, full, fullouter, full_outer, left, leftouter, left_outer, right, "
+          "rightouter, right_outer, semi, leftsemi, left_semi, anti, leftanti, left_anti")
+
+
+def join_kind(how: str | None) -> str:
+    from .dataframe import _JOIN_TYPES
+    key = (how or "inner").lower().replace(" ", "")
+    if key not in _JOIN_TYPES:
+        raise ValueError(f"[UNSUPPORTED_JOIN_TYPE] Unsupported join type '{how}'. Supported join "
+                         f"types include: {_VALID}.")
+    return _JOIN_TYPES[key]
+
+
+def _null_flag(frame: Any, cols: list[str], marker: int) -> Any:
+    flag = None
+    for c in cols:
+        isna = frame[c].isna()
+        flag = isna if flag is None else (flag | isna)
+    return flag.astype("int8") * marker
+
+
+def _align_key_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str]) -> tuple[Any, Any]:
+    lcast, rcast = {}, {}
+    for lc, rc in zip(lcols, rcols):
+        lt, rt = T.from_dtype(lf._meta[lc].dtype), T.from_dtype(rf._meta[rc].dtype)
+        if lt != rt:
+            ct = common_type([lt, rt], f"join keys `{lc}` and `{rc}`")
+            if ct != lt:
+                lcast[lc] = T.to_dtype(ct)
+            if ct != rt:
+                rcast[rc] = T.to_dtype(ct)
+    return (lf.astype(lcast) if lcast else lf), (rf.astype(rcast) if rcast else rf)
+
+
+def _merge(left: "DataFrame", lf: Any, rf: Any, lkeys: list[str], rkeys: list[str], kind: str) -> Any:
+    lf = lf.assign(__nk=_null_flag(lf, lkeys, 1))
+    rf = rf.assign(__nk=_null_flag(rf, rkeys, 2))
+    broadcast = bool(getattr(left, "_broadcast_right", False))
+    kwargs = {"broadcast": True} if broadcast else {}
+    if lkeys == rkeys:
+        return lf.merge(rf, on=lkeys + ["__nk"], how=kind, **kwargs).drop(columns=["__nk"])
+    return lf.merge(rf, left_on=lkeys + ["__nk"], right_on=rkeys + ["__nk"], how=kind,
+                    **kwargs).drop(columns=["__nk"])
+
+
+def _check_no_duplicates(names: list[str], what: str) -> None:
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise AnalysisException(
+                f"[AMBIGUOUS_REFERENCE] The join result would have two columns named `{n}` ({what}); "
+                f"dfml frames need unique column names. Join on the name (on=\"{n}\") or rename "
+                f"one side's column first (withColumnRenamed).", "AMBIGUOUS_REFERENCE")
+        seen.add(n)
+
+
+def _nullable(df: "DataFrame", force: bool) -> dict[str, bool]:
+    return {c: (True if force else df._nullable.get(c, True)) for c in df.columns}
+
+
+def join(left: "DataFrame", right: "DataFrame", on: Any, how: str | None) -> "DataFrame":
+    from .dataframe import DataFrame
+    kind = join_kind(how)
+    if on is None or (isinstance(on, (list, tuple)) and not on):
+        if kind not in ("inner", "cross"):
+            raise AnalysisException(f"a {kind} join needs a join condition (on=...)")
+        return _cross(left, right)
+    if kind == "cross":
+        kind = "inner"
+    if isinstance(on, str):
+        on = [on]
+    if isinstance(on, (list, tuple)) and all(isinstance(x, str) for x in on):
+        return _using_join(left, right, list(on), kind)
+    if isinstance(on, Column):
+        on = [on]
+    if isinstance(on, (list, tuple)) and all(isinstance(x, Column) for x in on):
+        cond: Expr = on[0]._expr
+        for c in on[1:]:
+            cond = Logical("AND", cond, c._expr)
+        return _condition_join(left, right, cond, kind)
+    raise TypeError(f"join(): on must be a column name, a list of names or a Column, got {on!r}")
+
+
+def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: str) -> "DataFrame":
+    from .dataframe import DataFrame
+    lctx, rctx = left._ctx(), right._ctx()
+    lkeys = [lctx.resolve(k) for k in keys]
+    rkeys = [rctx.resolve(k) for k in keys]
+    lf, rf = left._frame, right._frame
+    if lkeys != rkeys:
+        rf = rf.rename(columns=dict(zip(rkeys, lkeys)))
+    lf, rf = _align_key_types(lf, rf, lkeys, lkeys)
+    lrest = [c for c in left.columns if c not in lkeys]
+    rrest = [c for c in right.columns if c not in rkeys]
+    if kind in ("left_semi", "left_anti"):
+        return _semi_anti(left, lf, rf[lkeys], lkeys, lkeys, kind)
+    _check_no_duplicates(lkeys + lrest + rrest, "both inputs have it")
+    merged = _merge(left, lf, rf, lkeys, lkeys, kind)
+    merged = merged[lkeys + lrest + rrest]
+    nullable = {}
+    nullable.update(_nullable(right, kind in ("left", "outer")))
+    nullable.update(_nullable(left, kind in ("right", "outer")))
+    for k in lkeys:
+        nullable[k] = left._nullable.get(k, True) or right._nullable.get(k, True) \
+            if kind == "outer" else nullable.get(k, True)
+    return DataFrame(merged, left._session, nullable, None, left._sources + right._sources)
+
+
+def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], rkeys: list[str],
+               kind: str) -> "DataFrame":
+    rk = [f"__rk{i}" for i in range(len(rkeys))]
+    renamed = rkeys_frame.rename(columns=dict(zip(rkeys, rk))).dropna()
+    renamed = renamed.drop_duplicates(subset=rk).assign(__hit=1)
+    marked = lf.merge(renamed, left_on=lkeys, right_on=rk, how="left")
+    hit = marked["__hit"].notnull()
+    if kind == "left_anti":
+        hit = ~hit
+    # a null key never matches: anti keeps such rows, semi drops them
+    out = marked[hit][list(lf.columns)]
+    return left._new(out, keep_alias=False)
+
+
+def _cross(left: "DataFrame", right: "DataFrame") -> "DataFrame":
+    from .dataframe import DataFrame
+    _check_no_duplicates(left.columns + right.columns, "a cross join keeps every column")
+    lf = left._frame.assign(__cj=1)
+    rf = right._frame.assign(__cj=1)
+    merged = lf.merge(rf, on="__cj", how="inner").drop(columns=["__cj"])
+    nullable = {**_nullable(left, False), **_nullable(right, False)}
+    return DataFrame(merged[left.columns + right.columns], left._session, nullable, None,
+                     left._sources + right._sources)
+
+
+def _conjuncts(e: Expr) -> list[Expr]:
+    if isinstance(e, Logical) and e.op == "AND":
+        return _conjuncts(e.children[0]) + _conjuncts(e.children[1])
+    return [e]
+
+
+def _side(e: Expr, left: "DataFrame", right: "DataFrame") -> str | None:
+    """'l', 'r', 'both' or None (no column) for the columns ``e`` refers to."""
+    sides = set()
+    for node in e.walk():
+        if not isinstance(node, ColumnRef):
+            continue
+        if node.plan_id == left._plan_id:
+            sides.add("l")
+        elif node.plan_id == right._plan_id:
+            sides.add("r")
+        else:
+            name = node.name
+            if "." in name and not name.startswith("`"):
+                qual = name.split(".", 1)[0]
+                if qual == left._alias:
+                    sides.add("l")
+                    continue
+                if qual == right._alias:
+                    sides.add("r")
+                    continue
+            in_l = _has(left, name)
+            in_r = _has(right, name)
+            if in_l and in_r:
+                raise AnalysisException(
+                    f"[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous: both join inputs have "
+                    f"it. Use df[\"{name}\"] of one side or alias the inputs.", "AMBIGUOUS_REFERENCE")
+            if not in_l and not in_r:
+                from .errors import unresolved_column
+                raise unresolved_column(name, left.columns + right.columns)
+            sides.add("l" if in_l else "r")
+    if not sides:
+        return None
+    return sides.pop() if len(sides) == 1 else "both"
+
+
+def _has(df: "DataFrame", name: str) -> bool:
+    try:
+        df._ctx().resolve(name)
+        return True
+    except AnalysisException:
+        return False
+
+
+def _unbind(e: Expr) -> Expr:
+    """The expression with its column references freed from their frames (for the merged frame)."""
+    def swap(node: Expr) -> Expr | None:
+        if isinstance(node, ColumnRef):
+            name = node.name
+            if "." in name and not name.startswith("`"):
+                return ColumnRef(name)  # ctx.resolve strips a known alias qualifier
+            return ColumnRef(name)
+        return None
+    return e.replace(swap)
+
+
+def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str) -> "DataFrame":
+    from .dataframe import DataFrame
+    lctx, rctx = left._ctx(), right._ctx()
+    lassign: dict[str, Any] = {}
+    rassign: dict[str, Any] = {}
+    residual: list[Expr] = []
+    for part in _conjuncts(cond):
+        if isinstance(part, Comparison) and part.op == "=":
+            a, b = part.children
+            sa, sb = _side(a, left, right), _side(b, left, right)
+            if {sa, sb} == {"l", "r"}:
+                le, re_ = (a, b) if sa == "l" else (b, a)
+                lt, rt = le.compile(lctx), re_.compile(rctx)
+                ct = common_type([lt.dtype, rt.dtype], part.sql())
+                i = len(lassign)
+                lassign[f"__lk{i}"] = lctx.broadcast(cast_to(lt, ct))
+                rassign[f"__rk{i}"] = rctx.broadcast(cast_to(rt, ct))
+                continue
+        _side(part, left, right)  # validates names
+        residual.append(part)
+    if not lassign:
+        if kind != "inner":
+            raise NotImplementedError(f"a {kind} join needs at least one equality between the two "
+                                      f"sides; non-equi outer joins are not supported yet")
+        joined = _cross(left, right)
+    else:
+        if residual and kind != "inner":
+            raise NotImplementedError(f"a {kind} join with non-equality conditions is not supported "
+                                      f"yet: {' AND '.join(r.sql() for r in residual)}")
+        lkeys, rkeys = list(lassign), list(rassign)
+        if kind in ("left_semi", "left_anti"):
+            lf = left._frame.assign(**lassign)
+            rf = right._frame.assign(**rassign)[rkeys]
+            out = _semi_anti(left, lf, rf, lkeys, rkeys, kind)
+            return left._new(out._frame[left.columns], keep_alias=False)
+        _check_no_duplicates(left.columns + right.columns, "a join on a condition keeps both sides")
+        lf = left._frame.assign(**lassign)
+        rf = right._frame.assign(**rassign)
+        merged = _merge(left, lf, rf, lkeys, rkeys, kind)
+        merged = merged[left.columns + right.columns]
+        nullable = {**_nullable(left, kind in ("right", "outer")),
+                    **_nullable(right, kind in ("left", "outer"))}
+        joined = DataFrame(merged, left._session, nullable, None, left._sources + right._sources)
+    for r in residual:
+        joined = joined.filter(Column(_unbind(r)))
+    return joined
+
+
+def set_operation(left: "DataFrame", right: "DataFrame", kind: str) -> "DataFrame":
+    """INTERSECT / EXCEPT (distinct), where nulls compare equal, unlike in joins."""
+    if len(left.columns) != len(right.columns):
+        raise AnalysisException(f"[NUM_COLUMNS_MISMATCH] {kind.upper()} can only be performed on "
+                                f"inputs with the same number of columns, but the first input has "
+                                f"{len(left.columns)} columns and the second {len(right.columns)}.",
+                                "NUM_COLUMNS_MISMATCH")
+    cols = left.columns
+    rf = right._frame.rename(columns=dict(zip(right.columns, cols)))
+    lf, rf = _align_key_types(left._frame, rf, cols, cols)
+    rdist = rf.drop_duplicates(subset=cols).assign(__hit=1)
+    marked = lf.drop_duplicates(subset=cols).merge(rdist, on=cols, how="left")
+    hit = marked["__hit"].notnull()
+    keep = hit if kind == "intersect" else ~hit
+    return left._new(marked[keep][cols], keep_alias=False)
