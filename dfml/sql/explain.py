@@ -9,9 +9,16 @@ from typing import Any
 
 def reads(frame: Any) -> list[Any]:
     """The parquet read nodes of the optimized plan."""
+    from dask.dataframe.dask_expr.io.io import FusedIO
     from dask.dataframe.dask_expr.io.parquet import ReadParquet
-    expr = frame.optimize().expr
-    return [node for node in expr.walk() if isinstance(node, ReadParquet)]
+    found, seen = [], set()
+    for node in frame.optimize(fuse=False).expr.walk():
+        if isinstance(node, FusedIO):  # a read fused with its column projection
+            node = node.operand("_expr")
+        if isinstance(node, ReadParquet) and node._name not in seen:
+            seen.add(node._name)
+            found.append(node)
+    return found
 
 
 def explain_string(frame: Any) -> str:
