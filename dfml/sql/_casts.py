@@ -63,6 +63,15 @@ def _safe(arr: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
         return pa.chunked_array([pa.array(out, target)])
 
 
+def _double_to_integral(a: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+    """Spark's non-ANSI double -> integer cast: truncate, NaN -> 0, saturate at the type's limits."""
+    import numpy as np
+    info = np.iinfo(target.to_pandas_dtype())
+    a = pc.if_else(pc.is_nan(a), 0.0, a)
+    a = pc.max_element_wise(pc.min_element_wise(pc.trunc(a), float(info.max)), float(info.min))
+    return pc.cast(a, target, safe=False)
+
+
 def cast_series(s: Any, src: T.DataType, dst: T.DataType) -> Any:
     """``s`` (a dask Series of Spark type ``src``) cast to ``dst``.
 
@@ -76,7 +85,7 @@ def cast_series(s: Any, src: T.DataType, dst: T.DataType) -> Any:
     elif isinstance(src, T.StringType):
         fn = lambda a: _from_string(a, dst)  # noqa: E731
     elif isinstance(src, (T.DoubleType, T.FloatType)) and isinstance(dst, T.IntegralType):
-        fn = lambda a: pc.cast(pc.trunc(a), target, safe=False)  # noqa: E731
+        fn = lambda a: _double_to_integral(a, target)  # noqa: E731
     elif isinstance(dst, T.BooleanType) and isinstance(src, T.NumericType):
         fn = lambda a: pc.not_equal(a, 0)  # noqa: E731
     elif isinstance(src, T.BooleanType) and isinstance(dst, T.NumericType):

@@ -371,10 +371,22 @@ def _bcast(ctx: Ctx, v: Any, dt: T.DataType) -> Any:
     return ctx.broadcast(Typed(v, dt)) if not hasattr(v, "dtype") else v
 
 
+def _mod_kernel(a: Any, b: Any) -> Any:
+    import pyarrow.compute as pc
+    if pa.types.is_integer(a.type):
+        return pc.subtract(a, pc.multiply(pc.divide(a, b), b))  # integer divide truncates
+    return pc.subtract(a, pc.multiply(pc.trunc(pc.divide(a, b)), b))
+
+
 def _spark_mod(a: Any, b: Any) -> Any:
     """Remainder with the sign of the dividend (Java's ``%``), unlike Python's."""
-    r = a % b
-    return r.mask((r != 0) & ((r < 0) != (a < 0)), r - b)
+    from .functions._common import _ArrowKernel
+    arrow_t = a.dtype.pyarrow_dtype
+    if hasattr(b, "npartitions"):
+        fn = _ArrowKernel(_mod_kernel, [None, None], [0, 1], arrow_t)
+        return a.map_partitions(fn, b, meta=a._meta)
+    fn = _ArrowKernel(_mod_kernel, [None, b], [0], arrow_t)
+    return a.map_partitions(fn, meta=a._meta)
 
 
 def _scalar_arith(op: str, a: Any, b: Any) -> Any:
@@ -876,8 +888,11 @@ class Column:
 
     def substr(self, startPos: Any, length: Any) -> "Column":
         from . import functions as F
-        return F.substring(self, startPos, length) if isinstance(startPos, int) and \
-            isinstance(length, int) else F._strings.substr_col(self, startPos, length)
+        if isinstance(startPos, int) and isinstance(length, int):
+            c = F.substring(self, startPos, length)
+            c._expr._sql = f"substr({self._expr.sql()}, {startPos}, {length})"
+            return c
+        return F._strings.substr_col(self, startPos, length)
 
     def when(self, condition: "Column", value: Any) -> "Column":
         if not isinstance(self._expr, CaseWhen) or self._expr.otherwise is not None:

@@ -108,6 +108,8 @@ class SparkSession:
         conf.setdefault("spark.app.name", "dfml")
         self.conf = RuntimeConfig(conf)
         self._handle = connect(conf["spark.master"], conf)
+        from ..cluster.worker import DfmlWorkerSetup
+        self._handle.client.register_plugin(DfmlWorkerSetup(), name="dfml-worker-setup")
         self._stopped = False
         self.graphs_run = 0
 

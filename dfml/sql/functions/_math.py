@@ -43,7 +43,7 @@ def _double_kernel(name: str, kernel: Any, sql_name: str | None = None) -> Any:
                 v = kernel(pa.array([d.value], pa.float64()))[0].as_py()
                 return Typed(v, T.DoubleType(), v is None)
             return Typed(per_partition(ctx, [d], kernel, T.DoubleType()), T.DoubleType(), True)
-        return func(sql_name or name, [col], impl)
+        return func(sql_name or name.upper(), [col], impl)
     f.__name__ = name
     f.__doc__ = f"Spark's ``{sql_name or name}`` (returns a double)."
     return f
@@ -61,7 +61,7 @@ sqrt = _double_kernel("sqrt", pc.sqrt)
 cbrt = _double_kernel("cbrt", lambda a: pc.multiply(pc.sign(a), pc.power(pc.abs(a), 1.0 / 3)))
 exp = _double_kernel("exp", pc.exp)
 expm1 = _double_kernel("expm1", lambda a: pc.subtract(pc.exp(a), 1.0))
-ln = _double_kernel("ln", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.ln))
+ln = _double_kernel("ln", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.ln), "ln")
 log10 = _double_kernel("log10", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.log10))
 log2 = _double_kernel("log2", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.log2))
 log1p = _double_kernel("log1p", _nan_if(lambda a: pc.less_equal(a, -1.0), pc.log1p))

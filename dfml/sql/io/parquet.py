@@ -99,3 +99,33 @@ def read_parquet_frame(path: str | list[str], decimal_as_double: bool = True) ->
         kwargs={"dtype_backend": "pyarrow", "dfml_decimal_as_double": decimal_as_double},
     )
     return new_collection(expr)
+
+
+_dask_fragment_to_table = ReadParquetPyarrowFS._fragment_to_table
+
+
+def _fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
+    """dask's fragment scan, able to filter string columns stored as ``string_view``.
+
+    Arrow cannot yet compare a ``string_view`` column with the string literal of a pushed-down
+    filter while scanning; for such fragments the scan reads the filter's columns as well and
+    filters the (already normalized) table right after, still inside the read task.
+    """
+    try:
+        return _dask_fragment_to_table(fragment_wrapper, filters, columns, schema)
+    except pa.ArrowNotImplementedError:
+        if filters is None:
+            raise
+        import pyarrow.parquet as pq
+        expr = pq.filters_to_expression(filters) if isinstance(filters, list) else filters
+        needed = list(columns) if columns is not None else list(schema.names)
+        extra = [name for conj in (filters if isinstance(filters, list) else [])
+                 for (name, _, _) in (conj if isinstance(conj, list) else [conj])
+                 if name not in needed]
+        table = _dask_fragment_to_table(fragment_wrapper, None, needed + extra, schema)
+        return table.filter(expr).select(needed)
+
+
+# dask's read tasks call this through the class; the replacement lives in this module, so
+# workers unpickle it from dfml and get the same behaviour.
+ReadParquetPyarrowFS._fragment_to_table = staticmethod(_fragment_to_table)

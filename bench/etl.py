@@ -1,0 +1,301 @@
+"""TPC-H Q1, Q6 and Q3 side by side: dfml, hand-written dask.dataframe, PySpark local[2], DuckDB.
+
+    python bench/etl.py [--sf 1] [--queries q1,q6,q3] [--engines dfml,dask,pyspark,duckdb] [--repeat 1]
+
+Data comes from ``tpchgen-cli`` (parquet with decimal128, string_view and date32 columns) and is
+generated into ``bench/data/sf{N}`` when absent. Each engine runs every query after its session
+is up (start-up is reported apart); the best of ``--repeat`` wall times counts. Results of all
+engines are checked against each other before any time is reported. Prints a table of seconds and
+ratios and writes ``bench/results/etl_sf{N}.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from typing import Any, Callable
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+D = dt.date
+
+# ---------------------------------------------------------------- data
+
+
+def ensure_data(sf: float) -> str:
+    root = os.path.join(HERE, "data", f"sf{sf:g}")
+    if not all(os.path.isdir(os.path.join(root, t)) for t in ("lineitem", "orders", "customer")):
+        parts = max(2, int(math.ceil(sf * 8)))
+        print(f"generating TPC-H SF{sf:g} parquet into {root} ({parts} parts per table) ...", flush=True)
+        subprocess.run(["tpchgen-cli", "parquet", "-s", f"{sf:g}", "--tables=lineitem,orders,customer",
+                        f"--parts={parts}", f"--output-dir={root}"], check=True)
+    return root
+
+
+# ---------------------------------------------------------------- dfml
+
+def dfml_queries(spark: Any, root: str, F: Any) -> dict[str, Callable[[], list]]:
+    """The queries in PySpark's API; run by dfml, and unchanged by PySpark itself."""
+
+    def path(t: str) -> str:
+        return os.path.join(root, t)
+
+    def q1() -> list:
+        li = spark.read.parquet(path("lineitem"))
+        disc = F.col("l_extendedprice") * (1 - F.col("l_discount"))
+        return (li.filter(F.col("l_shipdate") <= F.lit(D(1998, 9, 2)))
+                .groupBy("l_returnflag", "l_linestatus")
+                .agg(F.sum("l_quantity").alias("sum_qty"),
+                     F.sum("l_extendedprice").alias("sum_base_price"),
+                     F.sum(disc).alias("sum_disc_price"),
+                     F.sum(disc * (1 + F.col("l_tax"))).alias("sum_charge"),
+                     F.avg("l_quantity").alias("avg_qty"),
+                     F.avg("l_extendedprice").alias("avg_price"),
+                     F.avg("l_discount").alias("avg_disc"),
+                     F.count("*").alias("count_order"))
+                .orderBy("l_returnflag", "l_linestatus")).collect()
+
+    def q6() -> list:
+        li = spark.read.parquet(path("lineitem"))
+        return (li.filter((F.col("l_shipdate") >= F.lit(D(1994, 1, 1)))
+                          & (F.col("l_shipdate") < F.lit(D(1995, 1, 1)))
+                          & (F.col("l_discount") >= 0.05) & (F.col("l_discount") <= 0.07)
+                          & (F.col("l_quantity") < 24))
+                .agg(F.sum(F.col("l_extendedprice") * F.col("l_discount")).alias("revenue"))).collect()
+
+    def q3() -> list:
+        c = spark.read.parquet(path("customer")).filter(F.col("c_mktsegment") == "BUILDING") \
+            .select(F.col("c_custkey").alias("o_custkey"))
+        o = spark.read.parquet(path("orders")).filter(F.col("o_orderdate") < F.lit(D(1995, 3, 15))) \
+            .select(F.col("o_orderkey").alias("l_orderkey"), "o_custkey", "o_orderdate", "o_shippriority")
+        li = spark.read.parquet(path("lineitem")).filter(F.col("l_shipdate") > F.lit(D(1995, 3, 15))) \
+            .select("l_orderkey", "l_extendedprice", "l_discount")
+        return (c.join(o, "o_custkey").join(li, "l_orderkey")
+                .groupBy("l_orderkey", "o_orderdate", "o_shippriority")
+                .agg(F.sum(F.col("l_extendedprice") * (1 - F.col("l_discount"))).alias("revenue"))
+                .orderBy(F.col("revenue").desc(), "o_orderdate").limit(10)).collect()
+
+    return {"q1": q1, "q6": q6, "q3": q3}
+
+
+def run_dfml(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+    from dfml.sql import SparkSession
+    t0 = time.perf_counter()
+    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false").getOrCreate()
+    startup = time.perf_counter() - t0
+    try:
+        from dfml.sql import functions as F
+        return startup, timed(dfml_queries(spark, root, F), queries, repeat,
+                              lambda rows: [tuple(r) for r in rows])
+    finally:
+        spark.stop()
+
+
+# ---------------------------------------------------------------- hand-written dask
+
+def run_dask(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+    """The way a pandas user writes it: default ``dd.read_parquet`` and pandas-style operations."""
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client, LocalCluster
+    t0 = time.perf_counter()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    client = Client(cluster)
+    startup = time.perf_counter() - t0
+
+    def path(t: str) -> str:
+        return os.path.join(root, t)
+
+    def read(t: str) -> Any:
+        # Arrow decimals overflow in pandas arithmetic (precision > 38), so a user casts them
+        df = dd.read_parquet(path(t))
+        decimals = {c: "float64" for c, d in df.dtypes.items() if "decimal" in str(d)}
+        return df.astype(decimals) if decimals else df
+
+    def q1() -> list:
+        li = read("lineitem")
+        li = li[li.l_shipdate <= D(1998, 9, 2)]
+        li = li.assign(disc=li.l_extendedprice * (1 - li.l_discount))
+        li = li.assign(charge=li.disc * (1 + li.l_tax))
+        g = li.groupby(["l_returnflag", "l_linestatus"]).agg(
+            sum_qty=("l_quantity", "sum"), sum_base_price=("l_extendedprice", "sum"),
+            sum_disc_price=("disc", "sum"), sum_charge=("charge", "sum"),
+            avg_qty=("l_quantity", "mean"), avg_price=("l_extendedprice", "mean"),
+            avg_disc=("l_discount", "mean"), count_order=("l_orderkey", "count")).compute()
+        g = g.reset_index().sort_values(["l_returnflag", "l_linestatus"])
+        return [tuple(r) for r in g.itertuples(index=False)]
+
+    def q6() -> list:
+        li = read("lineitem")
+        m = ((li.l_shipdate >= D(1994, 1, 1)) & (li.l_shipdate < D(1995, 1, 1))
+             & (li.l_discount >= 0.05) & (li.l_discount <= 0.07) & (li.l_quantity < 24))
+        sel = li[m]
+        return [((sel.l_extendedprice * sel.l_discount).sum().compute(),)]
+
+    def q3() -> list:
+        c = read("customer")
+        c = c[c.c_mktsegment == "BUILDING"][["c_custkey"]]
+        o = read("orders")
+        o = o[o.o_orderdate < D(1995, 3, 15)][["o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"]]
+        li = read("lineitem")
+        li = li[li.l_shipdate > D(1995, 3, 15)][["l_orderkey", "l_extendedprice", "l_discount"]]
+        j = c.merge(o, left_on="c_custkey", right_on="o_custkey").merge(
+            li, left_on="o_orderkey", right_on="l_orderkey")
+        j = j.assign(rev=j.l_extendedprice * (1 - j.l_discount))
+        g = j.groupby(["l_orderkey", "o_orderdate", "o_shippriority"]).rev.sum().reset_index()
+        top = g.compute().sort_values(["rev", "o_orderdate"], ascending=[False, True]).head(10)
+        return [tuple(r) for r in top.itertuples(index=False)]
+
+    try:
+        return startup, timed({"q1": q1, "q6": q6, "q3": q3}, queries, repeat, lambda r: r)
+    finally:
+        client.close()
+        cluster.close()
+
+
+# ---------------------------------------------------------------- PySpark
+
+def run_pyspark(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+    t0 = time.perf_counter()
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.driver.memory", "8g").config("spark.sql.shuffle.partitions", "8")
+             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    startup = time.perf_counter() - t0
+    try:
+        from pyspark.sql import functions as F
+        return startup, timed(dfml_queries(spark, root, F), queries, repeat,
+                              lambda rows: [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r)
+                                            for r in rows])
+    finally:
+        spark.stop()
+
+
+# ---------------------------------------------------------------- DuckDB
+
+def run_duckdb(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+    import duckdb
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    startup = time.perf_counter() - t0
+
+    def t(name: str) -> str:
+        return f"read_parquet('{os.path.join(root, name)}/*.parquet')"
+
+    sql = {
+        "q1": f"""SELECT l_returnflag, l_linestatus, sum(l_quantity), sum(l_extendedprice),
+                  sum(l_extendedprice * (1 - l_discount)),
+                  sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)), avg(l_quantity),
+                  avg(l_extendedprice), avg(l_discount), count(*)
+                  FROM {t('lineitem')} WHERE l_shipdate <= DATE '1998-09-02'
+                  GROUP BY 1, 2 ORDER BY 1, 2""",
+        "q6": f"""SELECT sum(l_extendedprice * l_discount) FROM {t('lineitem')}
+                  WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01'
+                  AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24""",
+        "q3": f"""SELECT l_orderkey, o_orderdate, o_shippriority,
+                  sum(l_extendedprice * (1 - l_discount)) AS revenue
+                  FROM {t('customer')}, {t('orders')}, {t('lineitem')}
+                  WHERE c_mktsegment = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey
+                  AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'
+                  GROUP BY 1, 2, 3 ORDER BY revenue DESC, o_orderdate LIMIT 10""",
+    }
+    fns = {q: (lambda s=s: con.execute(s).fetchall()) for q, s in sql.items()}
+    try:
+        return startup, timed(fns, queries, repeat,
+                              lambda rows: [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r)
+                                            for r in rows])
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- harness
+
+def timed(fns: dict[str, Callable[[], list]], queries: list[str], repeat: int,
+          norm: Callable[[list], list]) -> dict:
+    out = {}
+    for q in queries:
+        best, rows = math.inf, None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            rows = fns[q]()
+            best = min(best, time.perf_counter() - t0)
+        out[q] = {"seconds": best, "rows": norm(rows)}
+        print(f"  {q}: {best:.2f} s", flush=True)
+    return out
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=1e-6)
+    return a == b
+
+
+def same(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(len(x) == len(y) and all(_close(u, v) for u, v in zip(x, y))
+                                    for x, y in zip(a, b))
+
+
+ENGINES = {"dfml": run_dfml, "dask": run_dask, "pyspark": run_pyspark, "duckdb": run_duckdb}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sf", type=float, default=1)
+    ap.add_argument("--queries", default="q1,q6,q3")
+    ap.add_argument("--engines", default="dfml,dask,pyspark,duckdb")
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args(argv)
+    queries = args.queries.split(",")
+    engines = args.engines.split(",")
+    root = ensure_data(args.sf)
+    results: dict[str, dict] = {}
+    for name in engines:
+        print(f"{name}:", flush=True)
+        startup, res = ENGINES[name](root, queries, args.repeat)
+        results[name] = {"startup_seconds": startup, "queries": res}
+    base = engines[0]
+    ok = True
+    for name in engines[1:]:
+        for q in queries:
+            if not same(results[base]["queries"][q]["rows"], results[name]["queries"][q]["rows"]):
+                ok = False
+                print(f"MISMATCH {q}: {base} vs {name}\n  {results[base]['queries'][q]['rows'][:3]}\n"
+                      f"  {results[name]['queries'][q]['rows'][:3]}")
+    print(f"\nTPC-H SF{args.sf:g}, best of {args.repeat}, {os.cpu_count()} cores; results "
+          f"{'agree across engines' if ok else 'DIFFER (see above)'}")
+    header = f"{'query':<6}" + "".join(f"{e:>10}" for e in engines) + "".join(
+        f"{'dfml/' + e:>14}" for e in engines if e != "dfml")
+    print(header)
+    print("-" * len(header))
+    for q in queries:
+        secs = {e: results[e]["queries"][q]["seconds"] for e in engines}
+        line = f"{q:<6}" + "".join(f"{secs[e]:>10.2f}" for e in engines)
+        if "dfml" in secs:
+            line += "".join(f"{secs['dfml'] / secs[e]:>14.2f}" for e in engines if e != "dfml")
+        print(line)
+    print("start-up s " + "  ".join(f"{e}={results[e]['startup_seconds']:.1f}" for e in engines))
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    out = os.path.join(HERE, "results", f"etl_sf{args.sf:g}.json")
+    with open(out, "w") as fh:
+        json.dump({"sf": args.sf, "repeat": args.repeat, "date": dt.date.today().isoformat(),
+                   "machine": f"{platform.machine()} {os.cpu_count()} cores", "results_agree": ok,
+                   "seconds": {e: {q: results[e]["queries"][q]["seconds"] for q in queries}
+                               for e in engines},
+                   "startup_seconds": {e: results[e]["startup_seconds"] for e in engines}},
+                  fh, indent=2)
+    print(f"wrote {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
