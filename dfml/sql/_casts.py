@@ -68,7 +68,8 @@ def _double_to_integral(a: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedAr
     import numpy as np
     info = np.iinfo(target.to_pandas_dtype())
     a = pc.if_else(pc.is_nan(a), 0.0, a)
-    a = pc.max_element_wise(pc.min_element_wise(pc.trunc(a), float(info.max)), float(info.min))
+    a = pc.max_element_wise(pc.min_element_wise(pc.trunc(a), float(info.max), skip_nulls=False),
+                            float(info.min), skip_nulls=False)
     return pc.cast(a, target, safe=False)
 
 

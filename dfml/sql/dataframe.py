@@ -152,6 +152,9 @@ class DataFrame:
 
     def select(self, *cols: Any) -> "DataFrame":
         exprs = self._expand(cols)
+        from .functions._arrays import Generator, explode_select
+        if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
+            return explode_select(self, exprs)
         if any(e.contains_aggregate() for e in exprs):
             return aggregate(self, [], exprs, keep_keys=False)
         ctx = self._ctx()
@@ -596,8 +599,28 @@ def _to_arrow_table(pdf: pd.DataFrame, schema: T.StructType) -> pa.Table:
         else pa.table({})
 
 
+def _python_value(v: Any, dt: T.DataType) -> Any:
+    """An Arrow ``to_pylist`` value as PySpark returns it: structs as Rows, maps as dicts."""
+    if v is None:
+        return None
+    if isinstance(dt, T.StructType):
+        return Row._make(dt.names, [_python_value(v.get(f.name), f.dataType) for f in dt.fields])
+    if isinstance(dt, T.MapType):
+        items = v.items() if isinstance(v, dict) else v
+        return {_python_value(k, dt.keyType): _python_value(x, dt.valueType) for k, x in items}
+    if isinstance(dt, T.ArrayType) and isinstance(dt.elementType, (T.StructType, T.MapType, T.ArrayType)):
+        return [_python_value(x, dt.elementType) for x in v]
+    return v
+
+
 def _rows(table: pa.Table, names: list[str]) -> list[Row]:
-    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    cols = []
+    for i in range(table.num_columns):
+        values = table.column(i).to_pylist()
+        dt = T.from_arrow(table.column(i).type)
+        if isinstance(dt, (T.StructType, T.MapType, T.ArrayType)):
+            values = [_python_value(v, dt) for v in values]
+        cols.append(values)
     fields = tuple(names)
     return [Row._make(fields, vals) for vals in zip(*cols)] if cols else []
 

@@ -1,5 +1,205 @@
-"""Functions that fit no other domain: random numbers, ids, hashing."""
+"""Random numbers, row ids and Spark's Murmur3 ``hash``.
+
+``rand``/``randn`` draw from a generator seeded by (seed, partition index), so the same seed
+over the same partitioning gives the same numbers. ``hash`` reproduces Spark's values: Murmur3
+x86_32 with seed 42 over Spark's encoding of each type, chained column by column.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import random as _random
+import struct as _struct
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import types as T
+from ..column import Column, Ctx, Func, Typed
+from ._common import arrow_of, col_expr, func
+
+__all__ = ["rand", "randn", "monotonically_increasing_id", "hash"]
+
+_M = 0xFFFFFFFF
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(_M)
+
+
+def _mix_k1(k: np.ndarray) -> np.ndarray:
+    k = (k * np.uint32(0xCC9E2D51)) & np.uint32(_M)
+    k = _rotl(k, 15)
+    return (k * np.uint32(0x1B873593)) & np.uint32(_M)
+
+
+def _mix_h1(h: np.ndarray, k: np.ndarray) -> np.ndarray:
+    h = h ^ k
+    h = _rotl(h, 13)
+    return (h * np.uint32(5) + np.uint32(0xE6546B64)) & np.uint32(_M)
+
+
+def _fmix(h: np.ndarray, length: int | np.ndarray) -> np.ndarray:
+    h = h ^ np.asarray(length, dtype=np.uint32)
+    h = h ^ (h >> np.uint32(16))
+    h = (h * np.uint32(0x85EBCA6B)) & np.uint32(_M)
+    h = h ^ (h >> np.uint32(13))
+    h = (h * np.uint32(0xC2B2AE35)) & np.uint32(_M)
+    return h ^ (h >> np.uint32(16))
+
+
+def _hash_int(v: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return _fmix(_mix_h1(seed, _mix_k1(v.astype(np.int64).astype(np.uint32))), 4)
+
+
+def _hash_long(v: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    u = v.astype(np.int64).view(np.uint64)
+    low = (u & np.uint64(_M)).astype(np.uint32)
+    high = (u >> np.uint64(32)).astype(np.uint32)
+    with np.errstate(over="ignore"):
+        h = _mix_h1(seed, _mix_k1(low))
+        h = _mix_h1(h, _mix_k1(high))
+        return _fmix(h, 8)
+
+
+def _hash_bytes(b: bytes, seed: int) -> int:
+    """Spark's hashUnsafeBytes: 4-byte blocks, then each remaining (signed) byte mixed alone."""
+    h = np.array([seed], dtype=np.uint32)
+    n = len(b)
+    aligned = n - n % 4
+    with np.errstate(over="ignore"):
+        if aligned:
+            words = np.frombuffer(b[:aligned], dtype="<u4")
+            for w in words:
+                h = _mix_h1(h, _mix_k1(np.array([w], dtype=np.uint32)))
+        for byte in b[aligned:]:
+            signed = byte - 256 if byte > 127 else byte
+            h = _mix_h1(h, _mix_k1(np.array([signed & _M], dtype=np.uint32)))
+        return int(_fmix(h, n)[0])
+
+
+def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.ndarray:
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    valid = ~np.asarray(a.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    out = seed.copy()
+    if isinstance(dtype, (T.ByteType, T.ShortType, T.IntegerType, T.DateType)):
+        vals = np.asarray(a.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
+        h = _hash_int(vals, seed)
+    elif isinstance(dtype, T.BooleanType):
+        vals = np.asarray(a.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False))
+        h = _hash_int(vals, seed)
+    elif isinstance(dtype, (T.LongType, T.TimestampType)):
+        vals = np.asarray(a.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False))
+        h = _hash_long(vals, seed)
+    elif isinstance(dtype, T.DoubleType):
+        d = np.asarray(a.fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float64)
+        d = np.where(d == 0.0, 0.0, d)  # -0.0 hashes as 0.0
+        bits = d.view(np.int64).copy()
+        bits[np.isnan(d)] = 0x7FF8000000000000
+        h = _hash_long(bits, seed)
+    elif isinstance(dtype, T.FloatType):
+        f = np.asarray(a.fill_null(0.0).to_numpy(zero_copy_only=False), dtype=np.float32)
+        f = np.where(f == 0.0, np.float32(0.0), f)
+        bits = f.view(np.int32).astype(np.int64)
+        bits[np.isnan(f)] = 0x7FC00000
+        h = _hash_int(bits, seed)
+    elif isinstance(dtype, (T.StringType, T.BinaryType)):
+        vals = a.to_pylist()
+        h = np.array([_hash_bytes(v.encode() if isinstance(v, str) else (v or b""), int(s))
+                      for v, s in zip(vals, seed)], dtype=np.uint32)
+    else:
+        raise TypeError(f"hash() of {dtype.simpleString()} columns is not supported yet")
+    out[valid] = h[valid]
+    return out
+
+
+class _HashKernel:
+    def __init__(self, types: list[T.DataType]):
+        self.types = types
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-hash", tuple(t.simpleString() for t in self.types))
+
+    def __call__(self, *parts: pd.Series) -> pd.Series:
+        n = len(parts[0])
+        h = np.full(n, 42, dtype=np.uint32)
+        for p, t in zip(parts, self.types):
+            h = _hash_column(arrow_of(p), t, h)
+        return pd.Series(pa.array(h.view(np.int32), pa.int32()), index=parts[0].index,
+                         dtype=pd.ArrowDtype(pa.int32()))
+
+
+def hash(*cols: Any) -> Column:  # noqa: A001 - Spark's name
+    """Spark's ``hash``: Murmur3 (seed 42) of the columns, an int; nulls leave the hash unchanged."""
+    if not cols:
+        raise ValueError("hash() needs at least one column")
+
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        series = [ctx.broadcast(t) for t in ts]
+        kernel = _HashKernel([t.dtype for t in ts])
+        meta = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))
+        return Typed(series[0].map_partitions(kernel, *series[1:], meta=meta), T.IntegerType(), False)
+    return func("hash", list(cols), impl)
+
+
+class _RandomKernel:
+    def __init__(self, seed: int, normal: bool):
+        self.seed, self.normal = seed, normal
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-rand", self.seed, self.normal)
+
+    def __call__(self, part: pd.Series, partition_info: dict | None = None) -> pd.Series:
+        number = (partition_info or {}).get("number", 0)
+        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, number])
+        vals = rng.standard_normal(len(part)) if self.normal else rng.random(len(part))
+        return pd.Series(pa.array(vals, pa.float64()), index=part.index,
+                         dtype=pd.ArrowDtype(pa.float64()))
+
+
+def _random(name: str, normal: bool, seed: int | None) -> Column:
+    seed = _random_seed() if seed is None else int(seed)
+
+    def impl(ctx: Ctx) -> Typed:
+        anchor = ctx.frame[ctx.frame.columns[0]] if len(ctx.frame.columns) else None
+        if anchor is None:
+            raise ValueError(f"{name}() needs a frame with at least one column")
+        meta = pd.Series([], dtype=pd.ArrowDtype(pa.float64()))
+        return Typed(anchor.map_partitions(_RandomKernel(seed, normal), meta=meta),
+                     T.DoubleType(), False)
+    return Column(Func(name, [], impl, sql=f"{name}({seed})"))
+
+
+def _random_seed() -> int:
+    return _random.SystemRandom().randrange(2**31)
+
+
+def rand(seed: int | None = None) -> Column:
+    """Uniform doubles in [0, 1), reproducible for a seed over the same partitioning."""
+    return _random("rand", False, seed)
+
+
+def randn(seed: int | None = None) -> Column:
+    """Standard normal doubles, reproducible for a seed over the same partitioning."""
+    return _random("randn", True, seed)
+
+
+class _RowIdKernel:
+    def __dask_tokenize__(self) -> str:
+        return "dfml-monotonically-increasing-id"
+
+    def __call__(self, part: pd.Series, partition_info: dict | None = None) -> pd.Series:
+        number = (partition_info or {}).get("number", 0)
+        ids = (np.int64(number) << np.int64(33)) + np.arange(len(part), dtype=np.int64)
+        return pd.Series(pa.array(ids, pa.int64()), index=part.index, dtype=pd.ArrowDtype(pa.int64()))
+
+
+def monotonically_increasing_id() -> Column:
+    """Unique, increasing ids: the partition index in the upper bits, the row within it below."""
+    def impl(ctx: Ctx) -> Typed:
+        anchor = ctx.frame[ctx.frame.columns[0]]
+        meta = pd.Series([], dtype=pd.ArrowDtype(pa.int64()))
+        return Typed(anchor.map_partitions(_RowIdKernel(), meta=meta), T.LongType(), False)
+    return Column(Func("monotonically_increasing_id", [], impl, sql="monotonically_increasing_id()"))

@@ -12,7 +12,9 @@ from .. import types as T
 from ..column import Column, Ctx, Typed, cast_to, fix_dtype
 from ._common import col_expr, func, lit_expr, per_partition, require
 
-__all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim"]
+__all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim",
+           "regexp_replace", "regexp_extract", "split", "lpad", "rpad", "initcap", "reverse",
+           "repeat", "instr", "locate", "translate"]
 
 
 def _str(fname: str, t: Typed) -> Typed:
@@ -173,3 +175,165 @@ def concat_ws(sep: str, *cols: Any) -> Column:
         return Typed(per_partition(ctx, arrs, k, T.StringType()), T.StringType(), False)
     return func("concat_ws", list(cols), impl,
                 sql=f"concat_ws({sep}, {', '.join(col_expr(c).sql() for c in cols)})")
+
+
+def _java_replacement(rep: str) -> str:
+    """Java's ``$1`` group references as Python's ``\\g<1>``."""
+    out, i = [], 0
+    while i < len(rep):
+        ch = rep[i]
+        if ch == "\\" and i + 1 < len(rep):
+            out.append(re.escape(rep[i + 1]) if rep[i + 1] != "\\" else "\\\\")
+            i += 2
+            continue
+        if ch == "$" and i + 1 < len(rep) and rep[i + 1].isdigit():
+            j = i + 1
+            while j < len(rep) and rep[j].isdigit():
+                j += 1
+            out.append(f"\\g<{rep[i + 1:j]}>")
+            i = j
+            continue
+        out.append(ch.replace("\\", "\\\\"))
+        i += 1
+    return "".join(out)
+
+
+def _rows_kernel(fn: Any, out_t: pa.DataType) -> Any:
+    def k(a: pa.ChunkedArray) -> pa.Array:
+        return pa.array([None if v is None else fn(v) for v in a.to_pylist()], out_t)
+    return k
+
+
+def regexp_replace(string: Any, pattern: str, replacement: str) -> Column:
+    rx = re.compile(pattern)
+    rep = _java_replacement(replacement)
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("regexp_replace", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: rx.sub(rep, v), pa.large_string()),
+                                   T.StringType()), T.StringType(), t.nullable)
+    e = col_expr(string)
+    return func("regexp_replace", [e], impl,
+                sql=f"regexp_replace({e.sql()}, {pattern}, {replacement}, 1)")
+
+
+def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
+    rx = re.compile(pattern)
+
+    def pick(v: str) -> str:
+        m = rx.search(v)
+        if m is None:
+            return ""
+        g = m.group(idx)
+        return "" if g is None else g
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("regexp_extract", t)
+        if idx > rx.groups:
+            raise ValueError(f"regexp_extract: the regex group count is {rx.groups}, but the "
+                             f"specified group index is {idx}")
+        return Typed(per_partition(ctx, [t], _rows_kernel(pick, pa.large_string()), T.StringType()),
+                     T.StringType(), t.nullable)
+    e = col_expr(str)
+    return func("regexp_extract", [e], impl, sql=f"regexp_extract({e.sql()}, {pattern}, {idx})")
+
+
+def split(str: Any, pattern: str, limit: int = -1) -> Column:  # noqa: A002
+    rx = re.compile(pattern)
+
+    def cut(v: str) -> list:
+        if limit > 0:
+            return rx.split(v, maxsplit=limit - 1)
+        return rx.split(v)
+
+    out_t = T.ArrayType(T.StringType(), True)
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("split", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(cut, T.to_arrow(out_t)), out_t),
+                     out_t, t.nullable)
+    e = col_expr(str)
+    return func("split", [e], impl, sql=f"split({e.sql()}, {pattern}, {limit})")
+
+
+def _pad(name: str, left: bool) -> Any:
+    def f(col: Any, len: int, pad: str) -> Column:  # noqa: A002
+        def one(v: str) -> str:
+            if len <= 0:
+                return ""
+            if builtins_len(v) >= len:
+                return v[:len]
+            if not pad:
+                return v
+            fill = (pad * len)[: len - builtins_len(v)]
+            return fill + v if left else v + fill
+
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            t = _str(name, t)
+            return Typed(per_partition(ctx, [t], _rows_kernel(one, pa.large_string()), T.StringType()),
+                         T.StringType(), t.nullable)
+        e = col_expr(col)
+        return func(name, [e], impl, sql=f"{name}({e.sql()}, {len}, {pad})")
+    f.__name__ = name
+    return f
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_len = _builtins.len
+lpad = _pad("lpad", True)
+rpad = _pad("rpad", False)
+
+
+def _simple(name: str, fn: Any) -> Any:
+    def f(col: Any) -> Column:
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            t = _str(name, t)
+            return Typed(per_partition(ctx, [t], _rows_kernel(fn, pa.large_string()), T.StringType()),
+                         T.StringType(), t.nullable)
+        return func(name, [col], impl)
+    f.__name__ = name
+    return f
+
+
+initcap = _simple("initcap", lambda v: " ".join(w[:1].upper() + w[1:].lower() for w in v.split(" ")))
+reverse = _simple("reverse", lambda v: v[::-1])
+
+
+def repeat(col: Any, n: int) -> Column:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("repeat", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v * max(n, 0), pa.large_string()),
+                                   T.StringType()), T.StringType(), t.nullable)
+    e = col_expr(col)
+    return func("repeat", [e], impl, sql=f"repeat({e.sql()}, {n})")
+
+
+def instr(str: Any, substr: str) -> Column:  # noqa: A002
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("instr", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v.find(substr) + 1, pa.int32()),
+                                   T.IntegerType()), T.IntegerType(), t.nullable)
+    e = col_expr(str)
+    return func("instr", [e], impl, sql=f"instr({e.sql()}, {substr})")
+
+
+def locate(substr: str, str: Any, pos: int = 1) -> Column:  # noqa: A002
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("locate", t)
+        fn = (lambda v: 0 if pos < 1 else v.find(substr, pos - 1) + 1)
+        return Typed(per_partition(ctx, [t], _rows_kernel(fn, pa.int32()), T.IntegerType()),
+                     T.IntegerType(), t.nullable)
+    e = col_expr(str)
+    return func("locate", [e], impl, sql=f"locate({substr}, {e.sql()}, {pos})")
+
+
+def translate(srcCol: Any, matching: str, replace: str) -> Column:
+    table = {ord(c): (replace[i] if i < builtins_len(replace) else None) for i, c in enumerate(matching)}
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = _str("translate", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v.translate(table), pa.large_string()),
+                                   T.StringType()), T.StringType(), t.nullable)
+    e = col_expr(srcCol)
+    return func("translate", [e], impl, sql=f"translate({e.sql()}, {matching}, {replace})")
