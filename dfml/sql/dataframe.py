@@ -63,7 +63,7 @@ class DataFrame:
         return [(f.name, f.dataType.simpleString()) for f in self.schema.fields]
 
     def printSchema(self, level: int | None = None) -> None:
-        print(self.schema.treeString(), end="")
+        print(self.schema.treeString())
 
     def _resolve_field(self, name: str) -> T.StructField:
         return self.schema[self._ctx().resolve(name)]
@@ -248,7 +248,7 @@ class DataFrame:
                 f'filter expression of type "{t.dtype.simpleString().upper()}" is not a boolean.',
                 "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN")
         if t.is_scalar:
-            return self if t.value else self._new(self._frame[self._frame.index < 0])
+            return self if t.value else self.limit(0)
         return self._new(self._frame[_bare_predicate(t.value)])
 
     where = filter
@@ -370,8 +370,9 @@ class DataFrame:
         if getattr(self, "_sorted", None) is not None and num > 0:
             from .ordering import top_rows
             return top_rows(self, num)
-        return self._new(self._frame.head(num, npartitions=-1, compute=False)
-                         if num > 0 else self._frame[self._frame.index < 0])
+        if num == 0:
+            return self._new(self._frame.map_partitions(_no_rows, meta=self._frame._meta))
+        return self._new(self._frame.head(num, npartitions=-1, compute=False))
 
     def offset(self, num: int) -> "DataFrame":
         raise NotImplementedError("offset() is not supported yet")
@@ -558,6 +559,10 @@ class DataFrame:
 
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
+
+
+def _no_rows(part: pd.DataFrame) -> pd.DataFrame:
+    return part.iloc[:0]
 
 
 def _bare_predicate(mask: Any) -> Any:

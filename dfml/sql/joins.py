@@ -113,7 +113,8 @@ def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: st
     lrest = [c for c in left.columns if c not in lkeys]
     rrest = [c for c in right.columns if c not in rkeys]
     if kind in ("left_semi", "left_anti"):
-        return _semi_anti(left, lf, rf[lkeys], lkeys, lkeys, kind)
+        out = _semi_anti(left, lf, rf[lkeys], lkeys, lkeys, kind)
+        return left._new(out._frame[lkeys + lrest], keep_alias=False)  # keys first, as USING does
     _check_no_duplicates(lkeys + lrest + rrest, "both inputs have it")
     merged = _merge(left, lf, rf, lkeys, lkeys, kind)
     merged = merged[lkeys + lrest + rrest]

@@ -90,9 +90,15 @@ def show_string(schema: T.StructType, rows: list[Row], n: int, truncate: bool | 
     for r in body:
         lines.append("|" + "|".join(_pad(c, w, right) for c, w in zip(r, widths)) + "|")
     lines.append(sep)
+    return _with_footer(lines, n, more)
+
+
+def _with_footer(lines: list[str], n: int, more: bool) -> str:
+    """Spark ends the table with a newline, or with the footer line and no newline after it."""
+    text = "\n".join(lines) + "\n"
     if more:
-        lines.append(f"only showing top {n} row{'s' if n != 1 else ''}")
-    return "\n".join(lines) + "\n"
+        text += f"only showing top {n} row{'s' if n != 1 else ''}"
+    return text
 
 
 def _vertical(names: list[str], body: list[list[str]], n: int, more: bool, limit: int) -> str:
@@ -106,6 +112,4 @@ def _vertical(names: list[str], body: list[list[str]], n: int, more: bool, limit
         lines.append(head + "-" * max(name_w + data_w + 5 - len(head), 0))
         for name, c in zip(names, r):
             lines.append(f" {_pad(name, name_w, False)} | {_pad(c, data_w, False)} ")
-    if more:
-        lines.append(f"only showing top {n} row{'s' if n != 1 else ''}")
-    return "\n".join(lines) + "\n"
+    return _with_footer(lines, n, more)
