@@ -7,3 +7,9 @@ import os as _os
 # Arrow's scan warns about buffer alignment it handles anyway; keep user output clean (workers
 # inherit the setting when the local cluster starts).
 _os.environ.setdefault("ACERO_ALIGNMENT_HANDLING", "ignore")
+
+import dask as _dask
+
+# dfml keeps every column Arrow-typed (large_string for strings); dask would otherwise turn
+# Arrow strings of local data into pandas' StringDtype on the way in.
+_dask.config.set({"dataframe.convert-string": False})

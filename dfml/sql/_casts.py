@@ -13,7 +13,7 @@ from . import types as T
 
 def _arrow_partition(fn, arrow_t: pa.DataType):
     def apply(s: pd.Series) -> pd.Series:
-        arr = pa.chunked_array(s.array._pa_array) if isinstance(s.dtype, pd.ArrowDtype) \
+        arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype) if isinstance(s.dtype, pd.ArrowDtype) \
             else pa.chunked_array([pa.array(s, from_pandas=True)])
         out = fn(arr)
         return pd.Series(out, index=s.index, dtype=pd.ArrowDtype(arrow_t), name=s.name)

@@ -661,7 +661,7 @@ class GetField(Expr):
             arrow_t = T.to_arrow(ft)
             key = self.key
             value = t.value.map_partitions(
-                lambda s: pd.Series(pc.struct_field(pa.chunked_array(s.array._pa_array), [key]).cast(arrow_t),
+                lambda s: pd.Series(pc.struct_field(pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype), [key]).cast(arrow_t),
                                     index=s.index, dtype=pd.ArrowDtype(arrow_t), name=s.name),
                 meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t), name=t.value.name))
             return Typed(value, ft, True)

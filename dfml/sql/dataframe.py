@@ -596,7 +596,7 @@ def _to_arrow_table(pdf: pd.DataFrame, schema: T.StructType) -> pa.Table:
     for f in schema.fields:
         s = pdf[f.name]
         if isinstance(s.dtype, pd.ArrowDtype):
-            arr = pa.chunked_array(s.array._pa_array)
+            arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
         else:
             arr = pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
         arrays.append(arr)
@@ -635,7 +635,7 @@ def _to_numpy_frame(pdf: pd.DataFrame) -> pd.DataFrame:
     for c in pdf.columns:
         s = pdf[c]
         if isinstance(s.dtype, pd.ArrowDtype):
-            arr = pa.chunked_array(s.array._pa_array)
+            arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
             if pa.types.is_date32(arr.type):
                 out[c] = pd.Series(arr.to_pylist(), dtype=object, index=s.index)
             else:

@@ -14,6 +14,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import types as T
 from .column import (AggFunc, Alias, Column, ColumnRef, Ctx, Expr, Typed, _Precompiled,
@@ -233,6 +234,61 @@ def _comoments(name: str, x: Typed, y: Typed, low: _Lowering) -> Callable[[Any],
     return finish
 
 
+# partial -> (Arrow hash aggregate per chunk, Arrow hash aggregate that merges chunk results)
+_ARROW_COMBINE = {"sum": ("sum", "sum"), "count": ("count", "sum"), "size": ("count_all", "sum"),
+                  "min": ("min", "min"), "max": ("max", "max"), "first": ("first", "first"),
+                  "last": ("last", "last")}
+
+
+class _ArrowGroupReduce:
+    """One step of a groupby tree reduction done by Arrow's hash aggregation.
+
+    ``merge=False`` aggregates raw rows of a partition; ``merge=True`` merges partial results
+    (sums of sums, sums of counts, ...). Null keys form their own group, as in Spark.
+    """
+
+    def __init__(self, keys: list[str], partials: dict[str, tuple[str, str]], merge: bool):
+        self.keys, self.partials, self.merge = keys, partials, merge
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-arrow-group", tuple(self.keys), tuple(sorted(self.partials.items())), self.merge)
+
+    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
+        from .functions._common import arrow_of
+        if self.merge:
+            cols = self.keys + list(self.partials)
+        else:
+            cols = self.keys + sorted({c for c, _ in self.partials.values()} - set(self.keys))
+        table = pa.table({c: arrow_of(part[c]) for c in cols}) if len(part.columns) else pa.table({})
+        aggs = []
+        for out, (col, how) in self.partials.items():
+            step = _ARROW_COMBINE[how][1 if self.merge else 0]
+            source = out if self.merge else col
+            if step == "count_all":
+                aggs.append(([], "count_all"))
+            elif step == "count":
+                aggs.append((source, "count", pc.CountOptions(mode="only_valid")))
+            elif step in ("first", "last"):
+                aggs.append((source, step, pc.ScalarAggregateOptions(skip_nulls=True)))
+            else:
+                aggs.append((source, step, pc.ScalarAggregateOptions(skip_nulls=True, min_count=0)
+                             if step == "sum" else None))
+        aggs = [a if len(a) == 2 or a[2] is not None else a[:2] for a in aggs]
+        result = table.group_by(self.keys, use_threads=False).aggregate(aggs)
+        # Arrow names each aggregate "<column>_<function>" ("count_all" alone)
+        arrow_names = [a[1] if not a[0] else f"{a[0]}_{a[1]}" for a in aggs]
+        columns = [result.column(k) for k in self.keys] + [result.column(n) for n in arrow_names]
+        out = pa.table(dict(zip(self.keys + list(self.partials), columns)))
+        return out.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _arrow_group_reduce(work: Any, keys: list[str], partials: dict[str, tuple[str, Any]]) -> Any:
+    chunk = _ArrowGroupReduce(keys, partials, merge=False)
+    merge = _ArrowGroupReduce(keys, partials, merge=True)
+    meta = merge(chunk(work._meta))
+    return work.reduction(chunk, aggregate=merge, combine=merge, meta=meta, split_every=8)
+
+
 def _one_row_if_empty(count_cols: set[str]) -> Callable[[pd.DataFrame], pd.DataFrame]:
     """A global aggregate yields one row even over no input (counts 0, the rest null)."""
     def fix(part: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +345,10 @@ def aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
 
     work = ctx.frame.assign(**low.inputs)[list(low.inputs)]
     partials = dict(low.partials) or {"__size": (key_cols[0], "size")}
-    reduced = work.groupby(key_cols, dropna=False).agg(**partials, split_out=1).reset_index()
+    if all(isinstance(how, str) and how in _ARROW_COMBINE for _, how in partials.values()):
+        reduced = _arrow_group_reduce(work, key_cols, partials)
+    else:
+        reduced = work.groupby(key_cols, dropna=False).agg(**partials, split_out=1).reset_index()
     for col, how, out_name in low.distinct:
         uniq = work[key_cols + [col]].drop_duplicates(split_out=1)
         spec = {out_name: (col, how)}

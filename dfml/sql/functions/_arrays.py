@@ -246,7 +246,7 @@ class _Explode:
         return ("dfml-explode", self.array_col, tuple(self.out), self.kind, str(self.elem_t))
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
-        arr = pa.chunked_array(part[self.array_col].array._pa_array).combine_chunks()
+        arr = pa.chunked_array(part[self.array_col].array._pa_array, type=part[self.array_col].dtype.pyarrow_dtype).combine_chunks()
         if self.kind == "explode_outer":
             lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
             empty = lengths == 0

@@ -42,7 +42,7 @@ def require(t: Typed, kinds: tuple[type, ...], fname: str, what: str) -> None:
 
 def arrow_of(s: pd.Series) -> pa.ChunkedArray:
     if isinstance(s.dtype, pd.ArrowDtype):
-        return pa.chunked_array(s.array._pa_array)
+        return pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
     return pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
 
 

@@ -32,7 +32,7 @@ def _table(pdf: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     arrays = []
     for field in schema:
         s = pdf[field.name]
-        arr = pa.chunked_array(s.array._pa_array) if isinstance(s.dtype, pd.ArrowDtype) \
+        arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype) if isinstance(s.dtype, pd.ArrowDtype) \
             else pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
         arrays.append(arr if arr.type == field.type else arr.cast(field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
