@@ -361,6 +361,11 @@ class Arithmetic(Expr):
                 return Typed(fix_dtype(_spark_mod(_bcast(ctx, lv, out_t), rv), out_t), out_t, nullable)
             return Typed(fix_dtype(_spark_mod(_bcast(ctx, lv, out_t), rv.mask(rv == 0)), out_t),
                          out_t, True)
+        if l.is_scalar and lv is not None:
+            # ``1 - col`` as ``col.__rsub__(1)``: a broadcast column of ones costs a fill and a
+            # conversion to Arrow per partition (TPC-H Q1: two of them per row)
+            value = getattr(rv, _ARITH[self.op].replace("__", "__r", 1))(lv)
+            return Typed(fix_dtype(value, out_t), out_t, nullable)
         if l.is_scalar:
             lv = ctx.broadcast(Typed(lv, out_t))
         value = getattr(lv, _ARITH[self.op])(rv)

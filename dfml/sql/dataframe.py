@@ -48,6 +48,7 @@ class DataFrame:
         self._plan_id = next(_plan_ids)
         self._sources = sources  # paths this plan reads, to refuse overwriting them
         self._sorted: Any = None  # set by orderBy, so that a following limit is a top-n
+        self._broadcast = False  # set by the broadcast hint: joins send this side whole
 
     # ------------------------------------------------------------ schema
     @property

@@ -52,15 +52,21 @@ def _align_key_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str]) -> tu
     return (lf.astype(lcast) if lcast else lf), (rf.astype(rcast) if rcast else rf)
 
 
-def _merge(left: "DataFrame", lf: Any, rf: Any, lkeys: list[str], rkeys: list[str], kind: str) -> Any:
+def _merge(left: "DataFrame", lf: Any, rf: Any, lkeys: list[str], rkeys: list[str], kind: str,
+           broadcast: bool = False) -> Any:
     lf = lf.assign(__nk=_null_flag(lf, lkeys, 1))
     rf = rf.assign(__nk=_null_flag(rf, rkeys, 2))
-    broadcast = bool(getattr(left, "_broadcast_right", False))
     kwargs = {"broadcast": True} if broadcast else {}
     if lkeys == rkeys:
         return lf.merge(rf, on=lkeys + ["__nk"], how=kind, **kwargs).drop(columns=["__nk"])
     return lf.merge(rf, left_on=lkeys + ["__nk"], right_on=rkeys + ["__nk"], how=kind,
                     **kwargs).drop(columns=["__nk"])
+
+
+def _broadcast(right: "DataFrame", kind: str) -> bool:
+    """The ``broadcast`` hint is accepted but not passed on: dask's broadcast merge hung on this
+    stack (dask 2026.8) in our tests, and dask already broadcasts a side with few partitions."""
+    return False
 
 
 def _check_no_duplicates(names: list[str], what: str) -> None:
@@ -116,7 +122,7 @@ def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: st
         out = _semi_anti(left, lf, rf[lkeys], lkeys, lkeys, kind)
         return left._new(out._frame[lkeys + lrest], keep_alias=False)  # keys first, as USING does
     _check_no_duplicates(lkeys + lrest + rrest, "both inputs have it")
-    merged = _merge(left, lf, rf, lkeys, lkeys, kind)
+    merged = _merge(left, lf, rf, lkeys, lkeys, kind, _broadcast(right, kind))
     merged = merged[lkeys + lrest + rrest]
     nullable = {}
     nullable.update(_nullable(right, kind in ("left", "outer")))
@@ -251,7 +257,7 @@ def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str
         _check_no_duplicates(left.columns + right.columns, "a join on a condition keeps both sides")
         lf = left._frame.assign(**lassign)
         rf = right._frame.assign(**rassign)
-        merged = _merge(left, lf, rf, lkeys, rkeys, kind)
+        merged = _merge(left, lf, rf, lkeys, rkeys, kind, _broadcast(right, kind))
         merged = merged[left.columns + right.columns]
         nullable = {**_nullable(left, kind in ("right", "outer")),
                     **_nullable(right, kind in ("left", "outer"))}

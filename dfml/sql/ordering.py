@@ -60,15 +60,30 @@ def sort_frame(df: "DataFrame", cols: tuple[Any, ...], ascending: Any,
     if not by:
         return df
     work = frame.assign(**assigns)
+    sorter = _SortPartition(by, asc)
     if within_partitions:
-        sorted_ = work.map_partitions(lambda p: p.sort_values(by=by, ascending=asc, kind="stable"),
-                                      meta=work._meta)
+        sorted_ = work.map_partitions(sorter, meta=work._meta)
     else:
-        sorted_ = work.sort_values(by=by, ascending=asc)
+        # One partition, sorted in one task. dask's distributed sort_values samples quantiles in
+        # a separate pass and, after a merge, returned no rows or hung on this stack (dask
+        # 2026.8), so dfml sorts the gathered rows itself: correct, one graph, bounded by one
+        # worker's memory. orderBy(...).limit(n) never gathers (see top_rows).
+        sorted_ = work.repartition(npartitions=1).map_partitions(sorter, meta=work._meta)
     out = df._new(sorted_[list(frame.columns)])
     if not within_partitions:
         out._sorted = (work, by, asc, list(frame.columns))
     return out
+
+
+class _SortPartition:
+    def __init__(self, by: list[str], asc: list[bool]):
+        self.by, self.asc = by, asc
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-sort", tuple(self.by), tuple(self.asc))
+
+    def __call__(self, part: Any) -> Any:
+        return part.sort_values(by=self.by, ascending=self.asc, kind="stable")
 
 
 def top_rows(df: "DataFrame", n: int) -> "DataFrame":
@@ -77,8 +92,10 @@ def top_rows(df: "DataFrame", n: int) -> "DataFrame":
     work, by, asc, columns = df._sorted
     meta = work._meta
 
+    sorter = _SortPartition(by, asc)
+
     def first_n(part):
-        return part.sort_values(by=by, ascending=asc, kind="stable").head(n)
+        return sorter(part).head(n)
 
     local = work.map_partitions(first_n, meta=meta)
     merged = local.repartition(npartitions=1).map_partitions(first_n, meta=meta)

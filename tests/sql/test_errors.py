@@ -103,3 +103,40 @@ def test_duplicate_output_names(df):
 def test_column_in_boolean_context():
     with pytest.raises(ValueError, match="'&' for 'and'"):
         bool(F.col("a") > 1)
+
+
+def test_unknown_join_type_names_it(df):
+    with pytest.raises(ValueError, match="'sideways'.*left_anti"):
+        df.join(df, "id", "sideways")
+
+
+def test_join_on_unknown_column(spark, df):
+    other = spark.createDataFrame([(1,)], "id INT")
+    with pytest.raises(AnalysisException, match="`idd`"):
+        df.join(other, "idd")
+
+
+def test_join_keeping_two_columns_of_one_name(spark, df):
+    other = spark.createDataFrame([(1, "x")], "id INT, category STRING")
+    with pytest.raises(AnalysisException, match="AMBIGUOUS_REFERENCE.*`category`"):
+        df.join(other, "id")
+
+
+def test_unknown_write_mode_names_it(df):
+    with pytest.raises(ValueError, match="'sometimes'"):
+        df.write.mode("sometimes")
+
+
+def test_unknown_fill_subset(df):
+    with pytest.raises(AnalysisException, match="`amnt`"):
+        df.na.fill(0, subset=["amnt"])
+
+
+def test_bad_dropna_how(df):
+    with pytest.raises(ValueError, match="'some'"):
+        df.dropna(how="some")
+
+
+def test_bad_repartition(df):
+    with pytest.raises(ValueError, match="-2"):
+        df.repartition(-2)
