@@ -318,7 +318,7 @@ def print_table(sf: float, repeat: int, results: dict[str, dict], queries: list[
     print(header)
     print("-" * len(header))
     for q in queries:
-        line = f"{q:<6}{'ok' if agree[q] else 'DIFF':>5}"
+        line = f"{q:<6}{'✓' if agree[q] else 'DIFF':>5}"
         line += "".join(f"{results[e]['queries'][q]['seconds']:>10.2f}" for e in ran)
         line += "".join(f"{rat[q][e]:>14.2f}" for e in others)
         print(line)
