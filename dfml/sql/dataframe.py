@@ -609,6 +609,8 @@ def _python_value(v: Any, dt: T.DataType) -> Any:
     """An Arrow ``to_pylist`` value as PySpark returns it: structs as Rows, maps as dicts."""
     if v is None:
         return None
+    if isinstance(dt, T.UserDefinedType):
+        return dt.deserialize(v)
     if isinstance(dt, T.StructType):
         return Row._make(dt.names, [_python_value(v.get(f.name), f.dataType) for f in dt.fields])
     if isinstance(dt, T.MapType):
@@ -624,7 +626,7 @@ def _rows(table: pa.Table, names: list[str]) -> list[Row]:
     for i in range(table.num_columns):
         values = table.column(i).to_pylist()
         dt = T.from_arrow(table.column(i).type)
-        if isinstance(dt, (T.StructType, T.MapType, T.ArrayType)):
+        if isinstance(dt, (T.StructType, T.MapType, T.ArrayType, T.UserDefinedType)):
             values = [_python_value(v, dt) for v in values]
         cols.append(values)
     fields = tuple(names)

@@ -48,6 +48,8 @@ def _infer_schema(rows: list[tuple], names: list[str]) -> T.StructType:
 
 
 def _to_py(v: Any) -> Any:
+    if hasattr(type(v), "__UDT__"):
+        return type(v).__UDT__.serialize(v)
     if isinstance(v, Row) and hasattr(v, "__fields__"):
         return {k: _to_py(x) for k, x in zip(v.__fields__, v)}
     if isinstance(v, (list, tuple)) and not isinstance(v, Row):

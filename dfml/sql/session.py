@@ -112,6 +112,7 @@ class SparkSession:
         self._handle.client.register_plugin(DfmlWorkerSetup(), name="dfml-worker-setup")
         self._stopped = False
         self.graphs_run = 0
+        self.parquet_reads: list[str] = []  # one path per parquet read node of each graph run
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -183,6 +184,7 @@ class SparkSession:
         if self._stopped:
             raise RuntimeError("this SparkSession has been stopped")
         self.graphs_run += 1
+        self._record_reads(collection)
         future = self._handle.client.compute(collection)
         if self._progress_enabled():
             from distributed.diagnostics.progressbar import progress
@@ -190,8 +192,21 @@ class SparkSession:
             print(file=sys.stdout)
         return future.result()
 
+    def _record_reads(self, collection: Any) -> None:
+        """Note the parquet paths this graph reads (one entry per read node), so that tests
+        and ``explain`` can count scans of a source."""
+        if hasattr(collection, "expr") and hasattr(collection, "optimize"):
+            from .explain import reads
+            try:
+                for node in reads(collection):
+                    path = node.operand("path")
+                    self.parquet_reads.append(path if isinstance(path, str) else str(path))
+            except Exception:  # counting must never break an action
+                pass
+
     def _persist(self, collection: Any) -> Any:
         self.graphs_run += 1
+        self._record_reads(collection)
         return self._handle.client.persist(collection)
 
     # ------------------------------------------------------------ data in

@@ -21,6 +21,8 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
     """Spark's text for one value (as ``show`` prints it)."""
     if v is None:
         return "NULL"
+    if isinstance(dtype, T.UserDefinedType):
+        return dtype.display(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):

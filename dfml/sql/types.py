@@ -17,7 +17,7 @@ __all__ = [
     "DataType", "NullType", "StringType", "BinaryType", "BooleanType", "DateType",
     "TimestampType", "TimestampNTZType", "DecimalType", "DoubleType", "FloatType",
     "ByteType", "ShortType", "IntegerType", "LongType", "ArrayType", "MapType",
-    "StructField", "StructType", "NumericType", "IntegralType", "FractionalType",
+    "StructField", "StructType", "UserDefinedType", "register_udt", "NumericType", "IntegralType", "FractionalType",
     "AtomicType", "parse_ddl", "parse_type", "from_arrow", "to_arrow", "from_dtype",
     "to_dtype", "infer_type",
 ]
@@ -231,6 +231,56 @@ class StructType(DataType):
         return "\n".join(lines) + "\n"
 
 
+class UserDefinedType(DataType):
+    """A type stored as another (``sqlType``) with its own Python objects (ML vectors).
+
+    Registered instances are recognised from the Arrow storage type, so a column keeps its
+    type through parquet and through any frame operation.
+    """
+
+    @classmethod
+    def sqlType(cls) -> DataType:
+        raise NotImplementedError
+
+    @classmethod
+    def arrowType(cls) -> pa.DataType:
+        return to_arrow(cls.sqlType())
+
+    @classmethod
+    def matches(cls, t: pa.DataType) -> bool:
+        return t == cls.arrowType()
+
+    def typeName(self) -> str:
+        return self.simpleString()
+
+    def serialize(self, obj: Any) -> Any:
+        raise NotImplementedError
+
+    def deserialize(self, datum: Any) -> Any:
+        raise NotImplementedError
+
+    def display(self, obj: Any) -> str:
+        return str(obj)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+_UDTS: list[UserDefinedType] = []
+
+
+def register_udt(udt: UserDefinedType) -> None:
+    """Make columns of ``udt``'s Arrow storage type read as ``udt``."""
+    if all(type(u) is not type(udt) for u in _UDTS):
+        _UDTS.append(udt)
+
+
 def _tree_lines(name: str, dt: DataType, null_note: str, depth: int, out: list[str]) -> None:
     prefix = " |   " * (depth - 1) + " |-- "
     out.append(f"{prefix}{name}: {dt.typeName()} ({null_note})")
@@ -259,6 +309,8 @@ def to_arrow(dt: DataType) -> pa.DataType:
     }
     if type(dt) in simple:
         return simple[type(dt)]
+    if isinstance(dt, UserDefinedType):
+        return dt.arrowType()
     if isinstance(dt, DecimalType):
         return pa.decimal128(dt.precision, dt.scale)
     if isinstance(dt, ArrayType):
@@ -304,6 +356,9 @@ def from_arrow(t: pa.DataType) -> DataType:
     if pa.types.is_map(t):
         return MapType(from_arrow(t.key_type), from_arrow(t.item_type), True)
     if pa.types.is_struct(t):
+        for udt in _UDTS:
+            if udt.matches(t):
+                return udt
         return StructType([StructField(t.field(i).name, from_arrow(t.field(i).type), True)
                            for i in range(t.num_fields)])
     if pa.types.is_dictionary(t):
@@ -346,6 +401,8 @@ def infer_type(value: Any) -> DataType:
 
     if value is None:
         return NullType()
+    if hasattr(type(value), "__UDT__"):
+        return type(value).__UDT__
     if isinstance(value, bool):
         return BooleanType()
     if isinstance(value, int):

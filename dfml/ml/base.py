@@ -1,0 +1,246 @@
+"""Transformer, Estimator, Model, and how an estimator declares its fit.
+
+An estimator whose fit is a set of aggregations over its input (counts, sums, value counts,
+quantile sketches) says so in ``_fit_aggregations``: a list of ``Aggregation`` objects, each a
+per-partition ``chunk``, an associative ``combine`` and a ``finish``. ``fit`` then runs them in
+one graph, and ``Pipeline.fit`` can run the aggregations of several estimators in the same
+graph, so a pipeline scans its input once per level of dependency rather than once per
+estimator. Estimators that iterate (linear models) override ``_fit`` instead: they are
+barriers in the pipeline plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+import pyarrow as pa
+
+from ..sql import types as T
+from ..sql.column import Column, Ctx, Typed
+from ..sql.errors import AnalysisException
+from ..sql.functions._common import func, per_partition
+from .param import Params
+
+__all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
+           "partition_column", "require_column", "require_absent", "PipelineStage"]
+
+
+@dataclass
+class Aggregation:
+    """One fit statistic: ``chunk(pandas partition of columns) -> partial``,
+    ``combine(list of partials) -> partial`` (associative), ``finish(partial) -> value``."""
+
+    columns: list[str]
+    chunk: Callable[[pd.DataFrame], Any]
+    combine: Callable[[list[Any]], Any]
+    finish: Callable[[Any], Any] = field(default=lambda x: x)
+    label: str = ""
+
+
+class _Chunk:
+    """Per-partition step of a pass: every aggregation's partial, boxed in a one-row frame."""
+
+    def __init__(self, aggs: Sequence[Aggregation]):
+        self.aggs = list(aggs)
+
+    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
+        states = [a.chunk(part[a.columns]) for a in self.aggs]
+        return pd.DataFrame({"state": pd.Series([states], dtype=object)})
+
+
+class _Combine:
+    def __init__(self, aggs: Sequence[Aggregation]):
+        self.aggs = list(aggs)
+
+    def __call__(self, parts: pd.DataFrame) -> pd.DataFrame:
+        rows = [s for s in parts["state"] if s is not None]
+        if not rows:
+            return pd.DataFrame({"state": pd.Series([None], dtype=object)})
+        merged = [a.combine([r[i] for r in rows]) for i, a in enumerate(self.aggs)]
+        return pd.DataFrame({"state": pd.Series([merged], dtype=object)})
+
+
+def run_aggregations(dataset: Any, aggs: Sequence[Aggregation]) -> list[Any]:
+    """Run ``aggs`` over ``dataset`` (a dfml DataFrame) in one graph; their finished values."""
+    if not aggs:
+        return []
+    cols = list(dict.fromkeys(c for a in aggs for c in a.columns))
+    frame = dataset._frame[cols] if cols else dataset._frame
+    combine = _Combine(aggs)
+    meta = pd.DataFrame({"state": pd.Series([], dtype=object)})
+    reduced = frame.reduction(_Chunk(aggs), aggregate=combine, combine=combine, meta=meta,
+                              split_every=8)
+    out = dataset._session._run(reduced)
+    states = out["state"].iloc[0] if len(out) else None
+    if states is None:  # no partitions: combine nothing
+        states = [a.combine([]) for a in aggs]
+    return [a.finish(s) for a, s in zip(aggs, states)]
+
+
+def partition_column(name: str, inputs: list[Any], kernel: Callable[..., Any],
+                     out_type: T.DataType, nullable: bool = True) -> Column:
+    """A Column computed per partition by ``kernel(*arrow_chunked_arrays) -> arrow array``.
+
+    Stages use this for transforms with no native dask equivalent (vector math): dask still
+    sees which input columns it reads, so column pruning and filter pushdown survive.
+    """
+    def impl(ctx: Ctx, *typed: Typed) -> Typed:
+        return Typed(per_partition(ctx, list(typed), kernel, out_type), out_type, nullable)
+    return func(name, inputs, impl)
+
+
+def require_column(schema: T.StructType, name: str, kinds: tuple[type, ...], stage: Any,
+                   what: str) -> T.DataType:
+    """The type of column ``name``; a named error (with a suggestion) if missing or mistyped."""
+    if name not in schema.names:
+        import difflib
+        near = difflib.get_close_matches(name, schema.names, n=1)
+        hint = f" Did you mean `{near[0]}`?" if near else ""
+        raise AnalysisException(
+            f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] {type(stage).__name__} ({stage.uid}): input column "
+            f"`{name}` does not exist.{hint} Available: {', '.join(schema.names)}.",
+            "UNRESOLVED_COLUMN.WITH_SUGGESTION")
+    dt = schema[name].dataType
+    if kinds and not isinstance(dt, kinds):
+        raise TypeError(f"{type(stage).__name__} ({stage.uid}): column `{name}` must be {what}, "
+                        f"but it is {dt.simpleString()}")
+    return dt
+
+
+def require_absent(schema: T.StructType, name: str, stage: Any) -> None:
+    if name in schema.names:
+        raise ValueError(f"{type(stage).__name__} ({stage.uid}): output column `{name}` already "
+                         f"exists")
+
+
+class PipelineStage(Params):
+    """Anything that can sit in a Pipeline."""
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        """Check the stage against ``schema`` and return the schema after it (raises before
+        any work runs)."""
+        raise NotImplementedError
+
+    def _input_columns(self, schema: T.StructType) -> list[str]:
+        """Columns the stage reads (the pipeline planner orders passes by them)."""
+        names = []
+        for p in ("inputCol", "featuresCol", "labelCol", "weightCol"):
+            if self.hasParam(p) and self.isDefined(p):
+                v = self.getOrDefault(p)
+                if v and v in schema.names:
+                    names.append(v)
+        if self.hasParam("inputCols") and self.isDefined("inputCols"):
+            names += list(self.getOrDefault("inputCols"))
+        return names
+
+    def _drops_rows(self) -> bool:
+        """True if transform may drop rows (handleInvalid='skip')."""
+        return self.hasParam("handleInvalid") and self.isDefined("handleInvalid") \
+            and self.getOrDefault("handleInvalid") == "skip"
+
+    def write(self) -> Any:
+        from .util import MLWriter
+        return MLWriter(self)
+
+    def save(self, path: str) -> None:
+        self.write().save(path)
+
+    @classmethod
+    def read(cls) -> Any:
+        from .util import MLReader
+        return MLReader(cls)
+
+    @classmethod
+    def load(cls, path: str) -> Any:
+        return cls.read().load(path)
+
+    # persistence hooks: fitted state as an Arrow table (None when the stage has none)
+    def _save_data(self) -> pa.Table | None:
+        return None
+
+    def _load_data(self, table: pa.Table) -> None:
+        pass
+
+    def _save_extra_metadata(self) -> dict:
+        """Small JSON-able fitted state kept in the metadata file instead of data/."""
+        return {}
+
+    def _load_extra_metadata(self, meta: dict) -> None:
+        pass
+
+    def _init_loaded(self) -> None:
+        """Set up instance state a loaded stage needs before its params/data are restored."""
+
+    def __repr__(self) -> str:
+        return self.uid
+
+
+class Transformer(PipelineStage):
+    """Maps a DataFrame to a DataFrame (lazily: the result is a plan)."""
+
+    def transform(self, dataset: Any, params: dict | None = None) -> Any:
+        if params:
+            return self.copy(params).transform(dataset)
+        self.transformSchema(dataset.schema)
+        return self._transform(dataset)
+
+    def _transform(self, dataset: Any) -> Any:
+        raise NotImplementedError
+
+
+class Model(Transformer):
+    """A fitted transformer; ``parent`` is the estimator it came from."""
+
+    parent: Any = None
+
+    def _set_parent(self, estimator: Any) -> "Model":
+        """Adopt the estimator's uid (as Spark's models do) and remember it."""
+        if self.uid != estimator.uid:
+            self._resetUid(estimator.uid)
+        self.parent = estimator
+        return self
+
+    @property
+    def hasSummary(self) -> bool:
+        return getattr(self, "_summary", None) is not None
+
+
+class Estimator(PipelineStage):
+    """Learns a Model from a DataFrame."""
+
+    def fit(self, dataset: Any, params: Any = None) -> Any:
+        if isinstance(params, (list, tuple)):
+            return [self.fit(dataset, p) for p in params]
+        if params:
+            return self.copy(params).fit(dataset)
+        self._validate_params()
+        self.transformSchema(dataset.schema)
+        return self._fit(dataset)._set_parent(self)
+
+    def _validate_params(self) -> None:
+        """Reject bad param values before any work runs (override per stage)."""
+
+    def _fit(self, dataset: Any) -> Model:
+        aggs = self._fit_aggregations(dataset.schema)
+        if aggs is None:
+            raise NotImplementedError(f"{type(self).__name__} must define _fit or _fit_aggregations")
+        return self._model_from(run_aggregations(dataset, aggs), dataset.schema)
+
+    def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation] | None:
+        """The aggregations the fit needs (None: the fit is iterative, see ``_fit``)."""
+        return None
+
+    def _model_from(self, results: list[Any], schema: T.StructType) -> Model:
+        raise NotImplementedError
+
+    def _can_fit_without_data(self, schema: T.StructType, sources: dict[str, Any]) -> bool:
+        """True if ``_fit_without_data`` will succeed given which stage wrote each column."""
+        return False
+
+    def _fit_without_data(self, upstream: dict[str, Any], schema: T.StructType) -> Model | None:
+        """A model fitted from what earlier pipeline stages learned, with no pass over the data
+        (OneHotEncoder after StringIndexer knows its sizes); None when data is needed."""
+        return None
+

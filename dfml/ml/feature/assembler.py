@@ -1,0 +1,134 @@
+"""VectorAssembler: many numeric, boolean or vector columns into one vector column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+
+from ...sql import types as T
+from ..base import Transformer, partition_column, require_absent, require_column
+from ..linalg import VectorUDT, csr_to_arrow, dense_to_arrow, to_matrix
+from ..param import Param, Params, TypeConverters as TC, keyword_only
+from ..param.shared import HasHandleInvalid, HasInputCols, HasOutputCol
+
+__all__ = ["VectorAssembler", "assemble_rows"]
+
+_INPUT_KINDS = (T.NumericType, T.BooleanType, VectorUDT)
+
+
+def _column_block(a: pa.ChunkedArray, is_vector: bool, keep: bool) -> tuple[Any, np.ndarray]:
+    """(matrix block of one input, null mask)."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False)) if len(arr) else np.zeros(0, bool)
+    if is_vector:
+        if null.any():
+            good = arr.filter(pa.array(~null))
+            block = to_matrix(good) if len(good) else np.zeros((0, 0))
+            d = block.shape[1]
+            full = sp.lil_matrix((len(arr), d)) if sp.issparse(block) else np.full((len(arr), d), np.nan)
+            full[np.flatnonzero(~null)] = block
+            if sp.issparse(full):
+                full = full.tocsr()
+                if keep:  # Spark's 'keep' turns a null vector into NaNs of its size
+                    full = full.toarray()
+                    full[null] = np.nan
+            return full, null
+        return to_matrix(arr), null
+    vals = arr.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+    return vals.reshape(-1, 1), null
+
+
+def assemble_rows(blocks: list[Any], n: int) -> pa.StructArray:
+    """Rows of the horizontally joined blocks, each row dense or sparse as Spark's
+    ``Vector.compressed`` picks (sparse when 1.5 * (nnz + 1) < size)."""
+    if any(sp.issparse(b) for b in blocks):
+        m = sp.hstack([sp.csr_matrix(b) for b in blocks], format="csr")
+    else:
+        m = np.hstack(blocks) if blocks else np.zeros((n, 0))
+    d = m.shape[1]
+    nnz = (m != 0).sum(axis=1)
+    nnz = np.asarray(nnz).reshape(-1)
+    sparse_rows = 1.5 * (nnz + 1.0) < d
+    if not sparse_rows.any():
+        return dense_to_arrow(m.toarray() if sp.issparse(m) else m)
+    csr = sp.csr_matrix(m)
+    csr.eliminate_zeros()
+    if sparse_rows.all():
+        return csr_to_arrow(csr)
+    dense_idx, sparse_idx = np.flatnonzero(~sparse_rows), np.flatnonzero(sparse_rows)
+    dense_part = dense_to_arrow(csr[dense_idx].toarray())
+    sparse_part = csr_to_arrow(csr[sparse_idx])
+    order = np.empty(n, dtype=np.int64)
+    order[dense_idx] = np.arange(len(dense_idx))
+    order[sparse_idx] = len(dense_idx) + np.arange(len(sparse_idx))
+    return pa.concat_arrays([dense_part, sparse_part]).take(pa.array(order))
+
+
+class _AssembleKernel:
+    def __init__(self, names: list[str], vector_flags: list[bool], handle: str):
+        self.names, self.vector_flags, self.handle = names, vector_flags, handle
+
+    def __call__(self, *cols: pa.ChunkedArray) -> pa.Array:
+        n = len(cols[0])
+        blocks, nulls = [], np.zeros(n, dtype=bool)
+        for name, a, is_vec in zip(self.names, cols, self.vector_flags):
+            block, null = _column_block(a, is_vec, self.handle == "keep")
+            if self.handle == "error" and null.any():
+                raise ValueError(
+                    f"VectorAssembler: encountered null in column {name!r} with handleInvalid="
+                    f"'error'; use handleInvalid='skip' to drop such rows or 'keep' to output NaN")
+            nulls |= null
+            blocks.append(block)
+        return assemble_rows(blocks, n)
+
+
+class VectorAssembler(Transformer, HasInputCols, HasOutputCol, HasHandleInvalid):
+    """Joins numeric, boolean and vector columns into one vector column, in ``inputCols`` order.
+
+    handleInvalid: 'error' (default) fails on a null input, 'skip' drops rows with a null or
+    NaN input, 'keep' assembles nulls as NaN.
+    """
+
+    @keyword_only
+    def __init__(self, *, inputCols: list[str] | None = None, outputCol: str | None = None,
+                 handleInvalid: str = "error"):
+        super().__init__()
+        self._setDefault(handleInvalid="error")
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, inputCols: list[str] | None = None, outputCol: str | None = None,
+                  handleInvalid: str = "error") -> "VectorAssembler":
+        return self._set(**self._input_kwargs)
+
+    def _check(self) -> None:
+        if self.getHandleInvalid() not in ("error", "skip", "keep"):
+            raise ValueError(f"VectorAssembler.handleInvalid must be 'error', 'skip' or 'keep', "
+                             f"got {self.getHandleInvalid()!r}")
+        if not self.isDefined("inputCols") or not self.getInputCols():
+            raise ValueError("VectorAssembler: inputCols must be set to a non-empty list")
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        self._check()
+        for c in self.getInputCols():
+            require_column(schema, c, _INPUT_KINDS, self, "numeric, boolean or a vector")
+        require_absent(schema, self.getOutputCol(), self)
+        return T.StructType(schema.fields + [T.StructField(self.getOutputCol(), VectorUDT(), False)])
+
+    def _transform(self, dataset: Any) -> Any:
+        from ...sql import functions as F
+        cols = self.getInputCols()
+        schema = dataset.schema
+        if self.getHandleInvalid() == "skip":
+            dataset = dataset.na.drop(subset=[c for c in cols if not isinstance(
+                schema[c].dataType, VectorUDT)])
+            vec = [c for c in cols if isinstance(schema[c].dataType, VectorUDT)]
+            for c in vec:
+                dataset = dataset.filter(F.col(c).isNotNull())
+        flags = [isinstance(schema[c].dataType, VectorUDT) for c in cols]
+        kernel = _AssembleKernel(cols, flags, self.getHandleInvalid())
+        column = partition_column("VectorAssembler", cols, kernel, VectorUDT(), False)
+        return dataset.withColumn(self.getOutputCol(), column)

@@ -1,0 +1,411 @@
+"""Vectors: ``DenseVector``/``SparseVector`` for the rows a user sees, Arrow for the data.
+
+A vector column is stored in Spark's own vector layout, as an Arrow struct
+``{type: int8, size: int32, indices: list<int32>, values: list<double>}`` (type 1 dense,
+0 sparse; dense rows leave size and indices null). DESIGN.md proposed a
+``fixed_size_list`` for dense columns; the struct is used instead because one column can hold
+dense and sparse rows (as Spark's ``VectorAssembler`` output does), it survives parquet with
+no extra metadata, and a partition still converts to a numpy matrix or a scipy CSR matrix
+without touching rows in Python: the values of a dense partition are one contiguous buffer.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+import pyarrow as pa
+
+from ...sql import types as T
+from ...sql.column import format_double
+
+__all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
+           "DenseMatrix", "Matrices", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
+           "to_matrix", "dense_to_arrow", "csr_to_arrow", "vector_size"]
+
+VECTOR_ARROW_TYPE = pa.struct([
+    pa.field("type", pa.int8(), False),
+    pa.field("size", pa.int32()),
+    pa.field("indices", pa.large_list(pa.field("element", pa.int32(), False))),
+    pa.field("values", pa.large_list(pa.field("element", pa.float64(), False))),
+])
+
+
+def _num(v: float) -> str:
+    return repr(float(v))
+
+
+class Vector:
+    """Base of the two vector kinds; ``toArray()`` gives a numpy array."""
+
+    __UDT__: "VectorUDT"
+
+    def toArray(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.size
+
+    def numNonzeros(self) -> int:
+        return int(np.count_nonzero(self.toArray()))
+
+    def norm(self, p: float) -> float:
+        return float(np.linalg.norm(self.toArray(), p))
+
+    def dot(self, other: Any) -> float:
+        o = other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float)
+        return float(np.dot(self.toArray(), o))
+
+    def squared_distance(self, other: Any) -> float:
+        o = other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float)
+        d = self.toArray() - o
+        return float(np.dot(d, d))
+
+    def asML(self) -> "Vector":
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Vector) or other.size != self.size:
+            return False
+        return bool(np.array_equal(self.toArray(), other.toArray()))
+
+    def __hash__(self) -> int:
+        nz = [(i, v) for i, v in enumerate(self.toArray()) if v != 0][:16]
+        return hash((self.size, tuple(nz)))
+
+
+class DenseVector(Vector):
+    """A vector holding every value: ``DenseVector([1.0, 0.0, 3.0])``."""
+
+    def __init__(self, ar: Any):
+        if isinstance(ar, (bytes, bytearray)):
+            ar = np.frombuffer(ar, dtype=np.float64)
+        self.array = np.asarray(ar, dtype=np.float64).reshape(-1)
+
+    @property
+    def size(self) -> int:
+        return int(self.array.shape[0])
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.array
+
+    def toArray(self) -> np.ndarray:
+        return self.array
+
+    def __getitem__(self, i: int) -> float:
+        return float(self.array[i])
+
+    def __iter__(self):
+        return iter(float(x) for x in self.array)
+
+    def __str__(self) -> str:
+        return "[" + ",".join(_num(v) for v in self.array) + "]"
+
+    def __repr__(self) -> str:
+        return "DenseVector([" + ", ".join(_num(v) for v in self.array) + "])"
+
+    def _spark_string(self) -> str:
+        return "[" + ",".join(format_double(float(v)) for v in self.array) + "]"
+
+
+class SparseVector(Vector):
+    """A vector of ``size`` values of which only ``indices`` are stored (sorted, unique)."""
+
+    def __init__(self, size: int, *args: Any):
+        self.size = int(size)
+        if len(args) == 1:
+            pairs = args[0]
+            items = sorted(pairs.items()) if isinstance(pairs, dict) else sorted(pairs)
+            idx = [int(i) for i, _ in items]
+            vals = [float(v) for _, v in items]
+        elif len(args) == 2:
+            idx, vals = list(args[0]), list(args[1])
+            if len(idx) != len(vals):
+                raise ValueError(f"SparseVector: {len(idx)} indices but {len(vals)} values")
+        else:
+            raise TypeError("SparseVector(size, {index: value}) or SparseVector(size, indices, values)")
+        self.indices = np.asarray(idx, dtype=np.int32)
+        self.values = np.asarray(vals, dtype=np.float64)
+        if len(self.indices) and (np.any(np.diff(self.indices) <= 0)):
+            order = np.argsort(self.indices, kind="stable")
+            self.indices, self.values = self.indices[order], self.values[order]
+            if np.any(np.diff(self.indices) == 0):
+                raise ValueError("SparseVector: indices must be unique")
+        if len(self.indices) and (self.indices[0] < 0 or self.indices[-1] >= self.size):
+            raise ValueError(f"SparseVector: index out of range for a vector of size {self.size}")
+
+    def toArray(self) -> np.ndarray:
+        out = np.zeros(self.size, dtype=np.float64)
+        out[self.indices] = self.values
+        return out
+
+    def numNonzeros(self) -> int:
+        return int(np.count_nonzero(self.values))
+
+    def __getitem__(self, i: int) -> float:
+        if i < 0:
+            i += self.size
+        if not 0 <= i < self.size:
+            raise IndexError(f"index {i} out of range for a vector of size {self.size}")
+        pos = np.searchsorted(self.indices, i)
+        return float(self.values[pos]) if pos < len(self.indices) and self.indices[pos] == i else 0.0
+
+    def __str__(self) -> str:
+        return (f"({self.size},[" + ",".join(str(int(i)) for i in self.indices) + "],["
+                + ",".join(_num(v) for v in self.values) + "])")
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{int(i)}: {_num(v)}" for i, v in zip(self.indices, self.values))
+        return f"SparseVector({self.size}, {{{body}}})"
+
+    def _spark_string(self) -> str:
+        return (f"({self.size},[" + ",".join(str(int(i)) for i in self.indices) + "],["
+                + ",".join(format_double(float(v)) for v in self.values) + "])")
+
+
+class Vectors:
+    """Factory methods, as in Spark: ``Vectors.dense(1, 2)``, ``Vectors.sparse(3, [0], [1.0])``."""
+
+    @staticmethod
+    def dense(*elements: Any) -> DenseVector:
+        if len(elements) == 1 and not isinstance(elements[0], (int, float)):
+            return DenseVector(elements[0])
+        return DenseVector(list(elements))
+
+    @staticmethod
+    def sparse(size: int, *args: Any) -> SparseVector:
+        return SparseVector(size, *args)
+
+    @staticmethod
+    def zeros(size: int) -> DenseVector:
+        return DenseVector(np.zeros(size))
+
+    @staticmethod
+    def norm(vector: Vector, p: float) -> float:
+        return vector.norm(p)
+
+    @staticmethod
+    def squared_distance(v1: Vector, v2: Vector) -> float:
+        return v1.squared_distance(v2)
+
+
+class VectorUDT(T.UserDefinedType):
+    """The Spark SQL type of a vector column (``vector`` in ``printSchema``)."""
+
+    @classmethod
+    def sqlType(cls) -> T.StructType:
+        return T.StructType([
+            T.StructField("type", T.ByteType(), False),
+            T.StructField("size", T.IntegerType(), True),
+            T.StructField("indices", T.ArrayType(T.IntegerType(), False), True),
+            T.StructField("values", T.ArrayType(T.DoubleType(), False), True),
+        ])
+
+    @classmethod
+    def arrowType(cls) -> pa.DataType:
+        return VECTOR_ARROW_TYPE
+
+    @classmethod
+    def matches(cls, t: pa.DataType) -> bool:
+        if not pa.types.is_struct(t) or [t.field(i).name for i in range(t.num_fields)] != \
+                ["type", "size", "indices", "values"]:
+            return False
+        return pa.types.is_integer(t.field(0).type) and pa.types.is_integer(t.field(1).type)
+
+    def simpleString(self) -> str:
+        return "vector"
+
+    def serialize(self, v: Vector) -> dict:
+        if isinstance(v, SparseVector):
+            return {"type": 0, "size": v.size, "indices": v.indices.tolist(),
+                    "values": v.values.tolist()}
+        if isinstance(v, DenseVector):
+            return {"type": 1, "size": None, "indices": None, "values": v.array.tolist()}
+        raise TypeError(f"cannot store {type(v).__name__} in a vector column")
+
+    def deserialize(self, d: Any) -> Vector | None:
+        if d is None:
+            return None
+        if isinstance(d, Vector):
+            return d
+        if d["type"] == 1:
+            return DenseVector(d["values"])
+        return SparseVector(d["size"], d["indices"], d["values"])
+
+    def display(self, v: Vector) -> str:
+        return v._spark_string()
+
+
+Vector.__UDT__ = VectorUDT()
+T.register_udt(VectorUDT())
+
+
+# ---------------------------------------------------------------- Arrow <-> matrices
+
+def vectors_to_arrow(vectors: Iterable[Vector | None]) -> pa.StructArray:
+    """Python vectors (for small local data) as a vector column."""
+    udt = VectorUDT()
+    rows = [None if v is None else udt.serialize(v) for v in vectors]
+    return pa.array(rows, type=VECTOR_ARROW_TYPE)
+
+
+def _struct(arr: Any) -> pa.StructArray:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        if not isinstance(arr, pa.StructArray):  # an empty chunked array combines to a struct too
+            arr = pa.array([], type=VECTOR_ARROW_TYPE) if len(arr) == 0 else arr
+    if hasattr(arr, "array") and hasattr(arr, "dtype"):  # a pandas Series of ArrowDtype
+        from ...sql.functions._common import arrow_of
+        return _struct(arrow_of(arr))
+    return arr
+
+
+def arrow_to_vectors(arr: Any) -> list[Vector | None]:
+    udt = VectorUDT()
+    return [udt.deserialize(d) for d in _struct(arr).to_pylist()]
+
+
+def _parts(arr: pa.StructArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any, np.ndarray]:
+    """(kind per row, row offsets into values, flat values, indices list array, size per row)."""
+    kinds = arr.field("type").to_numpy(zero_copy_only=False)
+    values = arr.field("values")
+    offsets = values.offsets.to_numpy()
+    flat = values.values.to_numpy(zero_copy_only=False)
+    sizes = arr.field("size").fill_null(-1).to_numpy(zero_copy_only=False)
+    return kinds, offsets, flat, arr.field("indices"), sizes
+
+
+def vector_size(arr: Any) -> int | None:
+    """The common size of the (non-null) vectors of a column chunk, or None if it has no rows."""
+    arr = _struct(arr)
+    if len(arr) == arr.null_count:
+        return None
+    kinds, offsets, _, _, sizes = _parts(arr)
+    lens = np.diff(offsets)
+    valid = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
+    n = np.where(kinds == 1, lens, sizes)[valid]
+    if n.min() != n.max():
+        raise ValueError(f"vectors of different sizes ({n.min()} and {n.max()}) in one column")
+    return int(n[0])
+
+
+def to_matrix(arr: Any, size: int | None = None, sparse: bool | None = None) -> Any:
+    """A vector column chunk as an (n, size) numpy array, or a scipy CSR matrix if any row is
+    sparse (``sparse=True`` forces CSR, ``False`` forces dense). Null rows raise."""
+    import scipy.sparse as sp
+    arr = _struct(arr)
+    if arr.null_count:
+        raise ValueError("a vector column holds nulls where a vector is needed")
+    n = len(arr)
+    if n == 0:
+        d = size or 0
+        return sp.csr_matrix((0, d)) if sparse else np.zeros((0, d))
+    kinds, offsets, flat, ind_arr, sizes = _parts(arr)
+    start = offsets[0]
+    offsets = offsets - start
+    flat = flat[start:start + offsets[-1]]
+    lens = np.diff(offsets)
+    if size is None:
+        size = int(lens[0]) if kinds[0] == 1 else int(sizes[0])
+    all_dense = bool(np.all(kinds == 1))
+    if all_dense and not sparse:
+        if not np.all(lens == size):
+            raise ValueError(f"dense vectors of different sizes in one column (expected {size})")
+        return flat.reshape(n, size) if n else np.zeros((0, size))
+    col_idx = np.arange(len(flat), dtype=np.int64) - np.repeat(offsets[:-1], lens)
+    is_sparse = kinds == 0
+    if is_sparse.any():
+        ind_offsets = ind_arr.offsets.to_numpy()
+        ind_flat = ind_arr.values.to_numpy(zero_copy_only=False)[ind_offsets[0]:ind_offsets[-1]]
+        col_idx[np.repeat(is_sparse, lens)] = ind_flat
+        bad = sizes[is_sparse] != size
+        if bad.any():
+            raise ValueError(f"vectors of different sizes in one column (expected {size})")
+    m = sp.csr_matrix((flat, col_idx.astype(np.int32), offsets.astype(np.int64)), shape=(n, size))
+    return m.toarray() if sparse is False else m
+
+
+def dense_to_arrow(m: np.ndarray, mask: np.ndarray | None = None) -> pa.StructArray:
+    """Rows of a 2-d array as dense vectors (``mask`` marks null rows)."""
+    m = np.ascontiguousarray(m, dtype=np.float64)
+    n, d = m.shape
+    offsets = pa.array(np.arange(0, (n + 1) * d, d, dtype=np.int64)) if n else pa.array([0], pa.int64())
+    values = pa.LargeListArray.from_arrays(offsets, pa.array(m.reshape(-1)))
+    return _assemble(np.ones(n, dtype=np.int8), pa.nulls(n, pa.int32()),
+                     pa.nulls(n, VECTOR_ARROW_TYPE.field("indices").type), values, mask)
+
+
+def csr_to_arrow(m: Any, mask: np.ndarray | None = None) -> pa.StructArray:
+    """Rows of a scipy sparse matrix as sparse vectors."""
+    m = m.tocsr()
+    m.sort_indices()
+    n, d = m.shape
+    offsets = pa.array(m.indptr.astype(np.int64))
+    indices = pa.LargeListArray.from_arrays(offsets, pa.array(m.indices.astype(np.int32)))
+    values = pa.LargeListArray.from_arrays(offsets, pa.array(m.data.astype(np.float64)))
+    return _assemble(np.zeros(n, dtype=np.int8), pa.array(np.full(n, d, dtype=np.int32)),
+                     indices, values, mask)
+
+
+def _assemble(kinds: np.ndarray, sizes: pa.Array, indices: pa.Array, values: pa.Array,
+              mask: np.ndarray | None) -> pa.StructArray:
+    fields = list(VECTOR_ARROW_TYPE)
+    indices = indices.cast(fields[2].type)
+    values = values.cast(fields[3].type)
+    arrays = [pa.array(kinds, pa.int8()), sizes, indices, values]
+    if mask is not None and mask.any():
+        return pa.StructArray.from_arrays(arrays, fields=fields, mask=pa.array(mask))
+    return pa.StructArray.from_arrays(arrays, fields=fields)
+
+
+# ---------------------------------------------------------------- matrices (model coefficients)
+
+class Matrix:
+    def toArray(self) -> np.ndarray:
+        raise NotImplementedError
+
+
+class DenseMatrix(Matrix):
+    """A column-major dense matrix, as Spark keeps model coefficient matrices."""
+
+    def __init__(self, numRows: int, numCols: int, values: Any, isTransposed: bool = False):
+        self.numRows, self.numCols = int(numRows), int(numCols)
+        self.values = np.asarray(values, dtype=np.float64).reshape(-1)
+        self.isTransposed = isTransposed
+        if len(self.values) != self.numRows * self.numCols:
+            raise ValueError(f"DenseMatrix: {len(self.values)} values for a "
+                             f"{self.numRows}x{self.numCols} matrix")
+
+    def toArray(self) -> np.ndarray:
+        order = "C" if self.isTransposed else "F"
+        return self.values.reshape((self.numRows, self.numCols), order=order)
+
+    def __getitem__(self, ij: tuple[int, int]) -> float:
+        return float(self.toArray()[ij])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DenseMatrix) and np.array_equal(self.toArray(), other.toArray())
+
+    def __repr__(self) -> str:
+        vals = ", ".join(_num(v) for v in self.toArray().reshape(-1, order="F"))
+        return f"DenseMatrix({self.numRows}, {self.numCols}, [{vals}], False)"
+
+    def __str__(self) -> str:
+        return "\n".join("  ".join(f"{v:g}" for v in row) for row in self.toArray())
+
+
+class Matrices:
+    @staticmethod
+    def dense(numRows: int, numCols: int, values: Any) -> DenseMatrix:
+        return DenseMatrix(numRows, numCols, values)
+
+    @staticmethod
+    def fromArray(a: np.ndarray) -> DenseMatrix:
+        a = np.asarray(a, dtype=np.float64)
+        return DenseMatrix(a.shape[0], a.shape[1], a.reshape(-1, order="F"))
+
+
+def _isnan(v: float) -> bool:
+    return isinstance(v, float) and math.isnan(v)

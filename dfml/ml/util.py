@@ -1,0 +1,229 @@
+"""Saving and loading stages in Spark's directory layout, with no pickle and no code loading.
+
+A saved stage is a directory: ``metadata/part-00000`` (one JSON line: class, uid, timestamp,
+paramMap, defaultParamMap, version, plus a checksum of every data file) and, for fitted state,
+``data/part-00000.parquet``; a pipeline adds ``stages/NN_uid/`` per stage. Loading looks the
+class name up in dfml's own registry of stage classes (a name that is not a dfml stage is
+refused; nothing is imported from the file), and checks each data file against its checksum,
+so a tampered or truncated model fails with ``ModelLoadError`` instead of loading garbage.
+Writes go to a temporary sibling directory that is renamed into place at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import time
+import uuid
+from typing import Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from .param import Params
+
+__all__ = ["MLWriter", "MLReader", "ModelLoadError", "save_stage", "load_stage"]
+
+
+class ModelLoadError(Exception):
+    """A saved stage that cannot be loaded: missing, tampered with, truncated, or not dfml's."""
+
+
+def _fs(path: str) -> tuple[Any, str]:
+    fs, root = fsspec.core.url_to_fs(path)
+    return fs, root.rstrip("/")
+
+
+def _json_value(v: Any) -> Any:
+    from .linalg import Vector
+    if isinstance(v, Vector):
+        return Vector.__UDT__.serialize(v)
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return repr(v)  # "nan"/"inf": JSON has no literal for them
+    if isinstance(v, (list, tuple)):
+        return [_json_value(x) for x in v]
+    return v
+
+
+def _from_json_value(v: Any) -> Any:
+    if v in ("nan", "inf", "-inf"):
+        return float(v)
+    if isinstance(v, list):
+        return [_from_json_value(x) for x in v]
+    return v
+
+
+def _metadata(stage: Params, extra: dict | None) -> dict:
+    cls = type(stage)
+    return {
+        "class": f"{cls.__module__}.{cls.__qualname__}",
+        "timestamp": int(time.time() * 1000),
+        "sparkVersion": f"dfml-{__version__}",
+        "uid": stage.uid,
+        "paramMap": {p.name: _json_value(v) for p, v in stage._paramMap.items()},
+        "defaultParamMap": {p.name: _json_value(v) for p, v in stage._defaultParamMap.items()},
+        **(extra or {}),
+    }
+
+
+def _write_stage(stage: Any, fs: Any, root: str) -> None:
+    from .pipeline import Pipeline, PipelineModel
+    checksums = {}
+    extra: dict[str, Any] = {}
+    if isinstance(stage, (Pipeline, PipelineModel)):
+        stages = stage.getStages() if isinstance(stage, Pipeline) else stage.stages
+        width = max(2, len(str(len(stages) - 1)))
+        extra["stageUids"] = [s.uid for s in stages]
+        for i, s in enumerate(stages):
+            _write_stage(s, fs, f"{root}/stages/{i:0{width}d}_{s.uid}")
+    table = stage._save_data()
+    if table is not None:
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        data = buf.getvalue()
+        fs.makedirs(f"{root}/data", exist_ok=True)
+        with fs.open(f"{root}/data/part-00000.parquet", "wb") as f:
+            f.write(data)
+        checksums["data/part-00000.parquet"] = hashlib.sha256(data).hexdigest()
+    extra.update(stage._save_extra_metadata())
+    meta = _metadata(stage, extra)
+    meta["checksums"] = checksums
+    fs.makedirs(f"{root}/metadata", exist_ok=True)
+    with fs.open(f"{root}/metadata/part-00000", "wb") as f:
+        f.write((json.dumps(meta, sort_keys=True) + "\n").encode())
+
+
+def save_stage(stage: Any, path: str, overwrite: bool = False) -> None:
+    """Write ``stage`` to ``path`` atomically (temporary directory, then rename)."""
+    fs, root = _fs(path)
+    if fs.exists(root):
+        if not overwrite:
+            raise FileExistsError(f"[PATH_ALREADY_EXISTS] {path} already exists; use "
+                                  f"write().overwrite().save(path) to replace it")
+    parent = root.rsplit("/", 1)[0] if "/" in root else "."
+    tmp = f"{parent}/.{root.rsplit('/', 1)[-1]}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        _write_stage(stage, fs, tmp)
+        if fs.exists(root):
+            fs.rm(root, recursive=True)
+        fs.mv(tmp, root, recursive=True)
+    finally:
+        if fs.exists(tmp):
+            fs.rm(tmp, recursive=True)
+
+
+def _read_metadata(fs: Any, root: str, path: str) -> dict:
+    meta_path = f"{root}/metadata/part-00000"
+    if not fs.exists(meta_path):
+        raise ModelLoadError(f"{path}: no saved dfml stage here ({meta_path} is missing)")
+    try:
+        with fs.open(meta_path, "rb") as f:
+            meta = json.loads(f.read().decode())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelLoadError(f"{path}: metadata is not valid JSON ({e})") from None
+    for key in ("class", "uid", "paramMap", "defaultParamMap"):
+        if key not in meta:
+            raise ModelLoadError(f"{path}: metadata has no {key!r}")
+    return meta
+
+
+def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
+    meta = _read_metadata(fs, root, path)
+    cls_name = meta["class"]
+    cls = Params._registry.get(cls_name)
+    from .base import PipelineStage
+    if cls is None or not cls_name.startswith("dfml.ml.") or not issubclass(cls, PipelineStage):
+        raise ModelLoadError(f"{path}: metadata names class {cls_name!r}, which is not a dfml "
+                             f"pipeline stage; refusing to load it")
+    if expected is not None and not issubclass(cls, expected):
+        raise ModelLoadError(f"{path}: holds a {cls_name}, not a {expected.__module__}."
+                             f"{expected.__qualname__}")
+    stage = cls.__new__(cls)
+    Params.__init__(stage)
+    stage._resetUid(meta["uid"])
+    try:
+        for name, v in meta["defaultParamMap"].items():
+            if stage.hasParam(name):
+                stage._setDefault(**{name: _from_json_value(v)})
+        for name, v in meta["paramMap"].items():
+            stage._set(**{name: _from_json_value(v)})
+    except (TypeError, AttributeError) as e:
+        raise ModelLoadError(f"{path}: bad param in metadata: {e}") from None
+    stage._init_loaded()
+    checksums = meta.get("checksums", {})
+    data_path = f"{root}/data/part-00000.parquet"
+    if "data/part-00000.parquet" in checksums or fs.exists(data_path):
+        try:
+            with fs.open(data_path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise ModelLoadError(f"{path}: data file {data_path} is missing") from None
+        want = checksums.get("data/part-00000.parquet")
+        if want is None or hashlib.sha256(data).hexdigest() != want:
+            raise ModelLoadError(f"{path}: data file {data_path} does not match the checksum in "
+                                 f"the metadata (truncated or modified)")
+        try:
+            table = pq.read_table(io.BytesIO(data))
+        except (pa.ArrowInvalid, OSError) as e:
+            raise ModelLoadError(f"{path}: data file {data_path} is not readable parquet: {e}") from None
+        stage._load_data(table)
+    stage._load_extra_metadata(meta)
+    if "stageUids" in meta:
+        from .pipeline import Pipeline, PipelineModel
+        stages = []
+        listing = {p.rsplit("/", 1)[-1]: p for p in fs.ls(f"{root}/stages", detail=False)} \
+            if fs.exists(f"{root}/stages") else {}
+        width = max(2, len(str(len(meta["stageUids"]) - 1)))
+        for i, uid in enumerate(meta["stageUids"]):
+            name = f"{i:0{width}d}_{uid}"
+            if name not in listing:
+                raise ModelLoadError(f"{path}: stage directory stages/{name} is missing")
+            stages.append(_load(fs, f"{root}/stages/{name}", f"{path}/stages/{name}", None))
+        if isinstance(stage, Pipeline):
+            stage._set(stages=stages)
+        elif isinstance(stage, PipelineModel):
+            stage.stages = stages
+    return stage
+
+
+def load_stage(path: str, expected: type | None = None) -> Any:
+    fs, root = _fs(path)
+    return _load(fs, root, path, expected)
+
+
+class MLWriter:
+    """``stage.write().overwrite().save(path)``."""
+
+    def __init__(self, stage: Any):
+        self.stage = stage
+        self._overwrite = False
+
+    def overwrite(self) -> "MLWriter":
+        self._overwrite = True
+        return self
+
+    def option(self, key: str, value: Any) -> "MLWriter":
+        return self
+
+    def session(self, spark: Any) -> "MLWriter":
+        return self
+
+    def save(self, path: str) -> None:
+        save_stage(self.stage, path, self._overwrite)
+
+
+class MLReader:
+    """``Cls.read().load(path)``."""
+
+    def __init__(self, cls: type):
+        self.cls = cls
+
+    def session(self, spark: Any) -> "MLReader":
+        return self
+
+    def load(self, path: str) -> Any:
+        return load_stage(path, self.cls)
