@@ -59,13 +59,16 @@ def _from_json_value(v: Any) -> Any:
 
 def _metadata(stage: Params, extra: dict | None) -> dict:
     cls = type(stage)
+    skip = {"stages"}  # a pipeline's stages are saved as directories, listed in stageUids
     return {
         "class": f"{cls.__module__}.{cls.__qualname__}",
         "timestamp": int(time.time() * 1000),
         "sparkVersion": f"dfml-{__version__}",
         "uid": stage.uid,
-        "paramMap": {p.name: _json_value(v) for p, v in stage._paramMap.items()},
-        "defaultParamMap": {p.name: _json_value(v) for p, v in stage._defaultParamMap.items()},
+        "paramMap": {p.name: _json_value(v) for p, v in stage._paramMap.items()
+                     if p.name not in skip},
+        "defaultParamMap": {p.name: _json_value(v) for p, v in stage._defaultParamMap.items()
+                            if p.name not in skip},
         **(extra or {}),
     }
 
