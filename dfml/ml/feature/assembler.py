@@ -45,26 +45,46 @@ def assemble_rows(blocks: list[Any], n: int) -> pa.StructArray:
     """Rows of the horizontally joined blocks, each row dense or sparse as Spark's
     ``Vector.compressed`` picks (sparse when 1.5 * (nnz + 1) < size)."""
     if any(sp.issparse(b) for b in blocks):
-        m = sp.hstack([sp.csr_matrix(b) for b in blocks], format="csr")
+        m: Any = sp.hstack([sp.csr_matrix(b) for b in blocks], format="csr")
     else:
         m = np.hstack(blocks) if blocks else np.zeros((n, 0))
     d = m.shape[1]
-    nnz = (m != 0).sum(axis=1)
-    nnz = np.asarray(nnz).reshape(-1)
+    nnz = np.asarray((m != 0).sum(axis=1)).reshape(-1)
     sparse_rows = 1.5 * (nnz + 1.0) < d
     if not sparse_rows.any():
         return dense_to_arrow(m.toarray() if sp.issparse(m) else m)
-    csr = sp.csr_matrix(m)
-    csr.eliminate_zeros()
-    if sparse_rows.all():
-        return csr_to_arrow(csr)
-    dense_idx, sparse_idx = np.flatnonzero(~sparse_rows), np.flatnonzero(sparse_rows)
-    dense_part = dense_to_arrow(csr[dense_idx].toarray())
-    sparse_part = csr_to_arrow(csr[sparse_idx])
-    order = np.empty(n, dtype=np.int64)
-    order[dense_idx] = np.arange(len(dense_idx))
-    order[sparse_idx] = len(dense_idx) + np.arange(len(sparse_idx))
-    return pa.concat_arrays([dense_part, sparse_part]).take(pa.array(order))
+    if sp.issparse(m):
+        csr = sp.csr_matrix(m)
+        csr.eliminate_zeros()
+        if sparse_rows.all():
+            return csr_to_arrow(csr)
+        m = csr.toarray()  # mixed rows are only possible when rows are short
+    return _mixed_rows(m, sparse_rows)
+
+
+def _mixed_rows(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArray:
+    """Dense rows whole and sparse rows as (indices, values), straight from one matrix."""
+    n, d = m.shape
+    sparse_part = m[sparse_rows] != 0
+    keep = np.ones(m.shape, dtype=bool)
+    keep[sparse_rows] = sparse_part
+    lens = np.full(n, d, dtype=np.int64)
+    lens[sparse_rows] = sparse_part.sum(axis=1)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    values = m[keep]
+    ind_lens = np.where(sparse_rows, lens, 0)
+    ind_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(ind_lens, out=ind_offsets[1:])
+    ind_flat = np.nonzero(sparse_part)[1].astype(np.int32)
+    fields = list(VectorUDT.arrowType())
+    indices = pa.LargeListArray.from_arrays(pa.array(ind_offsets), pa.array(ind_flat),
+                                            type=fields[2].type, mask=pa.array(~sparse_rows))
+    vals = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(values), type=fields[3].type)
+    sizes = pa.array(np.full(n, d, dtype=np.int32), mask=~sparse_rows)
+    return pa.StructArray.from_arrays(
+        [pa.array(np.where(sparse_rows, 0, 1).astype(np.int8)), sizes, indices, vals],
+        fields=fields)
 
 
 class _AssembleKernel:
