@@ -639,7 +639,11 @@ def _to_numpy_frame(pdf: pd.DataFrame) -> pd.DataFrame:
         s = pdf[c]
         if isinstance(s.dtype, pd.ArrowDtype):
             arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
-            if pa.types.is_date32(arr.type):
+            udt = T.from_arrow(arr.type) if pa.types.is_struct(arr.type) else None
+            if isinstance(udt, T.UserDefinedType):  # vectors come back as vector objects
+                out[c] = pd.Series([udt.deserialize(v) for v in arr.to_pylist()], dtype=object,
+                                   index=s.index)
+            elif pa.types.is_date32(arr.type):
                 out[c] = pd.Series(arr.to_pylist(), dtype=object, index=s.index)
             else:
                 out[c] = arr.to_pandas(types_mapper=None)
