@@ -43,3 +43,11 @@ def test_broadcast_hint_join(spark):
     small = spark.createDataFrame([(1, "a"), (2, "b")], "id BIGINT, tag STRING")
     rows = big.join(F.broadcast(small), "id").orderBy("id").collect()
     assert [(r.id, r.tag) for r in rows] == [(1, "a"), (2, "b")]
+
+
+def test_rand_without_seed_picks_one(spark):
+    """Regression: rand()/randn() with no seed crashed (the seed helper shadowed `random`)."""
+    from dfml.sql import functions as F
+    rows = spark.range(50).select(F.rand().alias("r"), F.randn().alias("n")).collect()
+    assert len(rows) == 50 and all(0.0 <= r.r < 1.0 for r in rows)
+    assert len({r.r for r in rows}) == 50

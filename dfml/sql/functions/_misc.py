@@ -7,7 +7,7 @@ x86_32 with seed 42 over Spark's encoding of each type, chained column by column
 
 from __future__ import annotations
 
-import random as _random
+import random as _stdlib_random
 import struct as _struct
 from typing import Any
 
@@ -173,7 +173,7 @@ def _random(name: str, normal: bool, seed: int | None) -> Column:
 
 
 def _random_seed() -> int:
-    return _random.SystemRandom().randrange(2**31)
+    return _stdlib_random.SystemRandom().randrange(2**31)
 
 
 def rand(seed: int | None = None) -> Column:
