@@ -2,5 +2,8 @@
 
 from .assembler import VectorAssembler
 from .scalers import StandardScaler, StandardScalerModel
+from .scalers import MinMaxScaler, MinMaxScalerModel, MaxAbsScaler, MaxAbsScalerModel, RobustScaler, RobustScalerModel  # noqa: E501
+from .imputer import Imputer, ImputerModel
 
 __all__ = ["VectorAssembler", "StandardScaler", "StandardScalerModel"]
+__all__ += ["MinMaxScaler", "MinMaxScalerModel", "MaxAbsScaler", "MaxAbsScalerModel", "RobustScaler", "RobustScalerModel", "Imputer", "ImputerModel"]  # noqa: E501

@@ -1,7 +1,12 @@
-"""Scalers and their models: StandardScaler (others join this module)."""
+"""Scalers and their models: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler.
+
+Every fit is one pass of ``Aggregation``s (so ``Pipeline.fit`` can fuse it with other stages);
+every transform is a per-partition numpy kernel over the vector column."""
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -10,11 +15,14 @@ import scipy.sparse as sp
 
 from ...sql import types as T
 from ..base import Aggregation, Estimator, Model, partition_column, require_absent, require_column
+from .assembler import _mixed_rows
 from ..linalg import DenseVector, VectorUDT, csr_to_arrow, dense_to_arrow, to_matrix, vectors_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
-from ..param.shared import HasInputCol, HasOutputCol
+from ..param.shared import HasInputCol, HasOutputCol, HasRelativeError
 
-__all__ = ["StandardScaler", "StandardScalerModel", "moments_aggregation"]
+__all__ = ["StandardScaler", "StandardScalerModel", "MinMaxScaler", "MinMaxScalerModel",
+           "MaxAbsScaler", "MaxAbsScalerModel", "RobustScaler", "RobustScalerModel",
+           "moments_aggregation", "sketch_of", "sketch_merge", "sketch_query"]
 
 
 def _chunk_matrix(part: Any, col: str) -> Any:
@@ -24,6 +32,19 @@ def _chunk_matrix(part: Any, col: str) -> Any:
     if arr.null_count:
         arr = arr.filter(arr.is_valid())
     return to_matrix(arr) if len(arr) else None
+
+
+def _sparse_extremes(m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature max, min, max |x| of a CSR matrix, implicit zeros included, NaNs ignored."""
+    nan = np.isnan(m.data)
+    hi, lo = m.copy(), m.copy()
+    hi.data = np.where(nan, -np.inf, m.data)
+    lo.data = np.where(nan, np.inf, m.data)
+    mx = np.asarray(hi.max(axis=0).toarray()).reshape(-1)
+    mn = np.asarray(lo.min(axis=0).toarray()).reshape(-1)
+    mx[np.isneginf(mx)] = np.nan  # only explicit NaNs in a full column
+    mn[np.isposinf(mn)] = np.nan
+    return mx, mn, np.maximum(np.abs(mx), np.abs(mn))
 
 
 def _moments_chunk(col: str) -> Any:
@@ -38,14 +59,15 @@ def _moments_chunk(col: str) -> Any:
             mean = s / n
             m2 = np.maximum(sq - s * mean, 0.0)
             nnz = np.diff(m.tocsc().indptr)
-            mx = np.asarray(m.max(axis=0).toarray()).reshape(-1)
-            mn = np.asarray(m.min(axis=0).toarray()).reshape(-1)
-            absmax = np.asarray(abs(m).max(axis=0).toarray()).reshape(-1)
+            mx, mn, absmax = _sparse_extremes(m)
         else:
             mean = m.mean(axis=0)
             m2 = ((m - mean) ** 2).sum(axis=0)
             nnz = np.count_nonzero(m, axis=0)
-            mx, mn, absmax = m.max(axis=0), m.min(axis=0), np.abs(m).max(axis=0)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features stay NaN
+                mx, mn = np.nanmax(m, axis=0), np.nanmin(m, axis=0)
+            absmax = np.fmax(np.abs(mx), np.abs(mn))
         return {"n": n, "mean": mean, "m2": m2, "nnz": nnz, "max": mx, "min": mn, "absmax": absmax}
     return chunk
 
@@ -61,15 +83,133 @@ def _moments_combine(parts: list[Any]) -> Any:
         mean = acc["mean"] + delta * (p["n"] / n)
         m2 = acc["m2"] + p["m2"] + delta ** 2 * (acc["n"] * p["n"] / n)
         acc = {"n": n, "mean": mean, "m2": m2, "nnz": acc["nnz"] + p["nnz"],
-               "max": np.maximum(acc["max"], p["max"]), "min": np.minimum(acc["min"], p["min"]),
-               "absmax": np.maximum(acc["absmax"], p["absmax"])}
+               "max": np.fmax(acc["max"], p["max"]), "min": np.fmin(acc["min"], p["min"]),
+               "absmax": np.fmax(acc["absmax"], p["absmax"])}
     return acc
 
 
 def moments_aggregation(col: str) -> Aggregation:
     """Count, mean, M2 (for the sample variance), nonzeros, max, min, max |x| of a vector column
-    in one pass (Chan's pairwise update keeps the variance accurate across partitions)."""
+    in one pass (Chan's pairwise update keeps the variance accurate across partitions). Mean and
+    M2 carry NaNs through, as Spark's summarizer does; max and min skip them, as Spark's do."""
     return Aggregation([col], _moments_chunk(col), _moments_combine, label=f"moments({col})")
+
+
+# -- approximate quantiles -------------------------------------------------------------------
+# A sketch is (values, weights, lo, hi): sorted representative values, how many input values
+# each one stands for, and the exact min and max. Up to ``cap`` points nothing is merged, so a
+# query is exact (the value of rank ceil(q * n), the rank Spark's summaries answer with when
+# they are exact, as they are for n up to 1 / (2 * relativeError)). Past ``cap`` points a
+# compression replaces each run of neighbours of total weight <= n / cap by the run's largest
+# value: one compression moves a rank by at most n / cap = relativeError * n / 4, and a fit
+# compresses once per partition plus once per level of the combine tree (8 partials a level),
+# so up to 512 partitions the rank error stays within relativeError * n, Spark's own bound.
+
+def sketch_capacity(relative_error: float) -> int | None:
+    """Points a sketch keeps before compressing (None: exact, for relativeError 0)."""
+    return None if relative_error <= 0 else max(int(math.ceil(4.0 / relative_error)), 16)
+
+
+def _compress(sk: tuple, cap: int | None) -> tuple:
+    v, w, lo, hi = sk
+    if cap is None or len(v) <= cap:
+        return sk
+    c = np.cumsum(w)
+    block = ((c - 1) * cap) // c[-1]
+    ends = np.append(np.flatnonzero(block[1:] != block[:-1]), len(v) - 1)
+    return v[ends], np.diff(c[ends], prepend=0), lo, hi
+
+
+def sketch_of(sorted_values: np.ndarray, cap: int | None, weights: np.ndarray | None = None) -> Any:
+    """A sketch of already sorted, NaN-free values (None when there are none)."""
+    if len(sorted_values) == 0:
+        return None
+    w = np.ones(len(sorted_values), dtype=np.int64) if weights is None else weights
+    return _compress((sorted_values, w, float(sorted_values[0]), float(sorted_values[-1])), cap)
+
+
+def sketch_merge(sketches: list[Any], cap: int | None) -> Any:
+    """One sketch of the union of several (None entries are empty sketches)."""
+    sks = [s for s in sketches if s is not None]
+    if len(sks) <= 1:
+        return sks[0] if sks else None
+    v = np.concatenate([s[0] for s in sks])
+    w = np.concatenate([s[1] for s in sks])
+    order = np.argsort(v, kind="stable")
+    return _compress((v[order], w[order], min(s[2] for s in sks), max(s[3] for s in sks)), cap)
+
+
+def sketch_query(sk: Any, q: float, relative_error: float) -> float:
+    """The ``q`` quantile (NaN for an empty sketch); q within relativeError of 0 or 1 gives the
+    exact min or max, as Spark's summaries do."""
+    if sk is None:
+        return float("nan")
+    v, w, lo, hi = sk
+    if q <= relative_error:
+        return lo
+    if q >= 1 - relative_error:
+        return hi
+    c = np.cumsum(w)
+    rank = max(math.ceil(q * int(c[-1])), 1)
+    return float(v[min(int(np.searchsorted(c, rank, side="left")), len(v) - 1)])
+
+
+def _feature_sketches(m: Any, cap: int | None) -> list[Any]:
+    """One sketch per feature (column) of a dense or CSR matrix; NaNs are skipped, the implicit
+    zeros of sparse rows count."""
+    n, d = m.shape
+    if not sp.issparse(m):
+        s = np.sort(m, axis=0)
+        valid = n - np.isnan(m).sum(axis=0)
+        return [sketch_of(s[:valid[j], j], cap) for j in range(d)]
+    csc = m.tocsc()
+    out = []
+    for j in range(d):
+        data = csc.data[csc.indptr[j]:csc.indptr[j + 1]]
+        zeros = n - len(data)
+        data = np.sort(data[~np.isnan(data)])
+        w = np.ones(len(data), dtype=np.int64)
+        if zeros:
+            pos = np.searchsorted(data, 0.0)
+            data, w = np.insert(data, pos, 0.0), np.insert(w, pos, zeros)
+        out.append(sketch_of(data, cap, w))
+    return out
+
+
+def quantiles_aggregation(col: str, relative_error: float) -> Aggregation:
+    """Per-feature quantile sketches of a vector column, one pass."""
+    cap = sketch_capacity(relative_error)
+
+    def chunk(part: Any) -> Any:
+        m = _chunk_matrix(part, col)
+        return None if m is None else _feature_sketches(m, cap)
+
+    def combine(parts: list[Any]) -> Any:
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return None
+        d = len(parts[0])
+        if any(len(p) != d for p in parts):
+            raise ValueError(f"vectors of different sizes in column `{col}`")
+        return [sketch_merge([p[j] for p in parts], cap) for j in range(d)]
+
+    return Aggregation([col], chunk, combine, label=f"quantiles({col})")
+
+
+def _map_rows(a: Any, fn: Any) -> pa.Array:
+    """``fn(matrix) -> arrow vectors`` over the non-null rows of a vector chunk; nulls stay."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    if len(arr) == 0:
+        return pa.array([], type=VectorUDT.arrowType())
+    null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
+    good = arr.filter(pa.array(~null)) if null.any() else arr
+    sparse_rows = good.field("type").to_numpy(zero_copy_only=False) == 0
+    res = fn(to_matrix(good), sparse_rows)
+    if null.any():
+        order = np.full(len(arr), -1, dtype=np.int64)
+        order[~null] = np.arange(len(good))
+        res = res.take(pa.array(order, mask=null))
+    return res
 
 
 class _ScaleKernel:
@@ -77,25 +217,18 @@ class _ScaleKernel:
         self.mean, self.scale, self.center, self.keep_sparse = mean, scale, center, keep_sparse
 
     def __call__(self, a: pa.ChunkedArray) -> pa.Array:
-        arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-        if len(arr) == 0:
-            return pa.array([], type=VectorUDT.arrowType())
-        null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
-        good = arr.filter(pa.array(~null)) if null.any() else arr
-        m = to_matrix(good)
+        return _map_rows(a, self._rows)
+
+    def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
         if sp.issparse(m) and not self.center and self.keep_sparse:
             out = sp.csr_matrix(m.multiply(self.scale.reshape(1, -1)))
-            res = csr_to_arrow(out)
-        else:
-            d = m.toarray() if sp.issparse(m) else m
-            if self.center:
-                d = d - self.mean
-            res = dense_to_arrow(d * self.scale)
-        if null.any():
-            order = np.full(len(arr), -1, dtype=np.int64)
-            order[~null] = np.arange(len(good))
-            res = res.take(pa.array(order, mask=null))
-        return res
+            if sparse_rows.all():
+                return csr_to_arrow(out)
+            return _mixed_rows(out.toarray(), sparse_rows)  # each row keeps its own form
+        d = m.toarray() if sp.issparse(m) else m
+        if self.center:
+            d = d - self.mean
+        return dense_to_arrow(d * self.scale)
 
 
 class StandardScaler(Estimator, HasInputCol, HasOutputCol):
@@ -168,3 +301,266 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         udt = VectorUDT()
         self.std = udt.deserialize(table.column("std")[0].as_py())
         self.mean = udt.deserialize(table.column("mean")[0].as_py())
+
+
+def _vector_schema(stage: Any, schema: T.StructType) -> T.StructType:
+    """Input must be a vector column, output must be new; the schema after the stage."""
+    require_column(schema, stage.getInputCol(), (VectorUDT,), stage, "a vector")
+    require_absent(schema, stage.getOutputCol(), stage)
+    return T.StructType(schema.fields + [T.StructField(stage.getOutputCol(), VectorUDT(), True)])
+
+
+def _no_rows(stage: Any) -> ValueError:
+    return ValueError(f"{type(stage).__name__} ({stage.uid}): the input has no rows to fit on")
+
+
+def _vec(table: pa.Table, name: str) -> DenseVector:
+    return VectorUDT().deserialize(table.column(name)[0].as_py())
+
+
+def _inverse(v: np.ndarray) -> np.ndarray:
+    """1 / v, with 0 where v is 0 (a feature with no spread scales to 0)."""
+    safe = np.where(v != 0, v, 1.0)
+    return np.where(v != 0, 1.0 / safe, 0.0)
+
+
+# -- MinMaxScaler -----------------------------------------------------------------------------
+
+class _MinMaxKernel:
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, out_min: float, out_max: float):
+        self.lo, self.span = lo, hi - lo
+        self.out_min, self.width = out_min, out_max - out_min
+        self.constant = 0.5 * (out_max + out_min)
+
+    def __call__(self, a: pa.ChunkedArray) -> pa.Array:
+        return _map_rows(a, self._rows)
+
+    def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
+        d = m.toarray() if sp.issparse(m) else m
+        span = np.where(self.span != 0, self.span, 1.0)
+        scaled = (d - self.lo) / span * self.width + self.out_min
+        out = np.where(self.span != 0, scaled, self.constant)
+        out = np.where(np.isnan(d), np.nan, out)  # a missing value stays missing
+        return dense_to_arrow(out)
+
+
+class MinMaxScaler(Estimator, HasInputCol, HasOutputCol):
+    """Maps each feature linearly from its observed [min, max] onto [``min``, ``max``]; a
+    feature that never varies maps to the middle of the target range."""
+
+    min = Param(Params._dummy(), "min", "lower end of the target range", TC.toFloat)
+    max = Param(Params._dummy(), "max", "upper end of the target range", TC.toFloat)
+
+    @keyword_only
+    def __init__(self, *, min: float = 0.0, max: float = 1.0, inputCol: str | None = None,
+                 outputCol: str | None = None):
+        super().__init__()
+        self._setDefault(min=0.0, max=1.0)
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, min: float = 0.0, max: float = 1.0, inputCol: str | None = None,
+                  outputCol: str | None = None) -> "MinMaxScaler":
+        return self._set(**self._input_kwargs)
+
+    def _validate_params(self) -> None:
+        lo, hi = self.getMin(), self.getMax()
+        if not lo < hi:
+            raise ValueError(f"MinMaxScaler ({self.uid}): min ({lo}) must be smaller than "
+                             f"max ({hi})")
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return _vector_schema(self, schema)
+
+    def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
+        return [moments_aggregation(self.getInputCol())]
+
+    def _model_from(self, results: list[Any], schema: T.StructType) -> "MinMaxScalerModel":
+        mom = results[0]
+        if mom is None:
+            raise _no_rows(self)
+        return self._copyValues(MinMaxScalerModel(DenseVector(mom["min"]), DenseVector(mom["max"])))
+
+
+class MinMaxScalerModel(Model, HasInputCol, HasOutputCol):
+    """Fitted MinMaxScaler: ``originalMin`` and ``originalMax`` per feature."""
+
+    min = MinMaxScaler.min
+    max = MinMaxScaler.max
+
+    def __init__(self, originalMin: DenseVector | None = None,
+                 originalMax: DenseVector | None = None):
+        super().__init__()
+        self._setDefault(min=0.0, max=1.0)
+        self.originalMin, self.originalMax = originalMin, originalMax
+
+    def _init_loaded(self) -> None:
+        self.originalMin = self.originalMax = None
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        MinMaxScaler._validate_params(self)  # type: ignore[arg-type]
+        return _vector_schema(self, schema)
+
+    def _transform(self, dataset: Any) -> Any:
+        kernel = _MinMaxKernel(self.originalMin.toArray(), self.originalMax.toArray(),
+                               self.getMin(), self.getMax())
+        column = partition_column("MinMaxScalerModel", [self.getInputCol()], kernel, VectorUDT())
+        return dataset.withColumn(self.getOutputCol(), column)
+
+    def _save_data(self) -> pa.Table:
+        return pa.table({"originalMin": vectors_to_arrow([self.originalMin]),
+                         "originalMax": vectors_to_arrow([self.originalMax])})
+
+    def _load_data(self, table: pa.Table) -> None:
+        self.originalMin, self.originalMax = _vec(table, "originalMin"), _vec(table, "originalMax")
+
+
+# -- MaxAbsScaler -----------------------------------------------------------------------------
+
+class MaxAbsScaler(Estimator, HasInputCol, HasOutputCol):
+    """Divides each feature by its largest absolute value, so it lands in [-1, 1]; no shift,
+    so sparse vectors stay sparse."""
+
+    @keyword_only
+    def __init__(self, *, inputCol: str | None = None, outputCol: str | None = None):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, inputCol: str | None = None,
+                  outputCol: str | None = None) -> "MaxAbsScaler":
+        return self._set(**self._input_kwargs)
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return _vector_schema(self, schema)
+
+    def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
+        return [moments_aggregation(self.getInputCol())]
+
+    def _model_from(self, results: list[Any], schema: T.StructType) -> "MaxAbsScalerModel":
+        mom = results[0]
+        if mom is None:
+            raise _no_rows(self)
+        max_abs = np.maximum(np.abs(mom["max"]), np.abs(mom["min"]))
+        return self._copyValues(MaxAbsScalerModel(DenseVector(max_abs)))
+
+
+class MaxAbsScalerModel(Model, HasInputCol, HasOutputCol):
+    """Fitted MaxAbsScaler: ``maxAbs`` per feature."""
+
+    def __init__(self, maxAbs: DenseVector | None = None):
+        super().__init__()
+        self.maxAbs = maxAbs
+
+    def _init_loaded(self) -> None:
+        self.maxAbs = None
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return _vector_schema(self, schema)
+
+    def _transform(self, dataset: Any) -> Any:
+        m = self.maxAbs.toArray()
+        kernel = _ScaleKernel(np.zeros_like(m), _inverse(m), False, True)
+        column = partition_column("MaxAbsScalerModel", [self.getInputCol()], kernel, VectorUDT())
+        return dataset.withColumn(self.getOutputCol(), column)
+
+    def _save_data(self) -> pa.Table:
+        return pa.table({"maxAbs": vectors_to_arrow([self.maxAbs])})
+
+    def _load_data(self, table: pa.Table) -> None:
+        self.maxAbs = _vec(table, "maxAbs")
+
+
+# -- RobustScaler -----------------------------------------------------------------------------
+
+class _RobustParams(HasInputCol, HasOutputCol, HasRelativeError):
+    lower = Param(Params._dummy(), "lower", "quantile at the bottom of the range, in [0, 1]",
+                  TC.toFloat)
+    upper = Param(Params._dummy(), "upper", "quantile at the top of the range, in [0, 1]",
+                  TC.toFloat)
+    withCentering = Param(Params._dummy(), "withCentering", "subtract the median first",
+                          TC.toBoolean)
+    withScaling = Param(Params._dummy(), "withScaling", "divide by the quantile range",
+                        TC.toBoolean)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(lower=0.25, upper=0.75, withCentering=False, withScaling=True,
+                         relativeError=0.001)
+
+    def _check_quantiles(self) -> None:
+        lo, hi, err = self.getLower(), self.getUpper(), self.getRelativeError()
+        name = f"{type(self).__name__} ({self.uid})"
+        if not (0.0 <= lo <= 1.0 and 0.0 <= hi <= 1.0):
+            raise ValueError(f"{name}: lower ({lo}) and upper ({hi}) must be in [0, 1]")
+        if not lo < hi:
+            raise ValueError(f"{name}: lower ({lo}) must be smaller than upper ({hi})")
+        if not 0.0 <= err <= 1.0:
+            raise ValueError(f"{name}: relativeError ({err}) must be in [0, 1]")
+
+
+class RobustScaler(Estimator, _RobustParams):
+    """Scales each feature by its interquantile range (``upper`` minus ``lower`` quantile)
+    and, with ``withCentering``, centers it at its median: robust to outliers. Quantiles come
+    from a one-pass sketch with rank error at most ``relativeError * n`` (exact while a
+    partition's values fit in 4 / relativeError points); NaNs are ignored."""
+
+    @keyword_only
+    def __init__(self, *, lower: float = 0.25, upper: float = 0.75, withCentering: bool = False,
+                 withScaling: bool = True, inputCol: str | None = None,
+                 outputCol: str | None = None, relativeError: float = 0.001):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, lower: float = 0.25, upper: float = 0.75, withCentering: bool = False,
+                  withScaling: bool = True, inputCol: str | None = None,
+                  outputCol: str | None = None, relativeError: float = 0.001) -> "RobustScaler":
+        return self._set(**self._input_kwargs)
+
+    def _validate_params(self) -> None:
+        self._check_quantiles()
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return _vector_schema(self, schema)
+
+    def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
+        return [quantiles_aggregation(self.getInputCol(), self.getRelativeError())]
+
+    def _model_from(self, results: list[Any], schema: T.StructType) -> "RobustScalerModel":
+        sketches = results[0]
+        if sketches is None:
+            raise _no_rows(self)
+        err = self.getRelativeError()
+        lo = np.array([sketch_query(s, self.getLower(), err) for s in sketches])
+        hi = np.array([sketch_query(s, self.getUpper(), err) for s in sketches])
+        med = np.array([sketch_query(s, 0.5, err) for s in sketches])
+        return self._copyValues(RobustScalerModel(DenseVector(hi - lo), DenseVector(med)))
+
+
+class RobustScalerModel(Model, _RobustParams):
+    """Fitted RobustScaler: ``range`` (upper minus lower quantile) and ``median`` per feature."""
+
+    def __init__(self, range: DenseVector | None = None, median: DenseVector | None = None):
+        super().__init__()
+        self.range, self.median = range, median
+
+    def _init_loaded(self) -> None:
+        self.range = self.median = None
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return _vector_schema(self, schema)
+
+    def _transform(self, dataset: Any) -> Any:
+        rng = self.range.toArray()
+        scale = _inverse(rng) if self.getWithScaling() else np.ones_like(rng)
+        kernel = _ScaleKernel(self.median.toArray(), scale, self.getWithCentering(), True)
+        column = partition_column("RobustScalerModel", [self.getInputCol()], kernel, VectorUDT())
+        return dataset.withColumn(self.getOutputCol(), column)
+
+    def _save_data(self) -> pa.Table:
+        return pa.table({"range": vectors_to_arrow([self.range]),
+                         "median": vectors_to_arrow([self.median])})
+
+    def _load_data(self, table: pa.Table) -> None:
+        self.range, self.median = _vec(table, "range"), _vec(table, "median")
