@@ -1,7 +1,10 @@
 """Master URL -> a running ``distributed.Client`` and a handle that owns its lifetime.
 
 ``local``, ``local[N]`` and ``local[*]`` start an in-process ``LocalCluster`` (the default:
-nothing to install, no server); ``tcp://host:port`` connects to a running scheduler.
+nothing to install, no server); ``tcp://host:port`` connects to a running scheduler; ``yarn``
+starts scheduler and workers in YARN containers (``dfml.cluster.yarn``); ``k8s://[namespace]``
+asks the dask-kubernetes operator for a ``DaskCluster`` (``dfml.cluster.kubernetes``).
+Settings are checked by ``dfml.cluster.config`` before anything starts.
 """
 
 from __future__ import annotations
@@ -9,16 +12,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import sys
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from distributed import Client, LocalCluster
 
+from .config import (ConfigError, ExecutorConfig, Master, MasterURLError, check, parse_local,
+                     parse_master)
 
-class MasterURLError(ValueError):
-    """A master URL that dfml cannot use."""
+__all__ = ["ClusterHandle", "ConfigError", "MasterURLError", "connect", "parse_local",
+           "parse_master"]
 
 
 @dataclass
@@ -35,16 +39,6 @@ class ClusterHandle:
         finally:
             if self.cluster is not None:
                 self.cluster.close()
-
-
-_LOCAL = re.compile(r"^local(?:\[(\*|\d+)(?:,\s*\d+)?\])?$")
-
-
-def _memory_bytes(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*", str(text).lower())
-    if not m:
-        raise ValueError(f"spark.executor.memory: cannot read {text!r} as a size such as 2g or 512m")
-    return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2) or " "))
 
 
 @contextlib.contextmanager
@@ -67,50 +61,118 @@ def _main_script_hidden() -> Iterator[None]:
             main.__file__ = path
 
 
-def parse_local(master: str) -> int:
-    """Workers for a ``local`` master URL (one single-threaded worker process per core asked)."""
-    m = _LOCAL.match(master.strip())
-    if not m:
-        raise MasterURLError(f"master URL {master!r} is not local, local[N] or local[*]")
-    n = m.group(1)
-    if n is None:
-        return 1
-    if n == "*":
-        return os.cpu_count() or 1
-    if int(n) <= 0:
-        raise MasterURLError(f"master URL {master!r}: the number of cores must be positive")
-    return int(n)
+def connect(master: str | None, conf: Mapping[str, str] | None = None) -> ClusterHandle:
+    """Start or reach the cluster ``master`` names and return a handle owning it.
+
+    Every setting is checked first, so a bad value fails before a cluster is started.
+    """
+    conf = dict(conf or {})
+    parsed, settings = check(master, conf)
+    if parsed.kind == "local":
+        handle = _start_local(parsed, settings)
+    elif parsed.kind == "tcp":
+        handle = _connect_scheduler(parsed.url, settings.connect_timeout)
+    elif parsed.kind == "yarn":
+        return _start_yarn(conf)  # the YARN launcher ships files as YARN resources itself
+    else:
+        from .kubernetes import start_kube_cluster
+        handle = start_kube_cluster(parsed.url, conf)
+    try:
+        _ship_py_files(handle.client, conf.get("spark.submit.pyFiles", ""))
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
-def connect(master: str, conf: dict[str, str] | None = None) -> ClusterHandle:
-    """Start or reach the cluster ``master`` names and return a handle owning it."""
-    conf = conf or {}
-    master = (master or "local[*]").strip()
-    if master.startswith("local"):
-        n = parse_local(master)
-        if "spark.executor.instances" in conf:
-            n = int(conf["spark.executor.instances"])
-        threads = int(conf.get("spark.executor.cores", 1))
-        memory: Any = "auto"
-        if "spark.executor.memory" in conf:
-            memory = _memory_bytes(conf["spark.executor.memory"])
-        try:
-            import bokeh  # noqa: F401
-            dashboard: Any = ":0"
-        except ImportError:
-            dashboard = None
-        with _main_script_hidden():
-            cluster = LocalCluster(n_workers=n, threads_per_worker=threads, processes=True,
-                                   memory_limit=memory, dashboard_address=dashboard,
-                                   silence_logs=logging.ERROR)
-        return ClusterHandle(Client(cluster, set_as_default=True), cluster, master)
-    if master.startswith("tcp://") or master.startswith("tls://"):
-        timeout = float(conf.get("spark.dfml.connectTimeout", 10))
-        try:
-            client = Client(master, timeout=timeout, set_as_default=True)
-        except (OSError, TimeoutError) as e:
-            raise ConnectionError(f"could not reach the Dask scheduler at {master} within "
-                                  f"{timeout:g} s: {e}") from None
-        return ClusterHandle(client, None, master)
-    raise MasterURLError(
-        f"unknown master URL {master!r}: use local, local[N], local[*] or tcp://host:port")
+def _start_local(master: Master, settings: ExecutorConfig) -> ClusterHandle:
+    """``local[N]``: N single-threaded worker processes, unless the executor keys say otherwise.
+
+    With dynamic allocation the cluster adapts between ``minExecutors`` and ``maxExecutors``
+    (by default the N of ``local[N]``: a laptop has no more cores to grow into).
+    """
+    n = settings.start_workers(default=master.cores or 1)
+    try:
+        import bokeh  # noqa: F401
+        dashboard: Any = ":0"
+    except ImportError:
+        dashboard = None
+    with _main_script_hidden():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=settings.cores or 1,
+                               processes=True, memory_limit=settings.memory or "auto",
+                               dashboard_address=dashboard, silence_logs=logging.ERROR)
+    try:
+        if settings.dynamic:
+            lo, hi = settings.adapt_bounds(default_max=master.cores)
+            cluster.adapt(minimum=lo, maximum=hi)
+        client = Client(cluster, set_as_default=True)
+    except BaseException:
+        cluster.close()
+        raise
+    return ClusterHandle(client, cluster, master.url)
+
+
+def _connect_scheduler(address: str, timeout: float) -> ClusterHandle:
+    """Reach a running scheduler, or fail within about ``timeout`` seconds naming its address."""
+    try:
+        _probe_scheduler(address, timeout)
+        client = Client(address, timeout=timeout, set_as_default=True)
+    except (OSError, TimeoutError) as e:
+        raise ConnectionError(f"could not reach the Dask scheduler at {address} within "
+                              f"{timeout:g} s (spark.dfml.connectTimeout): "
+                              f"{str(e) or 'no answer'}") from None
+    except Exception as e:
+        # Something answered that does not speak Dask's protocol (an HTTP server or proxy on
+        # that port makes distributed misread a frame length and fail in odd ways).
+        raise ConnectionError(f"{address} answered, but not as a Dask scheduler "
+                              f"({type(e).__name__}: {e})") from None
+    return ClusterHandle(client, None, address)
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Open and close one comm to ``address``, handshake included, within ``timeout``.
+
+    ``Client(address, timeout=...)`` bounds the TCP connect but not the handshake read that
+    follows it: a host that accepts the connection and never answers (a hung scheduler, some
+    firewalls) would block it forever. The probe runs on its own event loop in a thread, so it
+    also works when the caller is inside a running loop (Jupyter).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect as comm_connect
+    from distributed.security import Security
+
+    async def probe() -> None:
+        args = Security().get_connection_args("client")
+        comm = await asyncio.wait_for(comm_connect(address, timeout=timeout, **args), timeout)
+        await comm.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="dfml-probe") as pool:
+        pool.submit(asyncio.run, probe()).result()
+
+
+def _start_yarn(conf: dict[str, str]) -> ClusterHandle:
+    try:
+        from .yarn import start_yarn_cluster
+    except ImportError as e:
+        raise RuntimeError("master 'yarn' needs dfml.cluster.yarn and skein "
+                           f"(pip install 'dfml[yarn]'): {e}") from e
+    return start_yarn_cluster(conf)
+
+
+def _ship_py_files(client: Client, py_files: str) -> None:
+    """``spark.submit.pyFiles``: importable on the driver and on every worker, present or future.
+
+    ``upload_file`` registers a worker plugin, so workers that join later (adaptive scaling,
+    a replaced worker) receive the files too.
+    """
+    for path in (p.strip() for p in py_files.split(",")):
+        if not path:
+            continue
+        if not os.path.exists(path):
+            raise ConfigError(f"spark.submit.pyFiles: no such file {path!r}")
+        entry = path if path.endswith((".zip", ".egg")) else os.path.dirname(os.path.abspath(path))
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+        client.upload_file(path)

@@ -7,6 +7,7 @@ prove that transformations compute nothing and that an action is one graph.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -44,6 +45,23 @@ class RuntimeConfig:
 
 def _conf_str(v: Any) -> str:
     return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+
+def _submitted_conf() -> dict[str, str]:
+    """Settings ``dfml submit`` hands the script (``DFML_CONF``, a JSON object).
+
+    They are defaults: as with spark-submit, what the script sets on the builder wins.
+    """
+    raw = os.environ.get("DFML_CONF")
+    if not raw:
+        return {}
+    try:
+        values = json.loads(raw)
+    except ValueError as e:
+        raise ValueError(f"DFML_CONF is not a JSON object of settings: {e}") from None
+    if not isinstance(values, dict):
+        raise ValueError("DFML_CONF is not a JSON object of settings")
+    return {str(k): _conf_str(v) for k, v in values.items()}
 
 
 class Builder:
@@ -103,7 +121,7 @@ class SparkSession:
 
     def __init__(self, conf: dict[str, str] | None = None):
         from ..cluster import connect
-        conf = dict(conf or {})
+        conf = {**_submitted_conf(), **(conf or {})}
         conf.setdefault("spark.master", os.environ.get("DFML_MASTER", "local[*]"))
         conf.setdefault("spark.app.name", "dfml")
         self.conf = RuntimeConfig(conf)
