@@ -248,3 +248,13 @@ def test_pack_writes_a_virtualenv_archive(tmp_path, capsys):
     assert main(["pack", "--prefix", str(env), "-o", str(out)]) == 1  # no silent overwrite
     assert "--force" in capsys.readouterr().err
     assert main(["pack", "--prefix", str(env), "-o", str(out), "--force"]) == 0
+
+
+def test_malformed_submitted_conf_is_named(monkeypatch):
+    from dfml.sql import SparkSession
+    monkeypatch.setenv("DFML_CONF", "{not json")
+    with pytest.raises(ValueError, match="DFML_CONF"):
+        SparkSession()
+    monkeypatch.setenv("DFML_CONF", "[1, 2]")
+    with pytest.raises(ValueError, match="DFML_CONF"):
+        SparkSession()

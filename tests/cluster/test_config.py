@@ -117,15 +117,15 @@ def test_check_validates_master_and_conf_together():
 
 
 def test_bad_value_fails_before_a_cluster_starts(monkeypatch):
-    import distributed
-
     def refuse(*a, **k):
-        raise AssertionError("a cluster was started despite a bad setting")
+        raise AssertionError("a cluster was started or reached despite a bad setting")
 
-    monkeypatch.setattr("dfml.cluster.LocalCluster", refuse)
-    monkeypatch.setattr(distributed, "Client", refuse)
+    for name in ("LocalCluster", "Client", "_probe_scheduler", "_start_yarn"):
+        monkeypatch.setattr(f"dfml.cluster.{name}", refuse)
     with pytest.raises(ConfigError, match="spark.executor.memory='1q'"):
         connect("local[1]", {"spark.executor.memory": "1q"})
     with pytest.raises(ConfigError, match="maxExecutors"):
         connect("tcp://127.0.0.1:1", {"spark.dynamicAllocation.minExecutors": "2",
                                       "spark.dynamicAllocation.maxExecutors": "1"})
+    with pytest.raises(ConfigError, match="spark.executor.instances='many'"):
+        connect("yarn", {"spark.executor.instances": "many"})
