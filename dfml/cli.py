@@ -115,14 +115,9 @@ def _exit_code(code: Any) -> int:
     return 1
 
 
-def _stop_active_session() -> None:
-    """Stop the session the script left open, as the end of a Spark driver does."""
+def _active_session() -> Any:
     session_module = sys.modules.get("dfml.sql.session")
-    if session_module is None:
-        return
-    active = session_module.SparkSession.getActiveSession()
-    if active is not None:
-        active.stop()
+    return session_module.SparkSession.getActiveSession() if session_module else None
 
 
 def run_script(script: str, args: list[str], conf: dict[str, str]) -> int:
@@ -134,6 +129,7 @@ def run_script(script: str, args: list[str], conf: dict[str, str]) -> int:
     os.environ["DFML_CONF"] = json.dumps(conf)
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    before = _active_session()
     try:
         runpy.run_path(script, run_name="__main__")
         return 0
@@ -141,7 +137,11 @@ def run_script(script: str, args: list[str], conf: dict[str, str]) -> int:
         return _exit_code(e.code)
     finally:
         try:
-            _stop_active_session()
+            # Stop the session the script left open, as the end of a Spark driver does
+            # (and only that one: the caller's own session is not the script's to stop).
+            left_open = _active_session()
+            if left_open is not None and left_open is not before:
+                left_open.stop()
         finally:
             sys.argv, sys.path[:] = saved_argv, saved_path
             for k, v in saved_env.items():

@@ -184,8 +184,12 @@ def parse_conf(conf: Mapping[str, str] | None) -> ExecutorConfig:
     conf = conf or {}
     get = conf.get
     instances = cores = memory = None
+    dynamic = parse_bool("spark.dynamicAllocation.enabled",
+                         get("spark.dynamicAllocation.enabled", "false"))
     if get("spark.executor.instances") is not None:
-        instances = parse_int("spark.executor.instances", get("spark.executor.instances"), 1)
+        # As in Spark, zero executors is a start only dynamic allocation can grow from.
+        instances = parse_int("spark.executor.instances", get("spark.executor.instances"),
+                              0 if dynamic else 1)
     if get("spark.executor.cores") is not None:
         cores = parse_int("spark.executor.cores", get("spark.executor.cores"), 1)
     if get("spark.executor.memory") is not None:
@@ -196,8 +200,6 @@ def parse_conf(conf: Mapping[str, str] | None) -> ExecutorConfig:
     if get("spark.driver.cores") is not None:
         parse_int("spark.driver.cores", get("spark.driver.cores"), 1)
 
-    dynamic = parse_bool("spark.dynamicAllocation.enabled",
-                         get("spark.dynamicAllocation.enabled", "false"))
     lo = parse_int("spark.dynamicAllocation.minExecutors",
                    get("spark.dynamicAllocation.minExecutors", "0"), 0)
     hi = initial = None

@@ -258,3 +258,15 @@ def test_malformed_submitted_conf_is_named(monkeypatch):
     monkeypatch.setenv("DFML_CONF", "[1, 2]")
     with pytest.raises(ValueError, match="DFML_CONF"):
         SparkSession()
+
+
+def test_session_left_open_by_the_script_is_stopped(tmp_path, monkeypatch):
+    from dfml.sql import SparkSession
+    monkeypatch.setattr(SparkSession, "_active", None)  # a session of the test run is not the app's
+    script = _script(tmp_path, """
+        from dfml.sql import SparkSession
+        spark = SparkSession.builder.config("spark.dfml.progress", "false").getOrCreate()
+        assert spark.range(5).count() == 5
+    """)
+    assert main(["submit", "--master", "local[1]", script]) == 0
+    assert SparkSession._active is None  # only stop() clears it

@@ -94,6 +94,10 @@ def test_dynamic_allocation_adapts_local_cluster():
         assert len(list(_workers(handle))) == 0          # Spark starts at minExecutors
         assert handle.client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
         assert 1 <= len(list(_workers(handle))) <= 2     # scaled up for the work
+        deadline = time.monotonic() + 60
+        while _workers(handle) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(list(_workers(handle))) == 0          # and back down when idle
     finally:
         handle.close()
 

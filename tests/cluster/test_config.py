@@ -105,6 +105,8 @@ def test_dynamic_allocation_start_and_bounds_follow_spark():
     assert s.start_workers(default=8) == 0          # Spark starts with minExecutors (0)
     assert s.adapt_bounds(default_max=3) == (0, 3)  # local caps at N of local[N]
     assert parse_conf({"spark.executor.instances": "5"}).start_workers(default=2) == 5
+    assert parse_conf({"spark.executor.instances": "0",
+                       "spark.dynamicAllocation.enabled": "true"}).instances == 0
 
 
 def test_check_validates_master_and_conf_together():
