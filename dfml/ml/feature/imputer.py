@@ -272,7 +272,8 @@ class ImputerModel(Model, _ImputerParams):
         return dataset
 
     def _save_data(self) -> pa.Table:
-        return pa.table({c: pa.array([float(v)], pa.float64()) for c, v in self._surrogates.items()})
+        return pa.table({c: pa.array([float(v)], pa.float64())
+                         for c, v in self._surrogates.items()})
 
     def _load_data(self, table: pa.Table) -> None:
         self._surrogates = {c: float(table.column(c)[0].as_py()) for c in table.column_names}

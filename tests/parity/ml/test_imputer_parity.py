@@ -122,3 +122,16 @@ def test_string_column_rejected_by_both(spark, pyspark, graphs):
         DImputer(inputCols=["s"], outputCols=["o"]).fit(
             spark.createDataFrame(rows, "s string, b double"))
     assert n.count == 0
+
+
+@pytest.mark.parametrize("strategy", ["mean", "median", "mode"])
+def test_short_byte_decimal_columns(spark, pyspark, strategy):
+    """Every numeric type is accepted; the output keeps it (byte mean -1.33 -> -1, decimal
+    mean 1.0 -> 1.00)."""
+    import decimal
+    D = decimal.Decimal
+    rows = [(0, 1, 2, D("1.25")), (1, None, -3, None), (2, 4, None, D("2.50")),
+            (3, -2, -3, D("-0.75"))]
+    schema = "id int, s short, y byte, m decimal(10,2)"
+    _check((spark.createDataFrame(rows, schema), pyspark.createDataFrame(rows, schema)),
+           strategy=strategy, inputCols=["s", "y", "m"], outputCols=["so", "yo", "mo"])
