@@ -175,8 +175,8 @@ class _ImputerParams(HasInputCol, HasInputCols, HasOutputCol, HasOutputCols, Has
 class Imputer(Estimator, _ImputerParams):
     """Learns one surrogate per input column (``strategy`` mean, median or mode) from the
     values that are not missing. The median comes from a one-pass quantile sketch whose rank
-    error is at most ``relativeError * n`` (exact while a partition's values fit in
-    4 / relativeError points); the mode breaks ties toward the smallest value."""
+    error is at most ``relativeError * n`` (exact for up to 4 / relativeError values, where it
+    agrees with Spark's whenever Spark's is exact); the mode breaks ties toward the smallest value."""
 
     @keyword_only
     def __init__(self, *, strategy: str = "mean", missingValue: float = float("nan"),

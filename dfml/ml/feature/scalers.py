@@ -502,8 +502,9 @@ class _RobustParams(HasInputCol, HasOutputCol, HasRelativeError):
 class RobustScaler(Estimator, _RobustParams):
     """Scales each feature by its interquantile range (``upper`` minus ``lower`` quantile)
     and, with ``withCentering``, centers it at its median: robust to outliers. Quantiles come
-    from a one-pass sketch with rank error at most ``relativeError * n`` (exact while a
-    partition's values fit in 4 / relativeError points); NaNs are ignored."""
+    from a one-pass sketch with rank error at most ``relativeError * n`` (exact for up to
+    4 / relativeError rows, where it agrees with Spark's whenever Spark's is exact); NaNs
+    are ignored."""
 
     @keyword_only
     def __init__(self, *, lower: float = 0.25, upper: float = 0.75, withCentering: bool = False,
