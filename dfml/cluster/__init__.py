@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
@@ -71,6 +72,7 @@ def connect(master: str | None, conf: Mapping[str, str] | None = None) -> Cluste
     if parsed.kind == "local":
         handle = _start_local(parsed, settings)
     elif parsed.kind == "tcp":
+        _warn_unused_shape(conf, parsed.url)
         handle = _connect_scheduler(parsed.url, settings.connect_timeout)
     elif parsed.kind == "yarn":
         return _start_yarn(conf)  # the YARN launcher ships files as YARN resources itself
@@ -110,6 +112,18 @@ def _start_local(master: Master, settings: ExecutorConfig) -> ClusterHandle:
         cluster.close()
         raise
     return ClusterHandle(client, cluster, master.url)
+
+
+_SHAPE_KEYS = ("spark.executor.instances", "spark.executor.cores", "spark.executor.memory",
+               "spark.dynamicAllocation.enabled")
+
+
+def _warn_unused_shape(conf: Mapping[str, str], address: str) -> None:
+    """Executor keys cannot reshape workers someone else started: say so rather than ignore."""
+    keys = [k for k in _SHAPE_KEYS if k in conf]
+    if keys:
+        warnings.warn(f"{', '.join(keys)} have no effect on {address}: the scheduler's workers "
+                      "are already running with their own size", stacklevel=3)
 
 
 def _connect_scheduler(address: str, timeout: float) -> ClusterHandle:

@@ -59,6 +59,17 @@ def test_tcp_master_runs_on_existing_scheduler():
         cluster.close()
 
 
+def test_executor_keys_on_existing_scheduler_warn():
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                           dashboard_address=None)
+    try:
+        with pytest.warns(UserWarning, match="spark.executor.instances have no effect"):
+            handle = connect(cluster.scheduler_address, {"spark.executor.instances": "4"})
+        handle.close()
+    finally:
+        cluster.close()
+
+
 def test_unreachable_scheduler_fails_fast_naming_address():
     start = time.monotonic()
     with pytest.raises(ConnectionError, match="tcp://127.0.0.1:1"):
