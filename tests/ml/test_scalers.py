@@ -222,3 +222,16 @@ def test_defaults_match_spark():
     assert (m.getMin(), m.getMax()) == (0.0, 1.0)
     s = StandardScaler()
     assert (s.getWithMean(), s.getWithStd()) == (False, True)
+
+
+def test_sparse_variance_is_accurate_far_from_zero(spark):
+    """Sparse rows (every entry stored) whose values sit near 1e6 with spread 1: the sample
+    std matches numpy's to 1e-9 (a sum-of-squares formula loses most digits here)."""
+    rng = np.random.default_rng(4)
+    d = np.round(rng.normal(size=(60, 3)), 4) + 1e6
+    rows = [(i, Vectors.sparse(3, [int(j) for j in np.flatnonzero(r)], r[r != 0].tolist()))
+            for i, r in enumerate(d)]
+    df = spark.createDataFrame(rows, ["id", "v"]).repartition(3)
+    m = StandardScaler(inputCol="v", outputCol="o").fit(df)
+    assert np.allclose(m.std.toArray(), d.std(axis=0, ddof=1), rtol=1e-9, atol=0)
+    assert np.allclose(m.mean.toArray(), d.mean(axis=0), rtol=1e-12, atol=0)

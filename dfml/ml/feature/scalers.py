@@ -54,11 +54,15 @@ def _moments_chunk(col: str) -> Any:
             return None
         n = m.shape[0]
         if sp.issparse(m):
-            s = np.asarray(m.sum(axis=0)).reshape(-1)
-            sq = np.asarray(m.multiply(m).sum(axis=0)).reshape(-1)
-            mean = s / n
-            m2 = np.maximum(sq - s * mean, 0.0)
-            nnz = np.diff(m.tocsc().indptr)
+            csc = m.tocsc()
+            d = m.shape[1]
+            nnz = np.diff(csc.indptr)
+            feature = np.repeat(np.arange(d), nnz)
+            mean = np.bincount(feature, csc.data, minlength=d) / n
+            # squared deviations of the stored values plus those of the implicit zeros
+            # (no sum-of-squares difference: it cancels badly when the mean is large)
+            m2 = np.bincount(feature, (csc.data - mean[feature]) ** 2, minlength=d) \
+                + (n - nnz) * mean ** 2
             mx, mn, absmax = _sparse_extremes(m)
         else:
             mean = m.mean(axis=0)
