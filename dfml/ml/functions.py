@@ -12,16 +12,14 @@ from ..sql import types as T
 from ..sql.column import Column, Ctx, Typed
 from ..sql.errors import AnalysisException
 from ..sql.functions._common import func, per_partition
-from .linalg import VectorUDT, dense_to_arrow, to_matrix
+from .linalg import VectorUDT, as_struct_array, to_matrix
 
 __all__ = ["vector_to_array", "array_to_vector"]
 
 
 def _vector_to_array_kernel(dtype: str) -> Any:
     def kernel(arr: pa.ChunkedArray) -> pa.Array:
-        struct = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        if isinstance(struct, pa.ChunkedArray):
-            struct = pa.array([], type=VectorUDT.arrowType())
+        struct = as_struct_array(arr)
         valid = ~np.asarray(struct.is_null().to_numpy(zero_copy_only=False))
         n = len(struct)
         out_t = pa.float64() if dtype == "float64" else pa.float32()

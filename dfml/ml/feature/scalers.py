@@ -16,7 +16,8 @@ import scipy.sparse as sp
 from ...sql import types as T
 from ..base import Aggregation, Estimator, Model, partition_column, require_absent, require_column
 from .assembler import _mixed_rows
-from ..linalg import DenseVector, VectorUDT, csr_to_arrow, dense_to_arrow, to_matrix, vectors_to_arrow
+from ..linalg import (DenseVector, VectorUDT, as_struct_array, csr_to_arrow, dense_to_arrow, to_matrix,
+                      vectors_to_arrow)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol, HasRelativeError
 
@@ -26,9 +27,7 @@ __all__ = ["StandardScaler", "StandardScalerModel", "MinMaxScaler", "MinMaxScale
 
 
 def _chunk_matrix(part: Any, col: str) -> Any:
-    from ...sql.functions._common import arrow_of
-    arr = arrow_of(part[col])
-    arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    arr = as_struct_array(part[col])
     if arr.null_count:
         arr = arr.filter(arr.is_valid())
     return to_matrix(arr) if len(arr) else None
@@ -202,7 +201,7 @@ def quantiles_aggregation(col: str, relative_error: float) -> Aggregation:
 
 def _map_rows(a: Any, fn: Any) -> pa.Array:
     """``fn(matrix) -> arrow vectors`` over the non-null rows of a vector chunk; nulls stay."""
-    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    arr = as_struct_array(a)
     if len(arr) == 0:
         return pa.array([], type=VectorUDT.arrowType())
     null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
@@ -256,9 +255,7 @@ class StandardScaler(Estimator, HasInputCol, HasOutputCol):
         return self._set(**self._input_kwargs)
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        require_column(schema, self.getInputCol(), (VectorUDT,), self, "a vector")
-        require_absent(schema, self.getOutputCol(), self)
-        return T.StructType(schema.fields + [T.StructField(self.getOutputCol(), VectorUDT(), True)])
+        return _vector_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [moments_aggregation(self.getInputCol())]
@@ -266,7 +263,7 @@ class StandardScaler(Estimator, HasInputCol, HasOutputCol):
     def _model_from(self, results: list[Any], schema: T.StructType) -> "StandardScalerModel":
         mom = results[0]
         if mom is None:
-            raise ValueError(f"StandardScaler ({self.uid}): the input has no rows to fit on")
+            raise _no_rows(self)
         n = mom["n"]
         var = mom["m2"] / (n - 1) if n > 1 else np.zeros_like(mom["m2"])
         model = StandardScalerModel(DenseVector(np.sqrt(var)), DenseVector(mom["mean"]))
@@ -288,7 +285,7 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         self.std = self.mean = None
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return StandardScaler.transformSchema(self, schema)  # type: ignore[arg-type]
+        return _vector_schema(self, schema)
 
     def _transform(self, dataset: Any) -> Any:
         std = self.std.toArray()
@@ -302,9 +299,7 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         return pa.table({"std": vectors_to_arrow([self.std]), "mean": vectors_to_arrow([self.mean])})
 
     def _load_data(self, table: pa.Table) -> None:
-        udt = VectorUDT()
-        self.std = udt.deserialize(table.column("std")[0].as_py())
-        self.mean = udt.deserialize(table.column("mean")[0].as_py())
+        self.std, self.mean = _vec(table, "std"), _vec(table, "mean")
 
 
 def _vector_schema(stage: Any, schema: T.StructType) -> T.StructType:

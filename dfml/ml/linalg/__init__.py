@@ -22,7 +22,7 @@ from ...sql.column import format_double
 
 __all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
            "DenseMatrix", "Matrices", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
-           "to_matrix", "dense_to_arrow", "csr_to_arrow", "vector_size"]
+           "to_matrix", "dense_to_arrow", "csr_to_arrow", "vector_size", "as_struct_array"]
 
 VECTOR_ARROW_TYPE = pa.struct([
     pa.field("type", pa.int8(), False),
@@ -251,20 +251,21 @@ def vectors_to_arrow(vectors: Iterable[Vector | None]) -> pa.StructArray:
     return pa.array(rows, type=VECTOR_ARROW_TYPE)
 
 
-def _struct(arr: Any) -> pa.StructArray:
+def as_struct_array(arr: Any) -> pa.StructArray:
+    """One Arrow struct array of a vector column chunk (a chunked array or an ArrowDtype Series)."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
         if not isinstance(arr, pa.StructArray):  # an empty chunked array combines to a struct too
             arr = pa.array([], type=VECTOR_ARROW_TYPE) if len(arr) == 0 else arr
     if hasattr(arr, "array") and hasattr(arr, "dtype"):  # a pandas Series of ArrowDtype
         from ...sql.functions._common import arrow_of
-        return _struct(arrow_of(arr))
+        return as_struct_array(arrow_of(arr))
     return arr
 
 
 def arrow_to_vectors(arr: Any) -> list[Vector | None]:
     udt = VectorUDT()
-    return [udt.deserialize(d) for d in _struct(arr).to_pylist()]
+    return [udt.deserialize(d) for d in as_struct_array(arr).to_pylist()]
 
 
 def _parts(arr: pa.StructArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any, np.ndarray]:
@@ -279,7 +280,7 @@ def _parts(arr: pa.StructArray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any
 
 def vector_size(arr: Any) -> int | None:
     """The common size of the (non-null) vectors of a column chunk, or None if it has no rows."""
-    arr = _struct(arr)
+    arr = as_struct_array(arr)
     if len(arr) == arr.null_count:
         return None
     kinds, offsets, _, _, sizes = _parts(arr)
@@ -295,7 +296,7 @@ def to_matrix(arr: Any, size: int | None = None, sparse: bool | None = None) -> 
     """A vector column chunk as an (n, size) numpy array, or a scipy CSR matrix if any row is
     sparse (``sparse=True`` forces CSR, ``False`` forces dense). Null rows raise."""
     import scipy.sparse as sp
-    arr = _struct(arr)
+    arr = as_struct_array(arr)
     if arr.null_count:
         raise ValueError("a vector column holds nulls where a vector is needed")
     n = len(arr)
