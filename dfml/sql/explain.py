@@ -9,10 +9,15 @@ from typing import Any
 
 def reads(frame: Any) -> list[Any]:
     """The parquet read nodes of the optimized plan."""
+    return reads_in(frame.optimize(fuse=False))
+
+
+def reads_in(optimized: Any) -> list[Any]:
+    """The parquet read nodes of a frame already optimized (without fusion)."""
     from dask.dataframe.dask_expr.io.io import FusedIO
     from dask.dataframe.dask_expr.io.parquet import ReadParquet
     found, seen = [], set()
-    for node in frame.optimize(fuse=False).expr.walk():
+    for node in optimized.expr.walk():
         if isinstance(node, FusedIO):  # a read fused with its column projection
             node = node.operand("_expr")
         if isinstance(node, ReadParquet) and node._name not in seen:

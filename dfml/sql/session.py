@@ -202,7 +202,7 @@ class SparkSession:
         if self._stopped:
             raise RuntimeError("this SparkSession has been stopped")
         self.graphs_run += 1
-        self._record_reads(collection)
+        collection = self._record_reads(collection)
         future = self._handle.client.compute(collection)
         if self._progress_enabled():
             from distributed.diagnostics.progressbar import progress
@@ -210,21 +210,23 @@ class SparkSession:
             print(file=sys.stdout)
         return future.result()
 
-    def _record_reads(self, collection: Any) -> None:
-        """Note the parquet paths this graph reads (one entry per read node), so that tests
-        and ``explain`` can count scans of a source."""
-        if hasattr(collection, "expr") and hasattr(collection, "optimize"):
-            from .explain import reads
-            try:
-                for node in reads(collection):
-                    path = node.operand("path")
-                    self.parquet_reads.append(path if isinstance(path, str) else str(path))
-            except Exception:  # counting must never break an action
-                pass
+    def _record_reads(self, collection: Any) -> Any:
+        """Optimize a frame once and note the parquet paths its plan reads (one entry per read
+        node), so that tests and ``explain`` can count scans of a source. Returns the
+        optimized frame: computing it costs dask only the fusion step, not a second
+        optimization."""
+        if not (hasattr(collection, "expr") and hasattr(collection, "optimize")):
+            return collection
+        from .explain import reads_in
+        optimized = collection.optimize(fuse=False)
+        for node in reads_in(optimized):
+            path = node.operand("path")
+            self.parquet_reads.append(path if isinstance(path, str) else str(path))
+        return optimized
 
     def _persist(self, collection: Any) -> Any:
         self.graphs_run += 1
-        self._record_reads(collection)
+        collection = self._record_reads(collection)
         return self._handle.client.persist(collection)
 
     # ------------------------------------------------------------ data in
