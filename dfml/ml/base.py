@@ -24,7 +24,8 @@ from ..sql.functions._common import func, per_partition
 from .param import Params
 
 __all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
-           "partition_column", "require_column", "require_absent", "PipelineStage"]
+           "partition_column", "require_column", "require_absent", "in_out_columns",
+           "PipelineStage"]
 
 
 @dataclass
@@ -107,6 +108,31 @@ def require_column(schema: T.StructType, name: str, kinds: tuple[type, ...], sta
         raise TypeError(f"{type(stage).__name__} ({stage.uid}): column `{name}` must be {what}, "
                         f"but it is {dt.simpleString()}")
     return dt
+
+
+def in_out_columns(stage: Any) -> tuple[list[str], list[str]]:
+    """(input columns, output columns) of a stage that takes either inputCol/outputCol or
+    inputCols/outputCols; a named error when the two forms are mixed or the lengths differ."""
+    from ..sql.errors import IllegalArgumentException
+    name = f"{type(stage).__name__} ({stage.uid})"
+    if stage.isSet("inputCol") and stage.isSet("inputCols"):
+        raise IllegalArgumentException(f"{name}: set inputCol or inputCols, not both")
+    if stage.isSet("inputCols"):
+        if stage.isSet("outputCol"):
+            raise IllegalArgumentException(f"{name}: with inputCols, set outputCols (not outputCol)")
+        ins = list(stage.getOrDefault("inputCols"))
+        outs = list(stage.getOrDefault("outputCols")) if stage.isSet("outputCols") else []
+        if len(outs) != len(ins):
+            raise IllegalArgumentException(
+                f"{name}: inputCols has {len(ins)} names but outputCols has {len(outs)}")
+        if len(set(outs)) != len(outs):
+            raise IllegalArgumentException(f"{name}: outputCols repeat a name")
+        return ins, outs
+    if stage.isSet("inputCol"):
+        if stage.isSet("outputCols"):
+            raise IllegalArgumentException(f"{name}: with inputCol, set outputCol (not outputCols)")
+        return [stage.getOrDefault("inputCol")], [stage.getOrDefault("outputCol")]
+    raise IllegalArgumentException(f"{name}: set inputCol or inputCols")
 
 
 def require_absent(schema: T.StructType, name: str, stage: Any) -> None:

@@ -20,6 +20,11 @@ class IllegalArgumentException(ValueError):
     """A parameter has a value that is not allowed."""
 
 
+class SparkException(RuntimeError):
+    """A row-level failure found while an action runs (bad data a stage cannot handle, such as
+    a label a StringIndexerModel has not seen), where Spark raises its SparkException."""
+
+
 def unresolved_column(name: str, available: list[str]) -> AnalysisException:
     """Spark's UNRESOLVED_COLUMN.WITH_SUGGESTION: name the column and the nearest existing ones."""
     close = difflib.get_close_matches(name, available, n=5, cutoff=0.0)

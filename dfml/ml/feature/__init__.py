@@ -7,3 +7,6 @@ from .imputer import Imputer, ImputerModel
 
 __all__ = ["VectorAssembler", "StandardScaler", "StandardScalerModel"]
 __all__ += ["MinMaxScaler", "MinMaxScalerModel", "MaxAbsScaler", "MaxAbsScalerModel", "RobustScaler", "RobustScalerModel", "Imputer", "ImputerModel"]  # noqa: E501
+from .indexers import StringIndexer, StringIndexerModel, IndexToString, OneHotEncoder, OneHotEncoderModel  # noqa: E402,E501
+
+__all__ += ["StringIndexer", "StringIndexerModel", "IndexToString", "OneHotEncoder", "OneHotEncoderModel"]  # noqa: E501

@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
-from ..base import Aggregation, Estimator, Model, partition_column, require_absent, require_column
+from ..base import (Aggregation, Estimator, Model, in_out_columns, partition_column,
+                    require_absent, require_column)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasInputCols, HasOutputCol, HasOutputCols, HasRelativeError
 from .scalers import sketch_capacity, sketch_merge, sketch_of, sketch_query
@@ -126,27 +127,7 @@ class _ImputerParams(HasInputCol, HasInputCols, HasOutputCol, HasOutputCols, Has
         return f"{type(self).__name__} ({self.uid})"
 
     def _columns(self) -> tuple[list[str], list[str]]:
-        """(input columns, output columns), checking the single/multi column params agree."""
-        if self.isSet("inputCol") and self.isSet("inputCols"):
-            raise IllegalArgumentException(
-                f"{self._name()}: set inputCol or inputCols, not both")
-        if self.isSet("inputCols"):
-            if self.isSet("outputCol"):
-                raise IllegalArgumentException(
-                    f"{self._name()}: with inputCols, set outputCols (not outputCol)")
-            ins = self.getInputCols()
-            outs = self.getOutputCols() if self.isSet("outputCols") else []
-            if len(outs) != len(ins):
-                raise IllegalArgumentException(
-                    f"{self._name()}: inputCols has {len(ins)} names but outputCols has "
-                    f"{len(outs)}")
-            return list(ins), list(outs)
-        if self.isSet("inputCol"):
-            if self.isSet("outputCols"):
-                raise IllegalArgumentException(
-                    f"{self._name()}: with inputCol, set outputCol (not outputCols)")
-            return [self.getInputCol()], [self.getOutputCol()]
-        raise IllegalArgumentException(f"{self._name()}: set inputCol or inputCols")
+        return in_out_columns(self)
 
     def _check_params(self) -> None:
         strategy = self.getStrategy()
@@ -162,8 +143,6 @@ class _ImputerParams(HasInputCol, HasInputCols, HasOutputCol, HasOutputCols, Has
     def _imputed_schema(self, schema: T.StructType) -> T.StructType:
         self._check_params()
         ins, outs = self._columns()
-        if len(set(outs)) != len(outs):
-            raise IllegalArgumentException(f"{self._name()}: outputCols repeat a name")
         fields = list(schema.fields)
         for i, o in zip(ins, outs):
             dt = require_column(schema, i, (T.NumericType,), self, "numeric")
