@@ -39,6 +39,10 @@ class _ColumnStep(BaseEstimator, TransformerMixin):
     def fit(self, X: pd.DataFrame, y: Any = None) -> "_ColumnStep":
         return self
 
+    def __sklearn_is_fitted__(self) -> bool:
+        """Always fitted: the state came from the dfml model."""
+        return True
+
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         out = X.copy()
         for k, v in self.fn(X).items():
@@ -158,17 +162,24 @@ def _standard_scaler(m: Any) -> _ColumnStep:
 def _imputer(m: Any) -> _ColumnStep:
     ins = m.getInputCols() if m.isSet("inputCols") else [m.getInputCol()]
     outs = m.getOutputCols() if m.isSet("outputCols") else [m.getOutputCol()]
-    surrogates = dict(m._surrogates) if hasattr(m, "_surrogates") else \
-        m.surrogateDF.toPandas().iloc[0].to_dict()
+    surrogates = dict(m._surrogates)
     missing = m.getMissingValue()
 
     def fn(X: pd.DataFrame) -> dict:
+        """Nulls and ``missingValue`` become the surrogate; an integer column stays integer
+        (surrogate truncated toward zero, as dfml and Spark do). In a pandas float column a
+        null is NaN, so NaN always counts as missing there."""
         res = {}
         for c, o in zip(ins, outs):
-            v = np.asarray(X[c], dtype=float).copy()
+            col = X[c]
+            integer = pd.api.types.is_integer_dtype(col.dtype)
+            v = col.astype("float64").to_numpy(na_value=np.nan) if integer else \
+                np.asarray(col, dtype=float)
             bad = np.isnan(v) if np.isnan(missing) else (np.isnan(v) | (v == missing))
-            v[bad] = surrogates[c]
-            res[o] = v
+            v = v.copy()
+            fill = surrogates[c]
+            v[bad] = float(np.trunc(fill)) if integer else fill
+            res[o] = v.astype(np.int64) if integer else v
         return res
     return _ColumnStep("ImputerModel", fn)
 
