@@ -1,0 +1,583 @@
+"""LogisticRegression (binomial and multinomial) and its model and training summaries.
+
+The fit is Spark's problem: minimize the weighted mean log loss plus
+``regParam * (elasticNetParam * L1 + (1 - elasticNetParam) / 2 * L2)`` of the coefficients of
+the standardized features (or of the raw ones with ``standardization=False``), the intercepts
+unpenalized. The input is read once into blocks kept on the workers (``optim.TrainingBlocks``);
+each L-BFGS step sums per-block losses and gradients where the blocks live."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from scipy.special import expit, softmax
+
+from ..sql import types as T
+from ..sql.errors import IllegalArgumentException, SparkException
+from .base import Estimator, Model, partition_column, require_absent, require_column
+from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, as_struct_array, dense_to_arrow, \
+    to_matrix, vectors_to_arrow
+from .optim import TrainingBlocks, minimize_penalized
+from .optim import kernels as K
+from .optim.scaling import ScaledSpace, combine_moments
+from .param import Param, Params, TypeConverters as TC, keyword_only
+from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesCol, HasFitIntercept,
+                           HasLabelCol, HasMaxBlockSizeInMB, HasMaxIter, HasPredictionCol,
+                           HasProbabilityCol, HasRawPredictionCol, HasRegParam, HasStandardization,
+                           HasThreshold, HasThresholds, HasTol, HasWeightCol)
+
+__all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionSummary",
+           "LogisticRegressionTrainingSummary", "BinaryLogisticRegressionSummary",
+           "BinaryLogisticRegressionTrainingSummary"]
+
+
+class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,
+                                HasRawPredictionCol, HasMaxIter, HasRegParam, HasElasticNetParam,
+                                HasTol, HasFitIntercept, HasStandardization, HasWeightCol,
+                                HasThreshold, HasThresholds, HasAggregationDepth,
+                                HasMaxBlockSizeInMB):
+    family = Param(Params._dummy(), "family",
+                   "label distribution: auto (binomial for two classes, else multinomial), "
+                   "binomial or multinomial", TC.toString)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(maxIter=100, regParam=0.0, elasticNetParam=0.0, tol=1e-6, threshold=0.5,
+                         family="auto", featuresCol="features")
+
+    # Spark keeps threshold and a two-class thresholds consistent; setting one clears the other
+    def setThreshold(self, value: float) -> Any:
+        if self.isSet("thresholds"):
+            self.clear(self.thresholds)
+        return self._set(threshold=value)
+
+    def setThresholds(self, value: list) -> Any:
+        if self.isSet("threshold"):
+            self.clear(self.threshold)
+        return self._set(thresholds=value)
+
+    def getThreshold(self) -> float:
+        if self.isSet("thresholds"):
+            ts = self.getOrDefault("thresholds")
+            if len(ts) != 2:
+                raise IllegalArgumentException(
+                    f"getThreshold: thresholds has {len(ts)} values; a single threshold only "
+                    f"exists for two classes")
+            return 1.0 / (1.0 + ts[0] / ts[1]) if ts[1] else 1.0
+        return self.getOrDefault("threshold")
+
+    def _check_params(self) -> None:
+        name = f"{type(self).__name__} ({self.uid})"
+        checks = [("maxIter", lambda v: v >= 0, ">= 0"), ("regParam", lambda v: v >= 0, ">= 0"),
+                  ("elasticNetParam", lambda v: 0 <= v <= 1, "in [0, 1]"),
+                  ("tol", lambda v: v >= 0, ">= 0"),
+                  ("threshold", lambda v: 0 <= v <= 1, "in [0, 1]"),
+                  ("aggregationDepth", lambda v: v >= 2, ">= 2")]
+        for p, ok, what in checks:
+            if self.hasParam(p) and self.isDefined(p) and not ok(self.getOrDefault(p)):
+                raise IllegalArgumentException(f"{name}: {p} must be {what}, got "
+                                               f"{self.getOrDefault(p)!r}")
+        if self.getOrDefault("family").lower() not in ("auto", "binomial", "multinomial"):
+            raise IllegalArgumentException(f"{name}: family must be auto, binomial or multinomial, "
+                                           f"got {self.getOrDefault('family')!r}")
+        if self.isSet("thresholds"):
+            ts = self.getOrDefault("thresholds")
+            if any(t < 0 for t in ts) or sum(1 for t in ts if t == 0) > 1:
+                raise IllegalArgumentException(f"{name}: thresholds must be >= 0 with at most one "
+                                               f"0, got {ts}")
+
+    def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
+        require_column(schema, self.getFeaturesCol(), (VectorUDT,), self, "a vector")
+        if fitting:
+            require_column(schema, self.getLabelCol(), (T.NumericType,), self, "numeric")
+            if self.isDefined("weightCol") and self.getOrDefault("weightCol"):
+                require_column(schema, self.getOrDefault("weightCol"), (T.NumericType,), self,
+                               "numeric")
+        fields = list(schema.fields)
+        for p, dt in (("rawPredictionCol", VectorUDT()), ("probabilityCol", VectorUDT()),
+                      ("predictionCol", T.DoubleType())):
+            name = self.getOrDefault(p)
+            if name:
+                require_absent(schema, name, self)
+                fields.append(T.StructField(name, dt, True))
+        return T.StructType(fields)
+
+
+class LogisticRegression(Estimator, _LogisticRegressionParams):
+    """Logistic regression for two classes (binomial) or more (multinomial, softmax)."""
+
+    @keyword_only
+    def __init__(self, *, featuresCol: str = "features", labelCol: str = "label",
+                 predictionCol: str = "prediction", maxIter: int = 100, regParam: float = 0.0,
+                 elasticNetParam: float = 0.0, tol: float = 1e-6, fitIntercept: bool = True,
+                 threshold: float = 0.5, thresholds: list | None = None,
+                 probabilityCol: str = "probability", rawPredictionCol: str = "rawPrediction",
+                 standardization: bool = True, weightCol: str | None = None,
+                 aggregationDepth: int = 2, family: str = "auto", maxBlockSizeInMB: float = 0.0):
+        super().__init__()
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, featuresCol: str = "features", labelCol: str = "label",
+                  predictionCol: str = "prediction", maxIter: int = 100, regParam: float = 0.0,
+                  elasticNetParam: float = 0.0, tol: float = 1e-6, fitIntercept: bool = True,
+                  threshold: float = 0.5, thresholds: list | None = None,
+                  probabilityCol: str = "probability", rawPredictionCol: str = "rawPrediction",
+                  standardization: bool = True, weightCol: str | None = None,
+                  aggregationDepth: int = 2, family: str = "auto",
+                  maxBlockSizeInMB: float = 0.0) -> "LogisticRegression":
+        return self._set(**self._input_kwargs)
+
+    def _validate_params(self) -> None:
+        self._check_params()
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return self._output_schema(schema, fitting=True)
+
+    def _fit(self, dataset: Any) -> "LogisticRegressionModel":
+        weight = self.getOrDefault("weightCol") if self.isDefined("weightCol") else None
+        with TrainingBlocks(dataset, self.getFeaturesCol(), self.getLabelCol(), weight or None,
+                            f"LogisticRegression ({self.uid})") as blocks:
+            model, history = self._train(blocks)
+        model = self._copyValues(model)
+        model._summary = _training_summary(model, dataset, history)
+        return model
+
+    # ----------------------------------------------------------------- training
+    def _train(self, blocks: TrainingBlocks) -> tuple["LogisticRegressionModel", list[float]]:
+        hists = blocks.map(K.label_histogram)
+        moments = combine_moments(blocks.map(K.feature_moments))
+        if moments is None or not hists:
+            raise SparkException(f"LogisticRegression ({self.uid}): the input has no rows with "
+                                 f"positive weight to fit on")
+        num_classes = max(len(h) for h, _ in hists)
+        class_w = np.zeros(num_classes)
+        for h, _ in hists:
+            class_w[:len(h)] += h
+        if self.isSet("thresholds") and len(self.getOrDefault("thresholds")) != max(num_classes, 2):
+            raise IllegalArgumentException(
+                f"LogisticRegression ({self.uid}): thresholds has "
+                f"{len(self.getOrDefault('thresholds'))} values but the label has "
+                f"{max(num_classes, 2)} classes")
+        family = self.getOrDefault("family").lower()
+        if family == "binomial" and num_classes > 2:
+            raise IllegalArgumentException(
+                f"LogisticRegression ({self.uid}): family binomial needs labels 0 and 1, but the "
+                f"label has {num_classes} classes; use family multinomial")
+        multinomial = family == "multinomial" or (family == "auto" and num_classes > 2)
+        num_classes = max(num_classes, 2)
+        class_w = np.pad(class_w, (0, num_classes - len(class_w)))
+        d = len(moments.mean)
+        k = num_classes if multinomial else 1
+        fit_intercept = self.getFitIntercept()
+
+        degenerate = _single_class_model(class_w, fit_intercept, multinomial, d)
+        if degenerate is not None:
+            B, b0 = degenerate
+            return self._model(B, b0, num_classes, multinomial), [0.0]
+
+        std = moments.std(sample=True)
+        space = ScaledSpace(std, moments.mean, fit_intercept)
+        reg, alpha = self.getRegParam(), self.getElasticNetParam()
+        pen = np.where(space.active, 1.0, 0.0) if self.getStandardization() else \
+            np.where(space.active, 1.0 / np.where(space.active, std, 1.0), 0.0)
+        l1 = np.tile(reg * alpha * pen, k)
+        l2 = np.tile(reg * (1.0 - alpha) * pen ** 2 if not self.getStandardization()
+                     else reg * (1.0 - alpha) * pen, k)
+        n_int = k if fit_intercept else 0
+        l1 = np.concatenate([l1, np.zeros(n_int)])
+        l2 = np.concatenate([l2, np.zeros(n_int)])
+        W = moments.W
+
+        x0 = np.zeros(k * d + n_int)
+        if fit_intercept:
+            p = class_w / class_w.sum()
+            if multinomial:
+                logp = np.log(np.where(p > 0, p, 1e-300))
+                x0[k * d:] = logp - logp.mean()
+            else:
+                x0[k * d] = math.log(p[1] / p[0])
+
+        def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+            gamma = x[:k * d].reshape(k, d)
+            c = x[k * d:] if fit_intercept else np.zeros(k)
+            beta, b0 = space.to_original(gamma, c)
+            if multinomial:
+                loss, g_beta, g_b0 = blocks.map_sum(K.multinomial_loss, beta, b0)
+            else:
+                loss, g_beta, g_b0 = blocks.map_sum(K.binomial_loss, beta[0], float(b0[0]))
+                g_beta, g_b0 = g_beta.reshape(1, -1), np.array([g_b0])
+            g_gamma, g_c = space.grad_to_scaled(g_beta / W, np.asarray(g_b0) / W)
+            g = np.concatenate([g_gamma.reshape(-1), g_c if fit_intercept else []])
+            return loss / W, g
+
+        result = minimize_penalized(fun, x0, l1, l2, self.getMaxIter(), self.getTol())
+        gamma = result.x[:k * d].reshape(k, d)
+        c = result.x[k * d:] if fit_intercept else np.zeros(k)
+        B, b0 = space.to_original(gamma, c)
+        if multinomial:
+            if reg == 0.0:  # without a penalty only differences between classes are identified
+                B = B - B.mean(axis=0, keepdims=True)
+            if fit_intercept:
+                b0 = b0 - b0.mean()
+        return self._model(B, np.asarray(b0, float), num_classes, multinomial), \
+            result.objective_history
+
+    def _model(self, B: np.ndarray, b0: np.ndarray, num_classes: int,
+               multinomial: bool) -> "LogisticRegressionModel":
+        k, d = B.shape
+        return LogisticRegressionModel(DenseMatrix(k, d, B.reshape(-1, order="F")),
+                                       DenseVector(b0), num_classes, multinomial)
+
+
+def _single_class_model(class_w: np.ndarray, fit_intercept: bool, multinomial: bool,
+                        d: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Spark's answer when every row has the same label: zero coefficients and an infinite
+    intercept towards that label (with an intercept); None when the labels differ."""
+    present = np.flatnonzero(class_w > 0)
+    if len(present) != 1 or not fit_intercept:
+        return None
+    label = int(present[0])
+    if multinomial:
+        b0 = np.full(len(class_w), -np.inf)
+        b0[label] = np.inf
+        return np.zeros((len(class_w), d)), b0
+    return np.zeros((1, d)), np.array([np.inf if label == 1 else -np.inf])
+
+
+# ----------------------------------------------------------------------- model
+
+class _Scores:
+    """Per-partition kernel: one output column of the model from the features column."""
+
+    def __init__(self, B: np.ndarray, b0: np.ndarray, multinomial: bool, what: str,
+                 threshold: float | None, thresholds: np.ndarray | None):
+        self.B, self.b0, self.multinomial, self.what = B, b0, multinomial, what
+        self.threshold, self.thresholds = threshold, thresholds
+
+    def __call__(self, features: Any) -> pa.Array:
+        arr = as_struct_array(features)
+        mask = None
+        if arr.null_count:
+            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
+            arr = arr.filter(arr.is_valid())
+        X = to_matrix(arr, size=self.B.shape[1])
+        raw = raw_scores(X, self.B, self.b0, self.multinomial)
+        out = _from_raw(raw, self.multinomial, self.what, self.threshold, self.thresholds)
+        if mask is not None:  # null vectors give null outputs
+            full = np.zeros((len(mask),) + out.shape[1:])
+            full[~mask] = out
+            out = full
+        if self.what == "prediction":
+            return pa.array(out, type=pa.float64(), mask=mask)
+        return dense_to_arrow(out, mask)
+
+
+def raw_scores(X: Any, B: np.ndarray, b0: np.ndarray, multinomial: bool) -> np.ndarray:
+    """Spark's rawPrediction: margins per class, or (-m, m) for a binomial model."""
+    M = np.asarray(X @ B.T) + b0
+    return M if multinomial else np.hstack([-M, M])
+
+
+def _from_raw(raw: np.ndarray, multinomial: bool, what: str, threshold: float | None,
+              thresholds: np.ndarray | None) -> np.ndarray:
+    if what == "raw":
+        return raw
+    prob = softmax(raw, axis=1) if multinomial else np.hstack([expit(raw[:, :1]), expit(raw[:, 1:])])
+    if what == "probability":
+        return prob
+    if thresholds is not None:
+        with np.errstate(divide="ignore"):
+            scaled = np.where(thresholds > 0, prob / np.where(thresholds > 0, thresholds, 1.0),
+                              np.inf)
+        return np.argmax(scaled, axis=1).astype(np.float64)
+    if not multinomial:
+        t = threshold
+        cut = -np.inf if t == 0 else (np.inf if t == 1 else math.log(t / (1 - t)))
+        return (raw[:, 1] > cut).astype(np.float64)
+    return np.argmax(raw, axis=1).astype(np.float64)
+
+
+class LogisticRegressionModel(Model, _LogisticRegressionParams):
+    """A fitted logistic regression: coefficients per class and intercepts."""
+
+    def __init__(self, coefficientMatrix: DenseMatrix | None = None,
+                 interceptVector: DenseVector | None = None, numClasses: int = 2,
+                 isMultinomial: bool = False):
+        super().__init__()
+        self.coefficientMatrix = coefficientMatrix
+        self.interceptVector = interceptVector
+        self.numClasses = numClasses
+        self.isMultinomial = isMultinomial
+        self._summary = None
+
+    def _init_loaded(self) -> None:
+        self.coefficientMatrix = self.interceptVector = None
+        self.numClasses, self.isMultinomial, self._summary = 2, False, None
+
+    @property
+    def numFeatures(self) -> int:
+        return self.coefficientMatrix.numCols
+
+    @property
+    def coefficients(self) -> DenseVector:
+        if self.isMultinomial:
+            raise SparkException("Multinomial models contain a matrix of coefficients, use "
+                                 "coefficientMatrix instead.")
+        return DenseVector(self.coefficientMatrix.toArray()[0])
+
+    @property
+    def intercept(self) -> float:
+        if self.isMultinomial:
+            raise SparkException("Multinomial models contain a vector of intercepts, use "
+                                 "interceptVector instead.")
+        return float(self.interceptVector.toArray()[0])
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        return self._output_schema(schema, fitting=False)
+
+    def _kernel(self, what: str) -> _Scores:
+        ts = np.asarray(self.getOrDefault("thresholds"), float) if self.isSet("thresholds") else None
+        thr = None if ts is not None else self.getOrDefault("threshold")
+        return _Scores(self.coefficientMatrix.toArray(), self.interceptVector.toArray(),
+                       self.isMultinomial, what, thr, ts)
+
+    def _transform(self, dataset: Any) -> Any:
+        if self.isSet("thresholds") and len(self.getOrDefault("thresholds")) != self.numClasses:
+            raise IllegalArgumentException(
+                f"LogisticRegressionModel ({self.uid}): thresholds has "
+                f"{len(self.getOrDefault('thresholds'))} values for {self.numClasses} classes")
+        feats = self.getFeaturesCol()
+        outs = {}
+        for p, what, dt in (("rawPredictionCol", "raw", VectorUDT()),
+                            ("probabilityCol", "probability", VectorUDT()),
+                            ("predictionCol", "prediction", T.DoubleType())):
+            name = self.getOrDefault(p)
+            if name:
+                outs[name] = partition_column(f"LogisticRegressionModel.{what}", [feats],
+                                              self._kernel(what), dt)
+        return dataset.withColumns(outs) if outs else dataset
+
+    # single rows, as Spark's model offers them
+    def _one(self, vector: Vector, what: str) -> np.ndarray:
+        x = np.asarray(vector.toArray(), float).reshape(1, -1)
+        k = self._kernel(what)
+        raw = raw_scores(x, k.B, k.b0, k.multinomial)
+        return _from_raw(raw, k.multinomial, what, k.threshold, k.thresholds)[0]
+
+    def predictRaw(self, value: Vector) -> DenseVector:
+        return DenseVector(self._one(value, "raw"))
+
+    def predictProbability(self, value: Vector) -> DenseVector:
+        return DenseVector(self._one(value, "probability"))
+
+    def predict(self, value: Vector) -> float:
+        return float(self._one(value, "prediction"))
+
+    # summaries
+    @property
+    def hasSummary(self) -> bool:
+        return self._summary is not None
+
+    @property
+    def summary(self) -> "LogisticRegressionTrainingSummary":
+        if self._summary is None:
+            raise RuntimeError(f"No training summary available for this {type(self).__name__} "
+                               f"(a loaded model has none)")
+        return self._summary
+
+    def evaluate(self, dataset: Any) -> "LogisticRegressionSummary":
+        """Metrics of the model on ``dataset`` (a lazy summary over its predictions)."""
+        self.transformSchema(dataset.schema)
+        cls = BinaryLogisticRegressionSummary if not self.isMultinomial and self.numClasses == 2 \
+            else LogisticRegressionSummary
+        return cls(self, dataset)
+
+    def copy(self, extra: dict | None = None) -> "LogisticRegressionModel":
+        that = super().copy(extra)
+        that._summary = self._summary
+        return that
+
+    def __repr__(self) -> str:
+        return (f"LogisticRegressionModel: uid={self.uid}, numClasses={self.numClasses}, "
+                f"numFeatures={self.numFeatures}")
+
+    # persistence
+    def _save_data(self) -> pa.Table:
+        B = self.coefficientMatrix
+        return pa.table({"numClasses": [self.numClasses], "numFeatures": [B.numCols],
+                         "isMultinomial": [self.isMultinomial],
+                         "coefficientRows": [B.numRows],
+                         "coefficientMatrix": vectors_to_arrow([DenseVector(B.toArray().reshape(-1))]),
+                         "interceptVector": vectors_to_arrow([self.interceptVector])})
+
+    def _load_data(self, table: pa.Table) -> None:
+        row = {c: table.column(c)[0].as_py() for c in ("numClasses", "numFeatures",
+                                                        "isMultinomial", "coefficientRows")}
+        udt = VectorUDT()
+        flat = udt.deserialize(table.column("coefficientMatrix")[0].as_py()).toArray()
+        k, d = int(row["coefficientRows"]), int(row["numFeatures"])
+        if len(flat) != k * d:
+            raise ValueError(f"LogisticRegressionModel data: {len(flat)} coefficients for a "
+                             f"{k}x{d} matrix")
+        self.coefficientMatrix = DenseMatrix(k, d, flat.reshape(k, d).reshape(-1, order="F"))
+        self.interceptVector = udt.deserialize(table.column("interceptVector")[0].as_py())
+        self.numClasses = int(row["numClasses"])
+        self.isMultinomial = bool(row["isMultinomial"])
+
+
+# ----------------------------------------------------------------------- summaries
+
+class LogisticRegressionSummary:
+    """Metrics of a model on a data set, computed from its predictions when first asked for
+    (each metric is one pass over the predictions, as an evaluator's)."""
+
+    def __init__(self, model: LogisticRegressionModel, dataset: Any):
+        self._model = model
+        self._dataset = dataset
+        self._predictions = None
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def predictions(self) -> Any:
+        if self._predictions is None:
+            m = self._model
+            if not m.getOrDefault("probabilityCol") or not m.getOrDefault("predictionCol"):
+                m = m.copy({m.probabilityCol: m.getOrDefault("probabilityCol") or "probability",
+                            m.predictionCol: m.getOrDefault("predictionCol") or "prediction"})
+            self._predictions = m.transform(self._dataset)
+        return self._predictions
+
+    @property
+    def probabilityCol(self) -> str:
+        return self._model.getOrDefault("probabilityCol") or "probability"
+
+    @property
+    def predictionCol(self) -> str:
+        return self._model.getOrDefault("predictionCol") or "prediction"
+
+    @property
+    def labelCol(self) -> str:
+        return self._model.getLabelCol()
+
+    @property
+    def featuresCol(self) -> str:
+        return self._model.getFeaturesCol()
+
+    @property
+    def weightCol(self) -> str | None:
+        m = self._model
+        return m.getOrDefault("weightCol") if m.isDefined("weightCol") else None
+
+    def _multiclass(self, metric: str, **extra: Any) -> float:
+        key = metric + repr(sorted(extra.items()))
+        if key not in self._cache:
+            from .evaluation import MulticlassClassificationEvaluator
+            ev = MulticlassClassificationEvaluator(metricName=metric, labelCol=self.labelCol,
+                                                   predictionCol=self.predictionCol,
+                                                   probabilityCol=self.probabilityCol, **extra)
+            if self.weightCol:
+                ev.setWeightCol(self.weightCol)
+            self._cache[key] = ev.evaluate(self.predictions)
+        return self._cache[key]
+
+    @property
+    def accuracy(self) -> float:
+        return self._multiclass("accuracy")
+
+    @property
+    def weightedPrecision(self) -> float:
+        return self._multiclass("weightedPrecision")
+
+    @property
+    def weightedRecall(self) -> float:
+        return self._multiclass("weightedRecall")
+
+    @property
+    def weightedFMeasure(self) -> float:
+        return self._multiclass("weightedFMeasure")
+
+    @property
+    def weightedTruePositiveRate(self) -> float:
+        return self._multiclass("weightedTruePositiveRate")
+
+    @property
+    def weightedFalsePositiveRate(self) -> float:
+        return self._multiclass("weightedFalsePositiveRate")
+
+    def _by_label(self, metric: str) -> list[float]:
+        return [self._multiclass(metric, metricLabel=float(c))
+                for c in range(self._model.numClasses)]
+
+    @property
+    def labels(self) -> list[float]:
+        return [float(c) for c in range(self._model.numClasses)]
+
+    @property
+    def precisionByLabel(self) -> list[float]:
+        return self._by_label("precisionByLabel")
+
+    @property
+    def recallByLabel(self) -> list[float]:
+        return self._by_label("recallByLabel")
+
+    @property
+    def truePositiveRateByLabel(self) -> list[float]:
+        return self._by_label("truePositiveRateByLabel")
+
+    @property
+    def falsePositiveRateByLabel(self) -> list[float]:
+        return self._by_label("falsePositiveRateByLabel")
+
+    @property
+    def fMeasureByLabel(self) -> list[float]:
+        return self._by_label("fMeasureByLabel")
+
+
+class BinaryLogisticRegressionSummary(LogisticRegressionSummary):
+    """Adds the binary metrics: area under the ROC and precision-recall curves."""
+
+    def _binary(self, metric: str) -> float:
+        if metric not in self._cache:
+            from .evaluation import BinaryClassificationEvaluator
+            ev = BinaryClassificationEvaluator(metricName=metric, labelCol=self.labelCol,
+                                               rawPredictionCol=self.probabilityCol)
+            if self.weightCol:
+                ev.setWeightCol(self.weightCol)
+            self._cache[metric] = ev.evaluate(self.predictions)
+        return self._cache[metric]
+
+    @property
+    def areaUnderROC(self) -> float:
+        return self._binary("areaUnderROC")
+
+    @property
+    def areaUnderPR(self) -> float:
+        return self._binary("areaUnderPR")
+
+
+class LogisticRegressionTrainingSummary(LogisticRegressionSummary):
+    """The summary of the training data, plus how the optimizer went."""
+
+    def __init__(self, model: LogisticRegressionModel, dataset: Any, history: list[float]):
+        super().__init__(model, dataset)
+        self.objectiveHistory = list(history)
+
+    @property
+    def totalIterations(self) -> int:
+        return max(len(self.objectiveHistory) - 1, 0)
+
+
+class BinaryLogisticRegressionTrainingSummary(BinaryLogisticRegressionSummary,
+                                              LogisticRegressionTrainingSummary):
+    pass
+
+
+def _training_summary(model: LogisticRegressionModel, dataset: Any,
+                      history: list[float]) -> LogisticRegressionTrainingSummary:
+    if not model.isMultinomial and model.numClasses == 2:
+        return BinaryLogisticRegressionTrainingSummary(model, dataset, history)
+    return LogisticRegressionTrainingSummary(model, dataset, history)

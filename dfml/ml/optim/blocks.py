@@ -1,0 +1,113 @@
+"""Training input held in worker memory as one numpy block per partition.
+
+An iterative fit (logistic or linear regression) reads its input once: each partition becomes
+a ``Block`` (features as a numpy array or a scipy CSR matrix, labels, weights) that stays on
+the worker that built it, as a future. Each optimizer step sends the current parameters to
+every block and sums the small results (a loss and a gradient) on the client; the rows never
+leave the cluster.
+
+The blocks are built from one frame holding features, label and weight together (see the
+DESIGN traps: separate X and y collections can come out of dask's optimizer with different
+partitionings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ...sql.errors import SparkException
+from ..linalg import as_struct_array, to_matrix
+
+__all__ = ["Block", "TrainingBlocks", "make_block"]
+
+
+@dataclass
+class Block:
+    """One partition's rows as arrays: ``X`` (n x d, dense or CSR), ``y`` (n), ``w`` (n or None)."""
+
+    X: Any
+    y: np.ndarray
+    w: np.ndarray | None
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    def weights(self) -> np.ndarray:
+        return np.ones(self.n) if self.w is None else self.w
+
+
+def make_block(part: pd.DataFrame, features: str, label: str, weight: str | None,
+               stage: str) -> Block:
+    """A partition as a Block; rows with a null feature vector or label are an error, as in
+    Spark, named with the stage and the column."""
+    arr = as_struct_array(part[features])
+    if arr.null_count:
+        raise SparkException(f"{stage}: column `{features}` holds a null vector; drop or impute "
+                             f"those rows before fitting")
+    X = to_matrix(arr)
+    y = pd.to_numeric(part[label]).to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isnan(y).any():
+        raise SparkException(f"{stage}: label column `{label}` holds null or NaN values")
+    w = None
+    if weight:
+        w = pd.to_numeric(part[weight]).to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            raise SparkException(f"{stage}: weight column `{weight}` must hold finite values "
+                                 f">= 0, found {w[bad][0]!r}")
+    return Block(X, y, w)
+
+
+class TrainingBlocks:
+    """The persisted blocks of one fit; ``map_sum`` runs a kernel on every block where it lives.
+
+    Building them is the fit's only read of its input: one graph, counted by the session like
+    any action."""
+
+    def __init__(self, dataset: Any, features: str, label: str, weight: str | None, stage: str):
+        from dask import delayed
+        self._session = dataset._session
+        cols = [features, label] + ([weight] if weight else [])
+        frame = self._session._record_reads(dataset._frame[cols])
+        parts = frame.to_delayed(optimize_graph=False)
+        build = delayed(make_block, pure=True)
+        tasks = [build(p, features, label, weight, stage) for p in parts]
+        self._session.graphs_run += 1
+        self._client = self._session.client
+        self.futures = self._client.compute(tasks)
+        self.num_features = None
+
+    def map(self, kernel: Callable[..., Any], *args: Any) -> list[Any]:
+        """``kernel(block, *args)`` on every block; the non-None results."""
+        n = len(self.futures)
+        futs = self._client.map(kernel, self.futures, *[[a] * n for a in args], pure=False)
+        return [r for r in self._client.gather(futs) if r is not None]
+
+    def map_sum(self, kernel: Callable[..., Any], *args: Any) -> Any:
+        """The elementwise sum of ``kernel(block, *args)`` (tuples of numbers/arrays) over blocks."""
+        results = self.map(kernel, *args)
+        if not results:
+            return None
+        total = list(results[0]) if isinstance(results[0], tuple) else results[0]
+        for r in results[1:]:
+            if isinstance(r, tuple):
+                total = [a + b for a, b in zip(total, r)]
+            else:
+                total = total + r
+        return tuple(total) if isinstance(results[0], tuple) else total
+
+    def release(self) -> None:
+        """Drop the blocks from worker memory."""
+        self._client.cancel(self.futures)
+        self.futures = []
+
+    def __enter__(self) -> "TrainingBlocks":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()

@@ -1,0 +1,143 @@
+"""Per-block kernels the iterative fits send to the workers.
+
+Each takes a ``Block`` and small parameters and returns small sums (a loss, a gradient, a
+histogram), so a step moves parameters, not rows. Losses are weighted sums; the caller divides
+by the total weight. All work in the features' original units: the caller maps its scaled
+parameters to original-space coefficients before the call and maps the gradient back after
+(``ScaledSpace`` in ``linear.py``), which keeps sparse blocks sparse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit, log_expit, logsumexp
+
+from .blocks import Block
+
+__all__ = ["feature_moments", "label_moments", "label_histogram", "gram", "binomial_loss",
+           "multinomial_loss", "squared_loss", "regression_residuals"]
+
+
+def _xt(X: Any, r: np.ndarray) -> np.ndarray:
+    """X^T r for a dense or CSR block (r may be a vector or an n x k matrix)."""
+    out = X.T @ r
+    return np.asarray(out)
+
+
+def feature_moments(b: Block) -> Any:
+    """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) per feature."""
+    if b.n == 0:
+        return None
+    w = b.weights()
+    W = float(w.sum())
+    if W == 0:
+        return None
+    X = b.X
+    if sp.issparse(X):
+        mean = _xt(X, w) / W
+        csc = X.tocsc()
+        nnz = np.diff(csc.indptr)
+        feat = np.repeat(np.arange(X.shape[1]), nnz)
+        wrow = w[csc.indices]
+        m2 = np.bincount(feat, wrow * (csc.data - mean[feat]) ** 2, minlength=X.shape[1])
+        stored_w = np.bincount(feat, wrow, minlength=X.shape[1])
+        m2 = m2 + (W - stored_w) * mean ** 2
+    else:
+        mean = w @ X / W
+        m2 = w @ ((X - mean) ** 2)
+    return W, float((w * w).sum()), b.n, mean, m2
+
+
+def label_moments(b: Block) -> Any:
+    """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) of the label."""
+    if b.n == 0:
+        return None
+    w = b.weights()
+    W = float(w.sum())
+    if W == 0:
+        return None
+    mean = float(w @ b.y / W)
+    return W, float((w * w).sum()), b.n, np.array([mean]), np.array([float(w @ (b.y - mean) ** 2)])
+
+
+def label_histogram(b: Block) -> Any:
+    """Weight per class label (labels must be integers >= 0), and the row count."""
+    if b.n == 0:
+        return None
+    y = b.y
+    bad = (y < 0) | (y != np.floor(y)) | ~np.isfinite(y)
+    if bad.any():
+        from ...sql.errors import SparkException
+        raise SparkException(f"Classifier found an invalid label {y[bad][0]!r}: labels must be "
+                             f"integers >= 0 (0, 1, ..., numClasses - 1)")
+    return np.bincount(y.astype(np.int64), weights=b.weights()), b.n
+
+
+def gram(b: Block) -> Any:
+    """Weighted Gram matrix of [X, y, 1]: everything a least-squares fit by the normal
+    equations needs, and its size does not grow with the rows."""
+    if b.n == 0:
+        return None
+    w = b.weights()
+    X = b.X
+    if sp.issparse(X):
+        Z = sp.hstack([X, sp.csr_matrix(b.y.reshape(-1, 1)),
+                       sp.csr_matrix(np.ones((b.n, 1)))], format="csr")
+        G = (Z.T @ Z.multiply(w.reshape(-1, 1))).toarray()
+    else:
+        Z = np.hstack([X, b.y.reshape(-1, 1), np.ones((b.n, 1))])
+        G = Z.T @ (Z * w.reshape(-1, 1))
+    return G, b.n
+
+
+def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
+    """Weighted log loss of a binary logistic model; (loss, d/d beta, d/d intercept)."""
+    if b.n == 0:
+        return None
+    m = np.asarray(b.X @ beta).reshape(-1) + b0
+    w = b.weights()
+    # log(1 + e^m) - y m, written with log-sigmoid so it is stable for large |m|
+    loss = float(w @ (-log_expit(m) + (1.0 - b.y) * m))
+    r = w * (expit(m) - b.y)
+    return loss, _xt(b.X, r), float(r.sum())
+
+
+def multinomial_loss(b: Block, B: np.ndarray, b0: np.ndarray) -> Any:
+    """Weighted softmax log loss; (loss, d/d B (k x d), d/d intercepts (k))."""
+    if b.n == 0:
+        return None
+    M = np.asarray(b.X @ B.T) + b0
+    lse = logsumexp(M, axis=1)
+    y = b.y.astype(np.int64)
+    w = b.weights()
+    loss = float(w @ (lse - M[np.arange(b.n), y]))
+    R = np.exp(M - lse[:, None])
+    R[np.arange(b.n), y] -= 1.0
+    R *= w[:, None]
+    return loss, _xt(b.X, R).T, R.sum(axis=0)
+
+
+def squared_loss(b: Block, beta: np.ndarray, b0: float, scale: float) -> Any:
+    """Weighted half squared error of (X beta + b0 - y) / scale; (loss, d/d beta, d/d b0)."""
+    if b.n == 0:
+        return None
+    e = (np.asarray(b.X @ beta).reshape(-1) + b0 - b.y) / scale
+    w = b.weights()
+    r = w * e
+    return 0.5 * float(r @ e), _xt(b.X, r) / scale, float(r.sum()) / scale
+
+
+def regression_residuals(b: Block, beta: np.ndarray, b0: float, y_mean: float) -> Any:
+    """Sums a regression summary needs: weight, rows, squared / absolute error, squared
+    deviation of the label from its mean, of the prediction from the label mean, sum of w y^2,
+    sum of w^2."""
+    if b.n == 0:
+        return None
+    pred = np.asarray(b.X @ beta).reshape(-1) + b0
+    w = b.weights()
+    e = b.y - pred
+    return (float(w.sum()), b.n, float(w @ (e * e)), float(w @ np.abs(e)),
+            float(w @ (b.y - y_mean) ** 2), float(w @ (pred - y_mean) ** 2), float(w @ (b.y ** 2)),
+            float(w @ w))
