@@ -59,7 +59,7 @@ def make_block(part: pd.DataFrame, features: str, label: str, weight: str | None
         bad = ~np.isfinite(w) | (w < 0)
         if bad.any():
             raise SparkException(f"{stage}: weight column `{weight}` must hold finite values "
-                                 f">= 0, found {w[bad][0]!r}")
+                                 f">= 0, found {float(w[bad][0])!r}")
     return Block(X, y, w)
 
 

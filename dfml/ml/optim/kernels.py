@@ -70,7 +70,7 @@ def label_histogram(b: Block) -> Any:
     bad = (y < 0) | (y != np.floor(y)) | ~np.isfinite(y)
     if bad.any():
         from ...sql.errors import SparkException
-        raise SparkException(f"Classifier found an invalid label {y[bad][0]!r}: labels must be "
+        raise SparkException(f"Classifier found an invalid label {float(y[bad][0])!r}: labels must be "
                              f"integers >= 0 (0, 1, ..., numClasses - 1)")
     return np.bincount(y.astype(np.int64), weights=b.weights()), b.n
 
