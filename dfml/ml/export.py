@@ -185,29 +185,24 @@ def _imputer(m: Any) -> _ColumnStep:
 
 
 def _logistic(m: Any) -> _PredictStep:
-    coef = m.coefficientMatrix.toArray()
-    icpt = m.interceptVector.toArray()
+    from .classification import _from_raw, raw_scores
     k = m.numClasses
-    threshold = m.getThreshold() if k == 2 and m.isDefined("threshold") else 0.5
+    kernels = {what: m._kernel(what) for what in ("raw", "probability", "prediction")}
     fcol = m.getFeaturesCol()
     outs = (m.getRawPredictionCol(), m.getProbabilityCol(), m.getPredictionCol())
 
     def fn(X: pd.DataFrame) -> dict:
         x = _matrix(X[fcol])
-        if k == 2 and coef.shape[0] == 1:
-            margin = x @ coef[0] + icpt[0]
-            raw = np.column_stack([-margin, margin])
-            p1 = 1.0 / (1.0 + np.exp(-margin))
-            prob = np.column_stack([1 - p1, p1])
-            pred = (p1 > threshold).astype(float)
-        else:
-            raw = x @ coef.T + icpt
-            z = np.exp(raw - raw.max(axis=1, keepdims=True))
-            prob = z / z.sum(axis=1, keepdims=True)
-            pred = prob.argmax(axis=1).astype(float)
-        return {outs[0]: _vector_column(raw, X.index), outs[1]: _vector_column(prob, X.index),
-                outs[2]: pred}
-    return _PredictStep("LogisticRegressionModel", fn, outs[2], outs[1], list(range(k)))
+        k0 = kernels["raw"]
+        raw = raw_scores(x, k0.B, k0.b0, k0.multinomial)
+        cols = {}
+        for name, what in zip(outs, ("raw", "probability", "prediction")):
+            if name:  # the same thresholds and rules as the dfml model's own kernels
+                kk = kernels[what]
+                v = _from_raw(raw, kk.multinomial, what, kk.threshold, kk.thresholds)
+                cols[name] = v if what == "prediction" else _vector_column(v, X.index)
+        return cols
+    return _PredictStep("LogisticRegressionModel", fn, outs[2], outs[1] or None, list(range(k)))
 
 
 def _linear(m: Any) -> _RegressStep:
