@@ -66,7 +66,8 @@ def _weights(part: pd.DataFrame, col: str | None) -> np.ndarray:
         raise SparkException("Weights MUST NOT be Null or NaN")
     bad = (w < 0) | np.isposinf(w)
     if bad.any():
-        raise SparkException(f"Weights MUST NOT be Negative or Infinity, but got {float(w[bad][0])!r}")
+        first = float(w[bad][0])
+        raise SparkException(f"Weights MUST NOT be Negative or Infinity, but got {first!r}")
     return w
 
 
