@@ -139,7 +139,8 @@ def test_directory_of_files_and_compressed_files(spark, tmp_path):
     (d / ".hidden").write_text("garbage")
     df = spark.read.format("libsvm").load(str(d))
     rows = sorted((r.label, _vec(r.features)) for r in df.collect())
-    assert rows == [(0.0, ("sparse", 5, [0, 2.0, 0, 0, 0])), (1.0, ("sparse", 5, [0, 0, 0, 0, 5.0])),
+    assert rows == [(0.0, ("sparse", 5, [0, 2.0, 0, 0, 0])),
+                    (1.0, ("sparse", 5, [0, 0, 0, 0, 5.0])),
                     (1.0, ("sparse", 5, [1.0, 0, 0, 0, 0]))]
 
 
