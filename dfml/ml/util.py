@@ -139,9 +139,11 @@ def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
     cls_name = meta["class"]
     cls = Params._registry.get(cls_name)
     from .base import PipelineStage
-    if cls is None or not cls_name.startswith("dfml.ml.") or not issubclass(cls, PipelineStage):
+    from .evaluation import Evaluator
+    if cls is None or not cls_name.startswith("dfml.ml.") \
+            or not issubclass(cls, (PipelineStage, Evaluator)):
         raise ModelLoadError(f"{path}: metadata names class {cls_name!r}, which is not a dfml "
-                             f"pipeline stage; refusing to load it")
+                             f"pipeline stage or evaluator; refusing to load it")
     if expected is not None and not issubclass(cls, expected):
         raise ModelLoadError(f"{path}: holds a {cls_name}, not a {expected.__module__}."
                              f"{expected.__qualname__}")

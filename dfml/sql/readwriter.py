@@ -233,7 +233,12 @@ class DataFrameWriter:
         if path is None:
             raise ValueError("save() needs a path")
         if self._format not in ("parquet", "csv", "json"):
-            raise ValueError(f"unknown data source format {self._format!r}: use parquet, csv or json")
+            from .io import sources
+            source = sources.lookup(self._format)
+            if not hasattr(source, "encode"):
+                raise ValueError(f"the {self._format} data source cannot be written")
+            data = [f for f in self._df.schema.fields if f.name not in self._partition_by]
+            source.check_write(T.StructType(data))
         from .io.commit import write_frame
         write_frame(self._df, path, self._format, self._mode, self._partition_by, self._options)
 

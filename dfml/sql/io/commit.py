@@ -44,6 +44,9 @@ def _encode(table: pa.Table, fmt: str, spark_schema: T.StructType, options: dict
         compression = options.get("compression") or "snappy"
         pq.write_table(table, buf, compression=None if compression == "none" else compression)
         return buf.getvalue()
+    if fmt not in _EXT:
+        from .sources import lookup
+        return lookup(fmt).encode(table, spark_schema, options)
     from .text import csv_bytes, json_bytes
     if fmt == "csv":
         return csv_bytes(table, spark_schema, options)
@@ -81,7 +84,7 @@ class _PartitionWriter:
             subdir = "/".join(f"{c}={_partition_value(v)}" for c, v in zip(self.partition_by, key))
             folder = posixpath.join(self.tmp, subdir) if subdir else self.tmp
             self.fs.makedirs(folder, exist_ok=True)
-            name = f"part-{number:05d}-{self.job}.c000.{_EXT[self.fmt]}"
+            name = f"part-{number:05d}-{self.job}.c000.{_extension(self.fmt)}"
             if self.fmt == "parquet" and self.options.get("compression", "snappy") != "none":
                 name = f"part-{number:05d}-{self.job}.c000.snappy.parquet"
             if self.fmt != "parquet" and len(part) == 0:
@@ -91,6 +94,13 @@ class _PartitionWriter:
                 fh.write(data)
             written += len(part)
         return pd.DataFrame({"rows": pd.array([written], dtype="int64")})
+
+
+def _extension(fmt: str) -> str:
+    if fmt in _EXT:
+        return _EXT[fmt]
+    from .sources import lookup
+    return lookup(fmt).extension
 
 
 def _partition_value(v: Any) -> str:

@@ -1,0 +1,1 @@
+"""Data sources that produce ML types (``spark.read.format("libsvm")``)."""
