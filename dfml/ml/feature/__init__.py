@@ -13,3 +13,6 @@ __all__ += ["StringIndexer", "StringIndexerModel", "IndexToString", "OneHotEncod
 from .bucketizers import Bucketizer, QuantileDiscretizer, Binarizer  # noqa: E402
 
 __all__ += ["Bucketizer", "QuantileDiscretizer", "Binarizer"]
+from .vector_ops import Normalizer, ElementwiseProduct, PolynomialExpansion, VectorSlicer, Interaction  # noqa: E402,E501
+
+__all__ += ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSlicer", "Interaction"]  # noqa: E501
