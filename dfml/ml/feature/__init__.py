@@ -16,3 +16,6 @@ __all__ += ["Bucketizer", "QuantileDiscretizer", "Binarizer"]
 from .vector_ops import Normalizer, ElementwiseProduct, PolynomialExpansion, VectorSlicer, Interaction  # noqa: E402,E501
 
 __all__ += ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSlicer", "Interaction"]  # noqa: E501
+from .pca import PCA, PCAModel  # noqa: E402
+
+__all__ += ["PCA", "PCAModel"]
