@@ -149,7 +149,8 @@ def test_quantile_discretizer_multi_column(skewed):
     m = QuantileDiscretizer(numBucketsArray=[2, 3], inputCols=["x", "id"],
                             outputCols=["a", "b"]).fit(skewed)
     assert m.getSplitsArray() == [[-INF, 2.0, INF], [-INF, 3.0, 7.0, INF]]
-    same = QuantileDiscretizer(numBuckets=3, inputCols=["x", "id"], outputCols=["a", "b"]).fit(skewed)
+    same = QuantileDiscretizer(numBuckets=3, inputCols=["x", "id"],
+                               outputCols=["a", "b"]).fit(skewed)
     assert same.getSplitsArray() == [[-INF, 1.0, 3.0, INF], [-INF, 3.0, 7.0, INF]]
 
 

@@ -99,7 +99,8 @@ def test_polynomial_expansion_sparse_matches_dense(spark):
     rng = np.random.default_rng(0)
     x = np.round(rng.normal(size=(20, 5)), 2)
     x[rng.random((20, 5)) < 0.5] = 0.0
-    rows = [(i, Vectors.sparse(5, [int(j) for j in np.flatnonzero(r)], [float(v) for v in r[r != 0]]))
+    rows = [(i, Vectors.sparse(5, [int(j) for j in np.flatnonzero(r)],
+                               [float(v) for v in r[r != 0]]))
             for i, r in enumerate(x)]
     sparse = _out(PolynomialExpansion(degree=3, inputCol="v", outputCol="o")
                   .transform(spark.createDataFrame(rows, ["id", "v"])))
@@ -169,7 +170,8 @@ def test_row_kron_matches_numpy():
 
 
 def test_interaction(spark):
-    raw = spark.createDataFrame([(0, 2.0, 1.0, 0.0, 4.0, 0.0, 5.0), (1, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0),
+    raw = spark.createDataFrame([(0, 2.0, 1.0, 0.0, 4.0, 0.0, 5.0),
+                                 (1, 0.0, 1.0, 2.0, 3.0, 0.0, 0.0),
                                  (2, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0)],
                                 ["id", "x", "a", "b", "c", "d", "e"])
     df = VectorAssembler(inputCols=["d", "e"], outputCol="s").transform(
@@ -184,7 +186,8 @@ def test_interaction(spark):
 
 
 def test_interaction_errors(spark, graphs):
-    df = spark.createDataFrame([(0, 1.0, None, True, "a")], "id int, x double, y double, b boolean, s string")
+    df = spark.createDataFrame([(0, 1.0, None, True, "a")],
+                               "id int, x double, y double, b boolean, s string")
     n = graphs()
     for cols, exc, match in [([], IllegalArgumentException, "at least one"),
                              (["x", "x"], IllegalArgumentException, "distinct"),

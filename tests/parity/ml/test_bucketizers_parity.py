@@ -75,7 +75,8 @@ def test_bucketizer_errors_in_both(spark, pyspark):
     for mod in (DM, PM):   # NaN with 'error'; then a value below the first split
         df = ours if mod is DM else theirs
         with pytest.raises(Exception, match="NaN"):
-            mod.Bucketizer(splits=[-INF, 0.0, INF], inputCol="x", outputCol="b").transform(df).collect()
+            b = mod.Bucketizer(splits=[-INF, 0.0, INF], inputCol="x", outputCol="b")
+            b.transform(df).collect()
         with pytest.raises(Exception, match="out"):
             mod.Bucketizer(splits=[0.0, 1.0, INF], inputCol="y", outputCol="b",
                            handleInvalid="skip").transform(df.withColumn("y", df.y - 1.0)).collect()
