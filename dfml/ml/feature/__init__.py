@@ -10,3 +10,12 @@ __all__ += ["MinMaxScaler", "MinMaxScalerModel", "MaxAbsScaler", "MaxAbsScalerMo
 from .indexers import StringIndexer, StringIndexerModel, IndexToString, OneHotEncoder, OneHotEncoderModel  # noqa: E402,E501
 
 __all__ += ["StringIndexer", "StringIndexerModel", "IndexToString", "OneHotEncoder", "OneHotEncoderModel"]  # noqa: E501
+from .bucketizers import Bucketizer, QuantileDiscretizer, Binarizer  # noqa: E402
+
+__all__ += ["Bucketizer", "QuantileDiscretizer", "Binarizer"]
+from .vector_ops import Normalizer, ElementwiseProduct, PolynomialExpansion, VectorSlicer, Interaction  # noqa: E402,E501
+
+__all__ += ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSlicer", "Interaction"]  # noqa: E501
+from .pca import PCA, PCAModel  # noqa: E402
+
+__all__ += ["PCA", "PCAModel"]
