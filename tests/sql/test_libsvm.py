@@ -201,3 +201,21 @@ def test_unknown_format(spark, tmp_path):
     with pytest.raises(AnalysisException, match="DATA_SOURCE_NOT_FOUND"):
         df.write.format("svmlight").save(str(tmp_path / "o"))
     assert spark.read.format("org.apache.spark.ml.source.libsvm").load(path).count() == 5
+
+
+def test_fast_and_exact_parsers_agree():
+    """Blocks of plain lines are converted by numpy in one call; a block with any other line
+    is parsed token by token. Both give the same numbers, bit for bit."""
+    from dfml.ml.source.libsvm import parse_libsvm
+    rng = np.random.default_rng(4)
+    lines = []
+    for _ in range(300):
+        idx = np.sort(rng.choice(100, size=int(rng.integers(0, 6)), replace=False)) + 1
+        vals = rng.normal(size=len(idx)) * 10.0 ** rng.integers(-300, 300, len(idx))
+        lines.append(" ".join([repr(float(rng.normal()))] +
+                              [f"{j}:{float(v)!r}" for j, v in zip(idx, vals)]))
+    fast = parse_libsvm("\n".join(lines))
+    exact = parse_libsvm("\n".join(lines + ["0 1:1d"]))  # one Java-only spelling: exact path
+    for a, b in zip(fast, exact):
+        assert np.array_equal(a, b[:len(a)] if a.ndim else b)
+    assert exact[0][-1] == 0.0 and exact[3][-1] == 1.0

@@ -57,38 +57,70 @@ def _index(s: str, line: str) -> int:
     return int(s)
 
 
+# A line in the common form (plain decimal numbers, single spaces, at most 9-digit indices):
+# Python's own int/float read exactly these tokens as the JVM does, so such lines skip the
+# per-token checks; any other line takes the exact path below.
+_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_SIMPLE_LINE = re.compile(rf"{_NUM}(?: [+]?\d{{1,9}}:(?:{_NUM}|[+-]?NaN|[+-]?Infinity))*")
+
+
+def _parse_line(line: str, indices: list[int], values: list[float]) -> float:
+    """The label of one (trimmed, non-comment) line; its entries go to ``indices``/``values``."""
+    items = line.split(" ")
+    label = _double(items[0], line)
+    previous = -1
+    for item in items[1:]:
+        if not item:
+            continue
+        parts = item.split(":")
+        while parts and parts[-1] == "":  # Java's split drops trailing empty strings
+            parts.pop()
+        if len(parts) < 2:
+            raise SparkException(f'libsvm: "{item}" is not index:value (line: "{line}")')
+        current = _index(parts[0], line) - 1
+        if current <= previous:
+            raise SparkException(
+                f"requirement failed: indices should be one-based and in ascending order; "
+                f'found current={current}, previous={previous}; line="{line}"')
+        indices.append(current)
+        values.append(_double(parts[1], line))
+        previous = current
+    return label
+
+
 def parse_libsvm(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(labels, row offsets, 0-based indices, values) of the records in ``text``."""
-    labels: list[float] = []
-    indptr = [0]
-    indices: list[int] = []
-    values: list[float] = []
-    for raw in text.split("\n"):
-        line = raw.strip(_JAVA_WS)
-        if not line or line.startswith("#"):
-            continue
-        items = line.split(" ")
-        labels.append(_double(items[0], line))
-        previous = -1
-        for item in items[1:]:
-            if not item:
-                continue
-            parts = item.split(":")
-            while parts and parts[-1] == "":  # Java's split drops trailing empty strings
-                parts.pop()
-            if len(parts) < 2:
-                raise SparkException(f'libsvm: "{item}" is not index:value (line: "{line}")')
-            current = _index(parts[0], line) - 1
-            if current <= previous:
-                raise SparkException(
-                    f"requirement failed: indices should be one-based and in ascending order; "
-                    f'found current={current}, previous={previous}; line="{line}"')
-            indices.append(current)
-            values.append(_double(parts[1], line))
-            previous = current
-        indptr.append(len(indices))
-    return (np.asarray(labels, dtype=np.float64), np.asarray(indptr, dtype=np.int64),
-            np.asarray(indices, dtype=np.int32), np.asarray(values, dtype=np.float64))
+    lines = [line for line in (raw.strip(_JAVA_WS) for raw in text.split("\n"))
+             if line and line[0] != "#"]
+    simple = _SIMPLE_LINE.fullmatch
+    if all(simple(line) for line in lines):
+        # numpy converts every number of the block in one call
+        heads = [line.partition(" ") for line in lines]
+        labels = np.array([h[0] for h in heads], dtype=np.float64)
+        counts = [h[2].count(":") for h in heads]
+        flat = np.array(" ".join(h[2] for h in heads).replace(":", " ").split(),
+                        dtype=np.float64)
+        idx, values = flat[0::2].astype(np.int64) - 1, flat[1::2]
+    else:
+        label_list: list[float] = []
+        counts, index_list, value_list = [], [], []
+        for line in lines:
+            before = len(index_list)
+            label_list.append(_parse_line(line, index_list, value_list))
+            counts.append(len(index_list) - before)
+        labels = np.asarray(label_list, dtype=np.float64)
+        idx = np.asarray(index_list, dtype=np.int64)
+        values = np.asarray(value_list, dtype=np.float64)
+    indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    # indices must start at 0 (1-based 1) and increase within each row
+    first = np.zeros(len(idx), dtype=bool)
+    first[indptr[:-1][np.diff(indptr) > 0]] = True
+    ok = np.where(first, idx >= 0, np.r_[True, idx[1:] > idx[:-1]])
+    if not ok.all():
+        row = int(np.searchsorted(indptr, int(np.flatnonzero(~ok)[0]), side="right")) - 1
+        _parse_line(lines[row], [], [])  # raises Spark's message for that line
+    return labels, indptr, idx.astype(np.int32), values
 
 
 def _block_text(fs: Any, block: tuple) -> str:
