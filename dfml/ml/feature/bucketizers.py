@@ -205,11 +205,10 @@ class Bucketizer(Model, _BucketizerParams):
         handle = self.getHandleInvalid()
         if handle == "skip":
             dataset = dataset.na.drop(subset=ins)
-        for i, o, s in zip(ins, outs, splits):
-            kernel = _BucketKernel(s, handle == "keep", i)
-            dataset = dataset.withColumn(o, partition_column("Bucketizer", [i], kernel,
-                                                             T.DoubleType()))
-        return dataset
+        cols = {o: partition_column("Bucketizer", [i], _BucketKernel(s, handle == "keep", i),
+                                    T.DoubleType())
+                for i, o, s in zip(ins, outs, splits)}
+        return dataset.withColumns(cols)  # one projection for all outputs: fewer plan layers
 
 
 # -- QuantileDiscretizer ----------------------------------------------------------------------
@@ -434,12 +433,12 @@ class Binarizer(Transformer, HasInputCol, HasOutputCol, HasInputCols, HasOutputC
     def _transform(self, dataset: Any) -> Any:
         ins, outs, tds = self._columns()
         schema = dataset.schema
+        cols = {}
         for i, o, td in zip(ins, outs, tds):
             if isinstance(schema[i].dataType, VectorUDT):
-                col = partition_column("Binarizer", [i], _VectorBinarize(td), VectorUDT())
+                cols[o] = partition_column("Binarizer", [i], _VectorBinarize(td), VectorUDT())
             else:
-                col = partition_column("Binarizer", [i], _ScalarBinarize(td), T.DoubleType(),
-                                       nullable=False)
-            dataset = dataset.withColumn(o, col)
-        return dataset
+                cols[o] = partition_column("Binarizer", [i], _ScalarBinarize(td), T.DoubleType(),
+                                           nullable=False)
+        return dataset.withColumns(cols)
 

@@ -264,10 +264,10 @@ class StringIndexerModel(Model, _StringIndexerParams):
     def _transform(self, dataset: Any) -> Any:
         ins, outs = in_out_columns(self)
         handle = self.getHandleInvalid()
-        for i, o, labels in zip(ins, outs, self._labels):
-            col = partition_column("StringIndexerModel", [i], _IndexKernel(labels, handle, i),
-                                   T.DoubleType(), nullable=handle == "skip")
-            dataset = dataset.withColumn(o, col)
+        dataset = dataset.withColumns({  # one projection for all outputs: fewer plan layers
+            o: partition_column("StringIndexerModel", [i], _IndexKernel(labels, handle, i),
+                                T.DoubleType(), nullable=handle == "skip")
+            for i, o, labels in zip(ins, outs, self._labels)})
         if handle == "skip":
             cond = None
             for o in outs:
@@ -486,10 +486,10 @@ class OneHotEncoderModel(Model, _OneHotParams):
     def _transform(self, dataset: Any) -> Any:
         ins, outs = in_out_columns(self)
         keep, drop = self.getHandleInvalid() == "keep", self.getDropLast()
-        for i, o, k in zip(ins, outs, self._sizes):
-            dataset = dataset.withColumn(o, partition_column(
-                "OneHotEncoderModel", [i], _OneHotKernel(k, keep, drop, i), VectorUDT()))
-        return dataset
+        return dataset.withColumns({  # one projection for all outputs: fewer plan layers
+            o: partition_column("OneHotEncoderModel", [i], _OneHotKernel(k, keep, drop, i),
+                                VectorUDT())
+            for i, o, k in zip(ins, outs, self._sizes)})
 
     def _save_data(self) -> pa.Table:
         return pa.table({"categorySizes": pa.array([self._sizes], pa.list_(pa.int32()))})
