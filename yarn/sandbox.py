@@ -176,7 +176,9 @@ def start(d: str, timeout: float = 180.0, memory_mb: int = 8192, vcores: int = 8
     }
     env = dict(os.environ)
     env["JAVA_HOME"] = java_home()
-    env.pop("HADOOP_CONF_DIR", None)   # the sandbox's own config is built in code
+    # The NodeManager passes this on to containers (it is in the env whitelist), so code in a
+    # container finds fs.defaultFS as on a real cluster's nodes. The JVM itself ignores it.
+    env["HADOOP_CONF_DIR"] = conf_dir
     cmd = [os.path.join(env["JAVA_HOME"], "bin", "java"), "-Xmx1g", *JAVA_OPENS,
            f"-Dlog4j.configuration=file:{os.path.join(d, 'log4j.properties')}",
            f"-Dtest.build.data={os.path.join(d, 'yarn')}",

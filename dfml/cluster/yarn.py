@@ -24,6 +24,7 @@ skein needs ``yarn`` on PATH (its ``yarn classpath`` gives the Hadoop client jar
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shlex
@@ -212,7 +213,10 @@ def build_spec(conf: Mapping[str, str], driver: tuple[str, list[str]] | None = N
         driver_env = dict(env)
         driver_env[_IN_APP] = "1"
         driver_env["DFML_MASTER"] = "yarn"
-        driver_env["DFML_CONF"] = json.dumps({**conf, "spark.submit.deployMode": "cluster"})
+        # Base64: YARN writes environment values into a shell script, and JSON's quotes do
+        # not survive every NodeManager's quoting.
+        driver_env["DFML_CONF_B64"] = base64.b64encode(json.dumps(
+            {**conf, "spark.submit.deployMode": "cluster"}).encode()).decode()
         services["driver"] = skein.Service(
             resources=skein.Resources(memory=s.driver_memory_mib, vcores=s.driver_cores),
             script=_container_cmd(s, "driver", os.path.basename(script), *args),
@@ -458,10 +462,27 @@ def submit_cluster_mode(script: str, args: list[str], conf: Mapping[str, str],
         client.close()
 
 
-def application_logs(app_id: str) -> dict[str, str]:
-    """``{container id: its logs}`` of a finished application (YARN log aggregation)."""
-    client = _skein_client()
-    try:
-        return dict(client.application_logs(app_id))
-    finally:
-        client.close()
+def application_logs(app_id: str, timeout: float = 120.0) -> dict[str, str]:
+    """``{container id: its logs}`` of a finished application, from ``yarn logs``.
+
+    Reads what YARN's log aggregation collected (skein 0.8.2's own reader predates Hadoop 3.3's
+    log layout and finds nothing there). ``yarn`` must be on PATH: Hadoop's, or dfml's shim.
+    """
+    import re
+    import subprocess
+
+    done = subprocess.run(["yarn", "logs", "-applicationId", app_id], capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode != 0 and not done.stdout.strip():
+        raise RuntimeError(f"yarn logs -applicationId {app_id} failed ({done.returncode}): "
+                           f"{done.stderr.strip()[-2000:]}")
+    logs: dict[str, str] = {}
+    current = None
+    for line in done.stdout.splitlines(keepends=True):
+        m = re.match(r"Container: (container_\S+)", line)
+        if m:
+            current = m.group(1)
+            logs.setdefault(current, "")
+        elif current is not None:
+            logs[current] += line
+    return logs

@@ -107,13 +107,13 @@ def _run_worker(argv: list[str]) -> int:
 # ------------------------------------------------------------------ driver
 def _run_driver(argv: list[str]) -> int:
     """Run the script as ``dfml submit`` does in client mode, then end the application."""
+    import base64
     import json
 
-    from dfml.cli import run_script
-
     script, args = argv[0], argv[1:]
-    conf = json.loads(os.environ.get("DFML_CONF", "{}"))
     try:
+        from dfml.cli import run_script
+        conf = json.loads(base64.b64decode(os.environ.get("DFML_CONF_B64", "")) or b"{}")
         code = run_script(script, args, conf)
     except BaseException:
         traceback.print_exc()
