@@ -85,7 +85,7 @@ def fetch(quiet: bool = False) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise SandboxError("Maven (mvn) is not on PATH; it fetches the Hadoop jars")
-    cmd = [mvn, "-B", "-f", os.path.join(HERE, "pom.xml"), "dependency:copy-dependencies"]
+    cmd = [mvn, "-B", "-Dstyle.color=never", "--no-transfer-progress", "-f", os.path.join(HERE, "pom.xml"), "dependency:copy-dependencies"]
     if quiet:
         cmd.insert(1, "-q")
     if subprocess.run(cmd).returncode != 0:
@@ -294,7 +294,8 @@ def status(d: str) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="sandbox.py", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
-    sub.add_parser("fetch", help="download the Hadoop jars and compile the sandbox")
+    f = sub.add_parser("fetch", help="download the Hadoop jars and compile the sandbox")
+    f.add_argument("--quiet", action="store_true", help="only Maven's errors")
     for name in ("start", "stop", "status", "env"):
         p = sub.add_parser(name)
         p.add_argument("--dir", required=True, help="the sandbox's directory")
@@ -305,8 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ns = ap.parse_args(argv)
     try:
         if ns.command == "fetch":
-            fetch()
-            print(f"jars in {LIB}")
+            fetch(quiet=ns.quiet)
+            if not ns.quiet:
+                print(f"jars in {LIB}")
         elif ns.command == "start":
             state = start(ns.dir, ns.timeout, ns.memory_mb, ns.vcores)
             print(f"YARN ResourceManager {state['rm']}, HDFS {state['fs']}, "
