@@ -85,7 +85,8 @@ def fetch(quiet: bool = False) -> None:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise SandboxError("Maven (mvn) is not on PATH; it fetches the Hadoop jars")
-    cmd = [mvn, "-B", "-Dstyle.color=never", "--no-transfer-progress", "-f", os.path.join(HERE, "pom.xml"), "dependency:copy-dependencies"]
+    cmd = [mvn, "-B", "-Dstyle.color=never", "--no-transfer-progress",
+           "-f", os.path.join(HERE, "pom.xml"), "dependency:copy-dependencies"]
     if quiet:
         cmd.insert(1, "-q")
     if subprocess.run(cmd).returncode != 0:
