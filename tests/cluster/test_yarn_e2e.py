@@ -223,3 +223,51 @@ def test_hdfs_unreachable_namenode_fails_fast(yarn_sandbox, monkeypatch):
     with pytest.raises(ConnectionError, match="127.0.0.1:1"):
         hdfs.url_to_fs("hdfs://127.0.0.1:1/data")
     assert time.monotonic() - started < 10
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.4)
+    return x * x
+
+
+def _pids() -> tuple[int, int]:
+    return os.getpid(), os.getppid()
+
+
+def test_killed_worker_container_is_replaced_and_the_result_is_unchanged(yarn_sandbox):
+    """Kill a worker container's processes mid-job: skein starts a new container, Dask reruns
+    the lost tasks, and the result is what an undisturbed run gives."""
+    import signal
+
+    from dfml.cluster import connect
+
+    handle = connect("yarn", {"spark.executor.instances": "2", "spark.executor.memory": "512m",
+                              "spark.dfml.scheduler.memory": "512m",
+                              "spark.app.name": "kill-test"})
+    try:
+        client, cluster = handle.client, handle.cluster
+        client.wait_for_workers(2, timeout=120)
+        workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+        victim_pid, victim_nanny = client.run(_pids, workers=[workers[0]])[workers[0]]
+        expected = [x * x for x in range(40)]
+        futures = client.map(_slow_square, range(40), pure=False)
+        time.sleep(3)                      # some tasks done, some running on the victim
+        os.kill(victim_nanny, signal.SIGKILL)   # the container's main process...
+        os.kill(victim_pid, signal.SIGKILL)     # ...and its worker process
+        assert client.gather(futures) == expected
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            states = [(str(c.state), c.yarn_container_id)
+                      for c in cluster.containers(services=["dask.worker"],
+                                                  states=["RUNNING", "FAILED", "KILLED",
+                                                          "SUCCEEDED"])]
+            if sum(s == "RUNNING" for s, _ in states) == 2 and any(s == "FAILED" for s, _ in states):
+                break
+            time.sleep(1)
+        assert sum(s == "RUNNING" for s, _ in states) == 2, states
+        assert any(s == "FAILED" for s, _ in states), states
+        client.wait_for_workers(2, timeout=120)
+        assert client.submit(_slow_square, 7, pure=False).result() == 49
+    finally:
+        handle.close()
