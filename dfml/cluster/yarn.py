@@ -336,6 +336,12 @@ def start_yarn_cluster(conf: Mapping[str, str]) -> Any:
         return _connect_own_application(conf)
     s = yarn_settings(conf)
     spec = build_spec(conf)
+    for item in _list(conf, "spark.submit.pyFiles"):
+        # containers get them as YARN files; the driver, here, imports them from where they are
+        path = _resource_name(item)[0]
+        entry = path if path.endswith((".zip", ".egg")) else os.path.dirname(os.path.abspath(path))
+        if "://" not in path and entry not in sys.path:
+            sys.path.insert(0, entry)
     client = _skein_client()
     app_id = None
     try:
