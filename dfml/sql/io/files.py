@@ -18,6 +18,9 @@ from ..errors import AnalysisException
 
 
 def url_to_fs(path: str) -> tuple[Any, str]:
+    if path.startswith(("hdfs://", "viewfs://")):
+        from . import hdfs
+        return hdfs.url_to_fs(path)
     fs, root = fsspec.core.url_to_fs(path)
     return fs, root
 

@@ -1,0 +1,273 @@
+"""End to end on a real YARN + HDFS: the one-machine sandbox of ``yarn/sandbox.py``.
+
+Nothing is mocked: a NameNode, a DataNode, a ResourceManager and a NodeManager run in one JVM;
+``dfml submit`` starts skein applications whose containers run the Dask scheduler, the workers
+and (cluster mode) the driver script as local processes. The sandbox needs Java and the Hadoop
+jars (``python yarn/sandbox.py fetch``, which ``.ci/run`` does); without Java or Maven these
+tests are skipped, any other failure to start it is an error.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "yarn"))
+import sandbox  # noqa: E402 - yarn/sandbox.py
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE = os.path.join(ROOT, "examples", "yarn_pipeline.py")
+SMALL = ["--num-executors", "2", "--executor-memory", "512m", "--driver-memory", "512m",
+         "--conf", "spark.dfml.scheduler.memory=512m"]
+
+
+@pytest.fixture(scope="session")
+def yarn_sandbox(tmp_path_factory):
+    """A running sandbox and the environment a client needs, for the whole session."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java: the YARN sandbox cannot run")
+    if not sandbox.fetched() and shutil.which("mvn") is None:
+        pytest.skip("Hadoop jars not fetched and no Maven to fetch them")
+    d = str(tmp_path_factory.mktemp("yarn-sandbox"))
+    env = sandbox.environment(d)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)   # before skein is imported: it reads SKEIN_CONFIG once
+    pytest.importorskip("skein")
+    pytest.importorskip("hdfs_native")
+    started = time.monotonic()
+    try:
+        state = sandbox.start(d, timeout=240, memory_mb=6144, vcores=8)
+    except BaseException:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+        raise
+    state["start_seconds"] = round(time.monotonic() - started, 1)
+    print(f"\nYARN sandbox up in {state['start_seconds']} s: {state['rm']}, {state['fs']}")
+    try:
+        yield state
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        sandbox.stop(d)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("DFML_MASTER", None)
+    env.pop("DFML_CONF", None)
+    return env
+
+
+def submit(*argv: str, timeout: float = 400) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dfml.cli", "submit", "--master", "yarn", *argv],
+                          capture_output=True, text=True, timeout=timeout, env=_env(), cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def flights(yarn_sandbox):
+    """The example's input on HDFS, and the aggregate pandas computes from the same files."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    try:
+        import yarn_pipeline
+    finally:
+        sys.path.pop(0)
+    from dfml.sql.io.files import url_to_fs
+
+    path = "hdfs:///data/flights"
+    yarn_pipeline.make_data(path, 20_000)
+    fs, root = url_to_fs(path)
+    frames = []
+    for f in sorted(fs.ls(root, detail=False)):
+        with fs.open(f, "rb") as fh:
+            frames.append(pq.read_table(io.BytesIO(fh.read())).to_pandas())
+    pdf = pd.concat(frames)
+    pdf = pdf[pdf.distance > 300]
+    expected = (pdf.groupby("carrier")
+                .agg(flights=("distance", "size"), avg_dep_delay=("dep_delay", "mean"),
+                     max_distance=("distance", "max"))
+                .reset_index().sort_values("carrier").reset_index(drop=True))
+    expected["avg_dep_delay"] = expected["avg_dep_delay"].round(3)
+    return path, expected
+
+
+def read_hdfs_parquet(path: str):
+    """The directory dfml wrote, read without dfml (fsspec + pyarrow), sorted by carrier."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from dfml.sql.io.files import url_to_fs
+
+    fs, root = url_to_fs(path)
+    names = fs.ls(root, detail=False)
+    assert any(n.endswith("_SUCCESS") for n in names), names
+    frames = []
+    for f in sorted(n for n in names if n.endswith(".parquet")):
+        with fs.open(f, "rb") as fh:
+            frames.append(pq.read_table(io.BytesIO(fh.read())).to_pandas())
+    return pd.concat(frames).sort_values("carrier").reset_index(drop=True)
+
+
+def check_output(path: str, expected) -> None:
+    got = read_hdfs_parquet(path)
+    assert list(got["carrier"]) == list(expected["carrier"])
+    assert list(got["flights"]) == list(expected["flights"])
+    assert list(got["max_distance"]) == list(expected["max_distance"])
+    assert got["avg_dep_delay"].round(3).tolist() == pytest.approx(
+        expected["avg_dep_delay"].tolist(), abs=1e-3)
+
+
+def check_model(path: str) -> None:
+    from dfml.sql.io.files import url_to_fs
+    fs, root = url_to_fs(path)
+    found = [f for f in fs.find(root)]
+    assert any(f.endswith("metadata/part-00000") for f in found), found
+    assert any("/stages/" in f for f in found), found
+
+
+def summary_of(text: str) -> dict:
+    lines = [ln for ln in text.splitlines() if ln.startswith("{") and '"rows"' in ln]
+    assert lines, text[-3000:]
+    return json.loads(lines[-1])
+
+
+def report(app_id: str):
+    import skein
+    with skein.Client(log_level="warn") as client:
+        return client.application_report(app_id)
+
+
+# ------------------------------------------------------------------ the tests
+def test_cluster_mode_pipeline_runs_in_yarn_containers(yarn_sandbox, flights):
+    source, expected = flights
+    done = submit("--deploy-mode", "cluster", *SMALL, EXAMPLE, source, "hdfs:///out/cluster/pc",
+                  "hdfs:///out/cluster/model")
+    assert done.returncode == 0, done.stderr[-4000:]
+    app_id = re.search(r"YARN application (application_\d+_\d+) submitted", done.stderr).group(1)
+    assert "final status SUCCEEDED, driver exit code 0" in done.stderr
+
+    check_output("hdfs:///out/cluster/pc", expected)
+    check_model("hdfs:///out/cluster/model")
+
+    r = report(app_id)
+    assert str(r.state) == "FINISHED" and str(r.final_status) == "SUCCEEDED"
+    from dfml.cluster.yarn import application_logs
+    logs = application_logs(app_id)
+    driver = [text for text in logs.values() if "LogType:driver.log" in text]
+    assert len(driver) == 1
+    summary = summary_of(driver[0])
+    assert summary["rows"] == len(expected)
+    assert summary["model_stages"] == 3 and summary["scaled_rows"] == 20_000
+    # the driver and both workers were YARN containers of this very application
+    suffix = app_id[len("application_"):]
+    assert summary["driver_container"].startswith(f"container_{suffix}_")
+    assert len(summary["workers"]) == 2
+    assert all(w.startswith(f"container_{suffix}_") for w in summary["workers"])
+    assert all(w in logs for w in summary["workers"])
+    assert sum("LogType:dask.worker.log" in t for t in logs.values()) == 2
+    assert sum("LogType:dask.scheduler.log" in t for t in logs.values()) == 1
+
+
+def test_client_mode_pipeline_runs_workers_in_yarn(yarn_sandbox, flights):
+    source, expected = flights
+    done = submit("--deploy-mode", "client", *SMALL, EXAMPLE, source, "hdfs:///out/client/pc",
+                  "hdfs:///out/client/model")
+    assert done.returncode == 0, done.stderr[-4000:]
+    summary = summary_of(done.stdout)
+    check_output("hdfs:///out/client/pc", expected)
+    check_model("hdfs:///out/client/model")
+    assert summary["driver_container"] is None      # the driver ran here
+    app_id = summary["application"]
+    suffix = app_id[len("application_"):]
+    assert len(summary["workers"]) == 2
+    assert all(w.startswith(f"container_{suffix}_") for w in summary["workers"])
+    # spark.stop() ended the application, successfully
+    deadline = time.monotonic() + 30
+    while str(report(app_id).state) != "FINISHED" and time.monotonic() < deadline:
+        time.sleep(1)
+    r = report(app_id)
+    assert str(r.state) == "FINISHED" and str(r.final_status) == "SUCCEEDED"
+
+
+def test_cluster_mode_exit_code_is_the_scripts(yarn_sandbox, tmp_path):
+    script = tmp_path / "fails.py"
+    script.write_text("import sys\nfrom dfml.sql import SparkSession\n"
+                      "spark = SparkSession.builder.getOrCreate()\n"
+                      "assert spark.range(5).count() == 5\nsys.exit(3)\n")
+    done = submit("--deploy-mode", "cluster", "--num-executors", "1", "--executor-memory", "512m",
+                  "--driver-memory", "512m", "--conf", "spark.dfml.scheduler.memory=512m",
+                  str(script))
+    assert done.returncode == 3, done.stderr[-4000:]
+    assert "final status FAILED, driver exit code 3" in done.stderr
+
+
+def test_hdfs_unreachable_namenode_fails_fast(yarn_sandbox, monkeypatch):
+    from dfml.sql.io import hdfs
+    monkeypatch.setenv("DFML_HDFS_CONNECT_TIMEOUT", "2")
+    started = time.monotonic()
+    with pytest.raises(ConnectionError, match="127.0.0.1:1"):
+        hdfs.url_to_fs("hdfs://127.0.0.1:1/data")
+    assert time.monotonic() - started < 10
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.4)
+    return x * x
+
+
+def _pids() -> tuple[int, int]:
+    return os.getpid(), os.getppid()
+
+
+def test_killed_worker_container_is_replaced_and_the_result_is_unchanged(yarn_sandbox):
+    """Kill a worker container's processes mid-job: skein starts a new container, Dask reruns
+    the lost tasks, and the result is what an undisturbed run gives."""
+    import signal
+
+    from dfml.cluster import connect
+
+    handle = connect("yarn", {"spark.executor.instances": "2", "spark.executor.memory": "512m",
+                              "spark.dfml.scheduler.memory": "512m",
+                              "spark.app.name": "kill-test"})
+    try:
+        client, cluster = handle.client, handle.cluster
+        client.wait_for_workers(2, timeout=120)
+        workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+        victim_pid, victim_nanny = client.run(_pids, workers=[workers[0]])[workers[0]]
+        expected = [x * x for x in range(40)]
+        futures = client.map(_slow_square, range(40), pure=False)
+        time.sleep(3)                      # some tasks done, some running on the victim
+        os.kill(victim_nanny, signal.SIGKILL)   # the container's main process...
+        os.kill(victim_pid, signal.SIGKILL)     # ...and its worker process
+        assert client.gather(futures) == expected
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            states = [(str(c.state), c.yarn_container_id)
+                      for c in cluster.containers(services=["dask.worker"],
+                                                  states=["RUNNING", "FAILED", "KILLED",
+                                                          "SUCCEEDED"])]
+            if sum(s == "RUNNING" for s, _ in states) == 2 and any(s == "FAILED" for s, _ in states):
+                break
+            time.sleep(1)
+        assert sum(s == "RUNNING" for s, _ in states) == 2, states
+        assert any(s == "FAILED" for s, _ in states), states
+        client.wait_for_workers(2, timeout=120)
+        assert client.submit(_slow_square, 7, pure=False).result() == 49
+    finally:
+        handle.close()
