@@ -116,7 +116,8 @@ class DataFrameReader:
         hive = any(F_io.hive_values(root, f) for f in files) if fs.isdir(root) else False
         protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
         if not hive and "file" in protocols:
-            frame = read_parquet_frame(files if len(files) > 1 else files[0], decimal_as_double)
+            frame = read_parquet_frame(files if len(files) > 1 else files[0], decimal_as_double,
+                                       self._session.defaultParallelism)
             if self._schema is not None:
                 frame = _apply_schema(frame, self._schema)
             return self._frame(frame, path)

@@ -130,6 +130,7 @@ class SparkSession:
         self._handle.client.register_plugin(DfmlWorkerSetup(), name="dfml-worker-setup")
         self._stopped = False
         self.graphs_run = 0
+        self._parallelism: int | None = None
         self.parquet_reads: list[str] = []  # one path per parquet read node of each graph run
 
     # ------------------------------------------------------------ lifecycle
@@ -179,6 +180,13 @@ class SparkSession:
     @property
     def sparkContext(self) -> Any:
         return self
+
+    @property
+    def defaultParallelism(self) -> int:
+        """Threads across the cluster's workers (Spark's ``defaultParallelism``: total cores)."""
+        if self._parallelism is None:
+            self._parallelism = max(sum(self._handle.client.nthreads().values()), 1)
+        return self._parallelism
 
     @property
     def master(self) -> str:
