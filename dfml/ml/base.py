@@ -261,6 +261,18 @@ class Estimator(PipelineStage):
     def _model_from(self, results: list[Any], schema: T.StructType) -> Model:
         raise NotImplementedError
 
+    # -- iterative estimators that train on in-memory blocks (see optim.blocks)
+    def _block_inputs(self) -> tuple[str, str, str | None] | None:
+        """(features, label, weight) columns when the fit trains on TrainingBlocks (which a
+        pipeline may build during an earlier pass); None otherwise."""
+        return None
+
+    def _fit_blocks(self, blocks: Any, dataset: Any) -> "Model":
+        raise NotImplementedError
+
+    # a model of this estimator can transform training blocks in memory (Model._block_kernel)
+    _model_transforms_blocks = False
+
     def _can_fit_without_data(self, schema: T.StructType, sources: dict[str, Any]) -> bool:
         """True if ``_fit_without_data`` will succeed given which stage wrote each column."""
         return False

@@ -137,10 +137,18 @@ class LogisticRegression(Estimator, _LogisticRegressionParams):
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return self._output_schema(schema, fitting=True)
 
-    def _fit(self, dataset: Any) -> "LogisticRegressionModel":
+    def _block_inputs(self) -> tuple[str, str, str | None]:
         weight = self.getOrDefault("weightCol") if self.isDefined("weightCol") else None
-        with TrainingBlocks(dataset, self.getFeaturesCol(), self.getLabelCol(), weight or None,
-                            f"LogisticRegression ({self.uid})") as blocks:
+        return self.getFeaturesCol(), self.getLabelCol(), weight or None
+
+    def _fit(self, dataset: Any) -> "LogisticRegressionModel":
+        blocks = TrainingBlocks(dataset, *self._block_inputs(), f"LogisticRegression ({self.uid})")
+        return self._fit_blocks(blocks, dataset)
+
+    def _fit_blocks(self, blocks: TrainingBlocks, dataset: Any) -> "LogisticRegressionModel":
+        """Train on blocks already in worker memory (released when done); ``dataset`` is the
+        input the summary's predictions come from."""
+        with blocks:
             model, history = self._train(blocks)
         model = self._copyValues(model)
         model._summary = _training_summary(model, dataset, history)

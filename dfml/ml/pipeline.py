@@ -17,6 +17,7 @@ from typing import Any
 
 from ..sql import types as T
 from .base import Estimator, Model, PipelineStage, Transformer, run_aggregations
+from .optim.blocks import aggregate_and_block
 from .param import Param, Params, TypeConverters, keyword_only
 
 __all__ = ["Pipeline", "PipelineModel"]
@@ -40,6 +41,8 @@ class FitPlan:
     stages: list[_PlannedStage]
     passes: list[list[int]] = field(default_factory=list)   # stage indices per pass run
     notes: list[str] = field(default_factory=list)
+    # iterative stage index -> the stage whose fitted model was applied to its blocks in memory
+    in_memory: dict[int, int] = field(default_factory=dict)
 
     @property
     def depth(self) -> int:
@@ -53,7 +56,13 @@ class FitPlan:
             parts = []
             for i in idx:
                 s = self.stages[i]
-                how = "iterative, input persisted once" if s.kind == "iterative" else "aggregations"
+                how = "aggregations"
+                if s.kind == "iterative" and i in self.in_memory:
+                    j = self.in_memory[i]
+                    how = (f"iterative, trained on blocks built in this pass with "
+                           f"{type(self.stages[j].stage).__name__}[{j}] applied in memory")
+                elif s.kind == "iterative":
+                    how = "iterative, input persisted once"
                 parts.append(f"{type(s.stage).__name__}[{i}] reads {s.reads} ({how})")
             lines.append(f"  pass {k}: " + "; ".join(parts))
         statics = [s for s in self.stages if s.kind == "static"]
@@ -73,6 +82,34 @@ def _writes(stage: PipelineStage, before: T.StructType, after: T.StructType) -> 
         out += list(stage.getOrDefault("outputCols"))
     new = [n for n in after.names if n not in before.names]
     return list(dict.fromkeys(out + new))
+
+
+def _block_handoff(plan: FitPlan, members: list, level: int,
+                   schema: T.StructType) -> tuple[_PlannedStage, _PlannedStage] | None:
+    """(member, iterative stage) when an iterative estimator of the next level trains on the
+    output of a member of this pass whose model can transform blocks in memory (a
+    StandardScaler before a LogisticRegression), and its label and weight are in this pass's
+    frame: its blocks are then built in this pass, saving the read a pass of its own needs."""
+    for it in plan.stages:
+        if it.kind != "iterative" or it.level != level + 1:
+            continue
+        inputs = it.stage._block_inputs()
+        if inputs is None:
+            continue
+        feats, label, weight = inputs
+        needed = {feats, label} | ({weight} if weight else set())
+        for m in members:
+            st = m.stage
+            if not (st._model_transforms_blocks and st.hasParam("outputCol")
+                    and st.getOrDefault("outputCol") == feats):
+                continue
+            if not {st.getOrDefault("inputCol"), label, weight or label} <= set(schema.names):
+                continue
+            between = plan.stages[m.index + 1:it.index]
+            if any(set(b.writes) & needed or b.stage._drops_rows() for b in between):
+                continue
+            return m, it
+    return None
 
 
 class Pipeline(Estimator):
@@ -187,15 +224,29 @@ class Pipeline(Estimator):
                     schemas = [frame_upto(m.index, level).schema for m in members]
                     aggs_per = [m.stage._fit_aggregations(sc) for m, sc in zip(members, schemas)]
                     flat = [a for aggs in aggs_per for a in aggs]
-                    results = run_aggregations(frame, flat)
+                    handoff = _block_handoff(plan, members, level, frame.schema)
+                    if handoff:
+                        m_src, it = handoff
+                        _, label, weight = it.stage._block_inputs()
+                        results, blocks = aggregate_and_block(
+                            frame, flat, m_src.stage.getOrDefault("inputCol"), label, weight,
+                            f"{type(it.stage).__name__} ({it.stage.uid})")
+                    else:
+                        results = run_aggregations(frame, flat)
                     plan.passes.append([m.index for m in members])
                     pos = 0
                     for m, aggs, sc in zip(members, aggs_per, schemas):
                         model = m.stage._model_from(results[pos:pos + len(aggs)], sc)
                         pos += len(aggs)
                         fitted[m.index] = model._set_parent(m.stage)
+                    if handoff:  # the next level's iterative fit, with no read of its own
+                        blocks.transform(fitted[m_src.index]._block_kernel())
+                        model = it.stage._fit_blocks(blocks, frame_upto(it.index, level + 1))
+                        fitted[it.index] = model._set_parent(it.stage)
+                        plan.in_memory[it.index] = m_src.index
+                        plan.passes[-1].append(it.index)
             for p in group:
-                if p.kind == "iterative":
+                if p.kind == "iterative" and p.index not in fitted:
                     model = p.stage.fit(frame_upto(p.index, level))
                     fitted[p.index] = model
                     plan.passes.append([p.index])

@@ -112,10 +112,17 @@ class LinearRegression(Estimator, _LinearRegressionParams):
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return self._output_schema(schema, fitting=True)
 
-    def _fit(self, dataset: Any) -> "LinearRegressionModel":
+    def _block_inputs(self) -> tuple[str, str, str | None]:
         weight = self.getOrDefault("weightCol") if self.isDefined("weightCol") else None
-        with TrainingBlocks(dataset, self.getFeaturesCol(), self.getLabelCol(), weight or None,
-                            f"LinearRegression ({self.uid})") as blocks:
+        return self.getFeaturesCol(), self.getLabelCol(), weight or None
+
+    def _fit(self, dataset: Any) -> "LinearRegressionModel":
+        blocks = TrainingBlocks(dataset, *self._block_inputs(), f"LinearRegression ({self.uid})")
+        return self._fit_blocks(blocks, dataset)
+
+    def _fit_blocks(self, blocks: TrainingBlocks, dataset: Any) -> "LinearRegressionModel":
+        """Train on blocks already in worker memory (released when done)."""
+        with blocks:
             fx = combine_moments(blocks.map(K.feature_moments))
             fy = combine_moments(blocks.map(K.label_moments))
             if fx is None:

@@ -1,6 +1,8 @@
 """Acceptance: a pipeline of seven estimators fits in as many reads of its parquet source as
-its dependency depth (3), which ``explain`` reports; the fitted pipeline saves, loads and
-exports to scikit-learn with the same predictions."""
+its dependency depth, which ``explain`` reports: 2 (the indexers and the Imputer in pass 1; the
+StandardScaler in pass 2, which also builds the LogisticRegression's training blocks, scaled in
+memory once the scaler is fitted). The fitted pipeline saves, loads and exports to scikit-learn
+with the same predictions."""
 
 import numpy as np
 import pandas as pd
@@ -52,12 +54,14 @@ def test_reads_equal_dependency_depth(spark, source):
     before = len(spark.parquet_reads)
     model = pipeline.fit(df)
     reads = sum(1 for p in spark.parquet_reads[before:] if source in p)
-    assert model.fitPasses == 3 == reads < estimators == 7
+    assert model.fitPasses == 2 == reads < estimators == 7
     text = model.explain()
-    assert text.startswith("Pipeline fit: 3 pass(es) over the input for 7 estimator(s)")
+    assert text.startswith("Pipeline fit: 2 pass(es) over the input for 7 estimator(s)")
     assert "pass 1: StringIndexer[0]" in text and "Imputer[4]" in text.split("pass 2")[0]
-    assert "pass 2: StandardScaler[6]" in text
-    assert "pass 3: LogisticRegression[7]" in text and "no pass: OneHotEncoder[3]" in text
+    # the LogisticRegression's blocks are built in the StandardScaler's pass and scaled in memory
+    assert "pass 2: StandardScaler[6] reads ['raw'] (aggregations); LogisticRegression[7]" in text
+    assert "StandardScalerModel" not in text and "StandardScaler[6] applied in memory" in text
+    assert "no pass: OneHotEncoder[3]" in text
     auc = model.stages[-1].summary.areaUnderROC
     assert auc > 0.75
 
@@ -76,3 +80,16 @@ def test_save_load_and_sklearn_export(spark, source, tmp_path):
     assert np.allclose(sk.predict_proba(pdf)[:, 1], [r.probability[1] for r in ours],
                        rtol=1e-9, atol=1e-12)
     assert list(sk.predict(pdf)) == [r.prediction for r in ours]
+
+
+def test_in_memory_blocks_give_the_separate_fit(spark, source):
+    """The LogisticRegression trained on blocks scaled in memory equals one fitted on the
+    StandardScaler's output read and transformed the ordinary way."""
+    df = spark.read.parquet(source)
+    model = _pipeline().fit(df)
+    features = model.stages[-2].transform(
+        PipelineModel(model.stages[:-2]).transform(df))
+    alone = LogisticRegression(regParam=0.01).fit(features)
+    ours = model.stages[-1]
+    assert np.allclose(ours.coefficients.toArray(), alone.coefficients.toArray(), rtol=1e-8)
+    assert ours.intercept == pytest.approx(alone.intercept, rel=1e-8)

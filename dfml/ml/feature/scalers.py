@@ -33,14 +33,22 @@ def _chunk_matrix(part: Any, col: str) -> Any:
     return to_matrix(arr) if len(arr) else None
 
 
-def _sparse_extremes(m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-feature max, min, max |x| of a CSR matrix, implicit zeros included, NaNs ignored."""
-    nan = np.isnan(m.data)
-    hi, lo = m.copy(), m.copy()
-    hi.data = np.where(nan, -np.inf, m.data)
-    lo.data = np.where(nan, np.inf, m.data)
-    mx = np.asarray(hi.max(axis=0).toarray()).reshape(-1)
-    mn = np.asarray(lo.min(axis=0).toarray()).reshape(-1)
+def _sparse_extremes(csc: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-feature max, min, max |x| of a CSC matrix of ``n`` rows, implicit zeros included,
+    NaNs ignored (a feature whose every value is NaN gets NaN). One segmented reduction over
+    the stored values; no copies of the matrix."""
+    d = csc.shape[1]
+    nnz = np.diff(csc.indptr)
+    nan = np.isnan(csc.data)
+    mx, mn = np.full(d, -np.inf), np.full(d, np.inf)
+    stored = nnz > 0
+    if stored.any():
+        starts = csc.indptr[:-1][stored]
+        mx[stored] = np.maximum.reduceat(np.where(nan, -np.inf, csc.data), starts)
+        mn[stored] = np.minimum.reduceat(np.where(nan, np.inf, csc.data), starts)
+    implicit = nnz < n
+    mx[implicit] = np.maximum(mx[implicit], 0.0)
+    mn[implicit] = np.minimum(mn[implicit], 0.0)
     mx[np.isneginf(mx)] = np.nan  # only explicit NaNs in a full column
     mn[np.isposinf(mn)] = np.nan
     return mx, mn, np.maximum(np.abs(mx), np.abs(mn))
@@ -62,7 +70,7 @@ def _moments_chunk(col: str) -> Any:
             # (no sum-of-squares difference: it cancels badly when the mean is large)
             m2 = np.bincount(feature, (csc.data - mean[feature]) ** 2, minlength=d) \
                 + (n - nnz) * mean ** 2
-            mx, mn, absmax = _sparse_extremes(m)
+            mx, mn, absmax = _sparse_extremes(csc, n)
         else:
             mean = m.mean(axis=0)
             m2 = ((m - mean) ** 2).sum(axis=0)
@@ -254,6 +262,8 @@ class StandardScaler(Estimator, HasInputCol, HasOutputCol):
                   inputCol: str | None = None, outputCol: str | None = None) -> "StandardScaler":
         return self._set(**self._input_kwargs)
 
+    _model_transforms_blocks = True
+
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return _vector_schema(self, schema)
 
@@ -268,6 +278,24 @@ class StandardScaler(Estimator, HasInputCol, HasOutputCol):
         var = mom["m2"] / (n - 1) if n > 1 else np.zeros_like(mom["m2"])
         model = StandardScalerModel(DenseVector(np.sqrt(var)), DenseVector(mom["mean"]))
         return self._copyValues(model)
+
+
+class _ScaleBlock:
+    """StandardScalerModel on a training Block: ``(X - mean) * scale`` (centering densifies,
+    as the column transform's does); labels and weights pass through."""
+
+    def __init__(self, mean: np.ndarray, scale: np.ndarray, center: bool):
+        self.mean, self.scale, self.center = mean, scale, center
+
+    def __call__(self, block: Any) -> Any:
+        from ..optim.blocks import Block
+        X = block.X
+        if sp.issparse(X) and not self.center:
+            X = sp.csr_matrix(X @ sp.diags(self.scale))
+        else:
+            X = X.toarray() if sp.issparse(X) else X
+            X = ((X - self.mean) if self.center else X) * self.scale
+        return Block(X, block.y, block.w)
 
 
 class StandardScalerModel(Model, HasInputCol, HasOutputCol):
@@ -287,13 +315,19 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return _vector_schema(self, schema)
 
-    def _transform(self, dataset: Any) -> Any:
+    def _scale(self) -> np.ndarray:
         std = self.std.toArray()
-        scale = np.where(std != 0, 1.0 / np.where(std != 0, std, 1.0), 0.0) \
+        return np.where(std != 0, 1.0 / np.where(std != 0, std, 1.0), 0.0) \
             if self.getWithStd() else np.ones_like(std)
-        kernel = _ScaleKernel(self.mean.toArray(), scale, self.getWithMean(), True)
+
+    def _transform(self, dataset: Any) -> Any:
+        kernel = _ScaleKernel(self.mean.toArray(), self._scale(), self.getWithMean(), True)
         column = partition_column("StandardScalerModel", [self.getInputCol()], kernel, VectorUDT())
         return dataset.withColumn(self.getOutputCol(), column)
+
+    def _block_kernel(self) -> "_ScaleBlock":
+        """The same scaling applied to a training block's matrix in worker memory."""
+        return _ScaleBlock(self.mean.toArray(), self._scale(), self.getWithMean())
 
     def _save_data(self) -> pa.Table:
         return pa.table({"std": vectors_to_arrow([self.std]), "mean": vectors_to_arrow([self.mean])})
@@ -368,6 +402,8 @@ class MinMaxScaler(Estimator, HasInputCol, HasOutputCol):
             raise ValueError(f"MinMaxScaler ({self.uid}): min ({lo}) must be smaller than "
                              f"max ({hi})")
 
+    _model_transforms_blocks = True
+
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return _vector_schema(self, schema)
 
@@ -429,6 +465,8 @@ class MaxAbsScaler(Estimator, HasInputCol, HasOutputCol):
     def setParams(self, *, inputCol: str | None = None,
                   outputCol: str | None = None) -> "MaxAbsScaler":
         return self._set(**self._input_kwargs)
+
+    _model_transforms_blocks = True
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return _vector_schema(self, schema)

@@ -22,7 +22,7 @@ import pandas as pd
 from ...sql.errors import SparkException
 from ..linalg import as_struct_array, to_matrix
 
-__all__ = ["Block", "TrainingBlocks", "make_block"]
+__all__ = ["Block", "TrainingBlocks", "make_block", "aggregate_and_block"]
 
 
 @dataclass
@@ -69,18 +69,29 @@ class TrainingBlocks:
     Building them is the fit's only read of its input: one graph, counted by the session like
     any action."""
 
-    def __init__(self, dataset: Any, features: str, label: str, weight: str | None, stage: str):
-        from dask import delayed
+    def __init__(self, dataset: Any, features: str, label: str, weight: str | None, stage: str,
+                 futures: list | None = None):
         self._session = dataset._session
+        self._client = self._session.client
+        if futures is not None:  # built by ``aggregate_and_block`` in another stage's pass
+            self.futures = futures
+            return
+        from dask import delayed
         cols = [features, label] + ([weight] if weight else [])
         frame = self._session._record_reads(dataset._frame[cols])
         parts = frame.to_delayed(optimize_graph=False)
         build = delayed(make_block, pure=True)
         tasks = [build(p, features, label, weight, stage) for p in parts]
         self._session.graphs_run += 1
-        self._client = self._session.client
         self.futures = self._client.compute(tasks)
-        self.num_features = None
+
+    def transform(self, kernel: Callable[[Block], Block]) -> "TrainingBlocks":
+        """Replace every block by ``kernel(block)`` where it lives (a fitted row-wise stage
+        applied in memory, instead of a new read of the input); the old blocks are dropped."""
+        # the old blocks are released by dropping their futures (cancelling them would take the
+        # new tasks' inputs away): dask frees each once its replacement is computed
+        self.futures = self._client.map(kernel, self.futures, pure=False)
+        return self
 
     def map(self, kernel: Callable[..., Any], *args: Any) -> list[Any]:
         """``kernel(block, *args)`` on every block; the non-None results."""
@@ -111,3 +122,42 @@ class TrainingBlocks:
 
     def __exit__(self, *exc: Any) -> None:
         self.release()
+
+
+def _partition_states(part: pd.DataFrame, aggs: list) -> list:
+    return [a.chunk(part[a.columns]) for a in aggs]
+
+
+def _merge_states(aggs: list, *states: list) -> list:
+    return [a.combine([s[i] for s in states]) for i, a in enumerate(aggs)]
+
+
+def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, weight: str | None,
+                        stage: str) -> tuple[list, TrainingBlocks]:
+    """One pass over ``dataset`` that both runs ``aggs`` (returning their finished values) and
+    builds training blocks of (features, label, weight), kept on the workers.
+
+    This is how a pipeline saves a read: when an iterative estimator's input is a fitted
+    row-wise stage (StandardScaler) of columns this pass reads anyway, the blocks are built
+    here and the stage is applied to them in memory once it is fitted."""
+    from dask import delayed
+    session = dataset._session
+    cols = list(dict.fromkeys([c for a in aggs for c in a.columns] + [features, label]
+                              + ([weight] if weight else [])))
+    frame = session._record_reads(dataset._frame[cols])
+    parts = frame.to_delayed(optimize_graph=False)
+    chunk = delayed(_partition_states, pure=True)
+    merge = delayed(_merge_states, pure=True)
+    level = [chunk(p, aggs) for p in parts]
+    while level:  # a combine tree, 8 partials a node (as run_aggregations), at least one node
+        level = [merge(aggs, *level[i:i + 8]) for i in range(0, len(level), 8)]
+        if len(level) == 1:
+            break
+    build = delayed(make_block, pure=True)
+    blocks = [build(p, features, label, weight, stage) for p in parts]
+    session.graphs_run += 1
+    futures = session.client.compute(level + blocks)
+    states = futures[0].result() if level else [a.combine([]) for a in aggs]
+    session.client.cancel(futures[:1])
+    results = [a.finish(s) for a, s in zip(aggs, states)]
+    return results, TrainingBlocks(dataset, features, label, weight, stage, futures=futures[1:])
