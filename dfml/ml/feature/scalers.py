@@ -64,12 +64,16 @@ def _moments_chunk(col: str) -> Any:
             csc = m.tocsc()
             d = m.shape[1]
             nnz = np.diff(csc.indptr)
-            feature = np.repeat(np.arange(d), nnz)
-            mean = np.bincount(feature, csc.data, minlength=d) / n
-            # squared deviations of the stored values plus those of the implicit zeros
-            # (no sum-of-squares difference: it cancels badly when the mean is large)
-            m2 = np.bincount(feature, (csc.data - mean[feature]) ** 2, minlength=d) \
-                + (n - nnz) * mean ** 2
+            stored = nnz > 0
+            starts = csc.indptr[:-1][stored]
+            mean = np.zeros(d)
+            m2 = np.zeros(d)
+            if stored.any():  # segment sums over each feature's stored values
+                mean[stored] = np.add.reduceat(csc.data, starts) / n
+                # squared deviations of the stored values plus those of the implicit zeros
+                # (no sum-of-squares difference: it cancels badly when the mean is large)
+                m2[stored] = np.add.reduceat((csc.data - np.repeat(mean, nnz)) ** 2, starts)
+            m2 += (n - nnz) * mean ** 2
             mx, mn, absmax = _sparse_extremes(csc, n)
         else:
             mean = m.mean(axis=0)
