@@ -119,6 +119,24 @@ def url_to_fs(path: str) -> tuple[Any, str]:
         raise ImportError("hdfs:// paths need hdfs-native: pip install 'dfml[yarn]'") from None
     options = {"dfs.client.socket-timeout":
                os.environ.get("DFML_HDFS_SOCKET_TIMEOUT_MS", "60000")}
-    fs, root = fsspec.core.url_to_fs(path, **options)
+    cls = fsspec.get_filesystem_class(fsspec.core.split_protocol(path)[0] or "hdfs")
+    key = (cls.__name__, _authority(path), tuple(sorted(options.items())))
+    fs = _CLIENTS.get(key)
+    if fs is None:
+        # kept out of fsspec's instance cache: fsspec clears that cache in every forked child
+        # (os.register_at_fork), and dropping hdfs-native's Rust client there waits forever on
+        # runtime threads the child does not have; a fork with Python handlers (PySpark's
+        # gateway launch, any Popen with preexec_fn) then hangs in the child
+        fs = cls(**cls._get_kwargs_from_urls(path), **options, skip_instance_cache=True)
+        _CLIENTS[key] = fs
+    root = cls._strip_protocol(path)
     check_reachable(path, fs)
     return fs, root
+
+
+_CLIENTS: dict[tuple, Any] = {}
+
+
+def _authority(path: str) -> str:
+    rest = path.split("://", 1)[1] if "://" in path else ""
+    return rest.split("/", 1)[0]
