@@ -31,9 +31,11 @@ SMALL = ["--num-executors", "2", "--executor-memory", "512m", "--driver-memory",
          "--conf", "spark.dfml.scheduler.memory=512m"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def yarn_sandbox(tmp_path_factory):
-    """A running sandbox and the environment a client needs, for the whole session."""
+    """A running sandbox and the environment a client needs, for this module's tests; the
+    environment (HADOOP_CONF_DIR, ...) is restored when they end, so that later tests, and the
+    JVM of PySpark's parity session, do not see the sandbox's HDFS as their default file system."""
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("no Java: the YARN sandbox cannot run")
     if not sandbox.fetched() and shutil.which("mvn") is None:
@@ -76,7 +78,7 @@ def submit(*argv: str, timeout: float = 400) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout, env=_env(), cwd=ROOT)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def flights(yarn_sandbox):
     """The example's input on HDFS, and the aggregate pandas computes from the same files."""
     import pandas as pd

@@ -25,6 +25,8 @@ def pyspark():
                .config("spark.sql.shuffle.partitions", "2")
                # dfml follows Spark's non-ANSI semantics: x/0 and bad casts give null
                .config("spark.sql.ansi.enabled", "false")
+               # local paths stay local whatever HADOOP_CONF_DIR says
+               .config("spark.hadoop.fs.defaultFS", "file:///")
                .config("spark.driver.memory", "1g").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
