@@ -157,7 +157,7 @@ class LogisticRegression(Estimator, _LogisticRegressionParams):
     # ----------------------------------------------------------------- training
     def _train(self, blocks: TrainingBlocks) -> tuple["LogisticRegressionModel", list[float]]:
         hists = blocks.map(K.label_histogram)
-        moments = combine_moments(blocks.map(K.feature_moments))
+        moments = blocks.feature_moments or combine_moments(blocks.map(K.feature_moments))
         if moments is None or not hists:
             raise SparkException(f"LogisticRegression ({self.uid}): the input has no rows with "
                                  f"positive weight to fit on")

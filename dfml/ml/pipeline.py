@@ -235,12 +235,18 @@ class Pipeline(Estimator):
                         results = run_aggregations(frame, flat)
                     plan.passes.append([m.index for m in members])
                     pos = 0
+                    src_results: list = []
                     for m, aggs, sc in zip(members, aggs_per, schemas):
                         model = m.stage._model_from(results[pos:pos + len(aggs)], sc)
+                        if handoff and m is m_src:
+                            src_results = results[pos:pos + len(aggs)]
                         pos += len(aggs)
                         fitted[m.index] = model._set_parent(m.stage)
                     if handoff:  # the next level's iterative fit, with no read of its own
-                        blocks.transform(fitted[m_src.index]._block_kernel())
+                        src_model = fitted[m_src.index]
+                        blocks.transform(src_model._block_kernel())
+                        if weight is None:  # moments of the scaled blocks, known from the scaler's
+                            blocks.feature_moments = src_model._block_moments(src_results)
                         model = it.stage._fit_blocks(blocks, frame_upto(it.index, level + 1))
                         fitted[it.index] = model._set_parent(it.stage)
                         plan.in_memory[it.index] = m_src.index

@@ -123,7 +123,7 @@ class LinearRegression(Estimator, _LinearRegressionParams):
     def _fit_blocks(self, blocks: TrainingBlocks, dataset: Any) -> "LinearRegressionModel":
         """Train on blocks already in worker memory (released when done)."""
         with blocks:
-            fx = combine_moments(blocks.map(K.feature_moments))
+            fx = blocks.feature_moments or combine_moments(blocks.map(K.feature_moments))
             fy = combine_moments(blocks.map(K.label_moments))
             if fx is None:
                 raise SparkException(f"LinearRegression ({self.uid}): the input has no rows with "

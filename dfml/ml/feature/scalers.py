@@ -329,6 +329,19 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         column = partition_column("StandardScalerModel", [self.getInputCol()], kernel, VectorUDT())
         return dataset.withColumn(self.getOutputCol(), column)
 
+    def _block_moments(self, fit_results: list) -> Any:
+        """Moments of this model's output over the rows it was fitted on, derived from the fit's
+        own moments (scaling maps a mean to mean * scale and an M2 to M2 * scale^2), so that
+        an estimator trained on the output needs no pass over its blocks to standardize."""
+        from ..optim.scaling import Moments
+        mom = fit_results[0] if fit_results else None
+        if mom is None:
+            return None
+        scale = self._scale()
+        mean = np.zeros_like(mom["mean"]) if self.getWithMean() else mom["mean"] * scale
+        n = float(mom["n"])
+        return Moments(n, n, int(mom["n"]), mean, mom["m2"] * scale ** 2)
+
     def _block_kernel(self) -> "_ScaleBlock":
         """The same scaling applied to a training block's matrix in worker memory."""
         return _ScaleBlock(self.mean.toArray(), self._scale(), self.getWithMean())

@@ -73,6 +73,9 @@ class TrainingBlocks:
                  futures: list | None = None):
         self._session = dataset._session
         self._client = self._session.client
+        # per-feature moments of the blocks when known without a pass (set by a pipeline that
+        # derived them from the stage that produced the features); unweighted rows only
+        self.feature_moments: Any = None
         if futures is not None:  # built by ``aggregate_and_block`` in another stage's pass
             self.futures = futures
             return
