@@ -324,7 +324,8 @@ def to_matrix(arr: Any, size: int | None = None, sparse: bool | None = None) -> 
         bad = sizes[is_sparse] != size
         if bad.any():
             raise ValueError(f"vectors of different sizes in one column (expected {size})")
-    m = sp.csr_matrix((flat, col_idx.astype(np.int32), offsets.astype(np.int64)), shape=(n, size))
+    m = sp.csr_matrix((flat, col_idx.astype(np.int32, copy=False), offsets.astype(np.int64, copy=False)),
+                      shape=(n, size))
     return m.toarray() if sparse is False else m
 
 
@@ -343,9 +344,9 @@ def csr_to_arrow(m: Any, mask: np.ndarray | None = None) -> pa.StructArray:
     m = m.tocsr()
     m.sort_indices()
     n, d = m.shape
-    offsets = pa.array(m.indptr.astype(np.int64))
-    indices = pa.LargeListArray.from_arrays(offsets, pa.array(m.indices.astype(np.int32)))
-    values = pa.LargeListArray.from_arrays(offsets, pa.array(m.data.astype(np.float64)))
+    offsets = pa.array(m.indptr.astype(np.int64, copy=False))  # no copies when types match
+    indices = pa.LargeListArray.from_arrays(offsets, pa.array(m.indices.astype(np.int32, copy=False)))
+    values = pa.LargeListArray.from_arrays(offsets, pa.array(m.data.astype(np.float64, copy=False)))
     return _assemble(np.zeros(n, dtype=np.int8), pa.array(np.full(n, d, dtype=np.int32)),
                      indices, values, mask)
 
