@@ -17,9 +17,11 @@ from scipy.special import expit, softmax
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from .base import Estimator, Model, partition_column, require_absent, require_column
-from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, as_struct_array, dense_to_arrow, \
-    to_matrix, vectors_to_arrow
+from .base import Estimator, Model, partition_column, require_absent
+from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, dense_to_arrow, to_matrix, \
+    vectors_to_arrow
+from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
+                      require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
 from .optim import kernels as K
 from .optim.scaling import ScaledSpace, combine_moments
@@ -71,15 +73,7 @@ class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, H
 
     def _check_params(self) -> None:
         name = f"{type(self).__name__} ({self.uid})"
-        checks = [("maxIter", lambda v: v >= 0, ">= 0"), ("regParam", lambda v: v >= 0, ">= 0"),
-                  ("elasticNetParam", lambda v: 0 <= v <= 1, "in [0, 1]"),
-                  ("tol", lambda v: v >= 0, ">= 0"),
-                  ("threshold", lambda v: 0 <= v <= 1, "in [0, 1]"),
-                  ("aggregationDepth", lambda v: v >= 2, ">= 2")]
-        for p, ok, what in checks:
-            if self.hasParam(p) and self.isDefined(p) and not ok(self.getOrDefault(p)):
-                raise IllegalArgumentException(f"{name}: {p} must be {what}, got "
-                                               f"{self.getOrDefault(p)!r}")
+        check_ranges(self, COMMON_RANGES + [("threshold", lambda v: 0 <= v <= 1, "in [0, 1]")])
         if self.getOrDefault("family").lower() not in ("auto", "binomial", "multinomial"):
             raise IllegalArgumentException(f"{name}: family must be auto, binomial or multinomial, "
                                            f"got {self.getOrDefault('family')!r}")
@@ -90,12 +84,7 @@ class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, H
                                                f"0, got {ts}")
 
     def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
-        require_column(schema, self.getFeaturesCol(), (VectorUDT,), self, "a vector")
-        if fitting:
-            require_column(schema, self.getLabelCol(), (T.NumericType,), self, "numeric")
-            if self.isDefined("weightCol") and self.getOrDefault("weightCol"):
-                require_column(schema, self.getOrDefault("weightCol"), (T.NumericType,), self,
-                               "numeric")
+        require_training_columns(self, schema, fitting)
         fields = list(schema.fields)
         for p, dt in (("rawPredictionCol", VectorUDT()), ("probabilityCol", VectorUDT()),
                       ("predictionCol", T.DoubleType())):
@@ -106,7 +95,7 @@ class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, H
         return T.StructType(fields)
 
 
-class LogisticRegression(Estimator, _LogisticRegressionParams):
+class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
     """Logistic regression for two classes (binomial) or more (multinomial, softmax)."""
 
     @keyword_only
@@ -136,14 +125,6 @@ class LogisticRegression(Estimator, _LogisticRegressionParams):
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return self._output_schema(schema, fitting=True)
-
-    def _block_inputs(self) -> tuple[str, str, str | None]:
-        weight = self.getOrDefault("weightCol") if self.isDefined("weightCol") else None
-        return self.getFeaturesCol(), self.getLabelCol(), weight or None
-
-    def _fit(self, dataset: Any) -> "LogisticRegressionModel":
-        blocks = TrainingBlocks(dataset, *self._block_inputs(), f"LogisticRegression ({self.uid})")
-        return self._fit_blocks(blocks, dataset)
 
     def _fit_blocks(self, blocks: TrainingBlocks, dataset: Any) -> "LogisticRegressionModel":
         """Train on blocks already in worker memory (released when done); ``dataset`` is the
@@ -267,18 +248,11 @@ class _Scores:
         self.threshold, self.thresholds = threshold, thresholds
 
     def __call__(self, features: Any) -> pa.Array:
-        arr = as_struct_array(features)
-        mask = None
-        if arr.null_count:
-            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
-            arr = arr.filter(arr.is_valid())
+        arr, mask = valid_rows(features)  # null vectors give null outputs
         X = to_matrix(arr, size=self.B.shape[1])
         raw = raw_scores(X, self.B, self.b0, self.multinomial)
-        out = _from_raw(raw, self.multinomial, self.what, self.threshold, self.thresholds)
-        if mask is not None:  # null vectors give null outputs
-            full = np.zeros((len(mask),) + out.shape[1:])
-            full[~mask] = out
-            out = full
+        out = with_null_rows(_from_raw(raw, self.multinomial, self.what, self.threshold,
+                                       self.thresholds), mask)
         if self.what == "prediction":
             return pa.array(out, type=pa.float64(), mask=mask)
         return dense_to_arrow(out, mask)
@@ -309,7 +283,7 @@ def _from_raw(raw: np.ndarray, multinomial: bool, what: str, threshold: float | 
     return np.argmax(raw, axis=1).astype(np.float64)
 
 
-class LogisticRegressionModel(Model, _LogisticRegressionParams):
+class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
     """A fitted logistic regression: coefficients per class and intercepts."""
 
     def __init__(self, coefficientMatrix: DenseMatrix | None = None,
@@ -385,29 +359,12 @@ class LogisticRegressionModel(Model, _LogisticRegressionParams):
     def predict(self, value: Vector) -> float:
         return float(self._one(value, "prediction"))
 
-    # summaries
-    @property
-    def hasSummary(self) -> bool:
-        return self._summary is not None
-
-    @property
-    def summary(self) -> "LogisticRegressionTrainingSummary":
-        if self._summary is None:
-            raise RuntimeError(f"No training summary available for this {type(self).__name__} "
-                               f"(a loaded model has none)")
-        return self._summary
-
     def evaluate(self, dataset: Any) -> "LogisticRegressionSummary":
         """Metrics of the model on ``dataset`` (a lazy summary over its predictions)."""
         self.transformSchema(dataset.schema)
         cls = BinaryLogisticRegressionSummary if not self.isMultinomial and self.numClasses == 2 \
             else LogisticRegressionSummary
         return cls(self, dataset)
-
-    def copy(self, extra: dict | None = None) -> "LogisticRegressionModel":
-        that = super().copy(extra)
-        that._summary = self._summary
-        return that
 
     def __repr__(self) -> str:
         return (f"LogisticRegressionModel: uid={self.uid}, numClasses={self.numClasses}, "

@@ -23,8 +23,10 @@ import pyarrow as pa
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from .base import Estimator, Model, partition_column, require_absent, require_column
-from .linalg import DenseVector, Vector, VectorUDT, as_struct_array, to_matrix, vectors_to_arrow
+from .base import Estimator, Model, partition_column, require_absent
+from .linalg import DenseVector, Vector, VectorUDT, to_matrix, vectors_to_arrow
+from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
+                      require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
 from .optim import kernels as K
 from .optim.scaling import Moments, ScaledSpace, combine_moments
@@ -54,14 +56,7 @@ class _LinearRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, Has
 
     def _check_params(self) -> None:
         name = f"{type(self).__name__} ({self.uid})"
-        checks = [("maxIter", lambda v: v >= 0, ">= 0"), ("regParam", lambda v: v >= 0, ">= 0"),
-                  ("elasticNetParam", lambda v: 0 <= v <= 1, "in [0, 1]"),
-                  ("tol", lambda v: v >= 0, ">= 0"), ("epsilon", lambda v: v > 1, "> 1.0"),
-                  ("aggregationDepth", lambda v: v >= 2, ">= 2")]
-        for p, ok, what in checks:
-            if not ok(self.getOrDefault(p)):
-                raise IllegalArgumentException(f"{name}: {p} must be {what}, got "
-                                               f"{self.getOrDefault(p)!r}")
+        check_ranges(self, COMMON_RANGES + [("epsilon", lambda v: v > 1, "> 1.0")])
         if self.getSolver().lower() not in ("auto", "normal", "l-bfgs"):
             raise IllegalArgumentException(f"{name}: solver must be auto, normal or l-bfgs, got "
                                            f"{self.getSolver()!r}")
@@ -72,18 +67,13 @@ class _LinearRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, Has
                                            f"{self.getOrDefault('loss')!r}")
 
     def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
-        require_column(schema, self.getFeaturesCol(), (VectorUDT,), self, "a vector")
-        if fitting:
-            require_column(schema, self.getLabelCol(), (T.NumericType,), self, "numeric")
-            if self.isDefined("weightCol") and self.getOrDefault("weightCol"):
-                require_column(schema, self.getOrDefault("weightCol"), (T.NumericType,), self,
-                               "numeric")
+        require_training_columns(self, schema, fitting)
         name = self.getPredictionCol()
         require_absent(schema, name, self)
         return T.StructType(schema.fields + [T.StructField(name, T.DoubleType(), True)])
 
 
-class LinearRegression(Estimator, _LinearRegressionParams):
+class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
     """Least-squares linear regression with optional L1/L2 (elastic-net) regularization."""
 
     @keyword_only
@@ -111,14 +101,6 @@ class LinearRegression(Estimator, _LinearRegressionParams):
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return self._output_schema(schema, fitting=True)
-
-    def _block_inputs(self) -> tuple[str, str, str | None]:
-        weight = self.getOrDefault("weightCol") if self.isDefined("weightCol") else None
-        return self.getFeaturesCol(), self.getLabelCol(), weight or None
-
-    def _fit(self, dataset: Any) -> "LinearRegressionModel":
-        blocks = TrainingBlocks(dataset, *self._block_inputs(), f"LinearRegression ({self.uid})")
-        return self._fit_blocks(blocks, dataset)
 
     def _fit_blocks(self, blocks: TrainingBlocks, dataset: Any) -> "LinearRegressionModel":
         """Train on blocks already in worker memory (released when done)."""
@@ -287,20 +269,13 @@ class _Predict:
         self.beta, self.b0 = beta, b0
 
     def __call__(self, features: Any) -> pa.Array:
-        arr = as_struct_array(features)
-        mask = None
-        if arr.null_count:
-            mask = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))
-            arr = arr.filter(arr.is_valid())
-        out = np.asarray(to_matrix(arr, size=len(self.beta)) @ self.beta).reshape(-1) + self.b0
-        if mask is not None:
-            full = np.zeros(len(mask))
-            full[~mask] = out
-            out = full
+        arr, mask = valid_rows(features)  # null vectors give null predictions
+        out = with_null_rows(np.asarray(to_matrix(arr, size=len(self.beta)) @ self.beta)
+                             .reshape(-1) + self.b0, mask)
         return pa.array(out, type=pa.float64(), mask=mask)
 
 
-class LinearRegressionModel(Model, _LinearRegressionParams):
+class LinearRegressionModel(HoldsSummary, Model, _LinearRegressionParams):
     """A fitted linear regression: ``coefficients`` and ``intercept``."""
 
     def __init__(self, coefficients: DenseVector | None = None, intercept: float = 0.0):
@@ -329,25 +304,9 @@ class LinearRegressionModel(Model, _LinearRegressionParams):
     def predict(self, value: Vector) -> float:
         return float(np.asarray(value.toArray()) @ self.coefficients.toArray() + self.intercept)
 
-    @property
-    def hasSummary(self) -> bool:
-        return self._summary is not None
-
-    @property
-    def summary(self) -> "LinearRegressionTrainingSummary":
-        if self._summary is None:
-            raise RuntimeError(f"No training summary available for this {type(self).__name__} "
-                               f"(a loaded model has none)")
-        return self._summary
-
     def evaluate(self, dataset: Any) -> "LinearRegressionSummary":
         self.transformSchema(dataset.schema)
         return LinearRegressionSummary(self, dataset)
-
-    def copy(self, extra: dict | None = None) -> "LinearRegressionModel":
-        that = super().copy(extra)
-        that._summary = self._summary
-        return that
 
     def __repr__(self) -> str:
         return f"LinearRegressionModel: uid={self.uid}, numFeatures={self.numFeatures}"
