@@ -25,7 +25,7 @@ from .param import Params
 
 __all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
            "partition_column", "require_column", "require_absent", "in_out_columns",
-           "PipelineStage"]
+           "PipelineStage", "Persistable", "fold_partials", "chan_merge"]
 
 
 @dataclass
@@ -38,6 +38,24 @@ class Aggregation:
     combine: Callable[[list[Any]], Any]
     finish: Callable[[Any], Any] = field(default=lambda x: x)
     label: str = ""
+
+
+def fold_partials(parts: Sequence[Any], merge: Callable[[Any, Any], Any]) -> Any:
+    """The non-None partials of a combine merged left to right (None when there are none)."""
+    acc = None
+    for p in parts:
+        if p is not None:
+            acc = p if acc is None else merge(acc, p)
+    return acc
+
+
+def chan_merge(w_a: Any, mean_a: Any, m2_a: Any, w_b: Any, mean_b: Any,
+               m2_b: Any) -> tuple[Any, Any, Any]:
+    """(weight, mean, M2) of two groups from theirs (Chan et al.'s pairwise update: accurate
+    whatever the means, unlike a difference of sums of squares). Works on arrays too."""
+    w = w_a + w_b
+    delta = mean_b - mean_a
+    return w, mean_a + delta * (w_b / w), m2_a + m2_b + delta * delta * (w_a * w_b / w)
 
 
 class _Chunk:
@@ -141,30 +159,9 @@ def require_absent(schema: T.StructType, name: str, stage: Any) -> None:
                          f"exists")
 
 
-class PipelineStage(Params):
-    """Anything that can sit in a Pipeline."""
-
-    def transformSchema(self, schema: T.StructType) -> T.StructType:
-        """Check the stage against ``schema`` and return the schema after it (raises before
-        any work runs)."""
-        raise NotImplementedError
-
-    def _input_columns(self, schema: T.StructType) -> list[str]:
-        """Columns the stage reads (the pipeline planner orders passes by them)."""
-        names = []
-        for p in ("inputCol", "featuresCol", "labelCol", "weightCol"):
-            if self.hasParam(p) and self.isDefined(p):
-                v = self.getOrDefault(p)
-                if v and v in schema.names:
-                    names.append(v)
-        if self.hasParam("inputCols") and self.isDefined("inputCols"):
-            names += list(self.getOrDefault("inputCols"))
-        return names
-
-    def _drops_rows(self) -> bool:
-        """True if transform may drop rows (handleInvalid='skip')."""
-        return self.hasParam("handleInvalid") and self.isDefined("handleInvalid") \
-            and self.getOrDefault("handleInvalid") == "skip"
+class Persistable(Params):
+    """Saved and loaded in Spark's layout (``util.MLWriter``/``MLReader``): every pipeline stage
+    and every evaluator. Subclasses add fitted state through the hooks below."""
 
     def write(self) -> Any:
         from .util import MLWriter
@@ -201,6 +198,32 @@ class PipelineStage(Params):
 
     def __repr__(self) -> str:
         return self.uid
+
+
+class PipelineStage(Persistable):
+    """Anything that can sit in a Pipeline."""
+
+    def transformSchema(self, schema: T.StructType) -> T.StructType:
+        """Check the stage against ``schema`` and return the schema after it (raises before
+        any work runs)."""
+        raise NotImplementedError
+
+    def _input_columns(self, schema: T.StructType) -> list[str]:
+        """Columns the stage reads (the pipeline planner orders passes by them)."""
+        names = []
+        for p in ("inputCol", "featuresCol", "labelCol", "weightCol"):
+            if self.hasParam(p) and self.isDefined(p):
+                v = self.getOrDefault(p)
+                if v and v in schema.names:
+                    names.append(v)
+        if self.hasParam("inputCols") and self.isDefined("inputCols"):
+            names += list(self.getOrDefault("inputCols"))
+        return names
+
+    def _drops_rows(self) -> bool:
+        """True if transform may drop rows (handleInvalid='skip')."""
+        return self.hasParam("handleInvalid") and self.isDefined("handleInvalid") \
+            and self.getOrDefault("handleInvalid") == "skip"
 
 
 class Transformer(PipelineStage):

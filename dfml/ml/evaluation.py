@@ -27,7 +27,8 @@ import pyarrow as pa
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from .base import Aggregation, require_column, run_aggregations
+from .base import (Aggregation, Persistable, chan_merge, fold_partials, require_column,
+                   run_aggregations)
 from .linalg import VectorUDT, as_struct_array, to_matrix
 from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasLabelCol, HasPredictionCol, HasProbabilityCol, HasRawPredictionCol,
@@ -103,8 +104,9 @@ def _check_type(schema: T.StructType, name: str, kinds: tuple[type, ...], stage:
 
 # ------------------------------------------------------------------------------ base
 
-class Evaluator(Params):
-    """Computes one metric of a data set; ``isLargerBetter`` says which direction is better."""
+class Evaluator(Persistable):
+    """Computes one metric of a data set; ``isLargerBetter`` says which direction is better.
+    Saved and loaded like a stage (params only)."""
 
     def evaluate(self, dataset: Any, params: dict | None = None) -> float:
         """The metric of ``dataset`` (``params``: a param map applied to a copy first)."""
@@ -142,41 +144,6 @@ class Evaluator(Params):
 
     def _metric(self, state: Any) -> float:
         raise NotImplementedError
-
-    # persistence: params only, in the same layout as pipeline stages
-    def write(self) -> Any:
-        from .util import MLWriter
-        return MLWriter(self)
-
-    def save(self, path: str) -> None:
-        self.write().save(path)
-
-    @classmethod
-    def read(cls) -> Any:
-        from .util import MLReader
-        return MLReader(cls)
-
-    @classmethod
-    def load(cls, path: str) -> Any:
-        return cls.read().load(path)
-
-    def _save_data(self) -> pa.Table | None:
-        return None
-
-    def _load_data(self, table: pa.Table) -> None:
-        pass
-
-    def _save_extra_metadata(self) -> dict:
-        return {}
-
-    def _load_extra_metadata(self, meta: dict) -> None:
-        pass
-
-    def _init_loaded(self) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return self.uid
 
 
 # ------------------------------------------------------------------------------ binary
@@ -520,12 +487,10 @@ class MulticlassClassificationEvaluator(Evaluator, HasLabelCol, HasPredictionCol
 
 def _moments_merge(a: dict, b: dict) -> dict:
     """Pairwise merge of weighted summaries (Chan et al.: means and M2s stay accurate)."""
-    w = a["w"] + b["w"]
     out = {k: a[k] + b[k] for k in ("n", "w", "w2", "sse", "sae", "ssy")}
     for v in ("y", "p"):
-        delta = b["mean_" + v] - a["mean_" + v]
-        out["mean_" + v] = a["mean_" + v] + delta * (b["w"] / w)
-        out["m2_" + v] = a["m2_" + v] + b["m2_" + v] + delta * delta * (a["w"] * b["w"] / w)
+        _, out["mean_" + v], out["m2_" + v] = chan_merge(
+            a["w"], a["mean_" + v], a["m2_" + v], b["w"], b["mean_" + v], b["m2_" + v])
     return out
 
 
@@ -595,13 +560,7 @@ class RegressionEvaluator(Evaluator, HasPredictionCol, HasLabelCol, HasWeightCol
                     "ssy": float(np.dot(w, y * y))}
 
         def combine(parts: list[Any]) -> Any:
-            parts = [p for p in parts if p is not None]
-            if not parts:
-                return None
-            acc = parts[0]
-            for p in parts[1:]:
-                acc = _moments_merge(acc, p)
-            return acc
+            return fold_partials(parts, _moments_merge)
 
         cols = [pred, label] + ([weight] if weight else [])
         return Aggregation(list(dict.fromkeys(cols)), chunk, combine,

@@ -138,10 +138,8 @@ def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
     meta = _read_metadata(fs, root, path)
     cls_name = meta["class"]
     cls = Params._registry.get(cls_name)
-    from .base import PipelineStage
-    from .evaluation import Evaluator
-    if cls is None or not cls_name.startswith("dfml.ml.") \
-            or not issubclass(cls, (PipelineStage, Evaluator)):
+    from .base import Persistable  # pipeline stages and evaluators
+    if cls is None or not cls_name.startswith("dfml.ml.") or not issubclass(cls, Persistable):
         raise ModelLoadError(f"{path}: metadata names class {cls_name!r}, which is not a dfml "
                              f"pipeline stage or evaluator; refusing to load it")
     if expected is not None and not issubclass(cls, expected):

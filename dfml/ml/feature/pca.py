@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
-from ..base import Aggregation, Estimator, Model, partition_column
+from ..base import Aggregation, Estimator, Model, fold_partials, partition_column
 from ..linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, vectors_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol
@@ -52,20 +52,17 @@ def _cov_chunk(col: str) -> Any:
 
 
 def _cov_combine(col: str) -> Any:
+    def merge(acc: dict, p: dict) -> dict:
+        if len(p["mean"]) != len(acc["mean"]):
+            raise ValueError(f"PCA: vectors of sizes {len(acc['mean'])} and {len(p['mean'])} "
+                             f"in column `{col}`")
+        n = acc["n"] + p["n"]
+        delta = p["mean"] - acc["mean"]
+        return {"n": n, "mean": acc["mean"] + delta * (p["n"] / n),
+                "M": acc["M"] + p["M"] + np.outer(delta, delta) * (acc["n"] * p["n"] / n)}
+
     def combine(parts: list[Any]) -> Any:
-        parts = [p for p in parts if p is not None]
-        if not parts:
-            return None
-        acc = parts[0]
-        for p in parts[1:]:
-            if len(p["mean"]) != len(acc["mean"]):
-                raise ValueError(f"PCA: vectors of sizes {len(acc['mean'])} and {len(p['mean'])} "
-                                 f"in column `{col}`")
-            n = acc["n"] + p["n"]
-            delta = p["mean"] - acc["mean"]
-            acc = {"n": n, "mean": acc["mean"] + delta * (p["n"] / n),
-                   "M": acc["M"] + p["M"] + np.outer(delta, delta) * (acc["n"] * p["n"] / n)}
-        return acc
+        return fold_partials(parts, merge)
     return combine
 
 

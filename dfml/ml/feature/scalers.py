@@ -14,7 +14,8 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
-from ..base import Aggregation, Estimator, Model, partition_column, require_absent, require_column
+from ..base import (Aggregation, Estimator, Model, chan_merge, fold_partials, partition_column,
+                    require_absent, require_column)
 from .assembler import _mixed_rows
 from ..linalg import (DenseVector, VectorUDT, as_struct_array, csr_to_arrow, dense_to_arrow, to_matrix,
                       vectors_to_arrow)
@@ -87,20 +88,15 @@ def _moments_chunk(col: str) -> Any:
     return chunk
 
 
+def _moments_merge(a: dict, b: dict) -> dict:
+    n, mean, m2 = chan_merge(a["n"], a["mean"], a["m2"], b["n"], b["mean"], b["m2"])
+    return {"n": n, "mean": mean, "m2": m2, "nnz": a["nnz"] + b["nnz"],
+            "max": np.fmax(a["max"], b["max"]), "min": np.fmin(a["min"], b["min"]),
+            "absmax": np.fmax(a["absmax"], b["absmax"])}
+
+
 def _moments_combine(parts: list[Any]) -> Any:
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return None
-    acc = dict(parts[0])
-    for p in parts[1:]:
-        n = acc["n"] + p["n"]
-        delta = p["mean"] - acc["mean"]
-        mean = acc["mean"] + delta * (p["n"] / n)
-        m2 = acc["m2"] + p["m2"] + delta ** 2 * (acc["n"] * p["n"] / n)
-        acc = {"n": n, "mean": mean, "m2": m2, "nnz": acc["nnz"] + p["nnz"],
-               "max": np.fmax(acc["max"], p["max"]), "min": np.fmin(acc["min"], p["min"]),
-               "absmax": np.fmax(acc["absmax"], p["absmax"])}
-    return acc
+    return fold_partials(parts, _moments_merge)
 
 
 def moments_aggregation(col: str) -> Aggregation:

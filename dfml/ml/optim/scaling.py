@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..base import chan_merge, fold_partials
+
 __all__ = ["Moments", "combine_moments", "ScaledSpace"]
 
 
@@ -40,18 +42,15 @@ class Moments:
         return np.sqrt(self.variance(sample))
 
 
+def _merge(a: Moments, b: Moments) -> Moments:
+    W, mean, m2 = chan_merge(a.W, a.mean, a.m2, b.W, b.mean, b.m2)
+    return Moments(W, a.W2 + b.W2, a.n + b.n, mean, m2)
+
+
 def combine_moments(parts: list) -> Moments | None:
     """Pairwise (Chan) combination of per-block moments, accurate whatever the means."""
-    acc = None
-    for W, W2, n, mean, m2 in parts:
-        if acc is None:
-            acc = Moments(W, W2, n, np.asarray(mean, float), np.asarray(m2, float))
-            continue
-        tot = acc.W + W
-        delta = mean - acc.mean
-        acc = Moments(tot, acc.W2 + W2, acc.n + n, acc.mean + delta * (W / tot),
-                      acc.m2 + m2 + delta ** 2 * (acc.W * W / tot))
-    return acc
+    return fold_partials([Moments(W, W2, n, np.asarray(mean, float), np.asarray(m2, float))
+                          for W, W2, n, mean, m2 in parts], _merge)
 
 
 class ScaledSpace:
