@@ -132,28 +132,27 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
             pen = np.where(active, 1.0 / np.where(active, std, 1.0), 0.0)
         return lam * alpha * pen, lam * (1 - alpha) * pen ** 2
 
-    def _constant_label(self, fy: Moments, d: int, delta: float) -> Any:
-        """Spark's answer for a constant label with an intercept: zero coefficients, the mean as
-        intercept; a zero label without one gives zeros too."""
-        if delta > 0:
-            return None
+    def _label_scale(self, fy: Moments, d: int, sample: bool) -> tuple[float, Any]:
+        """``(delta, None)``: the label's standard deviation (sample or population, as the
+        solver's Spark counterpart uses), or ``|mean|`` when that is zero; or ``(0, fit)`` for a
+        constant label with an intercept (or an all-zero label), where Spark answers without
+        optimizing: zero coefficients and the mean as intercept."""
+        raw = float(fy.std(sample=sample)[0])
         y_mean = float(fy.mean[0])
-        if self.getFitIntercept() or y_mean == 0.0:
-            return np.zeros(d), (y_mean if self.getFitIntercept() else 0.0), [0.0], None
-        return None
+        if raw == 0 and (self.getFitIntercept() or y_mean == 0.0):
+            return 0.0, (np.zeros(d), y_mean if self.getFitIntercept() else 0.0, [0.0], None)
+        if raw == 0 and self.getRegParam() > 0 and self.getStandardization():
+            raise IllegalArgumentException(
+                f"LinearRegression ({self.uid}): the label's standard deviation is zero, so a "
+                f"model with a standardized label cannot be regularized")
+        return (raw if raw > 0 else abs(y_mean)), None
 
     def _fit_lbfgs(self, blocks: TrainingBlocks, fx: Moments, fy: Moments) -> tuple:
         d = len(fx.mean)
         std = fx.std(sample=True)
-        raw_delta = float(fy.std(sample=True)[0])
-        const = self._constant_label(fy, d, raw_delta)
+        delta, const = self._label_scale(fy, d, sample=True)
         if const is not None:
             return const
-        delta = raw_delta if raw_delta > 0 else abs(float(fy.mean[0]))
-        if self.getRegParam() > 0 and raw_delta == 0 and self.getStandardization():
-            raise IllegalArgumentException(
-                f"LinearRegression ({self.uid}): the label's standard deviation is zero, so a "
-                f"model with a standardized label cannot be regularized")
         fit_intercept = self.getFitIntercept()
         space = ScaledSpace(std, fx.mean, fit_intercept, label_scale=delta,
                             label_offset=float(fy.mean[0]))
@@ -180,15 +179,9 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
     def _fit_normal(self, blocks: TrainingBlocks, fx: Moments, fy: Moments) -> tuple:
         d = len(fx.mean)
         fit_intercept = self.getFitIntercept()
-        raw_delta = float(fy.std(sample=False)[0])
-        const = self._constant_label(fy, d, raw_delta)
+        delta, const = self._label_scale(fy, d, sample=False)
         if const is not None:
             return const
-        if self.getRegParam() > 0 and raw_delta == 0 and self.getStandardization():
-            raise IllegalArgumentException(
-                f"LinearRegression ({self.uid}): the label's standard deviation is zero, so a "
-                f"model with a standardized label cannot be regularized")
-        delta = raw_delta if raw_delta > 0 else abs(float(fy.mean[0]))
         G, _ = blocks.map_sum(K.gram)
         W = G[-1, -1]
         xs, ys, xx, xy = G[:d, -1], G[d, -1], G[:d, :d], G[:d, d]
@@ -234,14 +227,9 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
             H[:d, :d] += np.diag(W * l2 * np.where(active, std, 0.0) ** 2)
             idx = np.concatenate([a, [d]]) if fit_intercept else a
             try:
-                inv = np.linalg.inv(H[np.ix_(idx, idx)])
-                diag_inv = np.full(len(idx), np.nan)
-                diag_inv[:] = np.diag(inv)
-                full = np.full(d + (1 if fit_intercept else 0), np.nan)
-                full[a] = diag_inv[:len(a)]
-                if fit_intercept:
-                    full[d] = diag_inv[-1]
-                diag_inv = full
+                inv_diag = np.diag(np.linalg.inv(H[np.ix_(idx, idx)]))
+                diag_inv = np.full(d + (1 if fit_intercept else 0), np.nan)  # NaN: constant
+                diag_inv[idx] = inv_diag   # features; the intercept, if any, is slot d
             except np.linalg.LinAlgError:
                 diag_inv = None
         return beta, b0, history, diag_inv
@@ -253,7 +241,8 @@ def _metrics(sums: tuple, n: int, d: int, fit_intercept: bool) -> dict:
     # is the plain sum of squared deviations when every weight is 1
     sst = m2y * (W - 1.0) / (W - W2 / W) if W - W2 / W > 0 else 0.0
     mse = sse / W
-    r2 = 1.0 - sse / (sst if fit_intercept else syy) if (sst if fit_intercept else syy) else float("nan")
+    total = sst if fit_intercept else syy  # Spark's summary: throughOrigin without intercept
+    r2 = 1.0 - sse / total if total else float("nan")
     k = 1 if fit_intercept else 0
     dof = rows - d - k
     r2adj = 1.0 - (1.0 - r2) * (rows - k) / (rows - d - k) if dof > 0 else float("nan")

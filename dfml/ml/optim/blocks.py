@@ -79,14 +79,9 @@ class TrainingBlocks:
         if futures is not None:  # built by ``aggregate_and_block`` in another stage's pass
             self.futures = futures
             return
-        from dask import delayed
-        cols = [features, label] + ([weight] if weight else [])
-        frame = self._session._record_reads(dataset._frame[cols])
-        parts = frame.to_delayed(optimize_graph=False)
-        build = delayed(make_block, pure=True)
-        tasks = [build(p, features, label, weight, stage) for p in parts]
+        parts = _partitions(dataset, [features, label] + ([weight] if weight else []))
         self._session.graphs_run += 1
-        self.futures = self._client.compute(tasks)
+        self.futures = self._client.compute(_block_tasks(parts, features, label, weight, stage))
 
     def transform(self, kernel: Callable[[Block], Block]) -> "TrainingBlocks":
         """Replace every block by ``kernel(block)`` where it lives (a fitted row-wise stage
@@ -127,6 +122,20 @@ class TrainingBlocks:
         self.release()
 
 
+def _partitions(dataset: Any, columns: list[str]) -> list:
+    """The partitions of ``dataset``'s ``columns`` as delayed objects, its reads recorded (the
+    caller computes them in one graph, so the source is read once)."""
+    frame = dataset._session._record_reads(dataset._frame[list(dict.fromkeys(columns))])
+    return frame.to_delayed(optimize_graph=False)
+
+
+def _block_tasks(parts: list, features: str, label: str, weight: str | None,
+                 stage: str) -> list:
+    from dask import delayed
+    build = delayed(make_block, pure=True)
+    return [build(p, features, label, weight, stage) for p in parts]
+
+
 def _partition_states(part: pd.DataFrame, aggs: list) -> list:
     return [a.chunk(part[a.columns]) for a in aggs]
 
@@ -145,10 +154,8 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
     here and the stage is applied to them in memory once it is fitted."""
     from dask import delayed
     session = dataset._session
-    cols = list(dict.fromkeys([c for a in aggs for c in a.columns] + [features, label]
-                              + ([weight] if weight else [])))
-    frame = session._record_reads(dataset._frame[cols])
-    parts = frame.to_delayed(optimize_graph=False)
+    parts = _partitions(dataset, [c for a in aggs for c in a.columns] + [features, label]
+                        + ([weight] if weight else []))
     chunk = delayed(_partition_states, pure=True)
     merge = delayed(_merge_states, pure=True)
     level = [chunk(p, aggs) for p in parts]
@@ -156,10 +163,8 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
         level = [merge(aggs, *level[i:i + 8]) for i in range(0, len(level), 8)]
         if len(level) == 1:
             break
-    build = delayed(make_block, pure=True)
-    blocks = [build(p, features, label, weight, stage) for p in parts]
     session.graphs_run += 1
-    futures = session.client.compute(level + blocks)
+    futures = session.client.compute(level + _block_tasks(parts, features, label, weight, stage))
     states = futures[0].result() if level else [a.combine([]) for a in aggs]
     session.client.cancel(futures[:1])
     results = [a.finish(s) for a, s in zip(aggs, states)]

@@ -26,15 +26,15 @@ def _xt(X: Any, r: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
-def feature_moments(b: Block) -> Any:
-    """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) per feature."""
+def _moments(X: Any, b: Block) -> Any:
+    """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) per column of
+    ``X`` (dense or CSR, the block's rows); None for a block without weight."""
     if b.n == 0:
         return None
     w = b.weights()
     W = float(w.sum())
     if W == 0:
         return None
-    X = b.X
     if sp.issparse(X):
         mean = _xt(X, w) / W
         csc = X.tocsc()
@@ -50,16 +50,14 @@ def feature_moments(b: Block) -> Any:
     return W, float((w * w).sum()), b.n, mean, m2
 
 
+def feature_moments(b: Block) -> Any:
+    """Weighted moments of every feature (see ``_moments``)."""
+    return _moments(b.X, b)
+
+
 def label_moments(b: Block) -> Any:
-    """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) of the label."""
-    if b.n == 0:
-        return None
-    w = b.weights()
-    W = float(w.sum())
-    if W == 0:
-        return None
-    mean = float(w @ b.y / W)
-    return W, float((w * w).sum()), b.n, np.array([mean]), np.array([float(w @ (b.y - mean) ** 2)])
+    """Weighted moments of the label, as a one-column matrix (see ``_moments``)."""
+    return _moments(b.y.reshape(-1, 1), b)
 
 
 def label_histogram(b: Block) -> Any:
