@@ -55,3 +55,19 @@ def test_explain_shows_columns_and_filters(spark, parquet_path, capsys):
     out = capsys.readouterr().out
     assert "columns=['a', 'x']" in out
     assert "('x', '>', 5)" in out
+
+
+def test_narrow_read_keeps_a_partition_per_core(spark, tmp_path):
+    """dask fuses the partitions of a read that projects few columns under a computation (here
+    two files become one partition without dfml's floor); dfml stops it at defaultParallelism
+    (2 here), or a two-file source ran every action on one core."""
+    import numpy as np
+    root = tmp_path / "wide"
+    root.mkdir()
+    for i in range(2):
+        cols = {f"c{j}": pa.array(np.arange(50_000, dtype=np.float64) + j) for j in range(20)}
+        pq.write_table(pa.table(cols), str(root / f"part-{i}.parquet"))
+    df = spark.read.parquet(str(root)).select((F.col("c0") + 1).alias("d"))
+    assert spark.defaultParallelism == 2
+    assert df._frame.optimize().npartitions == 2
+    assert df.agg(F.sum("d")).collect()[0][0] == 2 * float(np.arange(1, 50_001).sum())
