@@ -12,12 +12,10 @@ the application's.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
-import runpy
 import sys
-from typing import Any, Callable
+from typing import Callable
 
 # Flags holding one value: the flag replaces what --conf gave for its key.
 SCALAR_FLAGS = {
@@ -104,53 +102,6 @@ def build_submit_conf(ns: argparse.Namespace) -> dict[str, str]:
     return conf
 
 
-# ------------------------------------------------------------------ running the script here
-def _exit_code(code: Any) -> int:
-    """What ``python app.py`` would exit with after ``sys.exit(code)``."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    print(code, file=sys.stderr)
-    return 1
-
-
-def _active_session() -> Any:
-    session_module = sys.modules.get("dfml.sql.session")
-    return session_module.SparkSession.getActiveSession() if session_module else None
-
-
-def run_script(script: str, args: list[str], conf: dict[str, str]) -> int:
-    """Run ``script`` as ``__main__`` in this process, its sessions defaulting to ``conf``."""
-    saved_env = {k: os.environ.get(k) for k in ("DFML_MASTER", "DFML_CONF")}
-    saved_argv, saved_path = sys.argv, list(sys.path)
-    if "spark.master" in conf:
-        os.environ["DFML_MASTER"] = conf["spark.master"]
-    os.environ["DFML_CONF"] = json.dumps(conf)
-    sys.argv = [script, *args]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    before = _active_session()
-    try:
-        runpy.run_path(script, run_name="__main__")
-        return 0
-    except SystemExit as e:
-        return _exit_code(e.code)
-    finally:
-        try:
-            # Stop the session the script left open, as the end of a Spark driver does
-            # (and only that one: the caller's own session is not the script's to stop).
-            left_open = _active_session()
-            if left_open is not None and left_open is not before:
-                left_open.stop()
-        finally:
-            sys.argv, sys.path[:] = saved_argv, saved_path
-            for k, v in saved_env.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-
-
 def _check_local_files(script: str, conf: dict[str, str]) -> None:
     if not os.path.isfile(script):
         raise UsageError(f"no such script: {script}")
@@ -163,6 +114,7 @@ def _check_local_files(script: str, conf: dict[str, str]) -> None:
 def submit(ns: argparse.Namespace) -> Callable[[], int]:
     """``dfml submit``: check everything, then run the script here or hand it to YARN."""
     from .cluster.config import check
+    from .cluster.driver import run_script
 
     conf = build_submit_conf(ns)
     master, settings = check(conf["spark.master"], conf)
@@ -188,6 +140,7 @@ def _submit_to_yarn(script: str, args: list[str], conf: dict[str, str]) -> int:
 def run(ns: argparse.Namespace) -> Callable[[], int]:
     """``dfml run``: ``python app.py``, optionally with a master and settings."""
     from .cluster.config import check
+    from .cluster.driver import run_script
 
     conf = parse_conf_pairs(ns.conf)
     if ns.master:

@@ -14,32 +14,16 @@ import logging
 import os
 import sys
 import warnings
-from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from distributed import Client, LocalCluster
 
 from .config import (ConfigError, ExecutorConfig, Master, MasterURLError, check, parse_local,
                      parse_master)
+from .handle import ClusterHandle
 
 __all__ = ["ClusterHandle", "ConfigError", "MasterURLError", "connect", "parse_local",
            "parse_master"]
-
-
-@dataclass
-class ClusterHandle:
-    """A client and, when dfml started it, the cluster it owns (closed with the handle)."""
-
-    client: Client
-    cluster: Any = None
-    master: str = "local[*]"
-
-    def close(self) -> None:
-        try:
-            self.client.close()
-        finally:
-            if self.cluster is not None:
-                self.cluster.close()
 
 
 @contextlib.contextmanager
@@ -69,16 +53,13 @@ def connect(master: str | None, conf: Mapping[str, str] | None = None) -> Cluste
     """
     conf = dict(conf or {})
     parsed, settings = check(master, conf)
-    if parsed.kind == "local":
-        handle = _start_local(parsed, settings)
-    elif parsed.kind == "tcp":
-        _warn_unused_shape(conf, parsed.url)
-        handle = _connect_scheduler(parsed.url, settings.connect_timeout)
-    elif parsed.kind == "yarn":
-        return _start_yarn(conf)  # the YARN launcher ships files as YARN resources itself
-    else:
-        from .kubernetes import start_kube_cluster
-        handle = start_kube_cluster(parsed.url, conf)
+    # One starter per master kind; the table is built per call so that it always holds the
+    # module's current functions.
+    starters = {"local": _start_local, "tcp": _connect_tcp, "yarn": _start_yarn_backend,
+                "k8s": _start_kube}
+    handle = starters[parsed.kind](parsed, settings, conf)
+    if parsed.kind == "yarn":
+        return handle  # the YARN launcher ships files as YARN resources itself
     try:
         _ship_py_files(handle.client, conf.get("spark.submit.pyFiles", ""))
     except BaseException:
@@ -87,7 +68,23 @@ def connect(master: str | None, conf: Mapping[str, str] | None = None) -> Cluste
     return handle
 
 
-def _start_local(master: Master, settings: ExecutorConfig) -> ClusterHandle:
+def _connect_tcp(master: Master, settings: ExecutorConfig, conf: Mapping[str, str]) -> ClusterHandle:
+    _warn_unused_shape(conf, master.url)
+    return _connect_scheduler(master.url, settings.connect_timeout)
+
+
+def _start_yarn_backend(master: Master, settings: ExecutorConfig,
+                        conf: Mapping[str, str]) -> ClusterHandle:
+    return _start_yarn(dict(conf))
+
+
+def _start_kube(master: Master, settings: ExecutorConfig, conf: Mapping[str, str]) -> ClusterHandle:
+    from .kubernetes import start_kube_cluster
+    return start_kube_cluster(master.url, conf)
+
+
+def _start_local(master: Master, settings: ExecutorConfig,
+                 conf: Mapping[str, str] | None = None) -> ClusterHandle:
     """``local[N]``: N single-threaded worker processes, unless the executor keys say otherwise.
 
     With dynamic allocation the cluster adapts between ``minExecutors`` and ``maxExecutors``

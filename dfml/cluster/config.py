@@ -233,7 +233,45 @@ def check(master: str | None, conf: Mapping[str, str] | None) -> tuple[Master, E
     parsed = parse_master(master)
     settings = parse_conf(conf)
     if parsed.kind == "k8s":
-        from .kubernetes import check_kube_conf
         check_kube_conf(parsed, conf or {})
     return parsed, settings
+
+
+# ------------------------------------------------------------------ Kubernetes-only settings
+PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+_CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+EXECUTOR_ENV_PREFIX = "spark.executorEnv."
+
+
+def check_kube_conf(master: Master, conf: Mapping[str, str]) -> None:
+    """Refuse the Kubernetes-specific values a spec could not carry (before anything starts)."""
+    ns = conf.get("spark.kubernetes.namespace")
+    if ns is not None and master.namespace is not None and ns != master.namespace:
+        raise ConfigError(f"spark.kubernetes.namespace={ns!r} contradicts the master URL "
+                          f"{master.url!r}; give the namespace once")
+    if ns is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", ns):
+        raise ConfigError(f"spark.kubernetes.namespace={ns!r}: not a Kubernetes namespace")
+    for key in ("spark.kubernetes.executor.request.cores", "spark.kubernetes.executor.limit.cores",
+                "spark.dfml.scheduler.cores"):
+        if conf.get(key) is not None and not _CPU.match(str(conf[key]).strip()):
+            raise ConfigError(f"{key}={conf[key]!r}: not a CPU quantity such as 1, 0.5 or 500m")
+    policy = conf.get("spark.kubernetes.container.image.pullPolicy")
+    if policy is not None and policy not in PULL_POLICIES:
+        raise ConfigError(f"spark.kubernetes.container.image.pullPolicy={policy!r}: "
+                          f"must be one of {', '.join(PULL_POLICIES)}")
+    for key in ("spark.kubernetes.container.image", "spark.kubernetes.executor.container.image"):
+        if key in conf and not str(conf[key]).strip():
+            raise ConfigError(f"{key}={conf[key]!r}: an image name is needed")
+    settings = parse_conf(conf)
+    if settings.dynamic and settings.max_executors is None:
+        raise ConfigError("spark.dynamicAllocation.enabled=true on k8s:// needs "
+                          "spark.dynamicAllocation.maxExecutors: the operator's autoscaler "
+                          "requires a maximum")
+    if conf.get("spark.dfml.scheduler.memory") is not None:
+        parse_size("spark.dfml.scheduler.memory", conf["spark.dfml.scheduler.memory"])
+    for key in conf:
+        if key.startswith(EXECUTOR_ENV_PREFIX) and not _ENV_NAME.match(key[len(EXECUTOR_ENV_PREFIX):]):
+            raise ConfigError(f"{key}: {key[len(EXECUTOR_ENV_PREFIX):]!r} is not an environment "
+                              "variable name")
 

@@ -20,48 +20,13 @@ import re
 import secrets
 from typing import Any, Mapping
 
-from .config import ConfigError, Master, parse_conf, parse_master, parse_size
+from .config import (EXECUTOR_ENV_PREFIX, Master, check_kube_conf, parse_conf, parse_master,
+                     parse_size)
 
 DEFAULT_IMAGE = "ghcr.io/dask/dask:latest"
 DEFAULT_EXECUTORS = 2          # Spark's default spark.executor.instances on Kubernetes
 DEFAULT_EXECUTOR_MEMORY = "1g"  # Spark's default spark.executor.memory
-PULL_POLICIES = ("Always", "IfNotPresent", "Never")
-_CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
-_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _MAX_NAME = 53  # the operator names the scheduler service "<name>-scheduler" (a 63-char label)
-_EXECUTOR_ENV = "spark.executorEnv."
-
-
-def check_kube_conf(master: Master, conf: Mapping[str, str]) -> None:
-    """Refuse the Kubernetes-specific values a spec could not carry (before anything starts)."""
-    ns = conf.get("spark.kubernetes.namespace")
-    if ns is not None and master.namespace is not None and ns != master.namespace:
-        raise ConfigError(f"spark.kubernetes.namespace={ns!r} contradicts the master URL "
-                          f"{master.url!r}; give the namespace once")
-    if ns is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", ns):
-        raise ConfigError(f"spark.kubernetes.namespace={ns!r}: not a Kubernetes namespace")
-    for key in ("spark.kubernetes.executor.request.cores", "spark.kubernetes.executor.limit.cores",
-                "spark.dfml.scheduler.cores"):
-        if conf.get(key) is not None and not _CPU.match(str(conf[key]).strip()):
-            raise ConfigError(f"{key}={conf[key]!r}: not a CPU quantity such as 1, 0.5 or 500m")
-    policy = conf.get("spark.kubernetes.container.image.pullPolicy")
-    if policy is not None and policy not in PULL_POLICIES:
-        raise ConfigError(f"spark.kubernetes.container.image.pullPolicy={policy!r}: "
-                          f"must be one of {', '.join(PULL_POLICIES)}")
-    for key in ("spark.kubernetes.container.image", "spark.kubernetes.executor.container.image"):
-        if key in conf and not str(conf[key]).strip():
-            raise ConfigError(f"{key}={conf[key]!r}: an image name is needed")
-    settings = parse_conf(conf)
-    if settings.dynamic and settings.max_executors is None:
-        raise ConfigError("spark.dynamicAllocation.enabled=true on k8s:// needs "
-                          "spark.dynamicAllocation.maxExecutors: the operator's autoscaler "
-                          "requires a maximum")
-    if conf.get("spark.dfml.scheduler.memory") is not None:
-        parse_size("spark.dfml.scheduler.memory", conf["spark.dfml.scheduler.memory"])
-    for key in conf:
-        if key.startswith(_EXECUTOR_ENV) and not _ENV_NAME.match(key[len(_EXECUTOR_ENV):]):
-            raise ConfigError(f"{key}: {key[len(_EXECUTOR_ENV):]!r} is not an environment "
-                              "variable name")
 
 
 def dns_name(text: str) -> str:
@@ -125,7 +90,7 @@ def build_cluster_spec(master: str, conf: Mapping[str, str], suffix: str = "") -
     cores = settings.cores or 1
     memory = settings.memory or parse_size("spark.executor.memory", DEFAULT_EXECUTOR_MEMORY)
     image = conf.get("spark.kubernetes.container.image", DEFAULT_IMAGE).strip()
-    env = {k[len(_EXECUTOR_ENV):]: str(v) for k, v in conf.items() if k.startswith(_EXECUTOR_ENV)}
+    env = {k[len(EXECUTOR_ENV_PREFIX):]: str(v) for k, v in conf.items() if k.startswith(EXECUTOR_ENV_PREFIX)}
     spec = make_cluster_spec(
         name=cluster_name(conf, suffix),
         image=image,
@@ -173,7 +138,7 @@ def start_kube_cluster(master: str, conf: Mapping[str, str]) -> Any:
     from dask_kubernetes.operator.kubecluster.kubecluster import CreateMode
     from distributed import Client
 
-    from . import ClusterHandle
+    from .handle import ClusterHandle
 
     parsed = parse_master(master)
     spec = build_cluster_spec(master, conf, suffix=secrets.token_hex(3))

@@ -1,17 +1,24 @@
 """What every Dask worker of a dfml session loads before it runs tasks.
 
-dfml replaces one function of dask's parquet reader (see ``dfml.sql.io.parquet``); workers
-must import that module too, including workers that join or restart later, so the import is a
-worker plugin, which the scheduler hands to every worker.
+The session names the modules (``DfmlWorkerSetup(modules)``), so this layer, which sits below
+dfml.sql, imports none of dfml.sql itself. The imports are a worker plugin, which the scheduler
+hands to every worker, including workers that join or restart later.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Iterable
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
 
 class DfmlWorkerSetup(WorkerPlugin):
-    """Imports dfml's worker-side patches on each worker."""
+    """Imports the given modules on each worker (warming what tasks would import anyway)."""
+
+    def __init__(self, modules: Iterable[str] = ()):
+        self.modules = tuple(modules)
 
     def setup(self, worker) -> None:  # noqa: ANN001 - distributed's signature
-        import dfml.sql.io.parquet  # noqa: F401
+        for name in self.modules:
+            importlib.import_module(name)

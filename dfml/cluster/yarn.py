@@ -329,7 +329,7 @@ def start_yarn_cluster(conf: Mapping[str, str]) -> Any:
     """
     from distributed import Client
 
-    from . import ClusterHandle
+    from .handle import ClusterHandle
 
     conf = dict(conf)
     if os.environ.get(_IN_APP) == "1":
@@ -403,7 +403,7 @@ def _connect_own_application(conf: Mapping[str, str]) -> Any:
     import skein
     from distributed import Client
 
-    from . import ClusterHandle
+    from .handle import ClusterHandle
 
     s = yarn_settings(conf)
     app = skein.ApplicationClient.from_current()

@@ -112,7 +112,7 @@ def _run_driver(argv: list[str]) -> int:
 
     script, args = argv[0], argv[1:]
     try:
-        from dfml.cli import run_script
+        from dfml.cluster.driver import run_script
         conf = json.loads(base64.b64decode(os.environ.get("DFML_CONF_B64", "")) or b"{}")
         code = run_script(script, args, conf)
     except BaseException:

@@ -21,6 +21,10 @@ from .dataframe import DataFrame
 from .row import Row
 
 
+# Imported on every worker when it starts: the parquet reader's task functions, so the first
+# read task of an action does not pay the import.
+_WORKER_MODULES = ("dfml.sql.io.parquet",)
+
 class RuntimeConfig:
     """``spark.conf``: string settings, with Spark's ``get``/``set``/``unset``."""
 
@@ -127,7 +131,8 @@ class SparkSession:
         self.conf = RuntimeConfig(conf)
         self._handle = connect(conf["spark.master"], conf)
         from ..cluster.worker import DfmlWorkerSetup
-        self._handle.client.register_plugin(DfmlWorkerSetup(), name="dfml-worker-setup")
+        self._handle.client.register_plugin(DfmlWorkerSetup(_WORKER_MODULES),
+                                            name="dfml-worker-setup")
         self._stopped = False
         self.graphs_run = 0
         self._parallelism: int | None = None

@@ -71,3 +71,21 @@ def test_narrow_read_keeps_a_partition_per_core(spark, tmp_path):
     assert spark.defaultParallelism == 2
     assert df._frame.optimize().npartitions == 2
     assert df.agg(F.sum("d")).collect()[0][0] == 2 * float(np.arange(1, 50_001).sum())
+
+
+def test_string_view_equality_filter_is_pushed_and_exact(spark, parquet_path):
+    """Arrow cannot compare a ``string_view`` column with a string literal inside the scan; dfml's
+    reader (and only dfml's: no process-wide patch of dask) re-filters after the scan."""
+    df = spark.read.parquet(parquet_path).filter(F.col("a") == "a13").select("a", "b")
+    [read] = reads(df._frame)
+    assert ("a", "==", "a13") in [f for conj in read.operand("filters") for f in conj]
+    assert [tuple(r) for r in df.collect()] == [("a13", 3)]
+    narrow = spark.read.parquet(parquet_path).filter(F.col("a") == "a27").select("b")
+    assert [r.b for r in narrow.collect()] == [7]
+
+
+def test_dask_parquet_reader_is_not_patched():
+    from dfml._dask import ReadParquetPyarrowFS
+    from dfml.sql.io.parquet import fragment_to_table
+    assert ReadParquetPyarrowFS._fragment_to_table is not fragment_to_table
+    assert ReadParquetPyarrowFS._fragment_to_table.__module__.startswith("dask.")

@@ -12,8 +12,8 @@ from typing import Any, Callable
 import fsspec
 import pandas as pd
 import pyarrow as pa
-from dask.dataframe.io.utils import DataFrameIOFunction
 
+from ..._dask import DataFrameIOFunction
 from ..errors import AnalysisException
 
 

@@ -5,6 +5,8 @@ schema it scans with is rewritten to the types dfml computes with (string_view -
 decimal -> double unless asked to keep decimals, unsigned -> signed, timestamps -> us). Arrow
 casts while it scans each fragment, so nothing slow reaches pandas, and because the node is
 still dask's parquet reader, dask's optimizer keeps pruning columns and pushing filters into it.
+Its read tasks (plain and fused) scan fragments with ``fragment_to_table``, which also filters
+``string_view`` columns; dask's own reader is left as it is for everyone else in the process.
 """
 
 from __future__ import annotations
@@ -15,9 +17,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.fs  # noqa: F401 - pa.fs
-from dask.dataframe.dask_expr._collection import new_collection
-from dask.dataframe.dask_expr.io.parquet import ReadParquetPyarrowFS
-
+from ..._dask import FusedParquetIO, ReadParquetPyarrowFS, Task, new_collection
 from .. import types as T
 
 
@@ -96,12 +96,30 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
             factor = 1.0 if n < 2 * floor else max(factor, floor / n)
         return factor
 
+    def _filtered_task(self, name: Any, index: int) -> Any:
+        """dask's read task, scanning each fragment with dfml's ``fragment_to_table``."""
+        task = super()._filtered_task(name, index)
+        (scan,) = task.args
+        return Task(task.key, task.func, Task(None, fragment_to_table, **scan.kwargs),
+                    _data_producer=True, **task.kwargs)
+
+    def _tune_up(self, parent: Any) -> Any:
+        """dask's fusion of small reads, into a fused read that also scans with dfml's
+        ``fragment_to_table``."""
+        if self._fusion_compression_factor >= 1 or isinstance(parent, FusedParquetIO):
+            return None
+        return parent.substitute(self, NormalizedFusedRead(self))
+
+
+class NormalizedFusedRead(FusedParquetIO):
+    """dask's fused parquet read (several fragments per task) for ``NormalizedParquetRead``."""
+
     @staticmethod
-    def _table_to_pandas(table: pa.Table, index_name: Any, arrow_to_pandas: Any,
-                         dtype_backend: Any, pyarrow_strings_enabled: Any) -> pd.DataFrame:
-        df = table.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True,
-                             self_destruct=True, split_blocks=True)
-        return df.set_index(index_name) if index_name is not None else df
+    def _load_multiple_files(frag_filters: Any, columns: Any, schema: Any,
+                             **to_pandas_kwargs: Any) -> pd.DataFrame:
+        tables = [fragment_to_table(frag, filters, columns, schema) for frag, filters in frag_filters]
+        table = pa.concat_tables(tables, promote_options="permissive")
+        return ReadParquetPyarrowFS._table_to_pandas(table, **to_pandas_kwargs)
 
 
 def read_parquet_frame(path: str | list[str], decimal_as_double: bool = True,
@@ -118,10 +136,7 @@ def read_parquet_frame(path: str | list[str], decimal_as_double: bool = True,
     return new_collection(expr)
 
 
-_dask_fragment_to_table = ReadParquetPyarrowFS._fragment_to_table
-
-
-def _fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
+def fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
     """dask's fragment scan, able to filter string columns stored as ``string_view``.
 
     Arrow cannot yet compare a ``string_view`` column with the string literal of a pushed-down
@@ -129,7 +144,7 @@ def _fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema
     filters the (already normalized) table right after, still inside the read task.
     """
     try:
-        return _dask_fragment_to_table(fragment_wrapper, filters, columns, schema)
+        return ReadParquetPyarrowFS._fragment_to_table(fragment_wrapper, filters, columns, schema)
     except pa.ArrowNotImplementedError:
         if filters is None:
             raise
@@ -139,10 +154,6 @@ def _fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema
         extra = [name for conj in (filters if isinstance(filters, list) else [])
                  for (name, _, _) in (conj if isinstance(conj, list) else [conj])
                  if name not in needed]
-        table = _dask_fragment_to_table(fragment_wrapper, None, needed + extra, schema)
+        table = ReadParquetPyarrowFS._fragment_to_table(fragment_wrapper, None, needed + extra, schema)
         return table.filter(expr).select(needed)
 
-
-# dask's read tasks call this through the class; the replacement lives in this module, so
-# workers unpickle it from dfml and get the same behaviour.
-ReadParquetPyarrowFS._fragment_to_table = staticmethod(_fragment_to_table)
