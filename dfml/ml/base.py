@@ -25,7 +25,7 @@ from .param import Params
 
 __all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
            "partition_column", "require_column", "require_absent", "in_out_columns",
-           "PipelineStage", "Persistable", "fold_partials", "chan_merge"]
+           "PipelineStage", "Persistable"]
 
 
 @dataclass
@@ -38,24 +38,6 @@ class Aggregation:
     combine: Callable[[list[Any]], Any]
     finish: Callable[[Any], Any] = field(default=lambda x: x)
     label: str = ""
-
-
-def fold_partials(parts: Sequence[Any], merge: Callable[[Any, Any], Any]) -> Any:
-    """The non-None partials of a combine merged left to right (None when there are none)."""
-    acc = None
-    for p in parts:
-        if p is not None:
-            acc = p if acc is None else merge(acc, p)
-    return acc
-
-
-def chan_merge(w_a: Any, mean_a: Any, m2_a: Any, w_b: Any, mean_b: Any,
-               m2_b: Any) -> tuple[Any, Any, Any]:
-    """(weight, mean, M2) of two groups from theirs (Chan et al.'s pairwise update: accurate
-    whatever the means, unlike a difference of sums of squares). Works on arrays too."""
-    w = w_a + w_b
-    delta = mean_b - mean_a
-    return w, mean_a + delta * (w_b / w), m2_a + m2_b + delta * delta * (w_a * w_b / w)
 
 
 class _Chunk:

@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from .base import (Aggregation, Persistable, chan_merge, fold_partials, require_column,
-                   run_aggregations)
+from .base import Aggregation, Persistable, require_column, run_aggregations
+from .stats import chan_merge, fold_partials
 from .linalg import VectorUDT, as_struct_array, to_matrix
 from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasLabelCol, HasPredictionCol, HasProbabilityCol, HasRawPredictionCol,
@@ -485,7 +485,7 @@ class MulticlassClassificationEvaluator(Evaluator, HasLabelCol, HasPredictionCol
 
 # ------------------------------------------------------------------------------ regression
 
-def _moments_merge(a: dict, b: dict) -> dict:
+def _regression_sums_merge(a: dict, b: dict) -> dict:
     """Pairwise merge of weighted summaries (Chan et al.: means and M2s stay accurate)."""
     out = {k: a[k] + b[k] for k in ("n", "w", "w2", "sse", "sae", "ssy")}
     for v in ("y", "p"):
@@ -560,7 +560,7 @@ class RegressionEvaluator(Evaluator, HasPredictionCol, HasLabelCol, HasWeightCol
                     "ssy": float(np.dot(w, y * y))}
 
         def combine(parts: list[Any]) -> Any:
-            return fold_partials(parts, _moments_merge)
+            return fold_partials(parts, _regression_sums_merge)
 
         cols = [pred, label] + ([weight] if weight else [])
         return Aggregation(list(dict.fromkeys(cols)), chunk, combine,

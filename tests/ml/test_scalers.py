@@ -10,7 +10,7 @@ from dfml.ml import Pipeline
 from dfml.ml.feature import (MaxAbsScaler, MaxAbsScalerModel, MinMaxScaler, MinMaxScalerModel,
                              RobustScaler, RobustScalerModel, StandardScaler, StandardScalerModel,
                              VectorAssembler)
-from dfml.ml.feature.scalers import sketch_capacity, sketch_merge, sketch_of, sketch_query
+from dfml.ml.stats import sketch_capacity, sketch_merge, sketch_of, sketch_query
 from dfml.ml.linalg import DenseVector, SparseVector, Vectors, VectorUDT
 from dfml.sql import types as T
 from dfml.sql.errors import AnalysisException

@@ -25,7 +25,7 @@ from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import (HasHandleInvalid, HasInputCol, HasInputCols, HasOutputCol,
                             HasOutputCols, HasRelativeError)
 from .assembler import assemble_rows
-from .scalers import sketch_capacity, sketch_merge, sketch_of, sketch_query
+from ..stats import sketch_capacity, sketch_merge, sketch_of, sketch_query
 
 __all__ = ["Bucketizer", "QuantileDiscretizer", "Binarizer"]
 

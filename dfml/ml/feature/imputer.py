@@ -21,7 +21,7 @@ from ..base import (Aggregation, Estimator, Model, in_out_columns, partition_col
                     require_absent, require_column)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasInputCols, HasOutputCol, HasOutputCols, HasRelativeError
-from .scalers import sketch_capacity, sketch_merge, sketch_of, sketch_query
+from ..stats import sketch_capacity, sketch_merge, sketch_of, sketch_query
 
 __all__ = ["Imputer", "ImputerModel"]
 

@@ -23,7 +23,8 @@ import scipy.sparse as sp
 
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
-from ..base import Aggregation, Estimator, Model, fold_partials, partition_column
+from ..base import Aggregation, Estimator, Model, partition_column
+from ..stats import fold_partials
 from ..linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, vectors_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol

@@ -5,8 +5,6 @@ every transform is a per-partition numpy kernel over the vector column."""
 
 from __future__ import annotations
 
-import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -14,17 +12,19 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
-from ..base import (Aggregation, Estimator, Model, chan_merge, fold_partials, partition_column,
-                    require_absent, require_column)
+from ..base import (Aggregation, Estimator, Model, partition_column, require_absent,
+                    require_column)
 from .assembler import _mixed_rows
 from ..linalg import (DenseVector, VectorUDT, as_struct_array, csr_to_arrow, dense_to_arrow, to_matrix,
                       vectors_to_arrow)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol, HasRelativeError
+from ..stats import (feature_sketches, fold_partials, matrix_moments, moments_merge, sketch_capacity,
+                     sketch_merge, sketch_query)
 
 __all__ = ["StandardScaler", "StandardScalerModel", "MinMaxScaler", "MinMaxScalerModel",
            "MaxAbsScaler", "MaxAbsScalerModel", "RobustScaler", "RobustScalerModel",
-           "moments_aggregation", "sketch_of", "sketch_merge", "sketch_query"]
+           "moments_aggregation"]
 
 
 def _chunk_matrix(part: Any, col: str) -> Any:
@@ -34,69 +34,15 @@ def _chunk_matrix(part: Any, col: str) -> Any:
     return to_matrix(arr) if len(arr) else None
 
 
-def _sparse_extremes(csc: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-feature max, min, max |x| of a CSC matrix of ``n`` rows, implicit zeros included,
-    NaNs ignored (a feature whose every value is NaN gets NaN). One segmented reduction over
-    the stored values; no copies of the matrix."""
-    d = csc.shape[1]
-    nnz = np.diff(csc.indptr)
-    nan = np.isnan(csc.data)
-    mx, mn = np.full(d, -np.inf), np.full(d, np.inf)
-    stored = nnz > 0
-    if stored.any():
-        starts = csc.indptr[:-1][stored]
-        mx[stored] = np.maximum.reduceat(np.where(nan, -np.inf, csc.data), starts)
-        mn[stored] = np.minimum.reduceat(np.where(nan, np.inf, csc.data), starts)
-    implicit = nnz < n
-    mx[implicit] = np.maximum(mx[implicit], 0.0)
-    mn[implicit] = np.minimum(mn[implicit], 0.0)
-    mx[np.isneginf(mx)] = np.nan  # only explicit NaNs in a full column
-    mn[np.isposinf(mn)] = np.nan
-    return mx, mn, np.maximum(np.abs(mx), np.abs(mn))
-
-
 def _moments_chunk(col: str) -> Any:
     def chunk(part: Any) -> Any:
         m = _chunk_matrix(part, col)
-        if m is None:
-            return None
-        n = m.shape[0]
-        if sp.issparse(m):
-            csc = m.tocsc()
-            d = m.shape[1]
-            nnz = np.diff(csc.indptr)
-            stored = nnz > 0
-            starts = csc.indptr[:-1][stored]
-            mean = np.zeros(d)
-            m2 = np.zeros(d)
-            if stored.any():  # segment sums over each feature's stored values
-                mean[stored] = np.add.reduceat(csc.data, starts) / n
-                # squared deviations of the stored values plus those of the implicit zeros
-                # (no sum-of-squares difference: it cancels badly when the mean is large)
-                m2[stored] = np.add.reduceat((csc.data - np.repeat(mean, nnz)) ** 2, starts)
-            m2 += (n - nnz) * mean ** 2
-            mx, mn, absmax = _sparse_extremes(csc, n)
-        else:
-            mean = m.mean(axis=0)
-            m2 = ((m - mean) ** 2).sum(axis=0)
-            nnz = np.count_nonzero(m, axis=0)
-            with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features stay NaN
-                mx, mn = np.nanmax(m, axis=0), np.nanmin(m, axis=0)
-            absmax = np.fmax(np.abs(mx), np.abs(mn))
-        return {"n": n, "mean": mean, "m2": m2, "nnz": nnz, "max": mx, "min": mn, "absmax": absmax}
+        return None if m is None else matrix_moments(m)
     return chunk
 
 
-def _moments_merge(a: dict, b: dict) -> dict:
-    n, mean, m2 = chan_merge(a["n"], a["mean"], a["m2"], b["n"], b["mean"], b["m2"])
-    return {"n": n, "mean": mean, "m2": m2, "nnz": a["nnz"] + b["nnz"],
-            "max": np.fmax(a["max"], b["max"]), "min": np.fmin(a["min"], b["min"]),
-            "absmax": np.fmax(a["absmax"], b["absmax"])}
-
-
 def _moments_combine(parts: list[Any]) -> Any:
-    return fold_partials(parts, _moments_merge)
+    return fold_partials(parts, moments_merge)
 
 
 def moments_aggregation(col: str) -> Aggregation:
@@ -106,94 +52,13 @@ def moments_aggregation(col: str) -> Aggregation:
     return Aggregation([col], _moments_chunk(col), _moments_combine, label=f"moments({col})")
 
 
-# -- approximate quantiles -------------------------------------------------------------------
-# A sketch is (values, weights, lo, hi): sorted representative values, how many input values
-# each one stands for, and the exact min and max. Up to ``cap`` points nothing is merged, so a
-# query is exact (the value of rank ceil(q * n), the rank Spark's summaries answer with when
-# they are exact, as they are for n up to 1 / (2 * relativeError)). Past ``cap`` points a
-# compression replaces each run of neighbours of total weight <= n / cap by the run's largest
-# value: one compression moves a rank by at most n / cap = relativeError * n / 4, and a fit
-# compresses once per partition plus once per level of the combine tree (8 partials a level),
-# so up to 512 partitions the rank error stays within relativeError * n, Spark's own bound.
-
-def sketch_capacity(relative_error: float) -> int | None:
-    """Points a sketch keeps before compressing (None: exact, for relativeError 0)."""
-    return None if relative_error <= 0 else max(int(math.ceil(4.0 / relative_error)), 16)
-
-
-def _compress(sk: tuple, cap: int | None) -> tuple:
-    v, w, lo, hi = sk
-    if cap is None or len(v) <= cap:
-        return sk
-    c = np.cumsum(w)
-    block = ((c - 1) * cap) // c[-1]
-    ends = np.append(np.flatnonzero(block[1:] != block[:-1]), len(v) - 1)
-    return v[ends], np.diff(c[ends], prepend=0), lo, hi
-
-
-def sketch_of(sorted_values: np.ndarray, cap: int | None, weights: np.ndarray | None = None) -> Any:
-    """A sketch of already sorted, NaN-free values (None when there are none)."""
-    if len(sorted_values) == 0:
-        return None
-    w = np.ones(len(sorted_values), dtype=np.int64) if weights is None else weights
-    return _compress((sorted_values, w, float(sorted_values[0]), float(sorted_values[-1])), cap)
-
-
-def sketch_merge(sketches: list[Any], cap: int | None) -> Any:
-    """One sketch of the union of several (None entries are empty sketches)."""
-    sks = [s for s in sketches if s is not None]
-    if len(sks) <= 1:
-        return sks[0] if sks else None
-    v = np.concatenate([s[0] for s in sks])
-    w = np.concatenate([s[1] for s in sks])
-    order = np.argsort(v, kind="stable")
-    return _compress((v[order], w[order], min(s[2] for s in sks), max(s[3] for s in sks)), cap)
-
-
-def sketch_query(sk: Any, q: float, relative_error: float) -> float:
-    """The ``q`` quantile (NaN for an empty sketch); q within relativeError of 0 or 1 gives the
-    exact min or max, as Spark's summaries do."""
-    if sk is None:
-        return float("nan")
-    v, w, lo, hi = sk
-    if q <= relative_error:
-        return lo
-    if q >= 1 - relative_error:
-        return hi
-    c = np.cumsum(w)
-    rank = max(math.ceil(q * int(c[-1])), 1)
-    return float(v[min(int(np.searchsorted(c, rank, side="left")), len(v) - 1)])
-
-
-def _feature_sketches(m: Any, cap: int | None) -> list[Any]:
-    """One sketch per feature (column) of a dense or CSR matrix; NaNs are skipped, the implicit
-    zeros of sparse rows count."""
-    n, d = m.shape
-    if not sp.issparse(m):
-        s = np.sort(m, axis=0)
-        valid = n - np.isnan(m).sum(axis=0)
-        return [sketch_of(s[:valid[j], j], cap) for j in range(d)]
-    csc = m.tocsc()
-    out = []
-    for j in range(d):
-        data = csc.data[csc.indptr[j]:csc.indptr[j + 1]]
-        zeros = n - len(data)
-        data = np.sort(data[~np.isnan(data)])
-        w = np.ones(len(data), dtype=np.int64)
-        if zeros:
-            pos = np.searchsorted(data, 0.0)
-            data, w = np.insert(data, pos, 0.0), np.insert(w, pos, zeros)
-        out.append(sketch_of(data, cap, w))
-    return out
-
-
 def quantiles_aggregation(col: str, relative_error: float) -> Aggregation:
     """Per-feature quantile sketches of a vector column, one pass."""
     cap = sketch_capacity(relative_error)
 
     def chunk(part: Any) -> Any:
         m = _chunk_matrix(part, col)
-        return None if m is None else _feature_sketches(m, cap)
+        return None if m is None else feature_sketches(m, cap)
 
     def combine(parts: list[Any]) -> Any:
         parts = [p for p in parts if p is not None]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..base import chan_merge, fold_partials
+from ..stats import chan_merge, fold_partials
 
 __all__ = ["Moments", "combine_moments", "ScaledSpace"]
 
