@@ -230,6 +230,11 @@ class ColumnRef(Expr):
         return name.split(".")[-1] if "." in name else name
 
     def compile(self, ctx: Ctx) -> Typed:
+        if self.plan_id is not None and ctx.plan_ids and self.plan_id not in ctx.plan_ids:
+            raise AnalysisException(
+                f"[CANNOT_RESOLVE_DATAFRAME_COLUMN] Cannot resolve dataframe column "
+                f"\"{self.sql()}\". It's probably because of illegal references like "
+                f"`df1.select(df2.col(\"a\"))`.", "CANNOT_RESOLVE_DATAFRAME_COLUMN")
         try:
             name = ctx.resolve(self.name)
         except AnalysisException:

@@ -1,13 +1,13 @@
-"""``DataFrame``: a dask-expr frame plus its Spark schema, with PySpark's methods.
+"""``DataFrame``: a logical plan (``dfml.sql.plan``) with PySpark's methods.
 
-Transformations compile their Columns against the frame at call time (so unknown names and
-type errors raise here, before any data is read) and return a new DataFrame; nothing runs
-until an action. Every action is one call to ``SparkSession._run``: one dask graph.
+Transformations add a plan node and resolve it at call time from the input's schema alone
+(unknown names and type errors raise here, before any data is read or any cluster is asked);
+nothing runs until an action, which lowers the plan to dask-expr (``dfml.sql.lowering``) and
+runs one graph through ``SparkSession._run``.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import dask.dataframe as dd
@@ -15,17 +15,18 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from .column import (AggFunc, Alias, Column, ColumnRef, Ctx, Expr, SortOrder, Star, Typed,
-                     common_type, cast_to, fix_dtype, to_expr)
+from .analysis import plan_projection, plan_with_columns
+from .column import Column, ColumnRef, Ctx, Expr, Star, common_type, to_expr
+from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
-from .group import GroupedData, aggregate, group_keys
+from .group import GroupedData, group_keys
+from .lowering import lower, meta_frame, stand_in_source
+from .plan import Derived, Filter, Limit, Plan, Sort, Source, tree_string
 from .row import Row
 
 if TYPE_CHECKING:
     from .readwriter import DataFrameWriter
     from .session import SparkSession
-
-_plan_ids = itertools.count(1)
 
 _JOIN_TYPES = {
     "inner": "inner", "cross": "cross", "outer": "outer", "full": "outer", "fullouter": "outer",
@@ -40,24 +41,54 @@ class DataFrame:
     """A lazy, distributed table with Spark's API (see ``dfml.sql``)."""
 
     def __init__(self, frame: Any, session: "SparkSession", nullable: dict[str, bool] | None = None,
-                 alias: str | None = None, sources: tuple[str, ...] = ()):
-        self._frame = frame
+                 alias: str | None = None, sources: tuple[str, ...] = (),
+                 schema: T.StructType | None = None):
+        """A DataFrame over a dask frame (a source: a read, local data or an eager result);
+        ``schema`` is the declared Spark schema where the caller has one."""
+        schema = inherit_fields(T.schema_of_meta(frame._meta, nullable), [schema] if schema else [])
+        self._init(Source(schema=schema, frame=frame, paths=tuple(sources)), session, alias)
+
+    def _init(self, plan: Plan, session: "SparkSession", alias: str | None) -> None:
+        self._plan = plan
         self._session = session
-        self._nullable = {c: nullable.get(c, True) for c in frame.columns} if nullable else {}
         self._alias = alias
-        self._plan_id = next(_plan_ids)
-        self._sources = sources  # paths this plan reads, to refuse overwriting them
-        self._sorted: Any = None  # set by orderBy, so that a following limit is a top-n
-        self._broadcast = False  # set by the broadcast hint: joins send this side whole
+
+    @classmethod
+    def _from_plan(cls, plan: Plan, session: "SparkSession", alias: str | None = None) -> "DataFrame":
+        out = cls.__new__(cls)
+        out._init(plan, session, alias)
+        return out
+
+    # ------------------------------------------------------------ plan facts
+    @property
+    def _frame(self) -> Any:
+        """The dask frame of this plan (lowered on first use after each change of the cache)."""
+        return lower(self._plan, self._session)
+
+    @property
+    def _plan_id(self) -> int:
+        return self._plan.plan_id
+
+    @property
+    def _sources(self) -> tuple[str, ...]:
+        return self._plan.sources()
+
+    @property
+    def _nullable(self) -> dict[str, bool]:
+        return {f.name: f.nullable for f in self.schema.fields}
+
+    @property
+    def _broadcast(self) -> bool:
+        return isinstance(self._plan, Derived) and self._plan.hint == "broadcast"
 
     # ------------------------------------------------------------ schema
     @property
     def schema(self) -> T.StructType:
-        return T.schema_of_meta(self._frame._meta, self._nullable)
+        return self._plan.schema
 
     @property
     def columns(self) -> list[str]:
-        return [str(c) for c in self._frame.columns]
+        return self.schema.names
 
     @property
     def dtypes(self) -> list[tuple[str, str]]:
@@ -69,48 +100,47 @@ class DataFrame:
     def _resolve_field(self, name: str) -> T.StructField:
         return self.schema[self._ctx().resolve(name)]
 
+    def _aliases(self) -> tuple[str, ...]:
+        return (self._alias,) if self._alias else ()
+
     def _ctx(self) -> Ctx:
-        return Ctx(self._frame, self.schema, [self._alias] if self._alias else [], [self._plan_id])
+        """What expressions resolve against at a transformation: the plan's schema over an empty
+        frame of its columns (a source's own frame), plus this frame's alias and lineage."""
+        return Ctx(meta_frame(self._plan), self.schema, self._aliases(), self._plan.lineage())
+
+    def _with_plan(self, plan: Plan, keep_alias: bool = False) -> "DataFrame":
+        return DataFrame._from_plan(plan, self._session, self._alias if keep_alias else None)
 
     def _new(self, frame: Any, nullable: dict[str, bool] | None = None, keep_alias: bool = True) -> "DataFrame":
+        """An eager result: ``frame`` (built from this frame's) as a source that stands for this
+        plan, keeping the schema (types, metadata) of columns it passes through."""
         if nullable is None:
             nullable = {c: self._nullable.get(c, True) for c in frame.columns}
-        return DataFrame(frame, self._session, nullable, self._alias if keep_alias else None,
-                         self._sources)
+        schema = inherit_fields(T.schema_of_meta(frame._meta, nullable), [self.schema])
+        plan = Source(schema=schema, frame=frame, paths=self._sources,
+                      lineage_ids=self._plan.lineage())
+        return self._with_plan(plan, keep_alias)
 
-    def _from_typed_columns(self, frame: Any, ctx: Ctx, columns: list[tuple[str, Typed]]) -> "DataFrame":
-        """A frame whose columns are ``columns`` (name, compiled value), in order."""
-        names = [n for n, _ in columns]
-        dup = {n for n in names if names.count(n) > 1}
-        if dup:
-            raise AnalysisException(
-                f"[COLUMN_ALREADY_EXISTS] The column `{sorted(dup)[0]}` appears more than once in "
-                f"the result; give the columns distinct names with alias().", "COLUMN_ALREADY_EXISTS")
-        assigns: dict[str, Any] = {}
-        renames: dict[str, str] = {}
-        existing = set(frame.columns)
-        picked: list[str] = []
-        for i, (name, t) in enumerate(columns):
-            value = ctx.broadcast(t) if not (t.is_scalar and isinstance(t.dtype, T.NullType)) \
-                else ctx.broadcast(t)
-            source = _source_column(value, frame)
-            if source is not None and source == name and source not in picked:
-                picked.append(name)
-                continue
-            if source is not None and source not in picked and name not in existing:
-                renames[source] = name
-                picked.append(source)
-                continue
-            tmp = f"__c{i}"
-            assigns[tmp] = value
-            picked.append(tmp)
-            renames[tmp] = name
-        out = frame.assign(**assigns) if assigns else frame
-        out = out[picked]
-        if renames:
-            out = out.rename(columns=renames)
-        nullable = {n: t.nullable for n, t in columns}
-        return DataFrame(out, self._session, nullable, None, self._sources)
+    def _derive(self, name: str, build: Callable[..., "DataFrame"], *others: "DataFrame",
+                hint: str | None = None, keep_alias: bool = False) -> "DataFrame":
+        """A ``Derived`` node: ``build(self, *others)`` over empty stand-ins resolves it now (its
+        errors raise here) and gives its schema; an action runs it over the lowered inputs."""
+        inputs = (self,) + others
+        stand_in = self._stand_in_maker()
+        probe = build(*[stand_in(d._plan, meta_frame(d._plan), d._alias) for d in inputs])
+        schema = inherit_fields(probe.schema, [d.schema for d in inputs])
+        plan = Derived(schema=schema, inputs=tuple(d._plan for d in inputs), build=build,
+                       stand_in=stand_in, name=name, aliases=tuple(d._alias for d in inputs),
+                       hint=hint)
+        return self._with_plan(plan, keep_alias)
+
+    def _stand_in_maker(self) -> Callable[[Plan, Any, str | None], "DataFrame"]:
+        """How a Derived node of this session makes its input DataFrames from frames."""
+        session = self._session
+
+        def stand_in(plan: Plan, frame: Any, alias: str | None) -> "DataFrame":
+            return DataFrame._from_plan(stand_in_source(plan, frame), session, alias)
+        return stand_in
 
     # ------------------------------------------------------------ column access
     def __getitem__(self, item: Any) -> Any:
@@ -152,41 +182,16 @@ class DataFrame:
         return exprs
 
     def select(self, *cols: Any) -> "DataFrame":
-        exprs = self._expand(cols)
-        from .functions._arrays import Generator, explode_select
-        if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
-            return explode_select(self, exprs)
-        if any(e.contains_aggregate() for e in exprs):
-            return aggregate(self, [], exprs, keep_keys=False)
-        ctx = self._ctx()
-        columns = [(_name_of(e), e.compile(ctx)) for e in exprs]
-        return self._from_typed_columns(self._frame, ctx, columns)
+        return plan_projection(self, self._expand(cols))
 
     def withColumns(self, *colsMap: dict[str, Column]) -> "DataFrame":
         if len(colsMap) != 1 or not isinstance(colsMap[0], dict):
             raise TypeError("withColumns() takes one dict of name -> Column")
-        mapping = colsMap[0]
-        ctx = self._ctx()
-        new: dict[str, Typed] = {}
-        for name, c in mapping.items():
+        for name, c in colsMap[0].items():
             if not isinstance(c, Column):
                 raise TypeError(f"withColumns(): the value for {name!r} must be a Column, got "
                                 f"{type(c).__name__}")
-            if c._expr.contains_aggregate():
-                raise AnalysisException(f"aggregate {c._expr.sql()} is not allowed in withColumn; "
-                                        f"use groupBy().agg() or a window")
-            new[name] = c._expr.compile(ctx)
-        columns: list[tuple[str, Typed]] = []
-        lower_new = {k.lower(): k for k in new}
-        for f in self.schema.fields:
-            if f.name.lower() in lower_new:
-                k = lower_new.pop(f.name.lower())
-                columns.append((f.name if f.name == k else k, new[k]))
-            else:
-                columns.append((f.name, Typed(self._frame[f.name], f.dataType, f.nullable)))
-        for k in lower_new.values():
-            columns.append((k, new[k]))
-        return self._from_typed_columns(self._frame, ctx, columns)
+        return plan_with_columns(self, {k: c._expr for k, c in colsMap[0].items()})
 
     def withColumn(self, colName: str, col: Column) -> "DataFrame":
         if not isinstance(col, Column):
@@ -199,8 +204,13 @@ class DataFrame:
         if new in self.columns and new != existing:
             raise AnalysisException(f"[COLUMN_ALREADY_EXISTS] The column `{new}` already exists.",
                                     "COLUMN_ALREADY_EXISTS")
-        nullable = {(new if c == existing else c): v for c, v in self._nullable.items()}
-        return self._new(self._frame.rename(columns={existing: new}), nullable)
+        return self._keep([(new if c == existing else c, c) for c in self.columns])
+
+    def _keep(self, pairs: list[tuple[str, str]]) -> "DataFrame":
+        """A projection of input columns, renamed: (output name, input name) pairs."""
+        from .column import Alias
+        exprs = [ColumnRef(src) if out == src else Alias(ColumnRef(src), out) for out, src in pairs]
+        return plan_projection(self, exprs)
 
     def withColumnsRenamed(self, colsMap: dict[str, str]) -> "DataFrame":
         out = self
@@ -227,10 +237,12 @@ class DataFrame:
                 if n == c or n.lower() == str(c).lower():
                     names.add(n)
         keep = [c for c in self.columns if c not in names]
-        return self._new(self._frame[keep])
+        if len(keep) == len(self.columns):
+            return self
+        return self._keep([(c, c) for c in keep])
 
     def alias(self, alias: str) -> "DataFrame":
-        return DataFrame(self._frame, self._session, self._nullable, alias, self._sources)
+        return DataFrame._from_plan(self._plan, self._session, alias)
 
     def transform(self, func: Callable[..., "DataFrame"], *args: Any, **kwargs: Any) -> "DataFrame":
         out = func(self, *args, **kwargs)
@@ -250,7 +262,9 @@ class DataFrame:
                 "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN")
         if t.is_scalar:
             return self if t.value else self.limit(0)
-        return self._new(self._frame[_bare_predicate(t.value)])
+        return self._with_plan(Filter(schema=self.schema, child=self._plan,
+                                      condition=condition._expr, aliases=self._aliases()),
+                               keep_alias=True)
 
     where = filter
 
@@ -270,11 +284,11 @@ class DataFrame:
     # ------------------------------------------------------------ joins & set ops
     def join(self, other: "DataFrame", on: Any = None, how: str | None = None) -> "DataFrame":
         from .joins import join
-        return join(self, other, on, how)
+        return self._derive("Join", lambda l, r: join(l, r, on, how), other)
 
     def crossJoin(self, other: "DataFrame") -> "DataFrame":
         from .joins import join
-        return join(self, other, None, "cross")
+        return self._derive("Join cross", lambda l, r: join(l, r, None, "cross"), other)
 
     def union(self, other: "DataFrame") -> "DataFrame":
         if len(other.columns) != len(self.columns):
@@ -282,8 +296,7 @@ class DataFrame:
                 f"[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number "
                 f"of columns, but the first input has {len(self.columns)} columns and the second "
                 f"input has {len(other.columns)} columns.", "NUM_COLUMNS_MISMATCH")
-        renamed = other._frame.rename(columns=dict(zip(other.columns, self.columns)))
-        return self._union_frames(renamed, other)
+        return self._derive("Union", _union, other)
 
     unionAll = union
 
@@ -296,52 +309,22 @@ class DataFrame:
             raise AnalysisException(
                 f"[NUM_COLUMNS_MISMATCH] unionByName: column `{bad}` is in one input but not the "
                 f"other; pass allowMissingColumns=True to fill it with nulls.", "NUM_COLUMNS_MISMATCH")
-        left, right = self._frame, other._frame
-        for c in missing:
-            right = right.assign(**{c: pd.Series([], dtype=left._meta[c].dtype)
-                                    .reindex([0]).iloc[0] if False else None})
-            right[c] = right[c].astype(left._meta[c].dtype)
-        for c in extra:
-            left = left.assign(**{c: None})
-            left[c] = left[c].astype(other._frame._meta[c].dtype)
-        order = mine + extra
-        left = left[order]
-        right = right[order]
-        base = self._new(left)
-        return base._union_frames(right, other)
-
-    def _union_frames(self, right: Any, other: "DataFrame") -> "DataFrame":
-        left = self._frame
-        casts_l, casts_r = {}, {}
-        for c in left.columns:
-            lt, rt = T.from_dtype(left._meta[c].dtype), T.from_dtype(right._meta[c].dtype)
-            if lt != rt:
-                ct = common_type([lt, rt], f"UNION column `{c}`")
-                if ct != lt:
-                    casts_l[c] = T.to_dtype(ct)
-                if ct != rt:
-                    casts_r[c] = T.to_dtype(ct)
-        if casts_l:
-            left = left.astype(casts_l)
-        if casts_r:
-            right = right.astype(casts_r)
-        nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in left.columns}
-        return DataFrame(dd.concat([left, right]), self._session, nullable, None,
-                         self._sources + other._sources)
+        return self._derive("Union byName", _union_by_name, other)
 
     def intersect(self, other: "DataFrame") -> "DataFrame":
         from .joins import set_operation
-        return set_operation(self, other, "intersect")
+        return self._derive("Intersect", lambda l, r: set_operation(l, r, "intersect"), other)
 
     def subtract(self, other: "DataFrame") -> "DataFrame":
         from .joins import set_operation
-        return set_operation(self, other, "subtract")
+        return self._derive("Except", lambda l, r: set_operation(l, r, "subtract"), other)
 
     exceptAll = subtract
 
     def distinct(self) -> "DataFrame":
-        return self._new(self._frame.drop_duplicates(subset=self.columns,
-                                                     split_out=self._frame.npartitions))
+        return self._derive("Distinct", lambda d: d._new(
+            d._frame.drop_duplicates(subset=d.columns, split_out=d._frame.npartitions)),
+            keep_alias=True)
 
     def dropDuplicates(self, subset: list[str] | None = None) -> "DataFrame":
         if subset is None:
@@ -350,30 +333,35 @@ class DataFrame:
             subset = [subset]
         ctx = self._ctx()
         names = [ctx.resolve(c) for c in subset]
-        return self._new(self._frame.drop_duplicates(subset=names, split_out=self._frame.npartitions))
+        return self._derive("Deduplicate", lambda d: d._new(
+            d._frame.drop_duplicates(subset=names, split_out=d._frame.npartitions)),
+            keep_alias=True)
 
     drop_duplicates = dropDuplicates
 
     # ------------------------------------------------------------ ordering & limits
     def orderBy(self, *cols: Any, ascending: bool | list[bool] | None = None) -> "DataFrame":
-        from .ordering import sort_frame
-        return sort_frame(self, cols, ascending)
+        return self._sort(cols, ascending, False)
 
     sort = orderBy
 
     def sortWithinPartitions(self, *cols: Any, ascending: Any = None) -> "DataFrame":
-        from .ordering import sort_frame
-        return sort_frame(self, cols, ascending, within_partitions=True)
+        return self._sort(cols, ascending, True)
+
+    def _sort(self, cols: tuple[Any, ...], ascending: Any, within: bool) -> "DataFrame":
+        from .ordering import sort_keys
+        keys = sort_keys(cols, ascending)
+        ctx = self._ctx()
+        for k in keys:
+            k.children[0].compile(ctx)  # resolves names and types now
+        return self._with_plan(Sort(schema=self.schema, child=self._plan, keys=tuple(keys),
+                                    within_partitions=within, aliases=self._aliases()),
+                               keep_alias=True)
 
     def limit(self, num: int) -> "DataFrame":
         if not isinstance(num, int) or isinstance(num, bool) or num < 0:
             raise ValueError(f"limit(): the number of rows must be a non-negative int, got {num!r}")
-        if getattr(self, "_sorted", None) is not None and num > 0:
-            from .ordering import top_rows
-            return top_rows(self, num)
-        if num == 0:
-            return self._new(self._frame.map_partitions(_no_rows, meta=self._frame._meta))
-        return self._new(self._frame.head(num, npartitions=-1, compute=False))
+        return self._with_plan(Limit(schema=self.schema, child=self._plan, n=num), keep_alias=True)
 
     def offset(self, num: int) -> "DataFrame":
         raise NotImplementedError("offset() is not supported yet")
@@ -387,8 +375,9 @@ class DataFrame:
         if fraction is None or not (fraction >= 0) or (not withReplacement and fraction > 1):
             raise ValueError(f"sample(): fraction must be in [0, 1] without replacement "
                              f"(>= 0 with), got {fraction!r}")
-        return self._new(self._frame.sample(frac=fraction, replace=bool(withReplacement),
-                                            random_state=seed))
+        replace = bool(withReplacement)
+        return self._derive("Sample", lambda d: d._new(
+            d._frame.sample(frac=fraction, replace=replace, random_state=seed)), keep_alias=True)
 
     def randomSplit(self, weights: list[float], seed: int | None = None) -> list["DataFrame"]:
         if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
@@ -397,8 +386,12 @@ class DataFrame:
         total = float(sum(weights))
         fracs = [w / total for w in weights]
         seed = 0 if seed is None else seed
-        parts = self._frame.random_split(fracs, random_state=seed, shuffle=False)
-        return [self._new(p) for p in parts]
+
+        def part(i: int) -> Callable[["DataFrame"], "DataFrame"]:
+            return lambda d: d._new(d._frame.random_split(fracs, random_state=seed,
+                                                          shuffle=False)[i])
+        return [self._derive(f"Sample split {i}", part(i), keep_alias=True)
+                for i in range(len(fracs))]
 
     # ------------------------------------------------------------ missing values
     @property
@@ -422,27 +415,29 @@ class DataFrame:
             numPartitions = None
         if numPartitions is not None and (not isinstance(numPartitions, int) or numPartitions <= 0):
             raise ValueError(f"repartition(): numPartitions must be a positive int, got {numPartitions!r}")
+        n = numPartitions
         if cols:
             ctx = self._ctx()
             names = [ctx.resolve(c if isinstance(c, str) else c._expr.sql()) for c in cols]
-            return self._new(self._frame.shuffle(on=names, npartitions=numPartitions))
-        return self._new(self._frame.repartition(npartitions=numPartitions))
+            return self._derive("Repartition", lambda d: d._new(
+                d._frame.shuffle(on=names, npartitions=n)), keep_alias=True)
+        return self._derive("Repartition", lambda d: d._new(d._frame.repartition(npartitions=n)),
+                            keep_alias=True)
 
     def coalesce(self, numPartitions: int) -> "DataFrame":
         if not isinstance(numPartitions, int) or numPartitions <= 0:
             raise ValueError(f"coalesce(): numPartitions must be a positive int, got {numPartitions!r}")
-        if numPartitions >= self._frame.npartitions:
-            return self
-        return self._new(self._frame.repartition(npartitions=numPartitions))
+        n = numPartitions
+        return self._derive("Coalesce", lambda d: d if n >= d._frame.npartitions
+                            else d._new(d._frame.repartition(npartitions=n)), keep_alias=True)
 
     def cache(self) -> "DataFrame":
         """Keep this frame's partitions in cluster memory (runs its graph once, now, in the
-        background; later actions on it and on frames derived from it reuse the partitions)."""
-        persisted = self._session._persist(self._frame)
-        out = DataFrame(persisted, self._session, self._nullable, self._alias, self._sources)
-        out._plan_id = self._plan_id
-        self._frame = persisted
-        return out
+        background; later actions on it and on frames derived from it reuse the partitions).
+        The session keeps the partitions under this plan, as Spark's cache manager does; the
+        DataFrame itself is unchanged."""
+        self._session._cache_plan(self._plan, self._frame)
+        return self
 
     def persist(self, storageLevel: Any = None) -> "DataFrame":
         return self.cache()
@@ -456,9 +451,8 @@ class DataFrame:
     localCheckpoint = checkpoint
 
     def hint(self, name: str, *parameters: Any) -> "DataFrame":
-        out = DataFrame(self._frame, self._session, self._nullable, self._alias, self._sources)
-        out._broadcast = name.lower() in ("broadcast", "broadcastjoin", "mapjoin")
-        return out
+        kind = "broadcast" if name.lower() in ("broadcast", "broadcastjoin", "mapjoin") else name
+        return self._derive(f"ResolvedHint {name}", lambda d: d, hint=kind, keep_alias=True)
 
     @property
     def rdd(self) -> Any:
@@ -470,15 +464,15 @@ class DataFrame:
     # ------------------------------------------------------------ actions
     def toPandas(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame with numpy-backed dtypes, as PySpark returns them."""
-        return _to_numpy_frame(self._session._run(self._frame))
+        return to_numpy_frame(self._session._run(self._frame))
 
     def _collect_table(self, frame: Any = None) -> pa.Table:
         pdf = self._session._run(self._frame if frame is None else frame)
-        return _to_arrow_table(pdf, self.schema)
+        return to_arrow_table(pdf, self.schema)
 
     def collect(self) -> list[Row]:
         table = self._collect_table()
-        return _rows(table, self.columns)
+        return rows_of(table, self.columns)
 
     def toLocalIterator(self, prefetchPartitions: bool = False) -> Iterable[Row]:
         return iter(self.collect())
@@ -514,7 +508,7 @@ class DataFrame:
             raise TypeError(f"show(): n must be an int, got {n!r}")
         n = max(n, 0)
         table = self._collect_table(self.limit(n + 1)._frame if n + 1 > 0 else None)
-        rows = _rows(table, self.columns)
+        rows = rows_of(table, self.columns)
         return show_string(self.schema, rows, n, truncate, vertical)
 
     def describe(self, *cols: Any) -> "DataFrame":
@@ -526,11 +520,16 @@ class DataFrame:
         return summary(self, list(statistics))
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
-        print(self._explain_string())
+        """Print the logical plan, then the optimized dask plan and what each parquet read gets;
+        ``mode="simple"`` (or ``extended=False``) prints the logical plan only."""
+        print(self._explain_string(extended, mode))
 
-    def _explain_string(self) -> str:
+    def _explain_string(self, extended: Any = None, mode: str | None = None) -> str:
         from .explain import explain_string
-        return explain_string(self._frame)
+        text = "== Logical Plan ==\n" + tree_string(self._plan)
+        if mode == "simple" or extended is False:
+            return text
+        return text + "\n\n" + explain_string(self._frame)
 
     def foreach(self, f: Callable[[Row], None]) -> None:
         for r in self.collect():
@@ -562,93 +561,61 @@ class DataFrame:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
 
 
-def _no_rows(part: pd.DataFrame) -> pd.DataFrame:
-    return part.iloc[:0]
+
+def _union(left: DataFrame, right: DataFrame) -> DataFrame:
+    renamed = right._frame.rename(columns=dict(zip(right.columns, left.columns)))
+    return _union_frames(left, left._frame, renamed, right)
 
 
-def _bare_predicate(mask: Any) -> Any:
-    """The mask without a trailing cast to Arrow bool: a boolean mask needs no cast, and dask's
-    optimizer mishandles ``Filter(frame, AsType(pred))`` (it returns the predicate, not the rows)."""
-    from dask.dataframe.dask_expr._collection import new_collection
-    from dask.dataframe.dask_expr._expr import AsType
-    expr = mask.expr
-    while isinstance(expr, AsType):
-        expr = expr.frame
-    return new_collection(expr) if expr is not mask.expr else mask
+def _union_by_name(left: DataFrame, right: DataFrame) -> DataFrame:
+    mine, theirs = left.columns, right.columns
+    missing = [c for c in mine if c not in theirs]
+    extra = [c for c in theirs if c not in mine]
+    lf, rf = left._frame, right._frame
+    for c in missing:
+        rf = rf.assign(**{c: None})
+        rf[c] = rf[c].astype(lf._meta[c].dtype)
+    for c in extra:
+        lf = lf.assign(**{c: None})
+        lf[c] = lf[c].astype(right._frame._meta[c].dtype)
+    order = mine + extra
+    return _union_frames(left, lf[order], rf[order], right)
 
 
-def _name_of(e: Expr) -> str:
-    return e.name if isinstance(e, Alias) else e.output_name()
+def _union_frames(self: DataFrame, left: Any, right: Any, other: DataFrame) -> DataFrame:
+    casts_l, casts_r = {}, {}
+    for c in left.columns:
+        lt, rt = T.from_dtype(left._meta[c].dtype), T.from_dtype(right._meta[c].dtype)
+        if lt != rt:
+            ct = common_type([lt, rt], f"UNION column `{c}`")
+            if ct != lt:
+                casts_l[c] = T.to_dtype(ct)
+            if ct != rt:
+                casts_r[c] = T.to_dtype(ct)
+    if casts_l:
+        left = left.astype(casts_l)
+    if casts_r:
+        right = right.astype(casts_r)
+    nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in left.columns}
+    return DataFrame(dd.concat([left, right]), self._session, nullable, None,
+                     self._sources + other._sources)
 
 
-def _source_column(value: Any, frame: Any) -> str | None:
-    """The name of the frame column ``value`` is, unchanged (so a select can just project it)."""
-    name = getattr(value, "name", None)
-    if not isinstance(name, str) or name not in frame.columns:
-        return None
-    try:
-        return name if value._name == frame[name]._name else None
-    except Exception:  # pragma: no cover - non-dask values
-        return None
-
-
-def _to_arrow_table(pdf: pd.DataFrame, schema: T.StructType) -> pa.Table:
-    arrays = []
+def inherit_fields(schema: T.StructType, inputs: list[T.StructType]) -> T.StructType:
+    """``schema`` with each column an input passes through unchanged (same name, same storage)
+    keeping that input's Spark type and metadata: what dask's dtypes cannot tell apart
+    (TimestampNTZ from Timestamp) and cannot hold (metadata) survives eager operations."""
+    fields = []
     for f in schema.fields:
-        s = pdf[f.name]
-        if isinstance(s.dtype, pd.ArrowDtype):
-            arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
-        else:
-            arr = pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
-        arrays.append(arr)
-    return pa.Table.from_arrays(arrays, names=[f.name for f in schema.fields]) if arrays \
-        else pa.table({})
+        same = next((g for s in inputs for g in s.fields
+                     if g.name == f.name and _same_storage(g.dataType, f.dataType)), None)
+        fields.append(f if same is None else
+                      T.StructField(f.name, same.dataType, f.nullable, same.metadata))
+    return T.StructType(fields)
 
 
-def _python_value(v: Any, dt: T.DataType) -> Any:
-    """An Arrow ``to_pylist`` value as PySpark returns it: structs as Rows, maps as dicts."""
-    if v is None:
-        return None
-    if isinstance(dt, T.UserDefinedType):
-        return dt.deserialize(v)
-    if isinstance(dt, T.StructType):
-        return Row._make(dt.names, [_python_value(v.get(f.name), f.dataType) for f in dt.fields])
-    if isinstance(dt, T.MapType):
-        items = v.items() if isinstance(v, dict) else v
-        return {_python_value(k, dt.keyType): _python_value(x, dt.valueType) for k, x in items}
-    if isinstance(dt, T.ArrayType) and isinstance(dt.elementType, (T.StructType, T.MapType, T.ArrayType)):
-        return [_python_value(x, dt.elementType) for x in v]
-    return v
-
-
-def _rows(table: pa.Table, names: list[str]) -> list[Row]:
-    cols = []
-    for i in range(table.num_columns):
-        values = table.column(i).to_pylist()
-        dt = T.from_arrow(table.column(i).type)
-        if isinstance(dt, (T.StructType, T.MapType, T.ArrayType, T.UserDefinedType)):
-            values = [_python_value(v, dt) for v in values]
-        cols.append(values)
-    fields = tuple(names)
-    return [Row._make(fields, vals) for vals in zip(*cols)] if cols else []
-
-
-def _to_numpy_frame(pdf: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for c in pdf.columns:
-        s = pdf[c]
-        if isinstance(s.dtype, pd.ArrowDtype):
-            arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype)
-            udt = T.from_arrow(arr.type) if pa.types.is_struct(arr.type) else None
-            if isinstance(udt, T.UserDefinedType):  # vectors come back as vector objects
-                out[c] = pd.Series([udt.deserialize(v) for v in arr.to_pylist()], dtype=object,
-                                   index=s.index)
-            elif pa.types.is_date32(arr.type):
-                out[c] = pd.Series(arr.to_pylist(), dtype=object, index=s.index)
-            else:
-                out[c] = arr.to_pandas(types_mapper=None)
-                out[c].index = s.index
-        else:
-            out[c] = s
-    res = pd.DataFrame(out, columns=list(pdf.columns))
-    return res.reset_index(drop=True)
+def _same_storage(a: T.DataType, b: T.DataType) -> bool:
+    try:
+        return a == b or T.to_arrow(a) == T.to_arrow(b)
+    except TypeError:
+        return False

@@ -324,7 +324,14 @@ def _output_name(e: Expr) -> str:
 
 def aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
               keep_keys: bool = True) -> "DataFrame":
-    """``groupBy(keys).agg(outputs)`` (``keys`` empty: a global aggregate with one result row)."""
+    """``groupBy(keys).agg(outputs)`` (``keys`` empty: a global aggregate with one result row),
+    as an Aggregate plan node."""
+    return df._derive("Aggregate", lambda d: aggregate_frame(d, keys, outputs, keep_keys))
+
+
+def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
+                    keep_keys: bool = True) -> "DataFrame":
+    """The aggregate over ``df``'s own frame (a lowered input, or its empty stand-in)."""
     ctx = df._ctx()
     low = _Lowering(ctx)
     key_cols, key_names, key_typed = [], [], []
@@ -397,7 +404,13 @@ def aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
     for out in outputs:
         inner = out.children[0] if isinstance(out, Alias) else out
         columns.append((_output_name(out), inner.replace(swap).compile(rctx)))
-    return df._from_typed_columns(reduced, rctx, columns)
+    return _frame_of_typed(df, reduced, rctx, columns)
+
+
+def _frame_of_typed(df: "DataFrame", frame: Any, ctx: Ctx, columns: list[tuple[str, Typed]]) -> "DataFrame":
+    from .lowering import frame_of_columns
+    nullable = {n: t.nullable for n, t in columns}
+    return df._new(frame_of_columns(frame, ctx, columns), nullable, keep_alias=False)
 
 
 def _check_grouped_refs(e: Expr, keys: dict[str, int], ctx: Ctx) -> None:

@@ -170,9 +170,11 @@ def _side(e: Expr, left: "DataFrame", right: "DataFrame") -> str | None:
     for node in e.walk():
         if not isinstance(node, ColumnRef):
             continue
-        if node.plan_id == left._plan_id:
+        if node.plan_id is not None and node.plan_id in left._plan.lineage() \
+                and node.plan_id not in right._plan.lineage():
             sides.add("l")
-        elif node.plan_id == right._plan_id:
+        elif node.plan_id is not None and node.plan_id in right._plan.lineage() \
+                and node.plan_id not in left._plan.lineage():
             sides.add("r")
         else:
             name = node.name

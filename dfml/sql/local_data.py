@@ -104,7 +104,7 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
                 names=struct.names)
         pdf = table_to_frame(table)
         nullable = {f.name: f.nullable for f in struct.fields} if struct else None
-        return session._from_pandas(pdf, nullable)
+        return session._from_pandas(pdf, nullable, schema=struct)
 
     rows = list(data)
     if rows and isinstance(rows[0], dict):
@@ -136,4 +136,5 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
             raise ValueError(f"field {f.name}: this field is not nullable, but got None")
         arrays.append(_arrow_column(vals, f.dataType, f.name))
     table = pa.Table.from_arrays(arrays, names=struct.names)
-    return session._from_pandas(table_to_frame(table), {f.name: f.nullable for f in struct.fields})
+    return session._from_pandas(table_to_frame(table), {f.name: f.nullable for f in struct.fields},
+                                schema=struct)

@@ -55,6 +55,20 @@ class DataFrameNaFunctions:
         return [ctx.resolve(c) for c in subset]
 
     def fill(self, value: Any, subset: Any = None) -> "DataFrame":
+        return self.df._derive("FillNa", lambda d: DataFrameNaFunctions(d)._fill(value, subset),
+                               keep_alias=True)
+
+    def drop(self, how: str = "any", thresh: int | None = None, subset: Any = None) -> "DataFrame":
+        if how not in ("any", "all"):
+            raise ValueError(f"drop(): how must be 'any' or 'all', got {how!r}")
+        return self.df._derive("DropNa", lambda d: DataFrameNaFunctions(d)._drop(how, thresh, subset),
+                               keep_alias=True)
+
+    def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> "DataFrame":
+        return self.df._derive("Replace", lambda d: DataFrameNaFunctions(d)._replace(
+            to_replace, value, subset), keep_alias=True)
+
+    def _fill(self, value: Any, subset: Any = None) -> "DataFrame":
         schema = self.df.schema
         if isinstance(value, dict):
             ctx = self.df._ctx()
@@ -81,9 +95,7 @@ class DataFrameNaFunctions:
             nullable[c] = False
         return self.df._new(out, nullable)
 
-    def drop(self, how: str = "any", thresh: int | None = None, subset: Any = None) -> "DataFrame":
-        if how not in ("any", "all"):
-            raise ValueError(f"drop(): how must be 'any' or 'all', got {how!r}")
+    def _drop(self, how: str, thresh: int | None, subset: Any) -> "DataFrame":
         cols = self._subset(subset)
         frame = self.df._frame
         schema = self.df.schema
@@ -100,7 +112,7 @@ class DataFrameNaFunctions:
             thresh = len(cols) if how == "any" else 1
         return self.df._new(frame[present >= thresh])
 
-    def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> "DataFrame":
+    def _replace(self, to_replace: Any, value: Any, subset: Any) -> "DataFrame":
         if isinstance(to_replace, dict):
             mapping = dict(to_replace)
         elif isinstance(to_replace, (list, tuple)):

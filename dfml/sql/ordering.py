@@ -7,12 +7,9 @@ value itself; dask's ``sort_values`` sorts on all of them at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .column import Column, SortOrder, to_expr
-
-if TYPE_CHECKING:
-    from .dataframe import DataFrame
+from .column import SortOrder, to_expr
 
 
 def sort_keys(cols: tuple[Any, ...], ascending: Any) -> list[SortOrder]:
@@ -38,11 +35,10 @@ def sort_keys(cols: tuple[Any, ...], ascending: Any) -> list[SortOrder]:
     return keys
 
 
-def sort_frame(df: "DataFrame", cols: tuple[Any, ...], ascending: Any,
-               within_partitions: bool = False) -> "DataFrame":
-    keys = sort_keys(cols, ascending)
-    ctx = df._ctx()
-    frame = df._frame
+def sort_frame_keys(frame: Any, ctx: Any, keys: tuple[SortOrder, ...] | list[SortOrder]
+                    ) -> tuple[Any, list[str], list[bool]]:
+    """``frame`` with two sort columns per non-literal key (the null flag, then the value),
+    and the (column, ascending) lists to sort on."""
     assigns: dict[str, Any] = {}
     by: list[str] = []
     asc: list[bool] = []
@@ -57,9 +53,14 @@ def sort_frame(df: "DataFrame", cols: tuple[Any, ...], ascending: Any,
         assigns[val_col] = value
         by += [null_col, val_col]
         asc += [not k.nulls_first, k.ascending]
+    return (frame.assign(**assigns) if assigns else frame), by, asc
+
+
+def sorted_frame(frame: Any, work: Any, by: list[str], asc: list[bool],
+                 within_partitions: bool) -> Any:
+    """The rows of ``frame`` in order (``work`` is ``frame`` with the sort columns)."""
     if not by:
-        return df
-    work = frame.assign(**assigns)
+        return frame
     sorter = _SortPartition(by, asc)
     if within_partitions:
         sorted_ = work.map_partitions(sorter, meta=work._meta)
@@ -67,12 +68,9 @@ def sort_frame(df: "DataFrame", cols: tuple[Any, ...], ascending: Any,
         # One partition, sorted in one task. dask's distributed sort_values samples quantiles in
         # a separate pass and, after a merge, returned no rows or hung on this stack (dask
         # 2026.8), so dfml sorts the gathered rows itself: correct, one graph, bounded by one
-        # worker's memory. orderBy(...).limit(n) never gathers (see top_rows).
+        # worker's memory. orderBy(...).limit(n) never gathers (see top_rows_frame).
         sorted_ = work.repartition(npartitions=1).map_partitions(sorter, meta=work._meta)
-    out = df._new(sorted_[list(frame.columns)])
-    if not within_partitions:
-        out._sorted = (work, by, asc, list(frame.columns))
-    return out
+    return sorted_[list(frame.columns)]
 
 
 class _SortPartition:
@@ -86,17 +84,23 @@ class _SortPartition:
         return part.sort_values(by=self.by, ascending=self.asc, kind="stable")
 
 
-def top_rows(df: "DataFrame", n: int) -> "DataFrame":
+class _FirstRows:
+    def __init__(self, sorter: _SortPartition, n: int):
+        self.sorter, self.n = sorter, n
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-first-rows", self.sorter.__dask_tokenize__(), self.n)
+
+    def __call__(self, part: Any) -> Any:
+        return self.sorter(part).head(self.n)
+
+
+def top_rows_frame(frame: Any, work: Any, by: list[str], asc: list[bool], n: int) -> Any:
     """``orderBy(...).limit(n)`` as a top-n reduction: each partition keeps its first n rows in
     order, then one task orders those and keeps n (no global sort, no sampling pass)."""
-    work, by, asc, columns = df._sorted
-    meta = work._meta
-
-    sorter = _SortPartition(by, asc)
-
-    def first_n(part):
-        return sorter(part).head(n)
-
-    local = work.map_partitions(first_n, meta=meta)
-    merged = local.repartition(npartitions=1).map_partitions(first_n, meta=meta)
-    return df._new(merged[columns])
+    if not by:
+        return frame.head(n, npartitions=-1, compute=False)
+    first_n = _FirstRows(_SortPartition(by, asc), n)
+    local = work.map_partitions(first_n, meta=work._meta)
+    merged = local.repartition(npartitions=1).map_partitions(first_n, meta=work._meta)
+    return merged[list(frame.columns)]

@@ -137,6 +137,10 @@ class SparkSession:
         self.graphs_run = 0
         self._parallelism: int | None = None
         self.parquet_reads: list[str] = []  # one path per parquet read node of each graph run
+        # cache(): plan id -> (plan, persisted frame), as Spark's cache manager keeps them;
+        # the generation invalidates lowerings memoized before a plan was cached
+        self._cached: dict[int, tuple[Any, Any]] = {}
+        self._cache_generation = 0
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -237,6 +241,13 @@ class SparkSession:
             self.parquet_reads.append(path if isinstance(path, str) else str(path))
         return optimized
 
+    def _cache_plan(self, plan: Any, frame: Any) -> None:
+        """Persist ``frame`` (the lowering of ``plan``) and lower ``plan`` to it from now on."""
+        if plan.plan_id in self._cached:
+            return
+        self._cached[plan.plan_id] = (plan, self._persist(frame))
+        self._cache_generation += 1
+
     def _persist(self, collection: Any) -> Any:
         self.graphs_run += 1
         collection = self._record_reads(collection)
@@ -265,11 +276,14 @@ class SparkSession:
         return self._from_pandas(pdf, {"id": False}, numPartitions)
 
     def _from_pandas(self, pdf: pd.DataFrame, nullable: dict[str, bool] | None = None,
-                     npartitions: int | None = None) -> DataFrame:
+                     npartitions: int | None = None, schema: T.StructType | None = None) -> DataFrame:
+        """Local data as a DataFrame; ``schema`` (a declared one) keeps what pandas' dtypes
+        cannot say (TimestampNTZ, metadata)."""
         import dask.dataframe as dd
         n = npartitions or max(1, min(len(self.client.scheduler_info(n_workers=-1)["workers"]) or 1,
                                       max(1, len(pdf) // 1000)))
-        return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable)
+        return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable,
+                         schema=schema)
 
     def table(self, name: str) -> DataFrame:
         raise NotImplementedError("tables and SQL arrive with SQL support")

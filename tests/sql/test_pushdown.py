@@ -85,7 +85,7 @@ def test_string_view_equality_filter_is_pushed_and_exact(spark, parquet_path):
 
 
 def test_dask_parquet_reader_is_not_patched():
-    from dfml._dask import ReadParquetPyarrowFS
+    from dfml._dask_compat import ReadParquetPyarrowFS
     from dfml.sql.io.parquet import fragment_to_table
     assert ReadParquetPyarrowFS._fragment_to_table is not fragment_to_table
     assert ReadParquetPyarrowFS._fragment_to_table.__module__.startswith("dask.")

@@ -287,14 +287,16 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     arr = gen.children[0].compile(ctx)
     if not isinstance(arr.dtype, T.ArrayType):
         require(arr, (T.ArrayType,), gen.sql(), '"ARRAY"')
-    from ..dataframe import _name_of
+    from ..analysis import name_of as _name_of
+    from ..lowering import frame_of_columns
     columns = []
     for i, e in enumerate(exprs):
         if i == gi:
             columns.append(("__gen_arr", arr))
         else:
             columns.append((_name_of(e), e.compile(ctx)))
-    staged = df._from_typed_columns(df._frame, ctx, columns)
+    staged = df._new(frame_of_columns(df._frame, ctx, columns), {n: t.nullable for n, t in columns},
+                     keep_alias=False)
     names = [n for n, _ in columns]
     out_names: list[str] = []
     final_names: list[str] = []
@@ -325,5 +327,4 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
                                             meta=meta, enforce_metadata=False)
     exploded = exploded.rename(columns=dict(zip(out_names, final_names)))
     nullable = {n: True for n in final_names}
-    from ..dataframe import DataFrame
-    return DataFrame(exploded, df._session, nullable, None, df._sources)
+    return df._new(exploded, nullable, keep_alias=False)

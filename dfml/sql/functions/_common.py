@@ -49,18 +49,20 @@ def arrow_of(s: pd.Series) -> pa.ChunkedArray:
 class _ArrowKernel:
     """Applies an Arrow kernel to the aligned partitions of some inputs; literals ride along.
 
-    A plain object (not a closure over dask collections) so that it pickles small and
-    tokenizes deterministically.
+    A plain object (not a closure over dask collections) so that it pickles small, and its
+    dask token comes from what it computes (the kernel, by its code and captured values, the
+    literals, the positions, the output type): two identical expressions get the same dask
+    name, so dask computes them once.
     """
 
     def __init__(self, kernel: Callable[..., Any], template: list[Any], positions: list[int],
                  arrow_t: pa.DataType):
-        import uuid
         self.kernel, self.template, self.positions, self.arrow_t = kernel, template, positions, arrow_t
-        self.token = uuid.uuid4().hex
 
     def __dask_tokenize__(self) -> str:
-        return self.token
+        from dask.base import tokenize
+        return tokenize("dfml-arrow-kernel", self.kernel, self.template, self.positions,
+                        str(self.arrow_t))
 
     def __call__(self, *parts: pd.Series) -> pd.Series:
         vals: list[Any] = list(self.template)

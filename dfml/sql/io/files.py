@@ -13,7 +13,7 @@ import fsspec
 import pandas as pd
 import pyarrow as pa
 
-from ..._dask import DataFrameIOFunction
+from ..._dask_compat import DataFrameIOFunction
 from ..errors import AnalysisException
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.fs  # noqa: F401 - pa.fs
-from ..._dask import FusedParquetIO, ReadParquetPyarrowFS, Task, new_collection
+from ..._dask_compat import FusedParquetIO, ReadParquetPyarrowFS, Task, new_collection
 from .. import types as T
 
 

@@ -1,0 +1,86 @@
+"""Analysis of a select list: which plan nodes it becomes, in order, as Spark's analyzer does.
+
+``select`` and ``withColumns`` (and, next, the SQL translator) build their plans here. A select
+list is split into ordered steps: a generator (``explode``) becomes a Generate step, aggregates
+an Aggregate step (a select of aggregates only is a global aggregate), window expressions and
+Python UDFs will each be extracted into their own step below the final projection (they are
+not supported yet, and say so here, in one place), and what remains is one ``Project``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import types as T
+from .column import Alias, ColumnRef, Ctx, Expr
+from .errors import AnalysisException
+from .plan import Project
+
+if TYPE_CHECKING:
+    from .dataframe import DataFrame
+
+
+def name_of(e: Expr) -> str:
+    """The output name Spark gives a select item."""
+    return e.name if isinstance(e, Alias) else e.output_name()
+
+
+def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
+    """``df.select(*exprs)`` as plan nodes."""
+    from .functions._arrays import Generator, explode_select
+    if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
+        return df._derive("Generate", lambda d: explode_select(d, exprs))
+    if any(e.contains_aggregate() for e in exprs):
+        from .group import aggregate
+        return aggregate(df, [], exprs, keep_keys=False)
+    return project(df, [(name_of(e), e) for e in exprs])
+
+
+def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
+    """``df.withColumns(new)``: every column of ``df`` (replaced where ``new`` names it, case
+    insensitively) and then the new ones, as one projection."""
+    for e in new.values():
+        if e.contains_aggregate():
+            raise AnalysisException(f"aggregate {e.sql()} is not allowed in withColumn; "
+                                    f"use groupBy().agg() or a window")
+    lower_new = {k.lower(): k for k in new}
+    named: list[tuple[str, Expr]] = []
+    for f in df.schema.fields:
+        if f.name.lower() in lower_new:
+            k = lower_new.pop(f.name.lower())
+            named.append((f.name if f.name == k else k, new[k]))
+        else:
+            named.append((f.name, ColumnRef(f.name)))
+    named.extend((k, new[k]) for k in lower_new.values())
+    return project(df, named)
+
+
+def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
+    """A ``Project`` node of (name, expression) pairs, resolved now against ``df``'s schema."""
+    names = [n for n, _ in named]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise AnalysisException(
+            f"[COLUMN_ALREADY_EXISTS] The column `{sorted(dup)[0]}` appears more than once in "
+            f"the result; give the columns distinct names with alias().", "COLUMN_ALREADY_EXISTS")
+    ctx = df._ctx()
+    fields = []
+    for name, e in named:
+        t = e.compile(ctx)
+        fields.append(T.StructField(name, t.dtype, t.nullable, _metadata(e, ctx)))
+    plan = Project(schema=T.StructType(fields), child=df._plan, columns=tuple(named),
+                   aliases=df._aliases())
+    return df._with_plan(plan)
+
+
+def _metadata(e: Expr, ctx: Ctx) -> dict:
+    """Spark's rule: a column reference, aliased or not, keeps its field's metadata; any
+    computed expression starts with none."""
+    while isinstance(e, Alias):
+        e = e.children[0]
+    if isinstance(e, ColumnRef):
+        try:
+            return dict(ctx.schema[ctx.resolve(e.name)].metadata or {})
+        except AnalysisException:
+            return {}
+    return {}
