@@ -101,3 +101,33 @@ def import_cycles(package: str) -> list[list[str]]:
 
 def test_cluster_has_no_import_cycle():
     assert import_cycles("cluster") == []
+
+
+def _private(name: str) -> bool:
+    return any(part.startswith("_") for part in name.split("."))
+
+
+@pytest.mark.parametrize("path", _modules("ml"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_ml_reaches_sql_only_through_public_names_and_the_engine(path):
+    bad = []
+    for node in _runtime_nodes(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            parts = path.relative_to(ROOT.parent).with_suffix("").parts[:-1]
+            base = parts[:len(parts) - node.level + 1] if node.level else ()
+            mod = ".".join(base + ((node.module,) if node.module else ())) if node.level \
+                else (node.module or "")
+            if not mod.startswith("dfml.sql"):
+                continue
+            names = [f"{mod}.{a.name}" for a in node.names]
+            for full in [mod] + names:
+                if full.startswith("dfml.sql._engine") or not _private(full):
+                    continue
+                if full == mod and all(not _private(n) for n in names):
+                    continue
+                bad.append(full)
+            if mod in ("dfml.sql.column", "dfml.sql.dataframe", "dfml.sql.session"):
+                bad.append(mod)
+        elif isinstance(node, ast.Attribute) and node.attr in (
+                "_frame", "_session", "graphs_run", "_run", "_record_reads", "_persist", "_ctx"):
+            bad.append(f".{node.attr} (line {node.lineno})")
+    assert not bad, f"{path.name} reaches into dfml.sql: {bad}"

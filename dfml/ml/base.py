@@ -17,10 +17,9 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 import pyarrow as pa
 
+from ..sql import Column, _engine
 from ..sql import types as T
-from ..sql.column import Column, Ctx, Typed
 from ..sql.errors import AnalysisException
-from ..sql.functions._common import func, per_partition
 from .param import Params
 
 __all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
@@ -40,27 +39,24 @@ class Aggregation:
     label: str = ""
 
 
-class _Chunk:
-    """Per-partition step of a pass: every aggregation's partial, boxed in a one-row frame."""
+class _PassChunk:
+    """Per-partition step of a pass: every aggregation's partial."""
 
     def __init__(self, aggs: Sequence[Aggregation]):
         self.aggs = list(aggs)
 
-    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
-        states = [a.chunk(part[a.columns]) for a in self.aggs]
-        return pd.DataFrame({"state": pd.Series([states], dtype=object)})
+    def __call__(self, part: pd.DataFrame) -> list[Any]:
+        return [a.chunk(part[a.columns]) for a in self.aggs]
 
 
-class _Combine:
+class _PassCombine:
+    """Merge step of a pass: each aggregation's partials merged by its own ``combine``."""
+
     def __init__(self, aggs: Sequence[Aggregation]):
         self.aggs = list(aggs)
 
-    def __call__(self, parts: pd.DataFrame) -> pd.DataFrame:
-        rows = [s for s in parts["state"] if s is not None]
-        if not rows:
-            return pd.DataFrame({"state": pd.Series([None], dtype=object)})
-        merged = [a.combine([r[i] for r in rows]) for i, a in enumerate(self.aggs)]
-        return pd.DataFrame({"state": pd.Series([merged], dtype=object)})
+    def __call__(self, states: list[list[Any]]) -> list[Any]:
+        return [a.combine([s[i] for s in states]) for i, a in enumerate(self.aggs)]
 
 
 def run_aggregations(dataset: Any, aggs: Sequence[Aggregation]) -> list[Any]:
@@ -68,13 +64,7 @@ def run_aggregations(dataset: Any, aggs: Sequence[Aggregation]) -> list[Any]:
     if not aggs:
         return []
     cols = list(dict.fromkeys(c for a in aggs for c in a.columns))
-    frame = dataset._frame[cols] if cols else dataset._frame
-    combine = _Combine(aggs)
-    meta = pd.DataFrame({"state": pd.Series([], dtype=object)})
-    reduced = frame.reduction(_Chunk(aggs), aggregate=combine, combine=combine, meta=meta,
-                              split_every=8)
-    out = dataset._session._run(reduced)
-    states = out["state"].iloc[0] if len(out) else None
+    states = _engine.tree_reduce(dataset, cols, _PassChunk(aggs), _PassCombine(aggs))
     if states is None:  # no partitions: combine nothing
         states = [a.combine([]) for a in aggs]
     return [a.finish(s) for a, s in zip(aggs, states)]
@@ -87,9 +77,7 @@ def partition_column(name: str, inputs: list[Any], kernel: Callable[..., Any],
     Stages use this for transforms with no native dask equivalent (vector math): dask still
     sees which input columns it reads, so column pruning and filter pushdown survive.
     """
-    def impl(ctx: Ctx, *typed: Typed) -> Typed:
-        return Typed(per_partition(ctx, list(typed), kernel, out_type), out_type, nullable)
-    return func(name, inputs, impl)
+    return _engine.column_kernel(name, inputs, kernel, out_type, nullable)
 
 
 def require_column(schema: T.StructType, name: str, kinds: tuple[type, ...], stage: Any,

@@ -48,7 +48,7 @@ def _div(a: float, b: float) -> float:
 
 def _doubles(part: pd.DataFrame, col: str, what: str) -> np.ndarray:
     """A numeric column of a partition as float64; a SparkException if it holds nulls."""
-    from ..sql.functions._common import arrow_of
+    from ..sql._engine import arrow_of
     arr = arrow_of(part[col])
     if arr.null_count:
         raise SparkException(f"{what} column `{col}` holds a null value; the evaluator needs a "
@@ -60,7 +60,7 @@ def _weights(part: pd.DataFrame, col: str | None) -> np.ndarray:
     """Row weights (1.0 without a weight column); Spark's checks on each weight."""
     if col is None:
         return np.ones(len(part), dtype=np.float64)
-    from ..sql.functions._common import arrow_of
+    from ..sql._engine import arrow_of
     arr = arrow_of(part[col])
     w = np.asarray(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
     if arr.null_count or np.isnan(w).any():

@@ -105,7 +105,7 @@ def _string_indexer(m: Any) -> _ColumnStep:
 
 def _spark_str(v: Any) -> str:
     if isinstance(v, (float, np.floating)):
-        from ..sql.column import format_double
+        from ..sql.formatting import format_double
         return format_double(float(v))
     return str(v)
 

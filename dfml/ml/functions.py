@@ -8,10 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..sql import Column, _engine
 from ..sql import types as T
-from ..sql.column import Column, Ctx, Typed
 from ..sql.errors import AnalysisException
-from ..sql.functions._common import func, per_partition
 from .linalg import VectorUDT, as_struct_array, to_matrix
 
 __all__ = ["vector_to_array", "array_to_vector"]
@@ -42,12 +41,12 @@ def vector_to_array(col: Any, dtype: str = "float64") -> Column:
         raise ValueError(f"vector_to_array: dtype must be 'float64' or 'float32', got {dtype!r}")
     out = T.ArrayType(T.DoubleType() if dtype == "float64" else T.FloatType(), False)
 
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        if not isinstance(t.dtype, VectorUDT):
+    def check(types: list[T.DataType]) -> None:
+        if not isinstance(types[0], VectorUDT):
             raise AnalysisException(f"vector_to_array needs a vector column, got "
-                                    f"{t.dtype.simpleString()}")
-        return Typed(per_partition(ctx, [t], _vector_to_array_kernel(dtype), out), out, t.nullable)
-    return func("vector_to_array", [col], impl)
+                                    f"{types[0].simpleString()}")
+    return _engine.column_kernel("vector_to_array", [col], _vector_to_array_kernel(dtype), out,
+                                 nullable=None, check=check)
 
 
 def _array_to_vector_kernel(arr: pa.ChunkedArray) -> pa.Array:
@@ -67,13 +66,12 @@ def _array_to_vector_kernel(arr: pa.ChunkedArray) -> pa.Array:
 
 def array_to_vector(col: Any) -> Column:
     """An array of numbers as a dense vector column."""
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        if not isinstance(t.dtype, T.ArrayType) or not isinstance(t.dtype.elementType, T.NumericType):
+    def check(types: list[T.DataType]) -> None:
+        if not isinstance(types[0], T.ArrayType) or not isinstance(types[0].elementType, T.NumericType):
             raise AnalysisException(f"array_to_vector needs an array of numbers, got "
-                                    f"{t.dtype.simpleString()}")
-        return Typed(per_partition(ctx, [t], _array_to_vector_kernel, VectorUDT()), VectorUDT(),
-                     t.nullable)
-    return func("array_to_vector", [col], impl)
+                                    f"{types[0].simpleString()}")
+    return _engine.column_kernel("array_to_vector", [col], _array_to_vector_kernel, VectorUDT(),
+                                 nullable=None, check=check)
 
 
 del pc

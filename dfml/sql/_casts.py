@@ -24,7 +24,7 @@ def _to_string(arr: pa.ChunkedArray, src: T.DataType) -> pa.ChunkedArray:
     if isinstance(src, T.BooleanType):
         return pc.if_else(arr, "true", "false").cast(pa.large_string())
     if isinstance(src, (T.DoubleType, T.FloatType)):
-        from .column import format_double
+        from .formatting import format_double
         vals = [None if v is None else format_double(v) for v in arr.to_pylist()]
         return pa.chunked_array([pa.array(vals, pa.large_string())])
     if isinstance(src, T.TimestampType):

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from . import types as T
 from .errors import AnalysisException, unresolved_column
+from .formatting import format_double
 
 
 # ---------------------------------------------------------------- compile context
@@ -177,11 +178,44 @@ def fix_dtype(value: Any, dt: T.DataType) -> Any:
 
 # ---------------------------------------------------------------- expression nodes
 
+def _frozen(v: Any) -> Any:
+    """A hashable stand-in for a node argument, equal for equal arguments: containers by their
+    items, a function by its code and the values it captured (the per-call closures function
+    builders make), anything else unhashable by identity."""
+    if isinstance(v, (list, tuple)):
+        return tuple(_frozen(x) for x in v)
+    if isinstance(v, dict):
+        return tuple(sorted((str(k), _frozen(x)) for k, x in v.items()))
+    code = getattr(v, "__code__", None)
+    if code is not None:
+        cells = tuple(_frozen(c.cell_contents) for c in (getattr(v, "__closure__", None) or ()))
+        return ("fn", code, cells, _frozen(getattr(v, "__defaults__", None)))
+    try:
+        hash(v)
+    except TypeError:
+        return ("id", id(v))
+    if isinstance(v, float) and v != v:
+        return ("nan",)
+    return (type(v).__name__, v)
+
+
 class Expr:
-    """A node of a column expression."""
+    """A node of a column expression. Nodes compare by value (class, children, arguments), so
+    equal expressions can be matched (``GROUP BY upper(s)`` to its select item) and deduplicated."""
 
     children: tuple["Expr", ...] = ()
     is_aggregate = False
+
+    def _key(self) -> tuple:
+        args = tuple(sorted((k, _frozen(v)) for k, v in self.__dict__.items()
+                            if k != "children"))
+        return (type(self), tuple(self.children), args)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is type(self) and self._key() == other._key())
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def sql(self) -> str:
         raise NotImplementedError
@@ -709,7 +743,9 @@ class Func(Expr):
 
 
 class AggFunc(Expr):
-    """An aggregate (``sum(a)``); compiled by ``GroupedData``, not row-by-row."""
+    """An aggregate (``sum(a)``): lowered by ``dfml.sql.group``, not row by row. Subclasses
+    (``dfml.sql.aggregates``) declare their partials and finish; ``name`` is Spark's, for
+    ``sql()``. Nodes compare by value (class, name, arguments, options)."""
 
     is_aggregate = True
 
@@ -718,6 +754,15 @@ class AggFunc(Expr):
         self.children = tuple(args)
         self._sql = sql
         self.options = options
+
+    def declare(self, args: list[Typed], partials: Any) -> Callable[[Any], Typed]:
+        """Register the partial reductions this aggregate needs over ``args`` (its compiled
+        arguments) in ``partials``; return its finish over the reduced frame."""
+        raise NotImplementedError(f"aggregate {self.name} declares no reduction")
+
+    def window_kernel(self, *args: Any) -> Any:
+        """How this aggregate runs over a window frame (arrives with window functions)."""
+        raise NotImplementedError(f"{self.sql()} over a window is not supported yet")
 
     def sql(self) -> str:
         if self._sql is not None:
@@ -954,39 +999,3 @@ def to_expr(c: "Column | str") -> Expr:
             return Star(c[:-2])
         return ColumnRef(c)
     raise TypeError(f"expected a Column or a column name, got {type(c).__name__}: {c!r}")
-
-
-def format_double(v: float) -> str:
-    """A double as Java's ``Double.toString`` prints it (Spark's output for doubles)."""
-    import math
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    if v == 0:
-        return "-0.0" if math.copysign(1, v) < 0 else "0.0"
-    a = abs(v)
-    if 1e-3 <= a < 1e7:
-        s = repr(v)
-        if "e" in s or "E" in s:
-            s = f"{v:f}"
-        return s if "." in s else s + ".0"
-    mant, exp = repr(v).lower().split("e") if "e" in repr(v) else (repr(v), "0")
-    if "e" not in repr(v):
-        # repr gave a plain form (e.g. 12345678.0): convert to scientific
-        digits = f"{v:.17e}"
-        m, e = digits.split("e")
-        m = m.rstrip("0")
-        mant, exp = m, e
-        # shortest form
-        for p in range(1, 18):
-            cand = f"{v:.{p}e}"
-            if float(cand) == v:
-                mant, exp = cand.split("e")
-                break
-    if "." not in mant:
-        mant += ".0"
-    mant = mant.rstrip("0")
-    if mant.endswith("."):
-        mant += "0"
-    return f"{mant}E{int(exp)}"

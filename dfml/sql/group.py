@@ -1,237 +1,28 @@
 """``GroupedData`` and the lowering of aggregate expressions to dask groupby reductions.
 
 An aggregate output such as ``round(sum(a) / count(b), 2)`` is split in two: each aggregate
-node becomes one or more *partials* that dask's groupby computes in a tree reduction (sum,
-count, min, ...), and the rest of the expression is compiled over the reduced frame. Every
-aggregate of one ``agg`` call shares one groupby, so the whole call is one pass over the input.
+node (``dfml.sql.aggregates``) declares one or more *partials* that a tree reduction computes
+per group (sum, count, min, ...) and its finish, and the rest of the expression is compiled over
+the reduced frame. Every aggregate of one ``agg`` call shares one groupby, so the whole call is
+one pass over the input. Nothing here knows an aggregate by its name.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-import dask.dataframe as dd
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import types as T
+from .aggregates import Partials
 from .column import (AggFunc, Alias, Column, ColumnRef, Ctx, Expr, Typed, _Precompiled,
-                     cast_to, fix_dtype, to_expr)
+                     fix_dtype, to_expr)
 from .errors import AnalysisException
 
 if TYPE_CHECKING:
     from .dataframe import DataFrame
-
-
-def _list_agg(distinct: bool) -> dd.Aggregation:
-    def chunk(s: Any) -> Any:
-        return s.agg(lambda x: list(dict.fromkeys(x.dropna().tolist())) if distinct
-                     else x.dropna().tolist())
-
-    def combine(s: Any) -> Any:
-        def join(parts: Any) -> list:
-            out: list = [v for part in parts for v in part]
-            return list(dict.fromkeys(out)) if distinct else out
-        return s.agg(join)
-
-    return dd.Aggregation("collect_set" if distinct else "collect_list", chunk, combine)
-
-
-_COLLECT_LIST = _list_agg(False)
-_COLLECT_SET = _list_agg(True)
-
-
-def _lists_to_arrow(col: Any, elem: T.DataType, post: Callable[[list], Any] | None = None,
-                    out: T.DataType | None = None) -> Any:
-    out = out or T.ArrayType(elem, False)
-    arrow_t = T.to_arrow(out)
-
-    def conv(s: pd.Series) -> pd.Series:
-        vals = [post(v if isinstance(v, list) else []) if post else (v if isinstance(v, list) else [])
-                for v in s.tolist()]
-        return pd.Series(pa.chunked_array([pa.array(vals, arrow_t)]), index=s.index,
-                         dtype=pd.ArrowDtype(arrow_t), name=s.name)
-
-    return col.map_partitions(conv, meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t), name=col.name))
-
-
-class _Lowering:
-    """Collects the partial reductions of all aggregates of one ``agg`` call."""
-
-    def __init__(self, ctx: Ctx):
-        self.ctx = ctx
-        self.inputs: dict[str, Any] = {}
-        self.partials: dict[str, tuple[str, Any]] = {}
-        self.distinct: list[tuple[str, str, str]] = []
-        self.count_cols: set[str] = set()
-
-    def input(self, t: Typed, dt: T.DataType | None = None) -> str:
-        name = f"__in{len(self.inputs)}"
-        t = cast_to(t, dt) if dt is not None else t
-        self.inputs[name] = self.ctx.broadcast(t)
-        return name
-
-    def partial(self, col: str, how: Any) -> str:
-        name = f"__p{len(self.partials)}"
-        self.partials[name] = (col, how)
-        if how in ("count", "size"):
-            self.count_cols.add(name)
-        return name
-
-
-def _numeric(a: AggFunc, t: Typed) -> None:
-    if not isinstance(t.dtype, (T.NumericType, T.NullType)):
-        raise AnalysisException(
-            f'[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "{a.sql()}" due to data type '
-            f'mismatch: the first parameter requires the "NUMERIC" type, however '
-            f'"{a.children[0].sql()}" has the type "{t.dtype.simpleString().upper()}".',
-            "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
-
-
-def _sum_type(dt: T.DataType) -> T.DataType:
-    if isinstance(dt, T.IntegralType):
-        return T.LongType()
-    if isinstance(dt, T.DecimalType):
-        return T.DecimalType(min(dt.precision + 10, 38), dt.scale)
-    return T.DoubleType()
-
-
-def _lower(a: AggFunc, args: list[Typed], low: _Lowering) -> Callable[[Any], Typed]:
-    """Register the partials of one aggregate; return how to finish it from the reduced frame."""
-    name = a.name
-    if name == "count_star":
-        one = low.input(Typed(1, T.LongType(), False))
-        n = low.partial(one, "count")
-        return lambda P: Typed(fix_dtype(P[n], T.LongType()), T.LongType(), False)
-    x = args[0]
-    if name == "count":
-        c = low.partial(low.input(x), "count")
-        return lambda P: Typed(fix_dtype(P[c], T.LongType()), T.LongType(), False)
-    if name in ("sum", "avg"):
-        _numeric(a, x)
-        st = _sum_type(x.dtype)
-        in_t = st if name == "sum" else (T.DoubleType() if not isinstance(x.dtype, T.DecimalType) else st)
-        col = low.input(x, in_t)
-        s, n = low.partial(col, "sum"), low.partial(col, "count")
-        if name == "sum":
-            return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0), st), st, True)
-        return lambda P: Typed(fix_dtype(P[s].astype(T.to_dtype(T.DoubleType())) / P[n].mask(P[n] == 0),
-                                         T.DoubleType()), T.DoubleType(), True)
-    if name in ("min", "max", "first", "last"):
-        m = low.partial(low.input(x), name)
-        return lambda P: Typed(fix_dtype(P[m], x.dtype), x.dtype, True)
-    if name in ("stddev_samp", "stddev_pop", "var_samp", "var_pop", "skewness", "kurtosis"):
-        _numeric(a, x)
-        return _moments(name, x, low)
-    if name in ("corr", "covar_samp", "covar_pop"):
-        for t in args:
-            _numeric(a, t)
-        return _comoments(name, args[0], args[1], low)
-    if name in ("collect_list", "collect_set"):
-        m = low.partial(low.input(x), _COLLECT_SET if name == "collect_set" else _COLLECT_LIST)
-        return lambda P: Typed(_lists_to_arrow(P[m], x.dtype), T.ArrayType(x.dtype, False), False)
-    if name == "percentile_approx":
-        _numeric(a, x)
-        m = low.partial(low.input(x), _COLLECT_LIST)
-        pcts, many = a.options["percentages"], a.options["many"]
-        out = T.ArrayType(x.dtype, False) if many else x.dtype
-
-        def pick(values: list) -> Any:
-            if not values:
-                return None
-            vals = sorted(values)
-            picked = [vals[min(max(int(np.ceil(p * len(vals))) - 1, 0), len(vals) - 1)] for p in pcts]
-            return picked if many else picked[0]
-
-        if many:
-            return lambda P: Typed(_lists_to_arrow(P[m], x.dtype, pick, out), out, True)
-        return lambda P: Typed(_lists_to_arrow(P[m], x.dtype, pick, out), out, True)
-    if name in ("count_distinct", "sum_distinct"):
-        if name == "sum_distinct":
-            _numeric(a, x)
-        if len(args) > 1:
-            raise AnalysisException("count(DISTINCT ...) of several columns is not supported yet; "
-                                    "count distinct of a struct() of them instead")
-        col = low.input(x, _sum_type(x.dtype) if name == "sum_distinct" else None)
-        out_name = f"__d{len(low.distinct)}"
-        low.distinct.append((col, "count" if name == "count_distinct" else "sum", out_name))
-        if name == "count_distinct":
-            return lambda P: Typed(fix_dtype(P[out_name].fillna(0), T.LongType()), T.LongType(), False)
-        st = _sum_type(x.dtype)
-        return lambda P: Typed(fix_dtype(P[out_name].mask(P[out_name + "_n"].fillna(0) == 0), st), st, True)
-    raise AnalysisException(f"unknown aggregate function {name}")
-
-
-def _moments(name: str, x: Typed, low: _Lowering) -> Callable[[Any], Typed]:
-    col = low.input(x, T.DoubleType())
-    xv = low.inputs[col]
-    n = low.partial(col, "count")
-    s1 = low.partial(col, "sum")
-    low.inputs[col + "_2"] = xv * xv
-    s2 = low.partial(col + "_2", "sum")
-    order = {"skewness": 3, "kurtosis": 4}.get(name, 2)
-    s3 = s4 = None
-    if order >= 3:
-        low.inputs[col + "_3"] = xv * xv * xv
-        s3 = low.partial(col + "_3", "sum")
-    if order >= 4:
-        low.inputs[col + "_4"] = xv * xv * xv * xv
-        s4 = low.partial(col + "_4", "sum")
-
-    def finish(P: Any) -> Typed:
-        cnt = P[n].astype(T.to_dtype(T.DoubleType()))
-        cnt = cnt.mask(cnt == 0)
-        mean = P[s1] / cnt
-        m2 = P[s2] - P[s1] * mean  # sum of squared deviations
-        m2 = m2.mask(m2 < 0, 0.0)
-        if name in ("var_samp", "stddev_samp"):
-            v = m2 / (cnt - 1).mask(cnt == 1)
-        elif name in ("var_pop", "stddev_pop"):
-            v = m2 / cnt
-        elif name == "skewness":
-            m3 = P[s3] - 3 * mean * P[s2] + 3 * mean * mean * P[s1] - cnt * mean ** 3
-            v = (cnt ** 0.5) * m3 / (m2 ** 1.5).mask(m2 == 0)
-        else:
-            m4 = (P[s4] - 4 * mean * P[s3] + 6 * mean ** 2 * P[s2] - 4 * mean ** 3 * P[s1]
-                  + cnt * mean ** 4)
-            v = cnt * m4 / (m2 * m2).mask(m2 == 0) - 3.0
-        if name.startswith("stddev"):
-            v = v ** 0.5
-        return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
-
-    return finish
-
-
-def _comoments(name: str, x: Typed, y: Typed, low: _Lowering) -> Callable[[Any], Typed]:
-    cx, cy = low.input(x, T.DoubleType()), low.input(y, T.DoubleType())
-    xv, yv = low.inputs[cx], low.inputs[cy]
-    both = xv.notnull() & yv.notnull()
-    low.inputs[cx] = xv = xv.where(both)
-    low.inputs[cy] = yv = yv.where(both)
-    low.inputs[cx + "y"] = xv * yv
-    low.inputs[cx + "2"] = xv * xv
-    low.inputs[cy + "2"] = yv * yv
-    n = low.partial(cx, "count")
-    sx, sy, sxy = low.partial(cx, "sum"), low.partial(cy, "sum"), low.partial(cx + "y", "sum")
-    sxx, syy = low.partial(cx + "2", "sum"), low.partial(cy + "2", "sum")
-
-    def finish(P: Any) -> Typed:
-        cnt = P[n].astype(T.to_dtype(T.DoubleType()))
-        cnt = cnt.mask(cnt == 0)
-        cxy = P[sxy] - P[sx] * P[sy] / cnt
-        if name == "covar_samp":
-            v = cxy / (cnt - 1).mask(cnt == 1)
-        elif name == "covar_pop":
-            v = cxy / cnt
-        else:
-            vx = P[sxx] - P[sx] * P[sx] / cnt
-            vy = P[syy] - P[sy] * P[sy] / cnt
-            v = cxy / ((vx * vy) ** 0.5).mask((vx * vy) <= 0)
-        return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
-
-    return finish
 
 
 # partial -> (Arrow hash aggregate per chunk, Arrow hash aggregate that merges chunk results)
@@ -333,7 +124,7 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
                     keep_keys: bool = True) -> "DataFrame":
     """The aggregate over ``df``'s own frame (a lowered input, or its empty stand-in)."""
     ctx = df._ctx()
-    low = _Lowering(ctx)
+    low = Partials(ctx)
     key_cols, key_names, key_typed = [], [], []
     for i, k in enumerate(keys):
         if k.contains_aggregate():
@@ -361,7 +152,7 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
                             f"function in the argument of another aggregate function: {node.sql()}",
                             "NESTED_AGGREGATE_FUNCTION")
                     args.append(c.compile(ctx))
-                finals[id(node)] = _lower(node, args, low)
+                finals[id(node)] = node.declare(args, low)
 
     key_lookup = {n: i for i, n in enumerate(key_names)}
     # validate non-aggregate references before building anything

@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any
 
 from . import types as T
-from .column import format_double
+from .formatting import format_double
 from .row import Row
 
 

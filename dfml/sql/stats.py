@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import types as T
-from .column import format_double
+from .formatting import format_double
 
 if TYPE_CHECKING:
     from .dataframe import DataFrame

@@ -16,7 +16,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
-from ...sql.column import format_double
+from ...sql.formatting import format_double
 from ...sql.errors import IllegalArgumentException, SparkException
 from ..base import (Aggregation, Estimator, Model, Transformer, partition_column, require_absent,
                     require_column)

@@ -30,7 +30,7 @@ _STRATEGIES = ("mean", "median", "mode")
 
 def _present(part: Any, col: str, missing: float) -> np.ndarray:
     """The values of ``col`` in a partition that count for the fit, as float64."""
-    from ...sql.functions._common import arrow_of
+    from ...sql._engine import arrow_of
     arr = arrow_of(part[col])
     v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls become NaN
     keep = ~np.isnan(v)

@@ -39,7 +39,7 @@ def _spark_strings(values: pa.Array) -> pa.Array:
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return values.cast(pa.large_string())
     if pa.types.is_floating(t):
-        from ...sql.column import format_double
+        from ...sql.formatting import format_double
         if pa.types.is_float32(t):
             py = [None if v is None else format_double(float(repr(np.float32(v))))
                   for v in values.to_pylist()]
@@ -50,7 +50,7 @@ def _spark_strings(values: pa.Array) -> pa.Array:
 
 
 def _chunk_array(a: Any) -> pa.Array:
-    from ...sql.functions._common import arrow_of
+    from ...sql._engine import arrow_of
     if isinstance(a, pd.Series):
         a = arrow_of(a)
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from ...sql import types as T
-from ...sql.column import format_double
+from ...sql.formatting import format_double
 
 __all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
            "DenseMatrix", "Matrices", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
@@ -258,7 +258,7 @@ def as_struct_array(arr: Any) -> pa.StructArray:
         if not isinstance(arr, pa.StructArray):  # an empty chunked array combines to a struct too
             arr = pa.array([], type=VECTOR_ARROW_TYPE) if len(arr) == 0 else arr
     if hasattr(arr, "array") and hasattr(arr, "dtype"):  # a pandas Series of ArrowDtype
-        from ...sql.functions._common import arrow_of
+        from ...sql._engine import arrow_of
         return as_struct_array(arrow_of(arr))
     return arr
 

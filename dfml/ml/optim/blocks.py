@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ...sql import _engine
 from ...sql.errors import SparkException
 from ..linalg import as_struct_array, to_matrix
 
@@ -71,17 +72,16 @@ class TrainingBlocks:
 
     def __init__(self, dataset: Any, features: str, label: str, weight: str | None, stage: str,
                  futures: list | None = None):
-        self._session = dataset._session
-        self._client = self._session.client
+        session = _engine.session_of(dataset)
+        self._client = _engine.client_of(session)
         # per-feature moments of the blocks when known without a pass (set by a pipeline that
         # derived them from the stage that produced the features); unweighted rows only
         self.feature_moments: Any = None
         if futures is not None:  # built by ``aggregate_and_block`` in another stage's pass
             self.futures = futures
             return
-        parts = _partitions(dataset, [features, label] + ([weight] if weight else []))
-        self._session.graphs_run += 1
-        self.futures = self._client.compute(_block_tasks(parts, features, label, weight, stage))
+        parts = _engine.partitions(dataset, [features, label] + ([weight] if weight else []))
+        self.futures = _engine.submit(session, _block_tasks(parts, features, label, weight, stage))
 
     def transform(self, kernel: Callable[[Block], Block]) -> "TrainingBlocks":
         """Replace every block by ``kernel(block)`` where it lives (a fitted row-wise stage
@@ -122,13 +122,6 @@ class TrainingBlocks:
         self.release()
 
 
-def _partitions(dataset: Any, columns: list[str]) -> list:
-    """The partitions of ``dataset``'s ``columns`` as delayed objects, its reads recorded (the
-    caller computes them in one graph, so the source is read once)."""
-    frame = dataset._session._record_reads(dataset._frame[list(dict.fromkeys(columns))])
-    return frame.to_delayed(optimize_graph=False)
-
-
 def _block_tasks(parts: list, features: str, label: str, weight: str | None,
                  stage: str) -> list:
     from dask import delayed
@@ -153,8 +146,8 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
     row-wise stage (StandardScaler) of columns this pass reads anyway, the blocks are built
     here and the stage is applied to them in memory once it is fitted."""
     from dask import delayed
-    session = dataset._session
-    parts = _partitions(dataset, [c for a in aggs for c in a.columns] + [features, label]
+    session = _engine.session_of(dataset)
+    parts = _engine.partitions(dataset, [c for a in aggs for c in a.columns] + [features, label]
                         + ([weight] if weight else []))
     chunk = delayed(_partition_states, pure=True)
     merge = delayed(_merge_states, pure=True)
@@ -163,9 +156,8 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
         level = [merge(aggs, *level[i:i + 8]) for i in range(0, len(level), 8)]
         if len(level) == 1:
             break
-    session.graphs_run += 1
-    futures = session.client.compute(level + _block_tasks(parts, features, label, weight, stage))
+    futures = _engine.submit(session, level + _block_tasks(parts, features, label, weight, stage))
     states = futures[0].result() if level else [a.combine([]) for a in aggs]
-    session.client.cancel(futures[:1])
+    _engine.client_of(session).cancel(futures[:1])
     results = [a.finish(s) for a, s in zip(aggs, states)]
     return results, TrainingBlocks(dataset, features, label, weight, stage, futures=futures[1:])

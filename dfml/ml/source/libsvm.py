@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ...sql import _engine
 from ...sql import types as T
-from ...sql.column import format_double
+from ...sql.formatting import format_double
 from ...sql.errors import AnalysisException, IllegalArgumentException, SparkException
 from ...sql.io import sources
 from ...sql.io.files import list_data_files
@@ -200,13 +201,14 @@ class LibSVMSource:
             raise IllegalArgumentException(f"numFeatures must be an integer, got "
                                            f"{opts.get('numfeatures')!r}") from None
         fs, files = list_data_files(path)
-        blocks = _blocks(fs, files, _max_partition_bytes(dfr._session))
+        session = _engine.session_of(dfr)
+        blocks = _blocks(fs, files, _max_partition_bytes(session))
         if num_features <= 0:  # Spark scans the data for the largest index
             scan = dd.from_map(_MaxIndex(fs), blocks, enforce_metadata=False,
                                meta=pd.DataFrame({"m": pd.Series([], dtype="int64"),
                                                   "n": pd.Series([], dtype="int64")}),
                                label="dfml-libsvm-scan")
-            found = dfr._session._run(scan)
+            found = _engine.run(session, scan)
             if int(found["n"].sum()) == 0:
                 raise SparkException(f"empty collection: no libsvm records under {path}, so the "
                                      f"number of features is unknown; set the numFeatures option")
@@ -215,7 +217,7 @@ class LibSVMSource:
         meta = _SCHEMA.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
         frame = dd.from_map(reader, blocks, meta=meta, enforce_metadata=False,
                             label="dfml-read-libsvm")
-        return dfr._frame(frame, path)
+        return _engine.from_source(session, frame, [path] if isinstance(path, str) else path)
 
     def check_write(self, schema: T.StructType) -> None:
         fields = schema.fields

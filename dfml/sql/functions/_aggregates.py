@@ -1,59 +1,64 @@
-"""Aggregate functions. Each builds an ``AggFunc`` node; ``dfml.sql.group`` lowers it to dask
-groupby reductions (partials) and a final column expression over them."""
+"""Aggregate functions: each builds its node class of ``dfml.sql.aggregates`` (which declares its
+result type, partials and finish)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..column import AggFunc, Column, Literal, Star
+from .. import aggregates as A
+from ..column import Column, Literal, Star
 from ._common import col_expr
 
 
-def _agg(name: str, c: Any, sql: str | None = None, **options: Any) -> Column:
+def _agg(cls: type, name: str, c: Any, sql: str | None = None, **options: Any) -> Column:
     e = col_expr(c)
-    return Column(AggFunc(name, [e], sql=sql or f"{name}({e.sql()})", **options))
+    return Column(cls(name, [e], sql=sql or f"{name}({e.sql()})", **options))
+
+
+def _moment(name: str, c: Any, sql: str | None = None) -> Column:
+    return _agg(A.CentralMoment, name, c, sql, statistic=name)
 
 
 def count(col: Any) -> Column:
     """Rows where ``col`` is not null; ``count("*")`` (or ``count(lit(1))``) counts all rows."""
     if isinstance(col, str) and col == "*" or isinstance(col, Column) and isinstance(col._expr, (Star,)):
-        return Column(AggFunc("count_star", [], sql="count(1)"))
+        return Column(A.CountStar("count_star", [], sql="count(1)"))
     if isinstance(col, Column) and isinstance(col._expr, Literal) and col._expr.value is not None:
-        return Column(AggFunc("count_star", [], sql=f"count({col._expr.sql()})"))
-    return _agg("count", col)
+        return Column(A.CountStar("count_star", [], sql=f"count({col._expr.sql()})"))
+    return _agg(A.Count, "count", col)
 
 
 def sum(col: Any) -> Column:  # noqa: A001 - Spark's name
-    return _agg("sum", col)
+    return _agg(A.Sum, "sum", col)
 
 
 def sum_distinct(col: Any) -> Column:
     e = col_expr(col)
-    return Column(AggFunc("sum_distinct", [e], sql=f"sum(DISTINCT {e.sql()})"))
+    return Column(A.SumDistinct("sum_distinct", [e], sql=f"sum(DISTINCT {e.sql()})"))
 
 
 sumDistinct = sum_distinct
 
 
 def avg(col: Any) -> Column:
-    return _agg("avg", col)
+    return _agg(A.Avg, "avg", col)
 
 
 def mean(col: Any) -> Column:
-    return _agg("avg", col)
+    return _agg(A.Avg, "avg", col)
 
 
 def min(col: Any) -> Column:  # noqa: A001
-    return _agg("min", col)
+    return _agg(A.Min, "min", col)
 
 
 def max(col: Any) -> Column:  # noqa: A001
-    return _agg("max", col)
+    return _agg(A.Max, "max", col)
 
 
 def count_distinct(col: Any, *cols: Any) -> Column:
     exprs = [col_expr(c) for c in (col, *cols)]
-    return Column(AggFunc("count_distinct", exprs,
+    return Column(A.CountDistinct("count_distinct", exprs,
                           sql=f"count(DISTINCT {', '.join(e.sql() for e in exprs)})"))
 
 
@@ -63,77 +68,79 @@ countDistinct = count_distinct
 def approx_count_distinct(col: Any, rsd: float | None = None) -> Column:
     """Distinct count; dfml counts exactly (within any ``rsd`` Spark would allow)."""
     e = col_expr(col)
-    return Column(AggFunc("count_distinct", [e], sql=f"approx_count_distinct({e.sql()})"))
+    return Column(A.CountDistinct("count_distinct", [e], sql=f"approx_count_distinct({e.sql()})"))
 
 
 approxCountDistinct = approx_count_distinct
 
 
 def stddev(col: Any) -> Column:
-    return _agg("stddev_samp", col, sql=f"stddev({col_expr(col).sql()})")
+    return _moment("stddev_samp", col, sql=f"stddev({col_expr(col).sql()})")
 
 
 def stddev_samp(col: Any) -> Column:
-    return _agg("stddev_samp", col)
+    return _moment("stddev_samp", col)
 
 
 def stddev_pop(col: Any) -> Column:
-    return _agg("stddev_pop", col)
+    return _moment("stddev_pop", col)
 
 
 def std(col: Any) -> Column:
-    return _agg("stddev_samp", col, sql=f"std({col_expr(col).sql()})")
+    return _moment("stddev_samp", col, sql=f"std({col_expr(col).sql()})")
 
 
 def variance(col: Any) -> Column:
-    return _agg("var_samp", col, sql=f"variance({col_expr(col).sql()})")
+    return _moment("var_samp", col, sql=f"variance({col_expr(col).sql()})")
 
 
 def var_samp(col: Any) -> Column:
-    return _agg("var_samp", col)
+    return _moment("var_samp", col)
 
 
 def var_pop(col: Any) -> Column:
-    return _agg("var_pop", col)
+    return _moment("var_pop", col)
 
 
 def skewness(col: Any) -> Column:
-    return _agg("skewness", col)
+    return _moment("skewness", col)
 
 
 def kurtosis(col: Any) -> Column:
-    return _agg("kurtosis", col)
+    return _moment("kurtosis", col)
 
 
 def first(col: Any, ignorenulls: bool = False) -> Column:
-    return _agg("first", col, ignorenulls=ignorenulls)
+    return _agg(A.First, "first", col, ignorenulls=ignorenulls)
 
 
 def last(col: Any, ignorenulls: bool = False) -> Column:
-    return _agg("last", col, ignorenulls=ignorenulls)
+    return _agg(A.Last, "last", col, ignorenulls=ignorenulls)
 
 
 def collect_list(col: Any) -> Column:
-    return _agg("collect_list", col)
+    return _agg(A.CollectList, "collect_list", col)
 
 
 def collect_set(col: Any) -> Column:
-    return _agg("collect_set", col)
+    return _agg(A.CollectSet, "collect_set", col)
 
 
 def corr(col1: Any, col2: Any) -> Column:
     a, b = col_expr(col1), col_expr(col2)
-    return Column(AggFunc("corr", [a, b], sql=f"corr({a.sql()}, {b.sql()})"))
+    return Column(A.Comoment("corr", [a, b], sql=f"corr({a.sql()}, {b.sql()})", statistic="corr"))
 
 
 def covar_samp(col1: Any, col2: Any) -> Column:
     a, b = col_expr(col1), col_expr(col2)
-    return Column(AggFunc("covar_samp", [a, b], sql=f"covar_samp({a.sql()}, {b.sql()})"))
+    return Column(A.Comoment("covar_samp", [a, b], sql=f"covar_samp({a.sql()}, {b.sql()})",
+                             statistic="covar_samp"))
 
 
 def covar_pop(col1: Any, col2: Any) -> Column:
     a, b = col_expr(col1), col_expr(col2)
-    return Column(AggFunc("covar_pop", [a, b], sql=f"covar_pop({a.sql()}, {b.sql()})"))
+    return Column(A.Comoment("covar_pop", [a, b], sql=f"covar_pop({a.sql()}, {b.sql()})",
+                             statistic="covar_pop"))
 
 
 def percentile_approx(col: Any, percentage: Any, accuracy: int = 10000) -> Column:
@@ -146,7 +153,7 @@ def percentile_approx(col: Any, percentage: Any, accuracy: int = 10000) -> Colum
     if accuracy <= 0:
         raise ValueError(f"percentile_approx: accuracy {accuracy} must be positive")
     shown = ("array(" + ", ".join(str(p) for p in pcts) + ")") if many else str(percentage)
-    return Column(AggFunc("percentile_approx", [e], sql=f"percentile_approx({e.sql()}, {shown}, {accuracy})",
+    return Column(A.PercentileApprox("percentile_approx", [e], sql=f"percentile_approx({e.sql()}, {shown}, {accuracy})",
                           percentages=tuple(pcts), many=many, accuracy=accuracy))
 
 
@@ -154,4 +161,4 @@ approxPercentile = percentile_approx
 
 
 def any_value(col: Any, ignoreNulls: bool = False) -> Column:
-    return _agg("first", col, sql=f"any_value({col_expr(col).sql()})", ignorenulls=ignoreNulls)
+    return _agg(A.First, "first", col, sql=f"any_value({col_expr(col).sql()})", ignorenulls=ignoreNulls)

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from .. import types as T
-from ..column import format_double
+from ..formatting import format_double
 
 _TRUE = ("true", "1", "yes")
 

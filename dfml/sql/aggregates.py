@@ -1,0 +1,320 @@
+"""Aggregate functions as nodes: each class declares its result type, its partials and its finish.
+
+An aggregate lowers in two halves, written side by side in its class:
+- ``declare(args, partials)`` checks the argument types (Spark's error classes) and registers
+  the per-group partial reductions it needs (``partials.reduce(column, "sum")``: sum, count,
+  min, max, first, last, size, or a dask ``Aggregation``; ``partials.distinct`` for DISTINCT);
+- it returns its *finish*: a function of the reduced frame giving the result column (``Typed``).
+Every aggregate of one ``agg`` call registers into one ``Partials``, so they all share one
+groupby: one pass over the input. Adding an aggregate is one class here (or anywhere: the
+lowering in ``dfml.sql.group`` asks the node, never its name). ``window_kernel`` is where an
+aggregate will say how it runs over a window frame (the windows issue fills it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import types as T
+from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
+from .errors import AnalysisException
+
+Finish = Callable[[Any], Typed]
+
+__all__ = ["Partials", "AggFunc", "CountStar", "Count", "Sum", "Avg", "Min", "Max", "First",
+           "Last", "CentralMoment", "Comoment", "CollectList", "CollectSet", "PercentileApprox",
+           "CountDistinct", "SumDistinct"]
+
+
+class Partials:
+    """The partial reductions of all aggregates of one ``agg`` call, over one frame."""
+
+    def __init__(self, ctx: Ctx):
+        self.ctx = ctx
+        self.inputs: dict[str, Any] = {}
+        self.partials: dict[str, tuple[str, Any]] = {}
+        self.distinct: list[tuple[str, str, str]] = []
+        self.count_cols: set[str] = set()
+
+    def input(self, t: Typed, dt: T.DataType | None = None) -> str:
+        """A column the reduction reads: ``t`` (cast to ``dt``), by its work-frame name."""
+        name = f"__in{len(self.inputs)}"
+        t = cast_to(t, dt) if dt is not None else t
+        self.inputs[name] = self.ctx.broadcast(t)
+        return name
+
+    def reduce(self, col: str, how: Any) -> str:
+        """A per-group reduction of work column ``col``; its name in the reduced frame."""
+        name = f"__p{len(self.partials)}"
+        self.partials[name] = (col, how)
+        if how in ("count", "size"):
+            self.count_cols.add(name)
+        return name
+
+    def distinct_reduce(self, col: str, how: str) -> str:
+        """A reduction over the distinct values of ``col`` per group ("count" or "sum"; a sum
+        also yields ``<name>_n``, how many values it summed)."""
+        out = f"__d{len(self.distinct)}"
+        self.distinct.append((col, how, out))
+        return out
+
+
+def require_numeric(a: Expr, t: Typed) -> None:
+    if not isinstance(t.dtype, (T.NumericType, T.NullType)):
+        raise AnalysisException(
+            f'[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "{a.sql()}" due to data type '
+            f'mismatch: the first parameter requires the "NUMERIC" type, however '
+            f'"{a.children[0].sql()}" has the type "{t.dtype.simpleString().upper()}".',
+            "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
+
+
+def sum_type(dt: T.DataType) -> T.DataType:
+    """Spark's result type of ``sum``: long for integers, a wider decimal, else double."""
+    if isinstance(dt, T.IntegralType):
+        return T.LongType()
+    if isinstance(dt, T.DecimalType):
+        return T.DecimalType(min(dt.precision + 10, 38), dt.scale)
+    return T.DoubleType()
+
+
+def _long(column: str) -> Finish:
+    return lambda P: Typed(fix_dtype(P[column], T.LongType()), T.LongType(), False)
+
+
+# ---------------------------------------------------------------- counts, sums, extremes
+class CountStar(AggFunc):
+    """``count(*)``/``count(1)``: rows."""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        return _long(p.reduce(p.input(Typed(1, T.LongType(), False)), "count"))
+
+
+class Count(AggFunc):
+    """``count(x)``: rows where ``x`` is not null."""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        return _long(p.reduce(p.input(args[0]), "count"))
+
+
+class Sum(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        require_numeric(self, x)
+        st = sum_type(x.dtype)
+        col = p.input(x, st)
+        s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+        return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0), st), st, True)
+
+
+class Avg(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        require_numeric(self, x)
+        col = p.input(x, sum_type(x.dtype) if isinstance(x.dtype, T.DecimalType) else T.DoubleType())
+        s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+        double = T.to_dtype(T.DoubleType())
+        return lambda P: Typed(fix_dtype(P[s].astype(double) / P[n].mask(P[n] == 0), T.DoubleType()),
+                               T.DoubleType(), True)
+
+
+class _Pick(AggFunc):
+    """An aggregate that picks one of the group's values (same type as its input)."""
+
+    how = ""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        m = p.reduce(p.input(x), self.how)
+        return lambda P: Typed(fix_dtype(P[m], x.dtype), x.dtype, True)
+
+
+class Min(_Pick):
+    how = "min"
+
+
+class Max(_Pick):
+    how = "max"
+
+
+class First(_Pick):
+    how = "first"
+
+
+class Last(_Pick):
+    how = "last"
+
+
+# ---------------------------------------------------------------- moments
+class CentralMoment(AggFunc):
+    """Variance, standard deviation, skewness and kurtosis from the group's power sums;
+    ``statistic`` is Spark's name (var_samp, var_pop, stddev_samp, stddev_pop, skewness,
+    kurtosis)."""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        require_numeric(self, x)
+        stat = self.options["statistic"]
+        col = p.input(x, T.DoubleType())
+        xv = p.inputs[col]
+        n, s1 = p.reduce(col, "count"), p.reduce(col, "sum")
+        p.inputs[col + "_2"] = xv * xv
+        s2 = p.reduce(col + "_2", "sum")
+        order = {"skewness": 3, "kurtosis": 4}.get(stat, 2)
+        s3 = s4 = ""
+        if order >= 3:
+            p.inputs[col + "_3"] = xv * xv * xv
+            s3 = p.reduce(col + "_3", "sum")
+        if order >= 4:
+            p.inputs[col + "_4"] = xv * xv * xv * xv
+            s4 = p.reduce(col + "_4", "sum")
+
+        def finish(P: Any) -> Typed:
+            cnt = P[n].astype(T.to_dtype(T.DoubleType()))
+            cnt = cnt.mask(cnt == 0)
+            mean = P[s1] / cnt
+            m2 = P[s2] - P[s1] * mean  # sum of squared deviations
+            m2 = m2.mask(m2 < 0, 0.0)
+            if stat in ("var_samp", "stddev_samp"):
+                v = m2 / (cnt - 1).mask(cnt == 1)
+            elif stat in ("var_pop", "stddev_pop"):
+                v = m2 / cnt
+            elif stat == "skewness":
+                m3 = P[s3] - 3 * mean * P[s2] + 3 * mean * mean * P[s1] - cnt * mean ** 3
+                v = (cnt ** 0.5) * m3 / (m2 ** 1.5).mask(m2 == 0)
+            else:
+                m4 = (P[s4] - 4 * mean * P[s3] + 6 * mean ** 2 * P[s2] - 4 * mean ** 3 * P[s1]
+                      + cnt * mean ** 4)
+                v = cnt * m4 / (m2 * m2).mask(m2 == 0) - 3.0
+            if stat.startswith("stddev"):
+                v = v ** 0.5
+            return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
+        return finish
+
+
+class Comoment(AggFunc):
+    """``corr``, ``covar_samp`` and ``covar_pop`` (``statistic``) over rows where both are set."""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        for t in args:
+            require_numeric(self, t)
+        stat = self.options["statistic"]
+        cx, cy = p.input(args[0], T.DoubleType()), p.input(args[1], T.DoubleType())
+        xv, yv = p.inputs[cx], p.inputs[cy]
+        both = xv.notnull() & yv.notnull()
+        p.inputs[cx] = xv = xv.where(both)
+        p.inputs[cy] = yv = yv.where(both)
+        p.inputs[cx + "y"] = xv * yv
+        p.inputs[cx + "2"] = xv * xv
+        p.inputs[cy + "2"] = yv * yv
+        n = p.reduce(cx, "count")
+        sx, sy, sxy = p.reduce(cx, "sum"), p.reduce(cy, "sum"), p.reduce(cx + "y", "sum")
+        sxx, syy = p.reduce(cx + "2", "sum"), p.reduce(cy + "2", "sum")
+
+        def finish(P: Any) -> Typed:
+            cnt = P[n].astype(T.to_dtype(T.DoubleType()))
+            cnt = cnt.mask(cnt == 0)
+            cxy = P[sxy] - P[sx] * P[sy] / cnt
+            if stat == "covar_samp":
+                v = cxy / (cnt - 1).mask(cnt == 1)
+            elif stat == "covar_pop":
+                v = cxy / cnt
+            else:
+                vx = P[sxx] - P[sx] * P[sx] / cnt
+                vy = P[syy] - P[sy] * P[sy] / cnt
+                v = cxy / ((vx * vy) ** 0.5).mask((vx * vy) <= 0)
+            return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
+        return finish
+
+
+# ---------------------------------------------------------------- lists and percentiles
+def _list_aggregation(distinct: bool) -> dd.Aggregation:
+    def chunk(s: Any) -> Any:
+        return s.agg(lambda x: list(dict.fromkeys(x.dropna().tolist())) if distinct
+                     else x.dropna().tolist())
+
+    def combine(s: Any) -> Any:
+        def join(parts: Any) -> list:
+            out: list = [v for part in parts for v in part]
+            return list(dict.fromkeys(out)) if distinct else out
+        return s.agg(join)
+
+    return dd.Aggregation("collect_set" if distinct else "collect_list", chunk, combine)
+
+
+_COLLECT_LIST = _list_aggregation(False)
+_COLLECT_SET = _list_aggregation(True)
+
+
+def lists_to_arrow(col: Any, elem: T.DataType, post: Callable[[list], Any] | None = None,
+                   out: T.DataType | None = None) -> Any:
+    """A column of Python lists (a groupby's collected values) as an Arrow column of ``out``
+    (``post`` maps each list first)."""
+    out = out or T.ArrayType(elem, False)
+    arrow_t = T.to_arrow(out)
+
+    def conv(s: pd.Series) -> pd.Series:
+        vals = [post(v if isinstance(v, list) else []) if post else (v if isinstance(v, list) else [])
+                for v in s.tolist()]
+        return pd.Series(pa.chunked_array([pa.array(vals, arrow_t)]), index=s.index,
+                         dtype=pd.ArrowDtype(arrow_t), name=s.name)
+
+    return col.map_partitions(conv, meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t), name=col.name))
+
+
+class CollectList(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        m = p.reduce(p.input(x), _COLLECT_LIST)
+        return lambda P: Typed(lists_to_arrow(P[m], x.dtype), T.ArrayType(x.dtype, False), False)
+
+
+class CollectSet(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        m = p.reduce(p.input(x), _COLLECT_SET)
+        return lambda P: Typed(lists_to_arrow(P[m], x.dtype), T.ArrayType(x.dtype, False), False)
+
+
+class PercentileApprox(AggFunc):
+    """``percentile_approx`` (options ``percentages``, ``many``, ``accuracy``): exact here, the
+    value of rank ceil(p * n) of the group's sorted values."""
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        require_numeric(self, x)
+        m = p.reduce(p.input(x), _COLLECT_LIST)
+        pcts, many = self.options["percentages"], self.options["many"]
+        out = T.ArrayType(x.dtype, False) if many else x.dtype
+
+        def pick(values: list) -> Any:
+            if not values:
+                return None
+            vals = sorted(values)
+            picked = [vals[min(max(int(np.ceil(q * len(vals))) - 1, 0), len(vals) - 1)] for q in pcts]
+            return picked if many else picked[0]
+
+        return lambda P: Typed(lists_to_arrow(P[m], x.dtype, pick, out), out, True)
+
+
+# ---------------------------------------------------------------- DISTINCT
+class CountDistinct(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        if len(args) > 1:
+            raise AnalysisException("count(DISTINCT ...) of several columns is not supported yet; "
+                                    "count distinct of a struct() of them instead")
+        out = p.distinct_reduce(p.input(args[0]), "count")
+        return lambda P: Typed(fix_dtype(P[out].fillna(0), T.LongType()), T.LongType(), False)
+
+
+class SumDistinct(AggFunc):
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        require_numeric(self, x)
+        st = sum_type(x.dtype)
+        out = p.distinct_reduce(p.input(x, st), "sum")
+        return lambda P: Typed(fix_dtype(P[out].mask(P[out + "_n"].fillna(0) == 0), st), st, True)
