@@ -20,6 +20,7 @@ import pyarrow as pa
 from ..sql import Column, _engine
 from ..sql import types as T
 from ..sql.errors import AnalysisException
+from .fitspec import AGGREGATION, ITERATIVE, STATIC, TRANSFORM, FitSpec, column_params
 from .param import Params
 
 __all__ = ["Transformer", "Estimator", "Model", "Aggregation", "run_aggregations",
@@ -178,17 +179,16 @@ class PipelineStage(Persistable):
         any work runs)."""
         raise NotImplementedError
 
-    def _input_columns(self, schema: T.StructType) -> list[str]:
-        """Columns the stage reads (the pipeline planner orders passes by them)."""
-        names = []
-        for p in ("inputCol", "featuresCol", "labelCol", "weightCol"):
-            if self.hasParam(p) and self.isDefined(p):
-                v = self.getOrDefault(p)
-                if v and v in schema.names:
-                    names.append(v)
-        if self.hasParam("inputCols") and self.isDefined("inputCols"):
-            names += list(self.getOrDefault("inputCols"))
-        return names
+    def _fit_spec(self, schema: T.StructType) -> FitSpec:
+        """What this stage reads, writes and (for an estimator) how it fits, given its input
+        schema; the pipeline plans from it. The default reads the columns its column params
+        name and writes its output params' columns plus what ``transformSchema`` adds; a stage
+        whose columns come from elsewhere (a formula, a statement) overrides this."""
+        after = self.transformSchema(schema)
+        reads, writes = column_params(self, schema)
+        writes += [n for n in after.names if n not in schema.names]
+        return FitSpec(tuple(reads), tuple(dict.fromkeys(writes)), TRANSFORM,
+                       drops_rows=self._drops_rows())
 
     def _drops_rows(self) -> bool:
         """True if transform may drop rows (handleInvalid='skip')."""
@@ -240,6 +240,19 @@ class Estimator(PipelineStage):
 
     def _validate_params(self) -> None:
         """Reject bad param values before any work runs (override per stage)."""
+
+    def _fit_spec(self, schema: T.StructType, sources: dict[str, Any] | None = None) -> FitSpec:
+        """The transform spec, with the fit's kind: ``static`` when upstream models suffice
+        (``sources``: column -> the pipeline stage that writes it), ``aggregation`` with its
+        aggregations, else ``iterative`` (with the columns it trains on)."""
+        spec = super()._fit_spec(schema)
+        if sources is not None and self._can_fit_without_data(schema, sources):
+            kind, aggs = STATIC, None
+        else:
+            aggs = self._fit_aggregations(schema)
+            kind = ITERATIVE if aggs is None else AGGREGATION
+        return FitSpec(spec.reads, spec.writes, kind, tuple(aggs or ()),
+                       self._block_inputs() if kind == ITERATIVE else None, spec.drops_rows)
 
     def _fit(self, dataset: Any) -> Model:
         aggs = self._fit_aggregations(dataset.schema)

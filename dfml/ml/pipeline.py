@@ -17,6 +17,7 @@ from typing import Any
 
 from ..sql import types as T
 from .base import Estimator, Model, PipelineStage, Transformer, run_aggregations
+from .fitspec import AGGREGATION, ITERATIVE, STATIC, TRANSFORM, FitSpec
 from .optim.blocks import aggregate_and_block
 from .param import Param, Params, TypeConverters, keyword_only
 
@@ -29,9 +30,30 @@ class _PlannedStage:
     stage: PipelineStage
     level: int            # pass in which an estimator is fitted (0: no pass needed)
     out_level: int        # pass after which the stage's outputs can be computed
-    reads: list[str]
-    writes: list[str]
-    kind: str             # "transformer" | "aggregate" | "iterative" | "static"
+    spec: FitSpec
+
+    @property
+    def reads(self) -> list[str]:
+        return list(self.spec.reads)
+
+    @property
+    def writes(self) -> list[str]:
+        return list(self.spec.writes)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+@dataclass
+class _Batch:
+    """Estimators fitted together in one pass over one frame (the input transformed by the
+    stages before ``end``), and the iterative fit of the next level it may feed in memory."""
+
+    level: int
+    members: list[int]
+    end: int
+    handoff: tuple[int, int] | None = None     # (scaler-like member, iterative stage)
 
 
 @dataclass
@@ -39,17 +61,19 @@ class FitPlan:
     """Which estimators are fitted in which pass over the input."""
 
     stages: list[_PlannedStage]
-    passes: list[list[int]] = field(default_factory=list)   # stage indices per pass run
+    passes: list[list[int]] = field(default_factory=list)   # stage indices per pass
     notes: list[str] = field(default_factory=list)
     # iterative stage index -> the stage whose fitted model was applied to its blocks in memory
     in_memory: dict[int, int] = field(default_factory=dict)
+    # the schedule, in order: aggregation batches and lone iterative fits, per level
+    steps: list[Any] = field(default_factory=list)
 
     @property
     def depth(self) -> int:
         return len(self.passes)
 
     def describe(self) -> str:
-        n_est = sum(1 for s in self.stages if s.kind != "transformer")
+        n_est = sum(1 for s in self.stages if s.kind != TRANSFORM)
         lines = [f"Pipeline fit: {self.depth} pass(es) over the input for {n_est} estimator(s) "
                  f"in {len(self.stages)} stage(s)"]
         for k, idx in enumerate(self.passes, 1):
@@ -57,31 +81,20 @@ class FitPlan:
             for i in idx:
                 s = self.stages[i]
                 how = "aggregations"
-                if s.kind == "iterative" and i in self.in_memory:
+                if s.kind == ITERATIVE and i in self.in_memory:
                     j = self.in_memory[i]
                     how = (f"iterative, trained on blocks built in this pass with "
                            f"{type(self.stages[j].stage).__name__}[{j}] applied in memory")
-                elif s.kind == "iterative":
+                elif s.kind == ITERATIVE:
                     how = "iterative, input persisted once"
                 parts.append(f"{type(s.stage).__name__}[{i}] reads {s.reads} ({how})")
             lines.append(f"  pass {k}: " + "; ".join(parts))
-        statics = [s for s in self.stages if s.kind == "static"]
+        statics = [s for s in self.stages if s.kind == STATIC]
         for s in statics:
             lines.append(f"  no pass: {type(s.stage).__name__}[{s.index}] fitted from upstream "
                          f"models")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
-
-
-def _writes(stage: PipelineStage, before: T.StructType, after: T.StructType) -> list[str]:
-    out = []
-    for p in ("outputCol", "predictionCol", "probabilityCol", "rawPredictionCol"):
-        if stage.hasParam(p) and stage.isDefined(p):
-            out.append(stage.getOrDefault(p))
-    if stage.hasParam("outputCols") and stage.isDefined("outputCols"):
-        out += list(stage.getOrDefault("outputCols"))
-    new = [n for n in after.names if n not in before.names]
-    return list(dict.fromkeys(out + new))
 
 
 def _block_handoff(plan: FitPlan, members: list, level: int,
@@ -91,9 +104,9 @@ def _block_handoff(plan: FitPlan, members: list, level: int,
     StandardScaler before a LogisticRegression), and its label and weight are in this pass's
     frame: its blocks are then built in this pass, saving the read a pass of its own needs."""
     for it in plan.stages:
-        if it.kind != "iterative" or it.level != level + 1:
+        if it.kind != ITERATIVE or it.level != level + 1:
             continue
-        inputs = it.stage._block_inputs()
+        inputs = it.spec.block_inputs
         if inputs is None:
             continue
         feats, label, weight = inputs
@@ -106,7 +119,7 @@ def _block_handoff(plan: FitPlan, members: list, level: int,
             if not {st.getOrDefault("inputCol"), label, weight or label} <= set(schema.names):
                 continue
             between = plan.stages[m.index + 1:it.index]
-            if any(set(b.writes) & needed or b.stage._drops_rows() for b in between):
+            if any(set(b.writes) & needed or b.spec.drops_rows for b in between):
                 continue
             return m, it
     return None
@@ -149,54 +162,109 @@ class Pipeline(Estimator):
 
     # ------------------------------------------------------------ planning
     def _plan(self, schema: T.StructType) -> FitPlan:
+        """The whole fit schedule, from the stages' FitSpecs and the schema alone."""
         stages = self.getStages()
+        input_schema = schema
         col_level = {n: 0 for n in schema.names}
         col_source: dict[str, int] = {}
         row_level = 0
         planned: list[_PlannedStage] = []
         for i, s in enumerate(stages):
-            after = s.transformSchema(schema)
-            reads = [c for c in s._input_columns(schema)]
-            dep = max([col_level.get(c, 0) for c in reads] + [row_level])
             if isinstance(s, Estimator):
-                if s._can_fit_without_data(schema, {c: stages[j] for c, j in col_source.items()}):
-                    kind, level = "static", dep
-                elif s._fit_aggregations(schema) is None:
-                    kind, level = "iterative", dep + 1
-                else:
-                    kind, level = "aggregate", dep + 1
-                out_level = level
+                spec = s._fit_spec(schema, {c: stages[j] for c, j in col_source.items()})
             else:
-                kind, level, out_level = "transformer", 0, dep
-            writes = _writes(s, schema, after)
-            for c in writes:
+                spec = s._fit_spec(schema)
+            dep = max([col_level.get(c, 0) for c in spec.reads] + [row_level])
+            if spec.kind == TRANSFORM:
+                level, out_level = 0, dep
+            else:
+                level = dep if spec.kind == STATIC else dep + 1
+                out_level = level
+            for c in spec.writes:
                 col_level[c] = out_level
                 col_source[c] = i
-            if s._drops_rows():
+            if spec.drops_rows:
                 row_level = max(row_level, out_level)
-            planned.append(_PlannedStage(i, s, level, out_level, reads, writes, kind))
-            schema = after
-        return FitPlan(planned)
+            planned.append(_PlannedStage(i, s, level, out_level, spec))
+            schema = s.transformSchema(schema)
+        plan = FitPlan(planned)
+        self._schedule(plan, input_schema)
+        return plan
+
+    def _schema_upto(self, plan: FitPlan, schema: T.StructType, end: int, level: int) -> T.StructType:
+        """The schema of the input as pass ``level`` sees it before stage ``end``."""
+        for j in range(end):
+            if plan.stages[j].out_level < level:
+                schema = plan.stages[j].stage.transformSchema(schema)
+        return schema
+
+    def _schedule(self, plan: FitPlan, schema: T.StructType) -> None:
+        """Fill ``plan.steps``/``passes``/``in_memory``: per level, one batch for the
+        aggregation estimators that can share a frame, one per estimator whose input a later
+        applied stage rewrites (or filters), a block hand-off where an iterative fit of the next
+        level can train on blocks built in the batch's pass, then each remaining iterative fit
+        alone."""
+        levels = sorted({p.level for p in plan.stages if p.kind in (AGGREGATION, ITERATIVE)})
+        handed: set[int] = set()
+        for level in levels:
+            group = [p for p in plan.stages if p.level == level and p.kind in (AGGREGATION, ITERATIVE)]
+            aggregate = [p for p in group if p.kind == AGGREGATION]
+            if aggregate:
+                end = max(p.index for p in aggregate)
+                shared, alone = [], []
+                for p in aggregate:
+                    clash = any(plan.stages[j].out_level < level
+                                and (set(plan.stages[j].writes) & set(p.reads)
+                                     or plan.stages[j].spec.drops_rows)
+                                for j in range(p.index + 1, end))
+                    (alone if clash else shared).append(p)
+                batches = [(shared, end)] if shared else []
+                batches += [([p], p.index) for p in alone]
+                for members, upto in batches:
+                    batch = _Batch(level, [m.index for m in members], upto)
+                    handoff = _block_handoff(plan, members, level,
+                                             self._schema_upto(plan, schema, upto, level))
+                    pass_ = list(batch.members)
+                    if handoff:
+                        m_src, it = handoff
+                        batch.handoff = (m_src.index, it.index)
+                        plan.in_memory[it.index] = m_src.index
+                        handed.add(it.index)
+                        pass_.append(it.index)
+                    plan.steps.append(batch)
+                    plan.passes.append(pass_)
+            for p in group:
+                if p.kind == ITERATIVE and p.index not in handed:
+                    plan.steps.append(p.index)
+                    plan.passes.append([p.index])
+
+    def explain(self, dataset: Any) -> str:
+        """The fit's passes over ``dataset`` (a DataFrame or its schema), planned without
+        reading it: what ``PipelineModel.explain()`` prints after the fit."""
+        schema = dataset if isinstance(dataset, T.StructType) else dataset.schema
+        self._validate_params()
+        text = self._plan(schema).describe()
+        print(text)
+        return text
 
     def _fit(self, dataset: Any) -> "PipelineModel":
         stages = self.getStages()
         plan = self._plan(dataset.schema)
         fitted: dict[int, Transformer] = {i: s for i, s in enumerate(stages)
                                           if not isinstance(s, Estimator)}
-        levels = sorted({p.level for p in plan.stages if p.kind != "transformer"})
 
         def frame_upto(end: int, level: int) -> Any:
             """The input as pass ``level`` sees it: transformed by every stage before ``end``
             whose output is computable after the earlier passes."""
             df = dataset
             for j in range(end):
-                if j in fitted and plan.stages[j].out_level < level:
+                if plan.stages[j].out_level < level:
                     df = fitted[j].transform(df)
             return df
 
         def fit_statics(level: int) -> None:
             for p in plan.stages:
-                if p.kind == "static" and p.level == level and p.index not in fitted:
+                if p.kind == STATIC and p.level == level and p.index not in fitted:
                     upstream = {c: fitted.get(src.index) for src in plan.stages[:p.index]
                                 for c in src.writes}
                     schema = frame_upto(p.index, level + 1).schema
@@ -204,64 +272,53 @@ class Pipeline(Estimator):
                     fitted[p.index] = model._set_parent(p.stage)
 
         fit_statics(0)
-        for level in [lv for lv in levels if lv > 0]:
-            group = [p for p in plan.stages if p.level == level and p.kind in ("aggregate", "iterative")]
-            aggregate = [p for p in group if p.kind == "aggregate"]
-            if aggregate:
-                # one frame for the whole pass: stages applied up to the last estimator of the pass;
-                # an estimator whose input a later applied stage rewrites (or filters) gets its own
-                end = max(p.index for p in aggregate)
-                shared, alone = [], []
-                for p in aggregate:
-                    clash = any(j in fitted and plan.stages[j].out_level < level
-                                and (set(plan.stages[j].writes) & set(p.reads)
-                                     or plan.stages[j].stage._drops_rows())
-                                for j in range(p.index + 1, end))
-                    (alone if clash else shared).append(p)
-                batches = [(shared, frame_upto(end, level))] if shared else []
-                batches += [([p], frame_upto(p.index, level)) for p in alone]
-                for members, frame in batches:
-                    schemas = [frame_upto(m.index, level).schema for m in members]
-                    aggs_per = [m.stage._fit_aggregations(sc) for m, sc in zip(members, schemas)]
-                    flat = [a for aggs in aggs_per for a in aggs]
-                    handoff = _block_handoff(plan, members, level, frame.schema)
-                    if handoff:
-                        m_src, it = handoff
-                        _, label, weight = it.stage._block_inputs()
-                        results, blocks = aggregate_and_block(
-                            frame, flat, m_src.stage.getOrDefault("inputCol"), label, weight,
-                            f"{type(it.stage).__name__} ({it.stage.uid})")
-                    else:
-                        results = run_aggregations(frame, flat)
-                    plan.passes.append([m.index for m in members])
-                    pos = 0
-                    src_results: list = []
-                    for m, aggs, sc in zip(members, aggs_per, schemas):
-                        model = m.stage._model_from(results[pos:pos + len(aggs)], sc)
-                        if handoff and m is m_src:
-                            src_results = results[pos:pos + len(aggs)]
-                        pos += len(aggs)
-                        fitted[m.index] = model._set_parent(m.stage)
-                    if handoff:  # the next level's iterative fit, with no read of its own
-                        src_model = fitted[m_src.index]
-                        blocks.transform(src_model._block_kernel())
-                        if weight is None:  # moments of the scaled blocks, known from the scaler's
-                            blocks.feature_moments = src_model._block_moments(src_results)
-                        model = it.stage._fit_blocks(blocks, frame_upto(it.index, level + 1))
-                        fitted[it.index] = model._set_parent(it.stage)
-                        plan.in_memory[it.index] = m_src.index
-                        plan.passes[-1].append(it.index)
-            for p in group:
-                if p.kind == "iterative" and p.index not in fitted:
-                    model = p.stage.fit(frame_upto(p.index, level))
-                    fitted[p.index] = model
-                    plan.passes.append([p.index])
+        for level in sorted({p.level for p in plan.stages if p.kind != TRANSFORM} - {0}):
+            for step in plan.steps:
+                if isinstance(step, _Batch) and step.level == level:
+                    self._run_batch(plan, step, fitted, frame_upto)
+                elif isinstance(step, int) and plan.stages[step].level == level:
+                    p = plan.stages[step]
+                    fitted[p.index] = p.stage.fit(frame_upto(p.index, level))
             fit_statics(level)
         models = [fitted[i] for i in range(len(stages))]
         out = PipelineModel(models)
         out._resetUid(self.uid)
         out._fit_plan = plan
         return out._set_parent(self)
+
+    @staticmethod
+    def _run_batch(plan: FitPlan, batch: _Batch, fitted: dict, frame_upto: Any) -> None:
+        """One pass: every member's aggregations over one frame (and, with a hand-off, the
+        next level's iterative fit on blocks built in the same pass)."""
+        level = batch.level
+        members = [plan.stages[i] for i in batch.members]
+        frame = frame_upto(batch.end, level)
+        schemas = [frame_upto(m.index, level).schema for m in members]
+        aggs_per = [list(m.stage._fit_spec(sc).aggregations) for m, sc in zip(members, schemas)]
+        flat = [a for aggs in aggs_per for a in aggs]
+        if batch.handoff:
+            m_src, it = (plan.stages[i] for i in batch.handoff)
+            _, label, weight = it.spec.block_inputs
+            results, blocks = aggregate_and_block(
+                frame, flat, m_src.stage.getOrDefault("inputCol"), label, weight,
+                f"{type(it.stage).__name__} ({it.stage.uid})")
+        else:
+            results = run_aggregations(frame, flat)
+        pos = 0
+        src_results: list = []
+        for m, aggs, sc in zip(members, aggs_per, schemas):
+            model = m.stage._model_from(results[pos:pos + len(aggs)], sc)
+            if batch.handoff and m is m_src:
+                src_results = results[pos:pos + len(aggs)]
+            pos += len(aggs)
+            fitted[m.index] = model._set_parent(m.stage)
+        if batch.handoff:  # the next level's iterative fit, with no read of its own
+            src_model = fitted[m_src.index]
+            blocks.transform(src_model._block_kernel())
+            if weight is None:  # moments of the scaled blocks, known from the scaler's
+                blocks.feature_moments = src_model._block_moments(src_results)
+            model = it.stage._fit_blocks(blocks, frame_upto(it.index, level + 1))
+            fitted[it.index] = model._set_parent(it.stage)
 
 
 class PipelineModel(Model):

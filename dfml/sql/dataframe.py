@@ -28,13 +28,6 @@ if TYPE_CHECKING:
     from .readwriter import DataFrameWriter
     from .session import SparkSession
 
-_JOIN_TYPES = {
-    "inner": "inner", "cross": "cross", "outer": "outer", "full": "outer", "fullouter": "outer",
-    "full_outer": "outer", "left": "left", "leftouter": "left", "left_outer": "left",
-    "right": "right", "rightouter": "right", "right_outer": "right", "semi": "left_semi",
-    "leftsemi": "left_semi", "left_semi": "left_semi", "anti": "left_anti",
-    "leftanti": "left_anti", "left_anti": "left_anti",
-}
 
 
 class DataFrame:

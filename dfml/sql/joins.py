@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import types as T
-from .column import (Column, ColumnRef, Comparison, Ctx, Expr, Logical, Typed, cast_to,
-                     common_type)
+from .column import Column, ColumnRef, Comparison, Expr, Logical, cast_to, common_type
 from .errors import AnalysisException
 
 if TYPE_CHECKING:
@@ -22,8 +21,16 @@ _VALID = ("inner, cross, outer, full, fullouter, full_outer, left, leftouter, le
           "rightouter, right_outer, semi, leftsemi, left_semi, anti, leftanti, left_anti")
 
 
+_JOIN_TYPES = {
+    "inner": "inner", "cross": "cross", "outer": "outer", "full": "outer", "fullouter": "outer",
+    "full_outer": "outer", "left": "left", "leftouter": "left", "left_outer": "left",
+    "right": "right", "rightouter": "right", "right_outer": "right", "semi": "left_semi",
+    "leftsemi": "left_semi", "left_semi": "left_semi", "anti": "left_anti",
+    "leftanti": "left_anti", "left_anti": "left_anti",
+}
+
+
 def join_kind(how: str | None) -> str:
-    from .dataframe import _JOIN_TYPES
     key = (how or "inner").lower().replace(" ", "")
     if key not in _JOIN_TYPES:
         raise ValueError(f"[UNSUPPORTED_JOIN_TYPE] Unsupported join type '{how}'. Supported join "
@@ -85,7 +92,6 @@ def _nullable(df: "DataFrame", force: bool) -> dict[str, bool]:
 
 
 def join(left: "DataFrame", right: "DataFrame", on: Any, how: str | None) -> "DataFrame":
-    from .dataframe import DataFrame
     kind = join_kind(how)
     if on is None or (isinstance(on, (list, tuple)) and not on):
         if kind not in ("inner", "cross"):
@@ -108,7 +114,6 @@ def join(left: "DataFrame", right: "DataFrame", on: Any, how: str | None) -> "Da
 
 
 def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: str) -> "DataFrame":
-    from .dataframe import DataFrame
     lctx, rctx = left._ctx(), right._ctx()
     lkeys = [lctx.resolve(k) for k in keys]
     rkeys = [rctx.resolve(k) for k in keys]
@@ -130,7 +135,7 @@ def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: st
     for k in lkeys:
         nullable[k] = left._nullable.get(k, True) or right._nullable.get(k, True) \
             if kind == "outer" else nullable.get(k, True)
-    return DataFrame(merged, left._session, nullable, None, left._sources + right._sources)
+    return left._new(merged, nullable, keep_alias=False)
 
 
 def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], rkeys: list[str],
@@ -148,14 +153,12 @@ def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], r
 
 
 def _cross(left: "DataFrame", right: "DataFrame") -> "DataFrame":
-    from .dataframe import DataFrame
     _check_no_duplicates(left.columns + right.columns, "a cross join keeps every column")
     lf = left._frame.assign(__cj=1)
     rf = right._frame.assign(__cj=1)
     merged = lf.merge(rf, on="__cj", how="inner").drop(columns=["__cj"])
     nullable = {**_nullable(left, False), **_nullable(right, False)}
-    return DataFrame(merged[left.columns + right.columns], left._session, nullable, None,
-                     left._sources + right._sources)
+    return left._new(merged[left.columns + right.columns], nullable, keep_alias=False)
 
 
 def _conjuncts(e: Expr) -> list[Expr]:
@@ -222,7 +225,6 @@ def _unbind(e: Expr) -> Expr:
 
 
 def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str) -> "DataFrame":
-    from .dataframe import DataFrame
     lctx, rctx = left._ctx(), right._ctx()
     lassign: dict[str, Any] = {}
     rassign: dict[str, Any] = {}
@@ -263,7 +265,7 @@ def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str
         merged = merged[left.columns + right.columns]
         nullable = {**_nullable(left, kind in ("right", "outer")),
                     **_nullable(right, kind in ("left", "outer"))}
-        joined = DataFrame(merged, left._session, nullable, None, left._sources + right._sources)
+        joined = left._new(merged, nullable, keep_alias=False)
     for r in residual:
         joined = joined.filter(Column(_unbind(r)))
     return joined

@@ -35,13 +35,6 @@ def _flag(v: Any, default: bool = False) -> bool:
     return v if isinstance(v, bool) else str(v).lower() in _TRUE
 
 
-def normalize_path(path: str) -> str:
-    fs, root = F_io.url_to_fs(path)
-    protocol = fs.protocol[0] if isinstance(fs.protocol, (tuple, list)) else fs.protocol
-    return f"{protocol}://{root.rstrip('/')}" if protocol not in ("file", "local") else \
-        os.path.abspath(root).rstrip("/")
-
-
 # ---------------------------------------------------------------- reading
 
 class DataFrameReader:
@@ -102,9 +95,8 @@ class DataFrameReader:
 
     # -- formats
     def _frame(self, frame: Any, path: str | list[str]) -> "DataFrame":
-        from .dataframe import DataFrame
         paths = [path] if isinstance(path, str) else path
-        return DataFrame(frame, self._session, None, None, tuple(normalize_path(p) for p in paths))
+        return self._session._source(frame, tuple(F_io.normalize_path(p) for p in paths))
 
     def _parquet(self, path: str | list[str]) -> "DataFrame":
         import pyarrow.parquet as pq

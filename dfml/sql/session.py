@@ -285,6 +285,10 @@ class SparkSession:
         return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable,
                          schema=schema)
 
+    def _source(self, frame: Any, paths: tuple[str, ...]) -> DataFrame:
+        """A DataFrame read from ``paths`` (readers and data sources make them here)."""
+        return DataFrame(frame, self, None, None, paths)
+
     def table(self, name: str) -> DataFrame:
         raise NotImplementedError("tables and SQL arrive with SQL support")
 

@@ -114,7 +114,7 @@ def _partition_value(v: Any) -> str:
 def write_frame(df: "DataFrame", path: str, fmt: str, mode: str, partition_by: list[str],
                 options: dict[str, Any]) -> None:
     """Write ``df`` to ``path`` in ``fmt`` with Spark's save ``mode``; one graph, atomic commit."""
-    from ..readwriter import normalize_path
+    from .files import normalize_path
     fs, root = url_to_fs(path)
     root = root.rstrip("/")
     target = normalize_path(path)

@@ -107,3 +107,10 @@ def frame_from_files(files: list[str], read_table: Callable[[str], pa.Table],
     reader = FileReader(read_table, schema)
     meta = schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
     return dd.from_map(reader, files, meta=meta, enforce_metadata=False, label="dfml-read")
+
+
+def normalize_path(path: str) -> str:
+    fs, root = url_to_fs(path)
+    protocol = fs.protocol[0] if isinstance(fs.protocol, (tuple, list)) else fs.protocol
+    return f"{protocol}://{root.rstrip('/')}" if protocol not in ("file", "local") else \
+        os.path.abspath(root).rstrip("/")
