@@ -131,3 +131,28 @@ def test_ml_reaches_sql_only_through_public_names_and_the_engine(path):
                 "_frame", "_session", "graphs_run", "_run", "_record_reads", "_persist", "_ctx"):
             bad.append(f".{node.attr} (line {node.lineno})")
     assert not bad, f"{path.name} reaches into dfml.sql: {bad}"
+
+
+def test_sql_has_no_import_cycle():
+    """dfml.sql's modules import each other in one direction (function-level imports count)."""
+    assert import_cycles("sql") == []
+
+
+def test_no_module_is_over_700_lines():
+    long = {str(p.relative_to(ROOT)): n for p in ROOT.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 700}
+    assert not long, long
+
+
+def test_no_private_name_is_imported_from_another_module():
+    """A name starting with ``_`` belongs to its module; the private modules ``_engine`` (the
+    engine boundary) and ``_dask_compat`` (dask's private API) are imported by design."""
+    bad = []
+    for path in ROOT.rglob("*.py"):
+        for node in _runtime_nodes(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("dfml")):
+                for a in node.names:
+                    if a.name.startswith("_") and not a.name.startswith("__") \
+                            and a.name not in ("_engine", "_dask_compat"):
+                        bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {a.name}")
+    assert not bad, bad

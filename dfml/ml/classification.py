@@ -251,7 +251,7 @@ class _Scores:
         arr, mask = valid_rows(features)  # null vectors give null outputs
         X = to_matrix(arr, size=self.B.shape[1])
         raw = raw_scores(X, self.B, self.b0, self.multinomial)
-        out = with_null_rows(_from_raw(raw, self.multinomial, self.what, self.threshold,
+        out = with_null_rows(predictions_from_raw(raw, self.multinomial, self.what, self.threshold,
                                        self.thresholds), mask)
         if self.what == "prediction":
             return pa.array(out, type=pa.float64(), mask=mask)
@@ -264,7 +264,7 @@ def raw_scores(X: Any, B: np.ndarray, b0: np.ndarray, multinomial: bool) -> np.n
     return M if multinomial else np.hstack([-M, M])
 
 
-def _from_raw(raw: np.ndarray, multinomial: bool, what: str, threshold: float | None,
+def predictions_from_raw(raw: np.ndarray, multinomial: bool, what: str, threshold: float | None,
               thresholds: np.ndarray | None) -> np.ndarray:
     if what == "raw":
         return raw
@@ -348,7 +348,7 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         x = np.asarray(vector.toArray(), float).reshape(1, -1)
         k = self._kernel(what)
         raw = raw_scores(x, k.B, k.b0, k.multinomial)
-        return _from_raw(raw, k.multinomial, what, k.threshold, k.thresholds)[0]
+        return predictions_from_raw(raw, k.multinomial, what, k.threshold, k.thresholds)[0]
 
     def predictRaw(self, value: Vector) -> DenseVector:
         return DenseVector(self._one(value, "raw"))

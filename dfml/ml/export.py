@@ -185,7 +185,7 @@ def _imputer(m: Any) -> _ColumnStep:
 
 
 def _logistic(m: Any) -> _PredictStep:
-    from .classification import _from_raw, raw_scores
+    from .classification import predictions_from_raw, raw_scores
     k = m.numClasses
     kernels = {what: m._kernel(what) for what in ("raw", "probability", "prediction")}
     fcol = m.getFeaturesCol()
@@ -199,7 +199,7 @@ def _logistic(m: Any) -> _PredictStep:
         for name, what in zip(outs, ("raw", "probability", "prediction")):
             if name:  # the same thresholds and rules as the dfml model's own kernels
                 kk = kernels[what]
-                v = _from_raw(raw, kk.multinomial, what, kk.threshold, kk.thresholds)
+                v = predictions_from_raw(raw, kk.multinomial, what, kk.threshold, kk.thresholds)
                 cols[name] = v if what == "prediction" else _vector_column(v, X.index)
         return cols
     return _PredictStep("LogisticRegressionModel", fn, outs[2], outs[1] or None, list(range(k)))

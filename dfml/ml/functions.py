@@ -57,10 +57,10 @@ def _array_to_vector_kernel(arr: pa.ChunkedArray) -> pa.Array:
     offsets = a.offsets.to_numpy()
     flat = a.values.to_numpy(zero_copy_only=False)[offsets[0]:offsets[-1]]
     lens = np.diff(offsets)
-    from .linalg import _assemble
+    from .linalg import assemble_vectors
     vo = pa.array((offsets - offsets[0]).astype(np.int64))
     values = pa.LargeListArray.from_arrays(vo, pa.array(flat, pa.float64()))
-    return _assemble(np.ones(n, dtype=np.int8), pa.nulls(n, pa.int32()),
+    return assemble_vectors(np.ones(n, dtype=np.int8), pa.nulls(n, pa.int32()),
                      pa.nulls(n, VectorUDT.arrowType().field("indices").type), values, ~valid)
 
 

@@ -127,7 +127,8 @@ def column_kernel(name: str, inputs: list[Any], kernel: Callable[..., Any], out_
     return func(name, inputs, impl)
 
 
-def arrow_array(s: pd.Series) -> pa.Array:
-    """A partition's column as one Arrow array."""
-    a = arrow_of(s)
+def arrow_array(a: Any) -> pa.Array:
+    """A partition's column (a pandas Series or an Arrow chunked array) as one Arrow array."""
+    if isinstance(a, pd.Series):
+        a = arrow_of(a)
     return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a

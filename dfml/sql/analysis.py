@@ -14,20 +14,16 @@ from typing import TYPE_CHECKING
 from . import types as T
 from .column import Alias, ColumnRef, Ctx, Expr
 from .errors import AnalysisException
+from .functions._arrays import Generator
+from .generate import explode_select, name_of
 from .plan import Project
 
 if TYPE_CHECKING:
     from .dataframe import DataFrame
 
 
-def name_of(e: Expr) -> str:
-    """The output name Spark gives a select item."""
-    return e.name if isinstance(e, Alias) else e.output_name()
-
-
 def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     """``df.select(*exprs)`` as plan nodes."""
-    from .functions._arrays import Generator, explode_select
     if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
         return df._derive("Generate", lambda d: explode_select(d, exprs))
     if any(e.contains_aggregate() for e in exprs):

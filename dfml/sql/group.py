@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from . import types as T
 from .aggregates import Partials
-from .column import (AggFunc, Alias, Column, ColumnRef, Ctx, Expr, Typed, _Precompiled,
+from .column import (AggFunc, Alias, Column, ColumnRef, Ctx, Expr, Typed, Precompiled,
                      fix_dtype, to_expr)
 from .errors import AnalysisException
 
@@ -179,10 +179,10 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
 
     def swap(node: Expr) -> Expr | None:
         if isinstance(node, AggFunc):
-            return _Precompiled(finals[id(node)](reduced))
+            return Precompiled(finals[id(node)](reduced))
         if isinstance(node, ColumnRef) and node.sql() in key_lookup:
             i = key_lookup[node.sql()]
-            return _Precompiled(Typed(fix_dtype(reduced[key_cols[i]], key_typed[i].dtype),
+            return Precompiled(Typed(fix_dtype(reduced[key_cols[i]], key_typed[i].dtype),
                                       key_typed[i].dtype, key_typed[i].nullable))
         return None
 

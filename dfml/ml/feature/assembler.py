@@ -58,7 +58,7 @@ def assemble_rows(blocks: list[Any], n: int) -> pa.StructArray:
         if sparse_rows.all():
             return csr_to_arrow(m)
         m = m.toarray()  # mixed rows are only possible when rows are short
-    return _mixed_rows(m, sparse_rows)
+    return mixed_rows_to_arrow(m, sparse_rows)
 
 
 def hstack_csr(blocks: list[Any], n: int) -> Any:
@@ -113,7 +113,7 @@ def hstack_csr(blocks: list[Any], n: int) -> Any:
     return out
 
 
-def _mixed_rows(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArray:
+def mixed_rows_to_arrow(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArray:
     """Dense rows whole and sparse rows as (indices, values), straight from one matrix."""
     n, d = m.shape
     sparse_part = m[sparse_rows] != 0

@@ -80,8 +80,8 @@ def _check_handle(stage: Any, allowed: tuple[str, ...] = _HANDLE) -> None:
 
 def _doubles(a: Any) -> tuple[np.ndarray, np.ndarray]:
     """(float64 values with NaN at nulls, null mask) of a numeric Arrow chunk."""
-    from .indexers import _chunk_array
-    arr = _chunk_array(a)
+    from ...sql._engine import arrow_array
+    arr = arrow_array(a)
     if len(arr) == 0:
         return np.zeros(0), np.zeros(0, bool)
     null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False))

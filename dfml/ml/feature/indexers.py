@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ...sql import functions as F
+from ...sql._engine import arrow_array
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException, SparkException
 from ..base import (Aggregation, Estimator, Model, Transformer, in_out_columns,
@@ -49,18 +50,11 @@ def _spark_strings(values: pa.Array) -> pa.Array:
     return values.cast(pa.large_string())
 
 
-def _chunk_array(a: Any) -> pa.Array:
-    from ...sql._engine import arrow_of
-    if isinstance(a, pd.Series):
-        a = arrow_of(a)
-    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-
-
 def _value_counts(part: pd.DataFrame) -> list[tuple[pa.Array, np.ndarray]]:
     """Per column: (distinct non-null values as Spark strings, their counts)."""
     out = []
     for c in part.columns:
-        arr = _chunk_array(part[c])
+        arr = arrow_array(part[c])
         if len(arr) == arr.null_count:
             out.append((pa.array([], pa.large_string()), np.zeros(0, np.int64)))
             continue
@@ -176,7 +170,7 @@ class _IndexKernel:
         self.labels, self.handle, self.column = pa.array(labels, pa.large_string()), handle, column
 
     def __call__(self, a: Any) -> pa.Array:
-        arr = _chunk_array(a)
+        arr = arrow_array(a)
         if len(arr) == 0:
             return pa.array([], pa.float64())
         if not pa.types.is_dictionary(arr.type):
@@ -291,7 +285,7 @@ class _LabelKernel:
         self.labels, self.column = pa.array(labels, pa.large_string()), column
 
     def __call__(self, a: Any) -> pa.Array:
-        arr = _chunk_array(a).cast(pa.float64())
+        arr = arrow_array(a).cast(pa.float64())
         v = arr.fill_null(-1.0).to_numpy(zero_copy_only=False)
         ok = (v >= 0) & (v < len(self.labels)) & (v == np.floor(v))
         valid = ~np.asarray(arr.is_null().to_numpy(zero_copy_only=False)) if len(arr) else ok
@@ -364,7 +358,7 @@ class _OneHotParams(HasHandleInvalid, HasInputCol, HasInputCols, HasOutputCol, H
 def _max_index_chunk(part: pd.DataFrame) -> list[float]:
     out = []
     for c in part.columns:
-        v = _chunk_array(part[c]).cast(pa.float64()).drop_null().to_numpy(zero_copy_only=False)
+        v = arrow_array(part[c]).cast(pa.float64()).drop_null().to_numpy(zero_copy_only=False)
         bad = (v < 0) | (v != np.floor(v))
         if bad.any():
             raise IllegalArgumentException(
@@ -437,7 +431,7 @@ class _OneHotKernel:
         self.size, self.keep, self.drop_last, self.column = size, keep, drop_last, column
 
     def __call__(self, a: Any) -> pa.Array:
-        arr = _chunk_array(a).cast(pa.float64())
+        arr = arrow_array(a).cast(pa.float64())
         n = len(arr)
         null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False)) if n else np.zeros(0, bool)
         v = arr.fill_null(0.0).to_numpy(zero_copy_only=False) if n else np.zeros(0)

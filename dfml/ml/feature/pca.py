@@ -28,14 +28,14 @@ from ..stats import fold_partials
 from ..linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, vectors_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol
-from .scalers import _chunk_matrix, _map_rows, _vec, _vector_schema
+from .scalers import partition_matrix, map_vector_rows, first_vector, vector_in_out_schema
 
 __all__ = ["PCA", "PCAModel", "covariance_aggregation"]
 
 
 def _cov_chunk(col: str) -> Any:
     def chunk(part: Any) -> Any:
-        m = _chunk_matrix(part, col)
+        m = partition_matrix(part, col)
         if m is None:
             return None
         n = m.shape[0]
@@ -104,7 +104,7 @@ class PCA(Estimator, _PCAParams):
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         self._check_k()
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [covariance_aggregation(self.getInputCol())]
@@ -131,7 +131,7 @@ class _ProjectKernel:
         self.pc = pc
 
     def __call__(self, a: Any) -> pa.Array:
-        return _map_rows(a, self._rows)
+        return map_vector_rows(a, self._rows)
 
     def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
         if m.shape[1] != self.pc.shape[0]:
@@ -153,7 +153,7 @@ class PCAModel(Model, _PCAParams):
         self.pc = self.explainedVariance = None
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _transform(self, dataset: Any) -> Any:
         kernel = _ProjectKernel(self.pc.toArray())
@@ -172,4 +172,4 @@ class PCAModel(Model, _PCAParams):
     def _load_data(self, table: pa.Table) -> None:
         pc = table.column("pc")[0].as_py()
         self.pc = DenseMatrix(pc["numRows"], pc["numCols"], pc["values"])
-        self.explainedVariance = _vec(table, "explainedVariance")
+        self.explainedVariance = first_vector(table, "explainedVariance")

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ...sql import types as T
 from ..base import (Aggregation, Estimator, Model, partition_column, require_absent,
                     require_column)
-from .assembler import _mixed_rows
+from .assembler import mixed_rows_to_arrow
 from ..linalg import (DenseVector, VectorUDT, as_struct_array, csr_to_arrow, dense_to_arrow, to_matrix,
                       vectors_to_arrow)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
@@ -27,7 +27,7 @@ __all__ = ["StandardScaler", "StandardScalerModel", "MinMaxScaler", "MinMaxScale
            "moments_aggregation"]
 
 
-def _chunk_matrix(part: Any, col: str) -> Any:
+def partition_matrix(part: Any, col: str) -> Any:
     arr = as_struct_array(part[col])
     if arr.null_count:
         arr = arr.filter(arr.is_valid())
@@ -36,7 +36,7 @@ def _chunk_matrix(part: Any, col: str) -> Any:
 
 def _moments_chunk(col: str) -> Any:
     def chunk(part: Any) -> Any:
-        m = _chunk_matrix(part, col)
+        m = partition_matrix(part, col)
         return None if m is None else matrix_moments(m)
     return chunk
 
@@ -57,7 +57,7 @@ def quantiles_aggregation(col: str, relative_error: float) -> Aggregation:
     cap = sketch_capacity(relative_error)
 
     def chunk(part: Any) -> Any:
-        m = _chunk_matrix(part, col)
+        m = partition_matrix(part, col)
         return None if m is None else feature_sketches(m, cap)
 
     def combine(parts: list[Any]) -> Any:
@@ -72,7 +72,7 @@ def quantiles_aggregation(col: str, relative_error: float) -> Aggregation:
     return Aggregation([col], chunk, combine, label=f"quantiles({col})")
 
 
-def _map_rows(a: Any, fn: Any) -> pa.Array:
+def map_vector_rows(a: Any, fn: Any) -> pa.Array:
     """``fn(matrix) -> arrow vectors`` over the non-null rows of a vector chunk; nulls stay."""
     arr = as_struct_array(a)
     if len(arr) == 0:
@@ -93,14 +93,14 @@ class _ScaleKernel:
         self.mean, self.scale, self.center, self.keep_sparse = mean, scale, center, keep_sparse
 
     def __call__(self, a: pa.ChunkedArray) -> pa.Array:
-        return _map_rows(a, self._rows)
+        return map_vector_rows(a, self._rows)
 
     def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
         if sp.issparse(m) and not self.center and self.keep_sparse:
             out = sp.csr_matrix(m.multiply(self.scale.reshape(1, -1)))
             if sparse_rows.all():
                 return csr_to_arrow(out)
-            return _mixed_rows(out.toarray(), sparse_rows)  # each row keeps its own form
+            return mixed_rows_to_arrow(out.toarray(), sparse_rows)  # each row keeps its own form
         d = m.toarray() if sp.issparse(m) else m
         if self.center:
             d = d - self.mean
@@ -130,7 +130,7 @@ class StandardScaler(Estimator, HasInputCol, HasOutputCol):
     _model_transforms_blocks = True
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [moments_aggregation(self.getInputCol())]
@@ -178,7 +178,7 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         self.std = self.mean = None
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _scale(self) -> np.ndarray:
         std = self.std.toArray()
@@ -211,10 +211,10 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
         return pa.table({"std": vectors_to_arrow([self.std]), "mean": vectors_to_arrow([self.mean])})
 
     def _load_data(self, table: pa.Table) -> None:
-        self.std, self.mean = _vec(table, "std"), _vec(table, "mean")
+        self.std, self.mean = first_vector(table, "std"), first_vector(table, "mean")
 
 
-def _vector_schema(stage: Any, schema: T.StructType) -> T.StructType:
+def vector_in_out_schema(stage: Any, schema: T.StructType) -> T.StructType:
     """Input must be a vector column, output must be new; the schema after the stage."""
     require_column(schema, stage.getInputCol(), (VectorUDT,), stage, "a vector")
     require_absent(schema, stage.getOutputCol(), stage)
@@ -225,7 +225,7 @@ def _no_rows(stage: Any) -> ValueError:
     return ValueError(f"{type(stage).__name__} ({stage.uid}): the input has no rows to fit on")
 
 
-def _vec(table: pa.Table, name: str) -> DenseVector:
+def first_vector(table: pa.Table, name: str) -> DenseVector:
     return VectorUDT().deserialize(table.column(name)[0].as_py())
 
 
@@ -244,7 +244,7 @@ class _MinMaxKernel:
         self.constant = 0.5 * (out_max + out_min)
 
     def __call__(self, a: pa.ChunkedArray) -> pa.Array:
-        return _map_rows(a, self._rows)
+        return map_vector_rows(a, self._rows)
 
     def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
         d = m.toarray() if sp.issparse(m) else m
@@ -283,7 +283,7 @@ class MinMaxScaler(Estimator, HasInputCol, HasOutputCol):
     _model_transforms_blocks = True
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [moments_aggregation(self.getInputCol())]
@@ -312,7 +312,7 @@ class MinMaxScalerModel(Model, HasInputCol, HasOutputCol):
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         MinMaxScaler._validate_params(self)  # type: ignore[arg-type]
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _transform(self, dataset: Any) -> Any:
         kernel = _MinMaxKernel(self.originalMin.toArray(), self.originalMax.toArray(),
@@ -325,7 +325,7 @@ class MinMaxScalerModel(Model, HasInputCol, HasOutputCol):
                          "originalMax": vectors_to_arrow([self.originalMax])})
 
     def _load_data(self, table: pa.Table) -> None:
-        self.originalMin, self.originalMax = _vec(table, "originalMin"), _vec(table, "originalMax")
+        self.originalMin, self.originalMax = first_vector(table, "originalMin"), first_vector(table, "originalMax")
 
 
 # -- MaxAbsScaler -----------------------------------------------------------------------------
@@ -347,7 +347,7 @@ class MaxAbsScaler(Estimator, HasInputCol, HasOutputCol):
     _model_transforms_blocks = True
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [moments_aggregation(self.getInputCol())]
@@ -371,7 +371,7 @@ class MaxAbsScalerModel(Model, HasInputCol, HasOutputCol):
         self.maxAbs = None
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _transform(self, dataset: Any) -> Any:
         m = self.maxAbs.toArray()
@@ -383,7 +383,7 @@ class MaxAbsScalerModel(Model, HasInputCol, HasOutputCol):
         return pa.table({"maxAbs": vectors_to_arrow([self.maxAbs])})
 
     def _load_data(self, table: pa.Table) -> None:
-        self.maxAbs = _vec(table, "maxAbs")
+        self.maxAbs = first_vector(table, "maxAbs")
 
 
 # -- RobustScaler -----------------------------------------------------------------------------
@@ -438,7 +438,7 @@ class RobustScaler(Estimator, _RobustParams):
         self._check_quantiles()
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         return [quantiles_aggregation(self.getInputCol(), self.getRelativeError())]
@@ -465,7 +465,7 @@ class RobustScalerModel(Model, _RobustParams):
         self.range = self.median = None
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _vector_schema(self, schema)
+        return vector_in_out_schema(self, schema)
 
     def _transform(self, dataset: Any) -> Any:
         rng = self.range.toArray()
@@ -479,4 +479,4 @@ class RobustScalerModel(Model, _RobustParams):
                          "median": vectors_to_arrow([self.median])})
 
     def _load_data(self, table: pa.Table) -> None:
-        self.range, self.median = _vec(table, "range"), _vec(table, "median")
+        self.range, self.median = first_vector(table, "range"), first_vector(table, "median")

@@ -26,7 +26,7 @@ from ..linalg import (VECTOR_ARROW_TYPE, VectorUDT, as_struct_array, csr_to_arro
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasInputCols, HasOutputCol
 from .assembler import assemble_rows
-from .indexers import _chunk_array
+from ...sql._engine import arrow_array
 
 __all__ = ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSlicer",
            "Interaction"]
@@ -490,7 +490,7 @@ class _InteractKernel:
         self.names, self.vector_flags = names, vector_flags
 
     def _block(self, a: Any, is_vec: bool, name: str) -> Any:
-        arr = as_struct_array(a) if is_vec else _chunk_array(a)
+        arr = as_struct_array(a) if is_vec else arrow_array(a)
         if arr.null_count:
             raise SparkException(f"Interaction: column `{name}` holds a null; values to "
                                  f"interact cannot be null")

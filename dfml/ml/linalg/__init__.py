@@ -335,7 +335,7 @@ def dense_to_arrow(m: np.ndarray, mask: np.ndarray | None = None) -> pa.StructAr
     n, d = m.shape
     offsets = pa.array(np.arange(0, (n + 1) * d, d, dtype=np.int64)) if n else pa.array([0], pa.int64())
     values = pa.LargeListArray.from_arrays(offsets, pa.array(m.reshape(-1)))
-    return _assemble(np.ones(n, dtype=np.int8), pa.nulls(n, pa.int32()),
+    return assemble_vectors(np.ones(n, dtype=np.int8), pa.nulls(n, pa.int32()),
                      pa.nulls(n, VECTOR_ARROW_TYPE.field("indices").type), values, mask)
 
 
@@ -347,11 +347,11 @@ def csr_to_arrow(m: Any, mask: np.ndarray | None = None) -> pa.StructArray:
     offsets = pa.array(m.indptr.astype(np.int64, copy=False))  # no copies when types match
     indices = pa.LargeListArray.from_arrays(offsets, pa.array(m.indices.astype(np.int32, copy=False)))
     values = pa.LargeListArray.from_arrays(offsets, pa.array(m.data.astype(np.float64, copy=False)))
-    return _assemble(np.zeros(n, dtype=np.int8), pa.array(np.full(n, d, dtype=np.int32)),
+    return assemble_vectors(np.zeros(n, dtype=np.int8), pa.array(np.full(n, d, dtype=np.int32)),
                      indices, values, mask)
 
 
-def _assemble(kinds: np.ndarray, sizes: pa.Array, indices: pa.Array, values: pa.Array,
+def assemble_vectors(kinds: np.ndarray, sizes: pa.Array, indices: pa.Array, values: pa.Array,
               mask: np.ndarray | None) -> pa.StructArray:
     fields = list(VECTOR_ARROW_TYPE)
     indices = indices.cast(fields[2].type)

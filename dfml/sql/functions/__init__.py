@@ -20,7 +20,6 @@ from ._misc import *  # noqa: F401,F403
 from ._ordering import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
-from . import _strings  # noqa: F401 - Column.substr uses it
 
 
 def col(col: str) -> Column:

@@ -16,7 +16,8 @@ import pyarrow.compute as pc
 from .. import types as T
 from ..column import Alias, Column, Ctx, Expr, Typed, cast_to, common_type
 from ..errors import AnalysisException
-from ._common import _ArrowKernel, col_expr, func, lit_expr, per_partition, require
+from ..kernels import element_of, map_value_series, rowwise
+from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["array", "struct", "size", "array_contains", "sort_array", "element_at", "array_distinct",
            "explode", "explode_outer", "posexplode", "array_max", "array_min"]
@@ -85,14 +86,6 @@ def size(col: Any) -> Column:
     return func("size", [col], impl)
 
 
-def _rowwise(fn: Any, out_t: pa.DataType) -> Any:
-    def k(a: pa.ChunkedArray, *rest: Any) -> pa.Array:
-        vals = a.to_pylist()
-        extra = [r.to_pylist() if isinstance(r, pa.ChunkedArray) else [r] * len(vals) for r in rest]
-        return pa.array([fn(v, *[e[i] for e in extra]) for i, v in enumerate(vals)], out_t)
-    return k
-
-
 def array_contains(col: Any, value: Any) -> Column:
     v_expr = lit_expr(value)
 
@@ -106,7 +99,7 @@ def array_contains(col: Any, value: Any) -> Column:
     def impl(ctx: Ctx, t: Typed, v: Typed) -> Typed:
         _require_array(t, "array_contains")
         v = cast_to(v, t.dtype.elementType)
-        return Typed(per_partition(ctx, [t, v], _rowwise(contains, pa.bool_()), T.BooleanType()),
+        return Typed(per_partition(ctx, [t, v], rowwise(contains, pa.bool_()), T.BooleanType()),
                      T.BooleanType(), True)
     e = col_expr(col)
     return func("array_contains", [e, v_expr], impl)
@@ -122,44 +115,10 @@ def sort_array(col: Any, asc: bool = True) -> Column:
 
     def impl(ctx: Ctx, t: Typed) -> Typed:
         _require_array(t, "sort_array")
-        return Typed(per_partition(ctx, [t], _rowwise(order, T.to_arrow(t.dtype)), t.dtype),
+        return Typed(per_partition(ctx, [t], rowwise(order, T.to_arrow(t.dtype)), t.dtype),
                      t.dtype, t.nullable)
     e = col_expr(col)
     return func("sort_array", [e], impl, sql=f"sort_array({e.sql()}, {str(asc).lower()})")
-
-
-def _element(arr: list | None, i: Any, zero_based: bool) -> Any:
-    if arr is None or i is None:
-        return None
-    i = int(i)
-    if zero_based:
-        return arr[i] if 0 <= i < len(arr) else None
-    if i == 0:
-        raise ValueError("element_at: the index 0 is invalid; SQL array indices start at 1")
-    if abs(i) > len(arr):
-        return None
-    return arr[i - 1] if i > 0 else arr[i]
-
-
-def element_at_series(s: Any, dtype: T.ArrayType, index: int, spark_getitem: bool = False) -> Any:
-    """The element at 1-based ``index`` of each array in ``s`` (``getItem`` passes index + 1)."""
-    arrow_t = T.to_arrow(dtype.elementType)
-    pos = index - 1 if spark_getitem else index
-    fn = _ArrowKernel(_rowwise(lambda a: _element(a, pos, spark_getitem), arrow_t), [None], [0], arrow_t)
-    return s.map_partitions(fn, meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t)))
-
-
-def map_value_series(s: Any, dtype: T.MapType, key: Any) -> Any:
-    arrow_t = T.to_arrow(dtype.valueType)
-
-    def lookup(m: Any) -> Any:
-        items = m.items() if isinstance(m, dict) else m
-        for k, v in items:
-            if k == key:
-                return v
-        return None
-    fn = _ArrowKernel(_rowwise(lookup, arrow_t), [None], [0], arrow_t)
-    return s.map_partitions(fn, meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t)))
 
 
 def element_at(col: Any, extraction: Any) -> Column:
@@ -172,7 +131,7 @@ def element_at(col: Any, extraction: Any) -> Column:
             return Typed(map_value_series(ctx.broadcast(t), t.dtype, x.value), t.dtype.valueType, True)
         _require_array(t, "element_at")
         et = t.dtype.elementType
-        return Typed(per_partition(ctx, [t, x], _rowwise(lambda a, i: _element(a, i, False),
+        return Typed(per_partition(ctx, [t, x], rowwise(lambda a, i: element_of(a, i, False),
                                                           T.to_arrow(et)), et), et, True)
     e = col_expr(col)
     return func("element_at", [e, x_expr], impl)
@@ -181,7 +140,7 @@ def element_at(col: Any, extraction: Any) -> Column:
 def array_distinct(col: Any) -> Column:
     def impl(ctx: Ctx, t: Typed) -> Typed:
         _require_array(t, "array_distinct")
-        fn = _rowwise(lambda a: None if a is None else list(dict.fromkeys(a)), T.to_arrow(t.dtype))
+        fn = rowwise(lambda a: None if a is None else list(dict.fromkeys(a)), T.to_arrow(t.dtype))
         return Typed(per_partition(ctx, [t], fn, t.dtype), t.dtype, t.nullable)
     return func("array_distinct", [col], impl)
 
@@ -195,7 +154,7 @@ def _extreme(name: str, pick: Any) -> Any:
             def one(a: list | None) -> Any:
                 present = [x for x in (a or []) if x is not None]
                 return pick(present) if present else None
-            return Typed(per_partition(ctx, [t], _rowwise(one, T.to_arrow(et)), et), et, True)
+            return Typed(per_partition(ctx, [t], rowwise(one, T.to_arrow(et)), et), et, True)
         return func(name, [col], impl)
     f.__name__ = name
     return f
@@ -234,97 +193,3 @@ def explode_outer(col: Any) -> Column:
 
 def posexplode(col: Any) -> Column:
     return Column(Generator("posexplode", col_expr(col)))
-
-
-class _Explode:
-    """Per partition: repeat the other columns once per element of the array column."""
-
-    def __init__(self, array_col: str, out: list[str], kind: str, elem_t: pa.DataType):
-        self.array_col, self.out, self.kind, self.elem_t = array_col, out, kind, elem_t
-
-    def __dask_tokenize__(self) -> tuple:
-        return ("dfml-explode", self.array_col, tuple(self.out), self.kind, str(self.elem_t))
-
-    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
-        arr = pa.chunked_array(part[self.array_col].array._pa_array, type=part[self.array_col].dtype.pyarrow_dtype).combine_chunks()
-        if self.kind == "explode_outer":
-            lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
-            empty = lengths == 0
-            if empty.any():
-                fixed = [v if not e else [None] for v, e in zip(arr.to_pylist(), empty)]
-                arr = pa.array(fixed, arr.type)
-        parents = pc.list_parent_indices(arr)
-        values = pc.list_flatten(arr)
-        positions = None
-        if self.kind == "posexplode":
-            starts = np.asarray(arr.offsets)[:-1]
-            positions = pa.array(np.arange(len(values)) - starts[np.asarray(parents)], pa.int32())
-        rest = part.drop(columns=[self.array_col]).iloc[np.asarray(parents)]
-        rest = rest.reset_index(drop=True)
-        cols = {}
-        for name in self.out:
-            if name == "__gen_col":
-                cols[name] = pd.Series(values.cast(self.elem_t), dtype=pd.ArrowDtype(self.elem_t))
-            elif name == "__gen_pos":
-                cols[name] = pd.Series(positions, dtype=pd.ArrowDtype(pa.int32()))
-            else:
-                cols[name] = rest[name]
-        return pd.DataFrame(cols, columns=self.out)
-
-
-def explode_select(df: Any, exprs: list[Expr]) -> Any:
-    """``select`` with one generator among ``exprs``."""
-    gens = [i for i, e in enumerate(exprs) if isinstance(e, Generator)
-            or isinstance(e, Alias) and isinstance(e.children[0], Generator)]
-    if len(gens) > 1:
-        raise AnalysisException("[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] only one generator "
-                                "(explode) is allowed per select")
-    gi = gens[0]
-    g_expr = exprs[gi]
-    alias = g_expr.name if isinstance(g_expr, Alias) else None
-    gen = g_expr.children[0] if isinstance(g_expr, Alias) else g_expr
-    ctx = df._ctx()
-    arr = gen.children[0].compile(ctx)
-    if not isinstance(arr.dtype, T.ArrayType):
-        require(arr, (T.ArrayType,), gen.sql(), '"ARRAY"')
-    from ..analysis import name_of as _name_of
-    from ..lowering import frame_of_columns
-    columns = []
-    for i, e in enumerate(exprs):
-        if i == gi:
-            columns.append(("__gen_arr", arr))
-        else:
-            columns.append((_name_of(e), e.compile(ctx)))
-    staged = df._new(frame_of_columns(df._frame, ctx, columns), {n: t.nullable for n, t in columns},
-                     keep_alias=False)
-    names = [n for n, _ in columns]
-    out_names: list[str] = []
-    final_names: list[str] = []
-    gen_names = gen.output_names()
-    if alias is not None:
-        gen_names = [alias] if len(gen_names) == 1 else gen_names
-    for n in names:
-        if n == "__gen_arr":
-            if gen.kind == "posexplode":
-                out_names += ["__gen_pos", "__gen_col"]
-            else:
-                out_names.append("__gen_col")
-            final_names += gen_names
-        else:
-            out_names.append(n)
-            final_names.append(n)
-    elem_t = T.to_arrow(arr.dtype.elementType)
-    meta_cols = {}
-    for n in out_names:
-        if n == "__gen_col":
-            meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(elem_t))
-        elif n == "__gen_pos":
-            meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))
-        else:
-            meta_cols[n] = staged._frame._meta[n]
-    meta = pd.DataFrame(meta_cols, columns=out_names)
-    exploded = staged._frame.map_partitions(_Explode("__gen_arr", out_names, gen.kind, elem_t),
-                                            meta=meta, enforce_metadata=False)
-    exploded = exploded.rename(columns=dict(zip(out_names, final_names)))
-    nullable = {n: True for n in final_names}
-    return df._new(exploded, nullable, keep_alias=False)

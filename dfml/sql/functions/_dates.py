@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from .. import types as T
 from ..column import Column, Ctx, Literal, Typed, cast_to
-from ._common import col_expr, func, lit_expr, per_partition, require
+from ._common import ArrowKernel, col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["year", "month", "dayofmonth", "dayofweek", "dayofyear", "hour", "minute", "second",
            "quarter", "weekofyear", "to_date", "to_timestamp", "date_format", "date_add", "date_sub",
@@ -111,8 +111,7 @@ def _parse_date(t: Typed, fmt: str | None) -> Typed:
             return Typed(None, T.DateType(), True)
         v = _strptime(pa.chunked_array([pa.array([t.value])]), fmt, True)[0].as_py()
         return Typed(v, T.DateType(), v is None)
-    from ._common import _ArrowKernel
-    fn = _ArrowKernel(lambda a: _strptime(a, fmt, True), [None], [0], pa.date32())
+    fn = ArrowKernel(lambda a: _strptime(a, fmt, True), [None], [0], pa.date32())
     return Typed(t.value.map_partitions(fn, meta=_meta(pa.date32())), T.DateType(), True)
 
 
@@ -122,8 +121,7 @@ def _parse_ts(t: Typed, fmt: str | None) -> Typed:
             return Typed(None, T.TimestampType(), True)
         v = _strptime(pa.chunked_array([pa.array([t.value])]), fmt, False)[0].as_py()
         return Typed(v, T.TimestampType(), v is None)
-    from ._common import _ArrowKernel
-    fn = _ArrowKernel(lambda a: _strptime(a, fmt, False), [None], [0], pa.timestamp("us"))
+    fn = ArrowKernel(lambda a: _strptime(a, fmt, False), [None], [0], pa.timestamp("us"))
     return Typed(t.value.map_partitions(fn, meta=_meta(pa.timestamp("us"))), T.TimestampType(), True)
 
 

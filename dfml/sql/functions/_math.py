@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import types as T
-from ..column import Arithmetic, Column, Ctx, Typed, cast_to, fix_dtype, is_numeric, _expr
+from .. import column_ops as ops
+from ..column import Arithmetic, Column, Ctx, Literal, Typed, cast_to, fix_dtype, is_numeric
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",
@@ -100,17 +101,7 @@ def log(arg1: Any, arg2: Any = None) -> Column:
 def pow(col1: Any, col2: Any) -> Column:  # noqa: A001
     a = col_expr(col1) if isinstance(col1, (str, Column)) else lit_expr(col1)
     b = col_expr(col2) if isinstance(col2, (str, Column)) else lit_expr(col2)
-
-    def impl(ctx: Ctx, x: Typed, y: Typed) -> Typed:
-        _num("POWER", x)
-        _num("POWER", y)
-        x, y = cast_to(x, T.DoubleType()), cast_to(y, T.DoubleType())
-        if x.is_scalar and y.is_scalar:
-            v = None if x.value is None or y.value is None else float(x.value) ** float(y.value)
-            return Typed(v, T.DoubleType(), v is None)
-        return Typed(per_partition(ctx, [x, y], lambda p, q: pc.power(p, q), T.DoubleType()),
-                     T.DoubleType(), True)
-    return func("POWER", [a, b], impl)
+    return Column(ops.power(a, b))
 
 
 power = pow
@@ -199,8 +190,8 @@ def pmod(dividend: Any, divisor: Any) -> Column:
 
 
 def e() -> Column:
-    return Column(_expr(_m.e))
+    return Column(Literal(_m.e))
 
 
 def pi() -> Column:
-    return Column(_expr(_m.pi))
+    return Column(Literal(_m.pi))

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import types as T
-from ..column import Column, Ctx, Expr, Literal, Typed, _Precompiled, cast_to, common_type, fix_dtype
+from .. import column_ops as ops
+from ..column import CaseWhen, Column, Ctx, Expr, Literal, Typed, Precompiled, cast_to, common_type, fix_dtype
 from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "least", "nullif",
@@ -17,35 +18,7 @@ __all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "lea
 
 def isin(c: Column, values: list[Any]) -> Column:
     """``c IN (values)``: true if equal to one, null if not and a value (or ``c``) is null."""
-    exprs = [lit_expr(v) for v in values]
-
-    def impl(ctx: Ctx, t: Typed, *vals: Typed) -> Typed:
-        if not vals:
-            return Typed(False, T.BooleanType(), False)
-        dt = common_type([t.dtype] + [v.dtype for v in vals], "IN")
-        if not all(v.is_scalar for v in vals):
-            from ..column import Comparison, Logical
-            out: Expr | None = None
-            for v in vals:
-                eq = Comparison("=", _Precompiled(t), _Precompiled(v))
-                out = eq if out is None else Logical("OR", out, eq)
-            return out.compile(ctx)
-        lits = [cast_to(v, dt).value for v in vals]
-        has_null = any(v is None for v in lits)
-        lits = [v for v in lits if v is not None]
-        tv = cast_to(t, dt)
-        if tv.is_scalar:
-            hit = tv.value in lits
-            return Typed(True if hit else (None if has_null or tv.value is None else False),
-                         T.BooleanType(), True)
-        value = tv.value.isin(lits)
-        value = fix_dtype(value, T.BooleanType()).mask(tv.value.isna())
-        if has_null:
-            value = value.mask(~value.fillna(False))
-        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), True)
-
-    sql = f"({c._expr.sql()} IN ({', '.join(e.sql() for e in exprs)}))"
-    return func("in", [c._expr, *exprs], impl, sql=sql)
+    return Column(ops.isin(c._expr, [lit_expr(v) for v in values]))
 
 
 def isnull(col: Any) -> Column:
@@ -57,16 +30,7 @@ def isnotnull(col: Any) -> Column:
 
 
 def isnan(col: Any) -> Column:
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        if not isinstance(t.dtype, (T.DoubleType, T.FloatType)):
-            if t.is_scalar:
-                return Typed(False, T.BooleanType(), False)
-            t = cast_to(t, T.DoubleType())
-        if t.is_scalar:
-            return Typed(t.value is not None and t.value != t.value, T.BooleanType(), False)
-        return Typed(per_partition(ctx, [t], lambda a: pc.fill_null(pc.is_nan(a), False),
-                                   T.BooleanType()), T.BooleanType(), False)
-    return func("isnan", [col], impl)
+    return Column(ops.isnan(col_expr(col)))
 
 
 def nanvl(col1: Any, col2: Any) -> Column:
@@ -110,9 +74,9 @@ nvl = ifnull
 
 
 def nullif(col1: Any, col2: Any) -> Column:
-    from . import when
     a, b = Column(col_expr(col1)), Column(col_expr(col2))
-    return when(a == b, None).otherwise(a).alias(f"nullif({a._expr.sql()}, {b._expr.sql()})")
+    case = Column(CaseWhen([((a == b)._expr, Literal(None))], a._expr))
+    return case.alias(f"nullif({a._expr.sql()}, {b._expr.sql()})")
 
 
 def _extreme(name: str, pick_greater: bool) -> Any:

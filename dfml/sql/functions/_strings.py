@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import types as T
+from .. import column_ops as ops
 from ..column import Column, Ctx, Typed, cast_to, fix_dtype
 from ._common import col_expr, func, lit_expr, per_partition, require
 
@@ -17,63 +18,27 @@ __all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim
            "repeat", "instr", "locate", "translate"]
 
 
-def _str(fname: str, t: Typed) -> Typed:
-    if isinstance(t.dtype, (T.StringType, T.NullType)):
-        return t
-    return cast_to(t, T.StringType()) if isinstance(t.dtype, (T.NumericType, T.BooleanType, T.DateType)) \
-        else (require(t, (T.StringType,), fname, '"STRING"') or t)
+_str = ops.string_arg
 
 
-def _bool_str_method(name: str, method: str, sql: str) -> Any:
+def _string_test(name: str) -> Any:
     def f(c: Column, other: Any) -> Column:
-        def impl(ctx: Ctx, t: Typed, o: Typed) -> Typed:
-            t = _str(name, t)
-            if not o.is_scalar:
-                raise NotImplementedError(f"{name}() with a column argument is not supported yet")
-            if o.value is None:
-                return Typed(None, T.BooleanType(), True)
-            value = getattr(t.value.str, method)(o.value)
-            return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
-        o = lit_expr(other)
-        return func(name, [c._expr, o], impl, sql=sql.format(c._expr.sql(), o.sql()))
+        return Column(ops.string_test(name, c._expr, lit_expr(other)))
+    f.__name__ = name
     return f
 
 
-startswith = _bool_str_method("startswith", "startswith", "startswith({}, {})")
-endswith = _bool_str_method("endswith", "endswith", "endswith({}, {})")
-contains = _bool_str_method("contains", "contains", "contains({}, {})")
-
-
-def _like_to_regex(pattern: str, escape: str = "\\") -> str:
-    out, i = [], 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == escape and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
-        i += 1
-    return "^" + "".join(out) + "$"
+startswith = _string_test("startswith")
+endswith = _string_test("endswith")
+contains = _string_test("contains")
 
 
 def like(c: Column, pattern: str, case_insensitive: bool = False) -> Column:
-    regex = _like_to_regex(pattern)
-
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("like", t)
-        value = t.value.str.match(regex, case=not case_insensitive, flags=re.DOTALL)
-        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
-    kw = "ILIKE" if case_insensitive else "LIKE"
-    return func("like", [c._expr], impl, sql=f"{c._expr.sql()} {kw} {pattern}")
+    return Column(ops.like(c._expr, pattern, case_insensitive))
 
 
 def rlike(c: Column, pattern: str) -> Column:
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("rlike", t)
-        value = t.value.str.contains(pattern, regex=True)
-        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
-    return func("rlike", [c._expr], impl, sql=f"RLIKE({c._expr.sql()}, {pattern})")
+    return Column(ops.rlike(c._expr, pattern))
 
 
 def lower(col: Any) -> Column:
@@ -113,36 +78,8 @@ ltrim = _trim("ltrim", "lstrip")
 rtrim = _trim("rtrim", "rstrip")
 
 
-def _spark_slice(a: pa.ChunkedArray, pos: int, length: int) -> pa.ChunkedArray:
-    """Spark's 1-based substring: a negative ``pos`` counts from the end; pos 0 acts as 1."""
-    if length <= 0:
-        return pc.if_else(pc.is_null(a), pa.scalar(None, a.type), pa.scalar("", a.type))
-    if pos > 0:
-        return pc.utf8_slice_codeunits(a, pos - 1, pos - 1 + length)
-    if pos == 0:
-        return pc.utf8_slice_codeunits(a, 0, length)
-    n = pc.utf8_length(a)
-    out = []
-    for s in a.to_pylist():
-        if s is None:
-            out.append(None)
-            continue
-        start = len(s) + pos
-        end = start + length
-        out.append(s[max(start, 0):max(end, 0)])
-    return pa.chunked_array([pa.array(out, a.type)])
-
-
 def substring(str: Any, pos: int, len: int) -> Column:  # noqa: A002 - Spark's names
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("substring", t)
-        return Typed(per_partition(ctx, [t], lambda a: _spark_slice(a, pos, len), T.StringType()),
-                     T.StringType(), t.nullable)
-    return func("substring", [str], impl, sql=f"substring({col_expr(str).sql()}, {pos}, {len})")
-
-
-def substr_col(c: Column, pos: Any, length: Any) -> Column:
-    raise NotImplementedError("substr() with Column positions is not supported yet")
+    return Column(ops.substring(col_expr(str), pos, len))
 
 
 def concat(*cols: Any) -> Column:

@@ -1,0 +1,174 @@
+"""The functions ``Column``'s own methods build (``like``, ``rlike``, ``startswith``,
+``endswith``, ``contains``, ``substr``, ``isin``, ``isNaN``, ``**``, ``between``), as expression
+nodes. They sit below the ``Column`` facade so that it needs nothing from ``dfml.sql.functions``
+(which builds on ``Column``); ``F.like``, ``F.substring``, ``F.isnan``, ``F.pow``... wrap the same
+nodes, so a method and its function are one definition.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import types as T
+from .coercion import cast_to, common_type, fix_dtype, require
+from .expressions import Comparison, Expr, Func, Logical, Precompiled
+from .kernels import per_partition
+from .typed import Ctx, Typed
+
+
+def string_arg(fname: str, t: Typed) -> Typed:
+    """A string argument: strings as they are, numbers, booleans and dates cast as Spark does."""
+    if isinstance(t.dtype, (T.StringType, T.NullType)):
+        return t
+    return cast_to(t, T.StringType()) if isinstance(t.dtype, (T.NumericType, T.BooleanType, T.DateType)) \
+        else (require(t, (T.StringType,), fname, '"STRING"') or t)
+
+
+# ---------------------------------------------------------------- string tests
+def _like_to_regex(pattern: str, escape: str = "\\") -> str:
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    return "^" + "".join(out) + "$"
+
+
+def like(e: Expr, pattern: str, case_insensitive: bool = False) -> Func:
+    regex = _like_to_regex(pattern)
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = string_arg("like", t)
+        value = t.value.str.match(regex, case=not case_insensitive, flags=re.DOTALL)
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+    kw = "ILIKE" if case_insensitive else "LIKE"
+    return Func("like", [e], impl, sql=f"{e.sql()} {kw} {pattern}")
+
+
+def rlike(e: Expr, pattern: str) -> Func:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = string_arg("rlike", t)
+        value = t.value.str.contains(pattern, regex=True)
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+    return Func("rlike", [e], impl, sql=f"RLIKE({e.sql()}, {pattern})")
+
+
+def string_test(name: str, e: Expr, other: Expr) -> Func:
+    """``startswith``, ``endswith`` or ``contains`` (the pandas string method of that name)."""
+    def impl(ctx: Ctx, t: Typed, o: Typed) -> Typed:
+        t = string_arg(name, t)
+        if not o.is_scalar:
+            raise NotImplementedError(f"{name}() with a column argument is not supported yet")
+        if o.value is None:
+            return Typed(None, T.BooleanType(), True)
+        value = getattr(t.value.str, name)(o.value)
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), t.nullable)
+    return Func(name, [e, other], impl, sql=f"{name}({e.sql()}, {other.sql()})")
+
+
+# ---------------------------------------------------------------- substring
+def spark_slice(a: pa.ChunkedArray, pos: int, length: int) -> pa.ChunkedArray:
+    """Spark's 1-based substring: a negative ``pos`` counts from the end; pos 0 acts as 1."""
+    if length <= 0:
+        return pc.if_else(pc.is_null(a), pa.scalar(None, a.type), pa.scalar("", a.type))
+    if pos > 0:
+        return pc.utf8_slice_codeunits(a, pos - 1, pos - 1 + length)
+    if pos == 0:
+        return pc.utf8_slice_codeunits(a, 0, length)
+    out = []
+    for s in a.to_pylist():
+        if s is None:
+            out.append(None)
+            continue
+        start = len(s) + pos
+        end = start + length
+        out.append(s[max(start, 0):max(end, 0)])
+    return pa.chunked_array([pa.array(out, a.type)])
+
+
+def substring(e: Expr, pos: int, length: int, sql_name: str = "substring") -> Func:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        t = string_arg("substring", t)
+        return Typed(per_partition(ctx, [t], lambda a: spark_slice(a, pos, length), T.StringType()),
+                     T.StringType(), t.nullable)
+    return Func("substring", [e], impl, sql=f"{sql_name}({e.sql()}, {pos}, {length})")
+
+
+# ---------------------------------------------------------------- membership, NaN, power, range
+def isin(e: Expr, values: list[Expr]) -> Func:
+    """``e IN (values)``: true if equal to one, null if not and a value (or ``e``) is null."""
+    def impl(ctx: Ctx, t: Typed, *vals: Typed) -> Typed:
+        if not vals:
+            return Typed(False, T.BooleanType(), False)
+        dt = common_type([t.dtype] + [v.dtype for v in vals], "IN")
+        if not all(v.is_scalar for v in vals):
+            out: Expr | None = None
+            for v in vals:
+                eq = Comparison("=", Precompiled(t), Precompiled(v))
+                out = eq if out is None else Logical("OR", out, eq)
+            return out.compile(ctx)
+        lits = [cast_to(v, dt).value for v in vals]
+        has_null = any(v is None for v in lits)
+        lits = [v for v in lits if v is not None]
+        tv = cast_to(t, dt)
+        if tv.is_scalar:
+            hit = tv.value in lits
+            return Typed(True if hit else (None if has_null or tv.value is None else False),
+                         T.BooleanType(), True)
+        value = tv.value.isin(lits)
+        value = fix_dtype(value, T.BooleanType()).mask(tv.value.isna())
+        if has_null:
+            value = value.mask(~value.fillna(False))
+        return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), True)
+
+    sql = f"({e.sql()} IN ({', '.join(v.sql() for v in values)}))"
+    return Func("in", [e, *values], impl, sql=sql)
+
+
+def _nan_flags(a: Any) -> Any:
+    return pc.fill_null(pc.is_nan(a), False)
+
+
+def isnan(e: Expr) -> Func:
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if not isinstance(t.dtype, (T.DoubleType, T.FloatType)):
+            if t.is_scalar:
+                return Typed(False, T.BooleanType(), False)
+            t = cast_to(t, T.DoubleType())
+        if t.is_scalar:
+            return Typed(t.value is not None and t.value != t.value, T.BooleanType(), False)
+        return Typed(per_partition(ctx, [t], _nan_flags, T.BooleanType()), T.BooleanType(), False)
+    return Func("isnan", [e], impl)
+
+
+def _power(p: Any, q: Any) -> Any:
+    return pc.power(p, q)
+
+
+def power(a: Expr, b: Expr) -> Func:
+    def impl(ctx: Ctx, x: Typed, y: Typed) -> Typed:
+        require(x, (T.NumericType,), "POWER", '"NUMERIC"')
+        require(y, (T.NumericType,), "POWER", '"NUMERIC"')
+        x, y = cast_to(x, T.DoubleType()), cast_to(y, T.DoubleType())
+        if x.is_scalar and y.is_scalar:
+            v = None if x.value is None or y.value is None else float(x.value) ** float(y.value)
+            return Typed(v, T.DoubleType(), v is None)
+        return Typed(per_partition(ctx, [x, y], _power, T.DoubleType()), T.DoubleType(), True)
+    return Func("POWER", [a, b], impl)
+
+
+def between(e: Expr, lo: Expr, hi: Expr) -> Func:
+    def impl(ctx: Ctx, v: Typed, low: Typed, high: Typed) -> Typed:
+        ge = Comparison(">=", Precompiled(v), Precompiled(low)).compile(ctx)
+        le = Comparison("<=", Precompiled(v), Precompiled(high)).compile(ctx)
+        return Logical("AND", Precompiled(ge), Precompiled(le)).compile(ctx)
+    return Func("between", [e, lo, hi], impl,
+                sql=f"(({e.sql()} >= {lo.sql()}) AND ({e.sql()} <= {hi.sql()}))")

@@ -1,0 +1,119 @@
+"""The Generate step of a select: ``explode``, ``explode_outer`` and ``posexplode``.
+
+``select(a, explode(xs).alias("x"))`` stages the other items and the array, then repeats the
+other columns once per element of the array in one native-free per-partition step (dask has no
+explode that keeps Arrow types); the result's schema is declared, never inferred by running it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import types as T
+from .coercion import require
+from .expressions import Alias, Expr
+from .functions._arrays import Generator
+from .lowering import frame_of_columns
+from .errors import AnalysisException
+
+
+def name_of(e: Expr) -> str:
+    """The output name Spark gives a select item."""
+    return e.name if isinstance(e, Alias) else e.output_name()
+
+
+class _Explode:
+    """Per partition: repeat the other columns once per element of the array column."""
+
+    def __init__(self, array_col: str, out: list[str], kind: str, elem_t: pa.DataType):
+        self.array_col, self.out, self.kind, self.elem_t = array_col, out, kind, elem_t
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-explode", self.array_col, tuple(self.out), self.kind, str(self.elem_t))
+
+    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
+        arr = pa.chunked_array(part[self.array_col].array._pa_array, type=part[self.array_col].dtype.pyarrow_dtype).combine_chunks()
+        if self.kind == "explode_outer":
+            lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+            empty = lengths == 0
+            if empty.any():
+                fixed = [v if not e else [None] for v, e in zip(arr.to_pylist(), empty)]
+                arr = pa.array(fixed, arr.type)
+        parents = pc.list_parent_indices(arr)
+        values = pc.list_flatten(arr)
+        positions = None
+        if self.kind == "posexplode":
+            starts = np.asarray(arr.offsets)[:-1]
+            positions = pa.array(np.arange(len(values)) - starts[np.asarray(parents)], pa.int32())
+        rest = part.drop(columns=[self.array_col]).iloc[np.asarray(parents)]
+        rest = rest.reset_index(drop=True)
+        cols = {}
+        for name in self.out:
+            if name == "__gen_col":
+                cols[name] = pd.Series(values.cast(self.elem_t), dtype=pd.ArrowDtype(self.elem_t))
+            elif name == "__gen_pos":
+                cols[name] = pd.Series(positions, dtype=pd.ArrowDtype(pa.int32()))
+            else:
+                cols[name] = rest[name]
+        return pd.DataFrame(cols, columns=self.out)
+
+
+def explode_select(df: Any, exprs: list[Expr]) -> Any:
+    """``select`` with one generator among ``exprs``."""
+    gens = [i for i, e in enumerate(exprs) if isinstance(e, Generator)
+            or isinstance(e, Alias) and isinstance(e.children[0], Generator)]
+    if len(gens) > 1:
+        raise AnalysisException("[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] only one generator "
+                                "(explode) is allowed per select")
+    gi = gens[0]
+    g_expr = exprs[gi]
+    alias = g_expr.name if isinstance(g_expr, Alias) else None
+    gen = g_expr.children[0] if isinstance(g_expr, Alias) else g_expr
+    ctx = df._ctx()
+    arr = gen.children[0].compile(ctx)
+    if not isinstance(arr.dtype, T.ArrayType):
+        require(arr, (T.ArrayType,), gen.sql(), '"ARRAY"')
+    columns = []
+    for i, e in enumerate(exprs):
+        if i == gi:
+            columns.append(("__gen_arr", arr))
+        else:
+            columns.append((name_of(e), e.compile(ctx)))
+    staged = df._new(frame_of_columns(df._frame, ctx, columns), {n: t.nullable for n, t in columns},
+                     keep_alias=False)
+    names = [n for n, _ in columns]
+    out_names: list[str] = []
+    final_names: list[str] = []
+    gen_names = gen.output_names()
+    if alias is not None:
+        gen_names = [alias] if len(gen_names) == 1 else gen_names
+    for n in names:
+        if n == "__gen_arr":
+            if gen.kind == "posexplode":
+                out_names += ["__gen_pos", "__gen_col"]
+            else:
+                out_names.append("__gen_col")
+            final_names += gen_names
+        else:
+            out_names.append(n)
+            final_names.append(n)
+    elem_t = T.to_arrow(arr.dtype.elementType)
+    meta_cols = {}
+    for n in out_names:
+        if n == "__gen_col":
+            meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(elem_t))
+        elif n == "__gen_pos":
+            meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))
+        else:
+            meta_cols[n] = staged._frame._meta[n]
+    meta = pd.DataFrame(meta_cols, columns=out_names)
+    exploded = staged._frame.map_partitions(_Explode("__gen_arr", out_names, gen.kind, elem_t),
+                                            meta=meta, enforce_metadata=False)
+    exploded = exploded.rename(columns=dict(zip(out_names, final_names)))
+    nullable = {n: True for n in final_names}
+    return df._new(exploded, nullable, keep_alias=False)
