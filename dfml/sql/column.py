@@ -20,13 +20,13 @@ from .coercion import (as_bool, cast_to, common_type, comparable, fix_dtype, is_
                        literal_type, wider_numeric)
 from .expressions import (AggFunc, Alias, Arithmetic, CaseWhen, Cast, ColumnRef, Comparison,
                           EqNullSafe, Expr, Func, GetField, IsNull, Literal, Logical, Negate, Not,
-                          SortOrder, Star, Precompiled, side_name)
+                          Precompiled, SortOrder, Star, side_name)
 from .formatting import format_double
 from .typed import Ctx, Typed
 
 __all__ = ["Column", "to_expr", "Ctx", "Typed", "Expr", "ColumnRef", "Literal", "Alias",
            "Arithmetic", "Comparison", "EqNullSafe", "Logical", "Not", "Negate", "IsNull", "Cast",
-           "CaseWhen", "GetField", "Func", "AggFunc", "SortOrder", "Star", "side_name",
+           "CaseWhen", "GetField", "Func", "AggFunc", "SortOrder", "Star", "Precompiled", "side_name",
            "literal_type", "is_numeric", "wider_numeric", "common_type", "cast_to", "fix_dtype",
            "comparable", "as_bool", "format_double"]
 

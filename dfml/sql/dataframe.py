@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from . import types as T
 from .analysis import plan_projection, plan_with_columns
-from .column import Column, ColumnRef, Ctx, Expr, Star, common_type, to_expr
+from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
 from .group import GroupedData, group_keys
@@ -576,20 +576,10 @@ def _union_by_name(left: DataFrame, right: DataFrame) -> DataFrame:
 
 
 def _union_frames(self: DataFrame, left: Any, right: Any, other: DataFrame) -> DataFrame:
-    casts_l, casts_r = {}, {}
-    for c in left.columns:
-        lt, rt = T.from_dtype(left._meta[c].dtype), T.from_dtype(right._meta[c].dtype)
-        if lt != rt:
-            ct = common_type([lt, rt], f"UNION column `{c}`")
-            if ct != lt:
-                casts_l[c] = T.to_dtype(ct)
-            if ct != rt:
-                casts_r[c] = T.to_dtype(ct)
-    if casts_l:
-        left = left.astype(casts_l)
-    if casts_r:
-        right = right.astype(casts_r)
-    nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in left.columns}
+    from .joins import align_types
+    cols = list(left.columns)
+    left, right = align_types(left, right, cols, cols, lambda c, _: f"UNION column `{c}`")
+    nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in cols}
     return DataFrame(dd.concat([left, right]), self._session, nullable, None,
                      self._sources + other._sources)
 

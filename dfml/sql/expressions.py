@@ -205,8 +205,8 @@ class Alias(Expr):
 _ARITH = {"+": "__add__", "-": "__sub__", "*": "__mul__"}
 
 
-class Arithmetic(Expr):
-    """``+ - * / %`` with Spark's result types; division and modulo by zero give null."""
+class BinaryOp(Expr):
+    """An infix operator node: ``op`` between two children, printed ``(left op right)``."""
 
     def __init__(self, op: str, left: Expr, right: Expr):
         self.op = op
@@ -214,6 +214,10 @@ class Arithmetic(Expr):
 
     def sql(self) -> str:
         return f"({self.children[0].sql()} {self.op} {self.children[1].sql()})"
+
+
+class Arithmetic(BinaryOp):
+    """``+ - * / %`` with Spark's result types; division and modulo by zero give null."""
 
     def compile(self, ctx: Ctx) -> Typed:
         l, r = (c.compile(ctx) for c in self.children)
@@ -300,12 +304,8 @@ _CMP = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt
 _CMP_FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-class Comparison(Expr):
+class Comparison(BinaryOp):
     """``= != < <= > >=`` with three-valued logic (a null side gives null)."""
-
-    def __init__(self, op: str, left: Expr, right: Expr):
-        self.op = op
-        self.children = (left, right)
 
     def sql(self) -> str:
         l, r = self.children[0].sql(), self.children[1].sql()
@@ -365,15 +365,8 @@ class EqNullSafe(Expr):
         return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), False)
 
 
-class Logical(Expr):
+class Logical(BinaryOp):
     """``AND``/``OR`` with Kleene logic (``null AND false`` is false)."""
-
-    def __init__(self, op: str, left: Expr, right: Expr):
-        self.op = op
-        self.children = (left, right)
-
-    def sql(self) -> str:
-        return f"({self.children[0].sql()} {self.op} {self.children[1].sql()})"
 
     def compile(self, ctx: Ctx) -> Typed:
         l, r = (as_bool(c.compile(ctx), self.sql()) for c in self.children)

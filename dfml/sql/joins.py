@@ -8,7 +8,7 @@ them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import types as T
 from .column import Column, ColumnRef, Comparison, Expr, Logical, cast_to, common_type
@@ -46,17 +46,24 @@ def _null_flag(frame: Any, cols: list[str], marker: int) -> Any:
     return flag.astype("int8") * marker
 
 
-def _align_key_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str]) -> tuple[Any, Any]:
+def align_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str],
+                what: Callable[[str, str], str]) -> tuple[Any, Any]:
+    """``lf[lcols]`` and ``rf[rcols]``, pairwise, cast to their common type (Spark's widening;
+    ``what(l, r)`` names the pair in the error when there is none)."""
     lcast, rcast = {}, {}
     for lc, rc in zip(lcols, rcols):
         lt, rt = T.from_dtype(lf._meta[lc].dtype), T.from_dtype(rf._meta[rc].dtype)
         if lt != rt:
-            ct = common_type([lt, rt], f"join keys `{lc}` and `{rc}`")
+            ct = common_type([lt, rt], what(lc, rc))
             if ct != lt:
                 lcast[lc] = T.to_dtype(ct)
             if ct != rt:
                 rcast[rc] = T.to_dtype(ct)
     return (lf.astype(lcast) if lcast else lf), (rf.astype(rcast) if rcast else rf)
+
+
+def _align_key_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str]) -> tuple[Any, Any]:
+    return align_types(lf, rf, lcols, rcols, lambda l, r: f"join keys `{l}` and `{r}`")
 
 
 def _merge(left: "DataFrame", lf: Any, rf: Any, lkeys: list[str], rkeys: list[str], kind: str,

@@ -8,12 +8,8 @@ A failed write leaves neither a target nor a temporary directory behind.
 
 from __future__ import annotations
 
-import os
-import posixpath
-import uuid
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from . import types as T

@@ -11,14 +11,13 @@ import json
 import os
 import sys
 import threading
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from . import types as T
 from .dataframe import DataFrame
-from .row import Row
 
 
 # Imported on every worker when it starts: the parquet reader's task functions, so the first

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Arithmetic, Column, Ctx, Literal, Typed, cast_to, fix_dtype, is_numeric
+from ..column import Column, Ctx, Literal, Typed, cast_to
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",

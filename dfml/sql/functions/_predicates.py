@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import CaseWhen, Column, Ctx, Expr, Literal, Typed, Precompiled, cast_to, common_type, fix_dtype
+from ..column import CaseWhen, Column, Ctx, Literal, Typed, cast_to, common_type, fix_dtype
 from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "least", "nullif",

@@ -6,12 +6,11 @@ import re
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Column, Ctx, Typed, cast_to, fix_dtype
-from ._common import col_expr, func, lit_expr, per_partition, require
+from ..column import Column, Ctx, Typed, fix_dtype
+from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim",
            "regexp_replace", "regexp_extract", "split", "lpad", "rpad", "initcap", "reverse",
