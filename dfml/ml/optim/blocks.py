@@ -111,8 +111,10 @@ class TrainingBlocks:
         return tuple(total) if isinstance(results[0], tuple) else total
 
     def release(self) -> None:
-        """Drop the blocks from worker memory."""
-        self._client.cancel(self.futures)
+        """Drop the blocks from worker memory, by releasing the futures (not cancelling them:
+        a cancel also cancels the keys they share with a graph submitted next, and dask names
+        identical expressions identically, so the next transform of the same input would find
+        its inputs "lost")."""
         self.futures = []
 
     def __enter__(self) -> "TrainingBlocks":
@@ -157,7 +159,9 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
         if len(level) == 1:
             break
     futures = _engine.submit(session, level + _block_tasks(parts, features, label, weight, stage))
-    states = futures[0].result() if level else [a.combine([]) for a in aggs]
-    _engine.client_of(session).cancel(futures[:1])
+    merged, blocks = (futures[0], futures[1:]) if level else (None, futures)
+    del futures
+    states = merged.result() if merged is not None else [a.combine([]) for a in aggs]
+    del merged  # released, not cancelled (see TrainingBlocks.release)
     results = [a.finish(s) for a, s in zip(aggs, states)]
-    return results, TrainingBlocks(dataset, features, label, weight, stage, futures=futures[1:])
+    return results, TrainingBlocks(dataset, features, label, weight, stage, futures=blocks)
