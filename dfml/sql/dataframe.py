@@ -200,10 +200,13 @@ class DataFrame:
         return self._keep([(new if c == existing else c, c) for c in self.columns])
 
     def _keep(self, pairs: list[tuple[str, str]]) -> "DataFrame":
-        """A projection of input columns, renamed: (output name, input name) pairs."""
+        """A projection of input columns, renamed: (output name, input name) pairs; the frame's
+        alias stays (as it did when drop and renames were eager)."""
         from .column import Alias
         exprs = [ColumnRef(src) if out == src else Alias(ColumnRef(src), out) for out, src in pairs]
-        return plan_projection(self, exprs)
+        out = plan_projection(self, exprs)
+        out._alias = self._alias
+        return out
 
     def withColumnsRenamed(self, colsMap: dict[str, str]) -> "DataFrame":
         out = self

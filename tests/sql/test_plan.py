@@ -158,3 +158,9 @@ def test_explain_prints_the_logical_plan(spark, capsys):
     assert out.splitlines()[0] == "== Logical Plan =="
     assert "Filter (y > 2)" in out and "Project [id, (id + 1) AS y]" in out
     assert "Optimized Dask Plan" not in out
+
+
+def test_alias_survives_drop_rename_filter_and_sort(spark):
+    df = spark.createDataFrame([(1, "a", 2.0), (2, "b", 3.0)], "id long, s string, x double")
+    t = df.alias("t").drop("x").withColumnRenamed("s", "name").filter(F.col("t.id") > 0).orderBy("id")
+    assert [tuple(r) for r in t.select("t.id", "t.name").collect()] == [(1, "a"), (2, "b")]
