@@ -48,6 +48,12 @@ class Partials:
         self.inputs[name] = self.ctx.broadcast(t)
         return name
 
+    def derived(self, value: Any) -> str:
+        """A work column computed from other work columns (a power, a product), by a fresh name."""
+        name = f"__in{len(self.inputs)}"
+        self.inputs[name] = value
+        return name
+
     def reduce(self, col: str, how: Any) -> str:
         """A per-group reduction of work column ``col``; its name in the reduced frame."""
         name = f"__p{len(self.partials)}"
@@ -162,16 +168,13 @@ class CentralMoment(AggFunc):
         col = p.input(x, T.DoubleType())
         xv = p.inputs[col]
         n, s1 = p.reduce(col, "count"), p.reduce(col, "sum")
-        p.inputs[col + "_2"] = xv * xv
-        s2 = p.reduce(col + "_2", "sum")
+        s2 = p.reduce(p.derived(xv * xv), "sum")
         order = {"skewness": 3, "kurtosis": 4}.get(stat, 2)
         s3 = s4 = ""
         if order >= 3:
-            p.inputs[col + "_3"] = xv * xv * xv
-            s3 = p.reduce(col + "_3", "sum")
+            s3 = p.reduce(p.derived(xv * xv * xv), "sum")
         if order >= 4:
-            p.inputs[col + "_4"] = xv * xv * xv * xv
-            s4 = p.reduce(col + "_4", "sum")
+            s4 = p.reduce(p.derived(xv * xv * xv * xv), "sum")
 
         def finish(P: Any) -> Typed:
             cnt = P[n].astype(T.to_dtype(T.DoubleType()))
@@ -208,12 +211,9 @@ class Comoment(AggFunc):
         both = xv.notnull() & yv.notnull()
         p.inputs[cx] = xv = xv.where(both)
         p.inputs[cy] = yv = yv.where(both)
-        p.inputs[cx + "y"] = xv * yv
-        p.inputs[cx + "2"] = xv * xv
-        p.inputs[cy + "2"] = yv * yv
         n = p.reduce(cx, "count")
-        sx, sy, sxy = p.reduce(cx, "sum"), p.reduce(cy, "sum"), p.reduce(cx + "y", "sum")
-        sxx, syy = p.reduce(cx + "2", "sum"), p.reduce(cy + "2", "sum")
+        sx, sy, sxy = p.reduce(cx, "sum"), p.reduce(cy, "sum"), p.reduce(p.derived(xv * yv), "sum")
+        sxx, syy = p.reduce(p.derived(xv * xv), "sum"), p.reduce(p.derived(yv * yv), "sum")
 
         def finish(P: Any) -> Typed:
             cnt = P[n].astype(T.to_dtype(T.DoubleType()))

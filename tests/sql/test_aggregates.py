@@ -7,6 +7,7 @@ import ast
 import pathlib
 
 import numpy as np
+import pytest
 
 from dfml.sql import Column
 from dfml.sql import functions as F
@@ -62,3 +63,18 @@ def test_the_group_lowering_has_no_name_ladder():
         literals = [c for side in node.comparators for c in ast.walk(side)
                     if isinstance(c, ast.Constant) and isinstance(c.value, str)]
         assert not (is_name and literals), f"group.py switches on a name at line {node.lineno}"
+
+
+def test_regression_three_comoments_in_one_call(spark):
+    """Work columns were named by suffixing an input's name (``__in1`` + ``2``), which collided
+    with the twelfth input in a call with several co-moments: Arrow refused a duplicate field."""
+    rows = [(float(i), float(i * i % 7), float(i % 3)) for i in range(12)]
+    df = spark.createDataFrame(rows, "x double, y double, z double")
+    out = df.agg(F.corr("x", "y").alias("c"), F.covar_pop("x", "z").alias("p"),
+                 F.covar_samp("y", "z").alias("s"), F.stddev("x").alias("d"),
+                 F.skewness("y").alias("k")).collect()[0]
+    x, y, z = (np.array(c) for c in zip(*rows))
+    assert out.c == pytest.approx(np.corrcoef(x, y)[0, 1])
+    assert out.p == pytest.approx(np.cov(x, z, bias=True)[0, 1])
+    assert out.s == pytest.approx(np.cov(y, z)[0, 1])
+    assert out.d == pytest.approx(np.std(x, ddof=1))
