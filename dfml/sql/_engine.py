@@ -80,6 +80,8 @@ def partitions(df: "DataFrame", columns: Sequence[str]) -> list:
 # ---------------------------------------------------------------- reductions
 class _Chunk:
     """Per-partition step of a reduction: the partial state, boxed in a one-row frame."""
+    __name__ = "reduction_chunk"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, chunk: Callable[[pd.DataFrame], Any]):
         self.chunk = chunk
@@ -89,6 +91,8 @@ class _Chunk:
 
 
 class _Combine:
+    __name__ = "reduction_combine"  # dask names its tasks after this (a repr would hold an address)
+
     def __init__(self, combine: Callable[[list[Any]], Any]):
         self.combine = combine
 

@@ -29,6 +29,8 @@ def name_of(e: Expr) -> str:
 
 class _Explode:
     """Per partition: repeat the other columns once per element of the array column."""
+    __name__ = "explode"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, array_col: str, out: list[str], kind: str, elem_t: pa.DataType):
         self.array_col, self.out, self.kind, self.elem_t = array_col, out, kind, elem_t

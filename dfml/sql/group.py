@@ -37,6 +37,8 @@ class _ArrowGroupReduce:
     ``merge=False`` aggregates raw rows of a partition; ``merge=True`` merges partial results
     (sums of sums, sums of counts, ...). Null keys form their own group, as in Spark.
     """
+    __name__ = "arrow_group_reduce"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, keys: list[str], partials: dict[str, tuple[str, str]], merge: bool):
         self.keys, self.partials, self.merge = keys, partials, merge

@@ -30,6 +30,8 @@ class ArrowKernel:
     literals, the positions, the output type): two identical expressions get the same dask
     name, so dask computes them once.
     """
+    __name__ = "arrow_kernel"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, kernel: Callable[..., Any], template: list[Any], positions: list[int],
                  arrow_t: pa.DataType):

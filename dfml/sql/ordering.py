@@ -74,6 +74,8 @@ def sorted_frame(frame: Any, work: Any, by: list[str], asc: list[bool],
 
 
 class _SortPartition:
+    __name__ = "sort_partition"  # dask names its tasks after this (a repr would hold an address)
+
     def __init__(self, by: list[str], asc: list[bool]):
         self.by, self.asc = by, asc
 
@@ -85,6 +87,8 @@ class _SortPartition:
 
 
 class _FirstRows:
+    __name__ = "first_rows"  # dask names its tasks after this (a repr would hold an address)
+
     def __init__(self, sorter: _SortPartition, n: int):
         self.sorter, self.n = sorter, n
 

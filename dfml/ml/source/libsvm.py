@@ -135,6 +135,8 @@ def _block_text(fs: Any, block: tuple) -> str:
 class _MaxIndex:
     """Per block: the largest 0-based index (0 for rows without features, as Spark counts) and
     the number of records."""
+    __name__ = "libsvm_max_index"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, fs: Any):
         self.fs = fs
@@ -151,6 +153,8 @@ class _MaxIndex:
 class _BlockReader:
     """Parses one block into a partition of (label, features); ``columns`` (given by dask-expr
     when a query reads fewer columns) skips building what is not read."""
+    __name__ = "read_libsvm"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, fs: Any, num_features: int, dense: bool):
         self.fs, self.num_features, self.dense = fs, num_features, dense

@@ -116,6 +116,8 @@ def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.
 
 
 class _HashKernel:
+    __name__ = "hash_kernel"  # dask names its tasks after this (a repr would hold an address)
+
     def __init__(self, types: list[T.DataType]):
         self.types = types
 
@@ -145,6 +147,8 @@ def hash(*cols: Any) -> Column:  # noqa: A001 - Spark's name
 
 
 class _RandomKernel:
+    __name__ = "random_kernel"  # dask names its tasks after this (a repr would hold an address)
+
     def __init__(self, seed: int, normal: bool):
         self.seed, self.normal = seed, normal
 
@@ -187,6 +191,8 @@ def randn(seed: int | None = None) -> Column:
 
 
 class _RowIdKernel:
+    __name__ = "row_id_kernel"  # dask names its tasks after this (a repr would hold an address)
+
     def __dask_tokenize__(self) -> str:
         return "dfml-monotonically-increasing-id"
 

@@ -55,6 +55,8 @@ def _encode(table: pa.Table, fmt: str, spark_schema: T.StructType, options: dict
 
 class _PartitionWriter:
     """Writes one partition's rows (split by the partition columns, if any) under the temp dir."""
+    __name__ = "write_partition"  # dask names its tasks after this (a repr would hold an address)
+
 
     def __init__(self, fs: Any, tmp: str, job: str, fmt: str, schema: T.StructType,
                  partition_by: list[str], options: dict[str, Any]):
