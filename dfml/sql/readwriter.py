@@ -94,53 +94,65 @@ class DataFrameReader:
         paths = [path] if isinstance(path, str) else path
         return self._session._source(frame, tuple(F_io.normalize_path(p) for p in paths))
 
+    def _conf_flag(self, option: str, conf: str) -> bool:
+        """A reader option, falling back to the session conf ``conf`` (as Spark's options do)."""
+        value = self._options.get(option)
+        return _flag(value if value is not None else self._session.conf.get(conf, None), False)
+
+    def _list(self, path: str | list[str]) -> tuple[Any, list[str]]:
+        F_io.quiet_workers(getattr(self._session, "client", None))
+        return F_io.list_data_files(path, _flag(self._options.get("recursivefilelookup")))
+
+    def _text_options(self) -> dict[str, Any]:
+        """The options of a CSV/JSON read, with the session's corrupt-record column name."""
+        opts = dict(self._options)
+        if opts.get("columnnameofcorruptrecord") is None:
+            opts["columnnameofcorruptrecord"] = self._session.conf.get(
+                "spark.sql.columnNameOfCorruptRecord", None) or "_corrupt_record"
+        return opts
+
     def _parquet(self, path: str | list[str]) -> "DataFrame":
-        import pyarrow.parquet as pq
-        from .io.parquet import normalized_schema, read_parquet_frame
+        from functools import partial
+
+        from .io.parquet import normalized_type, partitioned_reader, read_parquet_frame
+        from .io.parquet_schema import resolve_schema
         decimal_as_double = _flag(self._session.conf.get("spark.dfml.parquet.decimalAsDouble"), True)
+        merge = self._conf_flag("mergeschema", "spark.sql.parquet.mergeSchema")
+        recursive = _flag(self._options.get("recursivefilelookup"))
         roots = [path] if isinstance(path, str) else list(path)
-        fs, files = F_io.list_data_files(roots, (".parquet", ".parq"))
+        fs, files = self._list(roots)
         _, root = F_io.url_to_fs(roots[0])
-        hive = any(F_io.hive_values(root, f) for f in files) if fs.isdir(root) else False
+        hive = not recursive and fs.isdir(root) and any(F_io.hive_values(root, f) for f in files)
+        keys = list(F_io.hive_values(root, files[0]).keys()) if hive else []
+        file_schema = resolve_schema(fs, files, merge, partial(normalized_type,
+                                    decimal_as_double=decimal_as_double))
         protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
         if not hive and "file" in protocols:
             frame = read_parquet_frame(files if len(files) > 1 else files[0], decimal_as_double,
-                                       self._session.defaultParallelism)
+                                       self._session.defaultParallelism, file_schema)
             if self._schema is not None:
                 frame = _apply_schema(frame, self._schema)
             return self._frame(frame, path)
         # hive-partitioned directories and non-local filesystems: one partition per file
-        with fs.open(files[0], "rb") as fh:
-            file_schema = pq.read_schema(fh)
-        keys = list(F_io.hive_values(root, files[0]).keys()) if hive else []
-        fields = [pa.field(f.name, f.type) for f in normalized_schema(file_schema, decimal_as_double)
-                  if f.name not in keys]
+        fields = [f for f in file_schema if f.name not in keys]
         key_types = {k: _infer_partition_type([F_io.hive_values(root, f).get(k) for f in files])
                      for k in keys}
         schema = pa.schema(fields + [pa.field(k, key_types[k]) for k in keys])
         if self._schema is not None:
             schema = pa.schema([pa.field(f.name, T.to_arrow(f.dataType)) for f in self._schema.fields])
-
-        def read_table(file: str, fs: Any = fs, root: str = root) -> pa.Table:
-            with fs.open(file, "rb") as fh:
-                table = pq.read_table(fh)
-            for k, v in F_io.hive_values(root, file).items():
-                t = schema.field(k).type if k in schema.names else pa.large_string()
-                table = table.append_column(k, pa.array([v] * table.num_rows, pa.large_string()).cast(t))
-            return table
-
+        read_table = partitioned_reader(fs, root, schema)
         return self._frame(F_io.frame_from_files(files, read_table, schema), path)
 
     def _csv(self, path: str | list[str]) -> "DataFrame":
-        from .io.text import csv_schema_and_reader
-        fs, files = F_io.list_data_files(path)
-        schema, read_table = csv_schema_and_reader(fs, files, self._options, self._schema)
+        from .io.csv_read import csv_schema_and_reader
+        fs, files = self._list(path)
+        schema, read_table = csv_schema_and_reader(fs, files, self._text_options(), self._schema)
         return self._frame(F_io.frame_from_files(files, read_table, schema), path)
 
     def _json(self, path: str | list[str]) -> "DataFrame":
-        from .io.text import json_schema_and_reader
-        fs, files = F_io.list_data_files(path)
-        schema, read_table = json_schema_and_reader(fs, files, self._options, self._schema)
+        from .io.json_read import json_schema_and_reader
+        fs, files = self._list(path)
+        schema, read_table = json_schema_and_reader(fs, files, self._text_options(), self._schema)
         return self._frame(F_io.frame_from_files(files, read_table, schema), path)
 
 

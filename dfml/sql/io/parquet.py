@@ -6,7 +6,10 @@ decimal -> double unless asked to keep decimals, unsigned -> signed, timestamps 
 casts while it scans each fragment, so nothing slow reaches pandas, and because the node is
 still dask's parquet reader, dask's optimizer keeps pruning columns and pushing filters into it.
 Its read tasks (plain and fused) scan fragments with ``fragment_to_table``, which also filters
-``string_view`` columns; dask's own reader is left as it is for everyone else in the process.
+``string_view`` columns, checks that each file stores its columns as the schema says
+(``parquet_schema.check_file``) and names the file in any error; dask's own reader is left as
+it is for everyone else in the process. The schema to scan with can be given (a merged
+schema, see ``parquet_schema.resolve_schema``) instead of the first file's.
 """
 
 from __future__ import annotations
@@ -73,7 +76,11 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
         if info.get("_dfml_normalized"):
             return info
         decimal_as_double = (self.kwargs or {}).get("dfml_decimal_as_double", True)
-        schema = normalized_schema(info["schema"].remove_metadata(), decimal_as_double)
+        given = (self.kwargs or {}).get("dfml_schema")
+        if given is not None:  # the read's schema, resolved by the reader (Arrow IPC bytes)
+            schema = pa.ipc.read_schema(pa.py_buffer(given))
+        else:
+            schema = normalized_schema(info["schema"].remove_metadata(), decimal_as_double)
         info["schema"] = schema
         info["base_meta"] = schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
         info["all_files"] = [f if isinstance(f, FileStat) else FileStat(f)
@@ -95,6 +102,22 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
         if factor < 1 and floor > 1:
             factor = 1.0 if n < 2 * floor else max(factor, floor / n)
         return factor
+
+    def load_statistics(self, files: Any = None, fragments: Any = None) -> None:
+        """dask's footer statistics (read while planning), with a file that cannot be read
+        named: without this a corrupt footer fails the action with Arrow's bare error."""
+        try:
+            super().load_statistics(files, fragments)
+        except Exception as e:
+            from .files import read_failure
+            frags = fragments if fragments is not None else self.fragments_unsorted
+            for frag in frags:
+                fragment = getattr(frag, "fragment", frag)
+                try:
+                    fragment.ensure_complete_metadata()
+                except Exception as bad:
+                    raise read_failure(fragment.path, bad) from None
+            raise e
 
     def _filtered_task(self, name: Any, index: int) -> Any:
         """dask's read task, scanning each fragment with dfml's ``fragment_to_table``."""
@@ -123,20 +146,42 @@ class NormalizedFusedRead(FusedParquetIO):
 
 
 def read_parquet_frame(path: str | list[str], decimal_as_double: bool = True,
-                       min_partitions: int = 1) -> Any:
+                       min_partitions: int = 1, schema: pa.Schema | None = None) -> Any:
     """A lazy dask frame of the parquet file(s) at ``path`` (local paths or URLs Arrow knows);
-    dask's fusion of small reads keeps at least ``min_partitions`` partitions."""
+    dask's fusion of small reads keeps at least ``min_partitions`` partitions. ``schema`` (the
+    normalized schema to scan with) defaults to the first file's."""
     expr = NormalizedParquetRead(
         path, columns=None, filters=None, index=None, storage_options=None,
         filesystem=pa.fs.LocalFileSystem(), ignore_metadata_file=True, calculate_divisions=False,
         arrow_to_pandas={"types_mapper": pd.ArrowDtype}, pyarrow_strings_enabled=False,
         kwargs={"dtype_backend": "pyarrow", "dfml_decimal_as_double": decimal_as_double,
-                "dfml_min_partitions": int(min_partitions)},
+                "dfml_min_partitions": int(min_partitions),
+                "dfml_schema": None if schema is None else schema.serialize().to_pybytes()},
     )
     return new_collection(expr)
 
 
+def keep_decimals(t: pa.DataType) -> pa.DataType:
+    """``normalized_type`` keeping decimals: how the per-file check compares stored types."""
+    return normalized_type(t, False)
+
+
 def fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
+    """dask's fragment scan, after checking the file's column types against ``schema``; any
+    failure is raised naming the file (``files.read_failure``)."""
+    from .files import read_failure
+    from .parquet_schema import check_file
+    fragment = getattr(fragment_wrapper, "fragment", fragment_wrapper)
+    path = getattr(fragment, "path", "<parquet fragment>")
+    try:
+        check_file(path, fragment.physical_schema, schema, columns, fragment.metadata,
+                   keep_decimals)
+        return _scan(fragment_wrapper, filters, columns, schema)
+    except Exception as e:
+        raise read_failure(path, e) from None
+
+
+def _scan(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
     """dask's fragment scan, able to filter string columns stored as ``string_view``.
 
     Arrow cannot yet compare a ``string_view`` column with the string literal of a pushed-down
@@ -157,3 +202,24 @@ def fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema:
         table = ReadParquetPyarrowFS._fragment_to_table(fragment_wrapper, None, needed + extra, schema)
         return table.filter(expr).select(needed)
 
+
+def partitioned_reader(fs: Any, root: str, schema: pa.Schema) -> Any:
+    """``read_table(file)`` for one file of a hive-partitioned (or non-local) parquet read:
+    the file's columns checked against ``schema``, its ``key=value`` directories as columns."""
+    import pyarrow.parquet as pq
+    from .files import hive_values
+    from .parquet_schema import check_file
+
+    def read_table(file: str) -> pa.Table:
+        with fs.open(file, "rb") as fh:
+            pf = pq.ParquetFile(fh)
+            keys = hive_values(root, file)
+            data = pa.schema([f for f in schema if f.name not in keys])
+            check_file(file, pf.schema_arrow, data, None, pf.metadata, keep_decimals)
+            table = pf.read([n for n in data.names if n in pf.schema_arrow.names])
+        for k, v in keys.items():
+            t = schema.field(k).type if k in schema.names else pa.large_string()
+            table = table.append_column(k, pa.array([v] * table.num_rows, pa.large_string()).cast(t))
+        return table
+
+    return read_table

@@ -1,0 +1,197 @@
+"""Reading CSV as Spark does: header, schema inference, parse modes, encodings, compression.
+
+A record is malformed when it has more or fewer fields than the schema, or when a field
+cannot be parsed as its column's type. What happens then is the reader's ``mode``
+(``modes.py``): Spark's CSV reader never cuts a ragged row silently, and neither does this one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+from typing import Any, Callable, Iterator
+
+import pyarrow as pa
+
+from .. import types as T
+from . import modes
+from .files import read_text, text_encoding
+
+_TRUE = ("true", "1", "yes")
+
+
+def _flag(v: Any, default: bool = False) -> bool:
+    if v is None:
+        return default
+    return v if isinstance(v, bool) else str(v).lower() in _TRUE
+
+
+# ---------------------------------------------------------------- records
+
+def csv_records(text: str, sep: str, quote: str = '"') -> Iterator[tuple[int, list[str], str]]:
+    """``(first line number, fields, raw text)`` of each non-blank record of ``text``.
+
+    The raw text is what PERMISSIVE mode puts in the corrupt-record column; it is collected
+    from the lines the csv module consumed for the record (a quoted field may span lines).
+    """
+    consumed: list[str] = []
+    line_no = [0]
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=sep, quotechar=quote)
+    for row in reader:
+        start = line_no[0] + 1
+        line_no[0] = reader.line_num
+        raw = "".join(consumed).rstrip("\r\n")
+        consumed.clear()
+        if not row or (len(row) == 1 and row[0] == "" and raw == ""):
+            continue  # Spark skips blank lines
+        yield start, row, raw
+
+
+# ---------------------------------------------------------------- values
+
+def _parse_bool(v: str) -> bool:
+    low = v.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    raise ValueError(v)
+
+
+def _parse_int(v: str) -> int:
+    s = v.strip()
+    if not s or "." in s or "e" in s.lower():
+        raise ValueError(v)
+    return int(s)
+
+
+def _parse_timestamp(v: str) -> dt.datetime:
+    ts = dt.datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
+    return ts if ts.tzinfo is None else ts.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def converter(t: pa.DataType) -> Callable[[str], Any]:
+    """``text -> value`` for a column of Arrow type ``t``; raises ValueError/ArithmeticError
+    for text that is not a value of that type (a malformed field)."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return lambda v: v
+    if pa.types.is_integer(t):
+        lo, hi = -(2 ** (t.bit_width - 1)), 2 ** (t.bit_width - 1)
+
+        def as_int(v: str) -> int:
+            n = _parse_int(v)
+            if not lo <= n < hi:
+                raise ValueError(v)
+            return n
+        return as_int
+    if pa.types.is_floating(t):
+        return float
+    if pa.types.is_boolean(t):
+        return _parse_bool
+    if pa.types.is_date(t):
+        return lambda v: dt.date.fromisoformat(v.strip()[:10])
+    if pa.types.is_timestamp(t):
+        return _parse_timestamp
+    if pa.types.is_decimal(t):
+        return lambda v: decimal.Decimal(v.strip())
+    return lambda v: v
+
+
+def infer_value_type(values: list[str | None]) -> pa.DataType:
+    """The narrowest type every present value of a column parses as (Spark's inference order:
+    int, long, double, boolean, date, timestamp, string)."""
+    present = [v for v in values if v is not None and v != ""]
+    if not present:
+        return pa.large_string()
+
+    def all_parse(conv: Callable[[str], Any]) -> bool:
+        try:
+            for v in present:
+                conv(v)
+            return True
+        except (ValueError, TypeError, ArithmeticError):
+            return False
+
+    if all_parse(_parse_int):
+        return pa.int32() if all(-2**31 <= int(v) < 2**31 for v in present) else pa.int64()
+    if all_parse(float):
+        return pa.float64()
+    if all(v.lower() in ("true", "false") for v in present):
+        return pa.bool_()
+    if all_parse(dt.date.fromisoformat) and all(len(v) == 10 for v in present):
+        return pa.date32()
+    if all_parse(lambda v: dt.datetime.fromisoformat(v.replace("Z", "+00:00"))):
+        return pa.timestamp("us")
+    return pa.large_string()
+
+
+# ---------------------------------------------------------------- schema and reader
+
+def csv_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
+                          schema: T.StructType | None) -> tuple[pa.Schema, Callable[[str], pa.Table]]:
+    """The Arrow schema of the CSV ``files`` and ``read_table(file)`` for one file."""
+    sep = options.get("sep") or options.get("delimiter") or ","
+    quote = options.get("quote") or '"'
+    header = _flag(options.get("header"))
+    infer = _flag(options.get("inferschema"))
+    null = options.get("nullvalue")
+    encoding = text_encoding(options)
+    mode = modes.parse_mode(options)
+    corrupt: str | None = None
+
+    def records(file: str) -> list[tuple[int, list[str], str]]:
+        recs = list(csv_records(read_text(fs, file, encoding), sep, quote))
+        return recs[1:] if header else recs
+
+    if schema is not None:
+        arrow_schema, corrupt = modes.split_schema(schema, modes.corrupt_name(options))
+    else:
+        first = next(csv_records(read_text(fs, files[0], encoding), sep, quote), None)
+        width = len(first[1]) if first else 0
+        names = first[1] if header and first else [f"_c{i}" for i in range(width)]
+        if infer:
+            rows = [r for f in files for _, r, _ in records(f)]
+            types = [infer_value_type([None if i >= len(r) or r[i] == null else r[i] for r in rows])
+                     for i in range(len(names))]
+        else:
+            types = [pa.large_string()] * len(names)
+        arrow_schema = pa.schema([pa.field(n, t) for n, t in zip(names, types)])
+    data_fields = [f for f in arrow_schema if f.name != corrupt]
+    convs = [converter(f.type) for f in data_fields]
+    width = len(data_fields)
+
+    def read_table(file: str) -> pa.Table:
+        columns: list[list[Any]] = [[] for _ in data_fields]
+        bad_text: list[str | None] = []
+        for line, row, raw in records(file):
+            bad = len(row) != width
+            values: list[Any] = []
+            for i, conv in enumerate(convs):
+                v = row[i] if i < len(row) else None
+                if v is None or v == "" or (null is not None and v == null):
+                    values.append(None)
+                    continue
+                try:
+                    values.append(conv(v))
+                except (ValueError, TypeError, ArithmeticError):
+                    values.append(None)
+                    bad = True
+            if bad and mode == modes.FAILFAST:
+                raise modes.malformed(file, line, raw)
+            if bad and mode == modes.DROPMALFORMED:
+                continue
+            for col, v in zip(columns, values):
+                col.append(v)
+            bad_text.append(raw if bad else None)
+        arrays = {f.name: pa.array(col, f.type) for f, col in zip(data_fields, columns)}
+        if corrupt is not None:
+            arrays[corrupt] = pa.array(bad_text, arrow_schema.field(corrupt).type)
+        return pa.Table.from_arrays([arrays[f.name] for f in arrow_schema], schema=arrow_schema)
+
+    return arrow_schema, read_table
