@@ -70,7 +70,8 @@ class DataFrameReader:
         self.options(**{k: v for k, v in options.items() if v is not None})
         if path is None:
             raise ValueError("load() needs a path")
-        reader = {"parquet": self._parquet, "csv": self._csv, "json": self._json}.get(self._format)
+        reader = {"parquet": self._parquet, "csv": self._csv, "json": self._json,
+                  "text": self._text}.get(self._format)
         if reader is None:
             from .io import sources
             reader = sources.reader(self._format, self)
@@ -88,6 +89,11 @@ class DataFrameReader:
 
     def json(self, path: str | list[str], schema: Any = None, **options: Any) -> "DataFrame":
         return self.format("json").load(path, schema=schema, **options)
+
+    def text(self, paths: str | list[str], wholetext: bool = False, lineSep: str | None = None,
+             **options: Any) -> "DataFrame":
+        """Lines of text files as rows of one string column ``value``."""
+        return self.format("text").load(paths, wholetext=wholetext, lineSep=lineSep, **options)
 
     # -- formats
     def _frame(self, frame: Any, path: str | list[str]) -> "DataFrame":
@@ -153,6 +159,12 @@ class DataFrameReader:
         from .io.json_read import json_schema_and_reader
         fs, files = self._list(path)
         schema, read_table = json_schema_and_reader(fs, files, self._text_options(), self._schema)
+        return self._frame(F_io.frame_from_files(files, read_table, schema), path)
+
+    def _text(self, path: str | list[str]) -> "DataFrame":
+        from .io.plain_text import text_reader
+        fs, files = self._list(path)
+        schema, read_table = text_reader(fs, self._options)
         return self._frame(F_io.frame_from_files(files, read_table, schema), path)
 
 

@@ -206,3 +206,13 @@ def test_latin1_csv(spark, pyspark, tmp_path):
     for opts in ({"encoding": "ISO-8859-1"}, {"charset": "iso-8859-1"}, {}):
         assert_same(spark.read.option("header", "true").options(**opts).csv(path),
                     pyspark.read.option("header", "true").options(**opts).csv(path))
+
+
+def test_text_source(spark, pyspark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/a.txt", "l1\r\n\nl3\n")
+    write(f"{d}/b.txt.gz", "g1\ng2", gzip.open)
+    assert_same(spark.read.text(d), pyspark.read.text(d))
+    assert_same(spark.read.text(d, wholetext=True), pyspark.read.text(d, wholetext=True))
+    path = write(f"{d}/s/x", "a;b;")
+    assert_same(spark.read.text(path, lineSep=";"), pyspark.read.text(path, lineSep=";"))

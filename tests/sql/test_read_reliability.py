@@ -366,3 +366,14 @@ def test_worker_does_not_log_a_read_failure_the_action_raises(spark):
         type(f).__name__ == "_QuietReadFailures" for f in logging.getLogger("distributed.worker").filters))
     # workers that have run a read task have the filter (the read tasks import its module)
     assert installed and all(isinstance(v, bool) for v in installed.values())
+
+
+def test_text_source_lines_and_compression(spark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/a.txt", "l1\r\n\nl3\n")
+    write(f"{d}/b.txt.gz", "g1\ng2", gzip.open)
+    assert spark.read.text(d).columns == ["value"]
+    assert col(spark.read.text(d), "value") == ["", "g1", "g2", "l1", "l3"]
+    assert col(spark.read.text(d, wholetext=True), "value") == ["g1\ng2", "l1\r\n\nl3\n"]
+    assert col(spark.read.format("text").option("lineSep", ";").load(
+        write(f"{d}/s/x", "a;b;")), "value") == ["a", "b"]
