@@ -140,6 +140,16 @@ def test_csv_modes(spark, pyspark, tmp_path, mode, schema, infer):
     assert_same(read(spark), read(pyspark))
 
 
+@pytest.mark.parametrize("multiline", ["false", "true"])
+def test_csv_quoted_newline(spark, pyspark, tmp_path, multiline):
+    path = write(str(tmp_path / "q.csv"), 'a,b\n\n1,"x\ny"\n\n2,z\n3,"w"\n')
+
+    def read(session):
+        return session.read.option("header", "true").option("multiLine", multiline) \
+            .schema("a INT, b STRING, _corrupt_record STRING").csv(path)
+    assert_same(read(spark), read(pyspark))
+
+
 def test_csv_failfast(spark, pyspark, tmp_path):
     path = write(str(tmp_path / "r.csv"), RAGGED)
 
@@ -216,3 +226,12 @@ def test_text_source(spark, pyspark, tmp_path):
     assert_same(spark.read.text(d, wholetext=True), pyspark.read.text(d, wholetext=True))
     path = write(f"{d}/s/x", "a;b;")
     assert_same(spark.read.text(path, lineSep=";"), pyspark.read.text(path, lineSep=";"))
+
+
+def test_json_multiline(spark, pyspark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/one.json", '{\n  "a": 1,\n  "b": "x"\n}\n')
+    write(f"{d}/many.json", '[\n {"a": 2},\n {"a": 3, "b": "y"}\n]\n')
+    write(f"{d}/bad.json", '{\n  "a": 4,\n')
+    assert_same(spark.read.option("multiLine", "true").json(d),
+                pyspark.read.option("multiLine", "true").json(d))

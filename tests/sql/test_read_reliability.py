@@ -237,10 +237,13 @@ def test_csv_inference_sees_every_column_of_ragged_rows(spark, tmp_path):
     assert rows(df) == [(1, 2), (3, None)]
 
 
-def test_csv_blank_lines_are_skipped_and_quoted_newlines_kept(spark, tmp_path):
+def test_csv_blank_lines_are_skipped_and_quoted_newlines_need_multiline(spark, tmp_path):
     path = write(str(tmp_path / "q.csv"), 'a,b\n\n1,"x\ny"\n\n2,z\n')
-    df = spark.read.option("header", "true").schema("a INT, b STRING, _corrupt_record STRING").csv(path)
-    assert rows(df) == [(1, "x\ny", None), (2, "z", None)]
+    reader = spark.read.option("header", "true").schema("a INT, b STRING, _corrupt_record STRING")
+    assert rows(reader.option("multiLine", "true").csv(path)) == [(1, "x\ny", None), (2, "z", None)]
+    # as in Spark, without multiLine a record is one line
+    assert rows(reader.option("multiLine", "false").csv(path)) == sorted(
+        [(1, "x", None), (None, None, 'y"'), (2, "z", None)], key=repr)
 
 
 # ---------------------------------------------------------------- JSON modes
@@ -377,3 +380,12 @@ def test_text_source_lines_and_compression(spark, tmp_path):
     assert col(spark.read.text(d, wholetext=True), "value") == ["g1\ng2", "l1\r\n\nl3\n"]
     assert col(spark.read.format("text").option("lineSep", ";").load(
         write(f"{d}/s/x", "a;b;")), "value") == ["a", "b"]
+
+
+def test_json_multiline_documents(spark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/one.json", '{\n  "a": 1,\n  "b": "x"\n}\n')
+    write(f"{d}/many.json", '[\n {"a": 2},\n {"a": 3, "b": "y"}\n]\n')
+    df = spark.read.option("multiLine", "true").json(d)
+    assert df.columns == ["a", "b"]
+    assert rows(df) == sorted([(1, "x"), (2, None), (3, "y")], key=repr)

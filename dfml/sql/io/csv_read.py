@@ -30,12 +30,19 @@ def _flag(v: Any, default: bool = False) -> bool:
 
 # ---------------------------------------------------------------- records
 
-def csv_records(text: str, sep: str, quote: str = '"') -> Iterator[tuple[int, list[str], str]]:
+def csv_records(text: str, sep: str, quote: str = '"',
+                multiline: bool = False) -> Iterator[tuple[int, list[str], str]]:
     """``(first line number, fields, raw text)`` of each non-blank record of ``text``.
 
-    The raw text is what PERMISSIVE mode puts in the corrupt-record column; it is collected
-    from the lines the csv module consumed for the record (a quoted field may span lines).
+    As in Spark, a record is one line unless ``multiline`` is set; then a quoted field may
+    span lines. The raw text is what PERMISSIVE mode puts in the corrupt-record column.
     """
+    if not multiline:
+        for no, line in enumerate(io.StringIO(text, newline=""), 1):
+            raw = line.rstrip("\r\n")
+            if raw:  # Spark skips blank lines
+                yield no, next(csv.reader([raw], delimiter=sep, quotechar=quote)), raw
+        return
     consumed: list[str] = []
     line_no = [0]
 
@@ -51,7 +58,7 @@ def csv_records(text: str, sep: str, quote: str = '"') -> Iterator[tuple[int, li
         raw = "".join(consumed).rstrip("\r\n")
         consumed.clear()
         if not row or (len(row) == 1 and row[0] == "" and raw == ""):
-            continue  # Spark skips blank lines
+            continue
         yield start, row, raw
 
 
@@ -143,16 +150,17 @@ def csv_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
     null = options.get("nullvalue")
     encoding = text_encoding(options)
     mode = modes.parse_mode(options)
+    multiline = _flag(options.get("multiline"))
     corrupt: str | None = None
 
     def records(file: str) -> list[tuple[int, list[str], str]]:
-        recs = list(csv_records(read_text(fs, file, encoding), sep, quote))
+        recs = list(csv_records(read_text(fs, file, encoding), sep, quote, multiline))
         return recs[1:] if header else recs
 
     if schema is not None:
         arrow_schema, corrupt = modes.split_schema(schema, modes.corrupt_name(options))
     else:
-        first = next(csv_records(read_text(fs, files[0], encoding), sep, quote), None)
+        first = next(csv_records(read_text(fs, files[0], encoding), sep, quote, multiline), None)
         width = len(first[1]) if first else 0
         names = first[1] if header and first else [f"_c{i}" for i in range(width)]
         if infer:

@@ -48,6 +48,24 @@ def json_records(text: str) -> Iterator[tuple[int, str, Any]]:
             yield no, raw, None
 
 
+def json_document(text: str) -> Iterator[tuple[int, str, Any]]:
+    """The records of a ``multiLine`` file: one JSON object, or an array of objects, spanning
+    the whole file; anything else makes the whole file one malformed record."""
+    if not text.strip():
+        return
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        yield 1, text, value
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for v in value:
+            yield 1, text, v
+    else:
+        yield 1, text, None
+
+
 def json_type(values: list[Any]) -> pa.DataType:
     """The Arrow type Spark infers for a JSON field holding ``values``."""
     present = [v for v in values if v is not None]
@@ -117,8 +135,11 @@ def json_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
     mode = modes.parse_mode(options)
     name = modes.corrupt_name(options)
 
+    multiline = str(options.get("multiline", "false")).lower() in ("true", "1", "yes")
+
     def records(file: str) -> Iterator[tuple[int, str, Any]]:
-        return json_records(read_text(fs, file, encoding))
+        text = read_text(fs, file, encoding)
+        return json_document(text) if multiline else json_records(text)
 
     corrupt: str | None
     if schema is not None:
