@@ -235,3 +235,14 @@ def test_json_multiline(spark, pyspark, tmp_path):
     write(f"{d}/bad.json", '{\n  "a": 4,\n')
     assert_same(spark.read.option("multiLine", "true").json(d),
                 pyspark.read.option("multiLine", "true").json(d))
+
+
+@pytest.mark.parametrize("bad", ["README", "q.parquet"])  # first, or after a good file
+def test_a_file_that_is_not_parquet(spark, pyspark, tmp_path, bad):
+    d = str(tmp_path)
+    write(f"{d}/{bad}", b"PAR1 not parquet PAR1")
+    put(f"{d}/p.parquet", ints(1))
+    ours, our_text = error_class(lambda: spark.read.parquet(d).collect())
+    theirs, their_text = error_class(lambda: pyspark.read.parquet(d).collect())
+    assert ours == theirs
+    assert bad in our_text and bad in their_text

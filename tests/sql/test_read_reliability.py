@@ -343,7 +343,7 @@ def test_unreadable_parquet_file_is_named(spark, tmp_path):
     d = str(tmp_path)
     put(f"{d}/p1.parquet", ints(1))
     write(f"{d}/p2.parquet", b"PAR1 this is not parquet at all PAR1")
-    with pytest.raises(FileReadError, match=r"FAILED_READ_FILE.*p2\.parquet"):
+    with pytest.raises(FileReadError, match=r"FAILED_READ_FILE.NO_HINT.*p2\.parquet"):
         spark.read.parquet(f"{d}/p1.parquet", f"{d}/p2.parquet").collect()
 
 
@@ -389,3 +389,11 @@ def test_json_multiline_documents(spark, tmp_path):
     df = spark.read.option("multiLine", "true").json(d)
     assert df.columns == ["a", "b"]
     assert rows(df) == sorted([(1, "x"), (2, None), (3, "y")], key=repr)
+
+
+def test_a_file_that_is_not_parquet_is_named_while_planning(spark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/README", "not parquet")
+    put(f"{d}/p.parquet", ints(1))
+    with pytest.raises(FileReadError, match=r"FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER.*README"):
+        spark.read.parquet(d)

@@ -111,6 +111,13 @@ def read_failure(file: str, exc: BaseException) -> FileReadError:
                          "FAILED_READ_FILE.NO_HINT", file)
 
 
+def footer_failure(file: str, exc: BaseException) -> FileReadError:
+    """A parquet file whose footer cannot be read (not parquet, truncated), named."""
+    return FileReadError(f"[FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER] Could not read the parquet "
+                         f"footer of {file}: {type(exc).__name__}: {exc}",
+                         "FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER", file)
+
+
 class _QuietReadFailures(logging.Filter):
     """Drops the worker's "Compute Failed" log record of a FileReadError: the action re-raises
     that error on the client with the same text, so the user sees it once, not twice."""

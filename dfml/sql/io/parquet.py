@@ -105,7 +105,9 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
 
     def load_statistics(self, files: Any = None, fragments: Any = None) -> None:
         """dask's footer statistics (read while planning), with a file that cannot be read
-        named: without this a corrupt footer fails the action with Arrow's bare error."""
+        named: without this a corrupt footer fails the action with Arrow's bare error. (Only
+        the first file's footer is read for the schema, CANNOT_READ_FILE_FOOTER there; Spark
+        finds a later corrupt file while reading it, FAILED_READ_FILE.NO_HINT, as here.)"""
         try:
             super().load_statistics(files, fragments)
         except Exception as e:

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from .. import types as T
 from ..errors import AnalysisException
-from .files import FileReadError
+from .files import FileReadError, footer_failure
 
 # ``normalize`` below is the parquet reader's type mapping (``parquet.normalized_type`` with its
 # decimal setting), passed in so that this module and the reader do not import each other.
@@ -38,9 +38,13 @@ def spark_type(t: pa.DataType, normalize: Normalize) -> pa.DataType:
 
 
 def file_schema(fs: Any, file: str, normalize: Normalize) -> pa.Schema:
-    """``file``'s schema as dfml reads it (from its footer only)."""
-    with fs.open(file, "rb") as fh:
-        schema = pq.read_schema(fh)
+    """``file``'s schema as dfml reads it (from its footer only); an error naming the file
+    when it is not parquet."""
+    try:
+        with fs.open(file, "rb") as fh:
+            schema = pq.read_schema(fh)
+    except Exception as e:
+        raise footer_failure(file, e) from None
     return pa.schema([pa.field(f.name, spark_type(f.type, normalize), True) for f in schema])
 
 
