@@ -176,7 +176,7 @@ def fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema:
     fragment = getattr(fragment_wrapper, "fragment", fragment_wrapper)
     path = getattr(fragment, "path", "<parquet fragment>")
     try:
-        check_file(path, fragment.physical_schema, schema, columns, fragment.metadata,
+        check_file(path, fragment.physical_schema, schema, columns, lambda: fragment.metadata,
                    keep_decimals)
         return _scan(fragment_wrapper, filters, columns, schema)
     except Exception as e:

@@ -138,7 +138,11 @@ def _readable_as(actual: pa.DataType, expected: pa.DataType, normalize: Normaliz
 
 
 def _physical_name(metadata: Any, column: str, fallback: pa.DataType) -> str:
-    """The parquet physical type of a top-level column (INT64, BINARY...), as Spark names it."""
+    """The parquet physical type of a top-level column (INT64, BINARY...), as Spark names it;
+    ``metadata`` is the file's parquet metadata or a function returning it (read only here,
+    on the error path)."""
+    if callable(metadata):
+        metadata = metadata()
     if metadata is not None:
         schema = metadata.schema
         for i in range(len(schema)):
