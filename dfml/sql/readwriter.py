@@ -106,7 +106,6 @@ class DataFrameReader:
         return _flag(value if value is not None else self._session.conf.get(conf, None), False)
 
     def _list(self, path: str | list[str]) -> tuple[Any, list[str]]:
-        F_io.quiet_workers(getattr(self._session, "client", None))
         return F_io.list_data_files(path, _flag(self._options.get("recursivefilelookup")))
 
     def _text_options(self) -> dict[str, Any]:

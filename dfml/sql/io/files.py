@@ -14,7 +14,6 @@ import os
 from typing import Any, Callable
 
 import fsspec
-from distributed.diagnostics.plugin import WorkerPlugin
 import pandas as pd
 import pyarrow as pa
 
@@ -137,28 +136,10 @@ def _install_log_filter() -> None:
         log.addFilter(_QuietReadFailures())
 
 
-_install_log_filter()  # runs in each worker too: unpickling a read task imports this module
+# runs in each worker too: the session's worker setup imports the parquet reader, which imports
+# this module, and unpickling any read task imports it as well
+_install_log_filter()
 
-
-class QuietReadFailures(WorkerPlugin):
-    """A worker plugin installing the filter on every worker, also on those that have not run
-    a dfml read task yet (a footer read while planning may fail there first)."""
-
-    name = "dfml-quiet-read-failures"
-
-    def setup(self, worker: Any) -> None:
-        _install_log_filter()
-
-
-def quiet_workers(client: Any) -> None:
-    """Install ``_QuietReadFailures`` on ``client``'s workers, once per client."""
-    if client is None or getattr(client, "_dfml_quiet_reads", False):
-        return
-    try:
-        client.register_plugin(QuietReadFailures(), name=QuietReadFailures.name)
-        client._dfml_quiet_reads = True
-    except Exception:  # no cluster yet or not a distributed client: the import installs it
-        pass
 
 
 # ---------------------------------------------------------------- compressed and encoded text

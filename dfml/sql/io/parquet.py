@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.fs  # noqa: F401 - pa.fs
 from ..._dask_compat import FusedParquetIO, ReadParquetPyarrowFS, Task, new_collection
 from .. import types as T
+from .files import hive_values, read_failure  # also installs its worker log filter
 
 
 def normalized_type(t: pa.DataType, decimal_as_double: bool) -> pa.DataType:
@@ -110,8 +111,7 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
         finds a later corrupt file while reading it, FAILED_READ_FILE.NO_HINT, as here.)"""
         try:
             super().load_statistics(files, fragments)
-        except Exception as e:
-            from .files import read_failure
+        except Exception:
             frags = fragments if fragments is not None else self.fragments_unsorted
             for frag in frags:
                 fragment = getattr(frag, "fragment", frag)
@@ -119,7 +119,7 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
                     fragment.ensure_complete_metadata()
                 except Exception as bad:
                     raise read_failure(fragment.path, bad) from None
-            raise e
+            raise
 
     def _filtered_task(self, name: Any, index: int) -> Any:
         """dask's read task, scanning each fragment with dfml's ``fragment_to_table``."""
@@ -171,7 +171,6 @@ def keep_decimals(t: pa.DataType) -> pa.DataType:
 def fragment_to_table(fragment_wrapper: Any, filters: Any, columns: Any, schema: Any) -> pa.Table:
     """dask's fragment scan, after checking the file's column types against ``schema``; any
     failure is raised naming the file (``files.read_failure``)."""
-    from .files import read_failure
     from .parquet_schema import check_file
     fragment = getattr(fragment_wrapper, "fragment", fragment_wrapper)
     path = getattr(fragment, "path", "<parquet fragment>")
@@ -209,7 +208,6 @@ def partitioned_reader(fs: Any, root: str, schema: pa.Schema) -> Any:
     """``read_table(file)`` for one file of a hive-partitioned (or non-local) parquet read:
     the file's columns checked against ``schema``, its ``key=value`` directories as columns."""
     import pyarrow.parquet as pq
-    from .files import hive_values
     from .parquet_schema import check_file
 
     def read_table(file: str) -> pa.Table:
