@@ -221,7 +221,7 @@ def test_csv_dropmalformed(spark, ragged):
 
 def test_csv_failfast_names_file_and_line(spark, ragged):
     df = spark.read.option("header", "true").option("mode", "FAILFAST").schema("a INT, b INT, c INT").csv(ragged)
-    with pytest.raises(FileReadError, match=r"r\.csv.*MALFORMED_RECORD_IN_PARSING.*line 3: '4,5'"):
+    with pytest.raises(FileReadError, match=r"r\.csv.*MALFORMED_RECORD_IN_PARSING.*line 3 of .*r\.csv: '4,5'"):
         df.collect()
 
 

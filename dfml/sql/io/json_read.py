@@ -153,7 +153,7 @@ def json_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
                     recs.append(rec)
                     continue
                 if mode == modes.FAILFAST:
-                    raise modes.malformed(f, line, raw)
+                    raise modes.malformed(f, line, raw, inferring=True)
                 any_bad = True
         keys = {k for r in recs for k in r}
         corrupt = name if any_bad and mode == modes.PERMISSIVE else None

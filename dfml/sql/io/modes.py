@@ -48,11 +48,15 @@ def split_schema(schema: T.StructType, corrupt: str) -> tuple[pa.Schema, str | N
     return arrow, corrupt
 
 
-def malformed(file: str, line: int, record: str, mode: str = FAILFAST) -> FileReadError:
-    """The FAILFAST error for ``record`` (starting at 1-based ``line`` of ``file``)."""
+def malformed(file: str, line: int, record: str, inferring: bool = False) -> FileReadError:
+    """The FAILFAST error for ``record`` (starting at 1-based ``line`` of ``file``). While a
+    schema is inferred Spark raises MALFORMED_RECORD_IN_PARSING itself; while reading, inside
+    FAILED_READ_FILE naming the file. Both name the file and the line here."""
     shown = record if len(record) <= 200 else record[:200] + "..."
-    return FileReadError(
-        f"[FAILED_READ_FILE.NO_HINT] Error while reading file {file}: "
-        f"[MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION] Malformed record at line {line}: "
-        f"{shown!r}. Parse Mode: {mode}. To read malformed records as nulls, set the option "
-        f"'mode' to 'PERMISSIVE'.", "FAILED_READ_FILE.NO_HINT", file)
+    detail = (f"[MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION] Malformed record at line {line} "
+              f"of {file}: {shown!r}. Parse Mode: FAILFAST. To read malformed records as nulls, "
+              f"set the option 'mode' to 'PERMISSIVE'.")
+    if inferring:
+        return FileReadError(detail, "MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", file)
+    return FileReadError(f"[FAILED_READ_FILE.NO_HINT] Error while reading file {file}: {detail}",
+                         "FAILED_READ_FILE.NO_HINT", file)
