@@ -245,3 +245,14 @@ def test_a_file_that_is_not_parquet(spark, pyspark, tmp_path, bad):
     theirs, their_text = error_class(lambda: pyspark.read.parquet(d).collect())
     assert ours == theirs
     assert bad in our_text and bad in their_text
+
+
+def test_partitioned_directories(spark, pyspark, tmp_path):
+    d = str(tmp_path)
+    put(f"{d}/k=1/part", pa.table({"a": pa.array([1], pa.int64())}))
+    put(f"{d}/k=2/part.parquet", pa.table({"a": pa.array([2], pa.int64()), "b": ["y"]}))
+    put(f"{d}/k=2/.part.crc", pa.table({"a": pa.array([9], pa.int64())}))
+    write(f"{d}/_SUCCESS", b"")
+    assert_same(spark.read.parquet(d), pyspark.read.parquet(d))
+    assert_same(spark.read.option("mergeSchema", "true").parquet(d),
+                pyspark.read.option("mergeSchema", "true").parquet(d))
