@@ -11,15 +11,18 @@ import csv
 import datetime as dt
 import decimal
 import io
+import re
 from typing import Any, Callable, Iterator
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import types as T
 from . import modes
 from .files import read_text, text_encoding
 
 _TRUE = ("true", "1", "yes")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _flag(v: Any, default: bool = False) -> bool:
@@ -38,10 +41,13 @@ def csv_records(text: str, sep: str, quote: str = '"',
     span lines. The raw text is what PERMISSIVE mode puts in the corrupt-record column.
     """
     if not multiline:
-        for no, line in enumerate(io.StringIO(text, newline=""), 1):
-            raw = line.rstrip("\r\n")
-            if raw:  # Spark skips blank lines
-                yield no, next(csv.reader([raw], delimiter=sep, quotechar=quote)), raw
+        quoted = quote in text
+        for no, raw in enumerate(_LINE_BREAK.split(text), 1):
+            if not raw:
+                continue  # Spark skips blank lines
+            fields = next(csv.reader([raw], delimiter=sep, quotechar=quote)) \
+                if quoted and quote in raw else raw.split(sep)
+            yield no, fields, raw
         return
     consumed: list[str] = []
     line_no = [0]
@@ -110,12 +116,64 @@ def converter(t: pa.DataType) -> Callable[[str], Any]:
     return lambda v: v
 
 
+_INT_TEXT = r"^[+-]?[0-9]+$"
+_FLOAT_TEXT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _all_match(texts: pa.Array, pattern: str) -> bool:
+    return bool(len(texts)) and pc.all(pc.match_substring_regex(texts, pattern)).as_py() is True
+
+
+def convert_column(values: list[str | None], t: pa.DataType) -> tuple[pa.Array, list[int]]:
+    """A column of text ``values`` (None: null) as Arrow type ``t``, and the positions of the
+    values that are not values of ``t`` (null in the result, their records malformed).
+
+    Numbers in plain notation and ISO dates are parsed by Arrow in one call for the whole
+    column; anything else (a bad value, NaN, Infinity, whitespace) goes value by value through
+    ``converter``, so both paths accept the same text."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return pa.array(values, t), []
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_date32(t):
+        texts = pa.array(values, pa.large_string())
+        present = texts.drop_null()
+        pattern = _INT_TEXT if pa.types.is_integer(t) else \
+            _FLOAT_TEXT if pa.types.is_floating(t) else _DATE_TEXT
+        if not len(present) or _all_match(present, pattern):
+            try:
+                return pc.cast(texts, t), []
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # out of range for t: value by value
+    conv = converter(t)
+    out: list[Any] = []
+    failed: list[int] = []
+    for i, v in enumerate(values):
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(conv(v))
+        except (ValueError, TypeError, ArithmeticError):
+            out.append(None)
+            failed.append(i)
+    return pa.array(out, t), failed
+
+
 def infer_value_type(values: list[str | None]) -> pa.DataType:
     """The narrowest type every present value of a column parses as (Spark's inference order:
     int, long, double, boolean, date, timestamp, string)."""
     present = [v for v in values if v is not None and v != ""]
     if not present:
         return pa.large_string()
+    texts = pa.array(present, pa.large_string())
+    if _all_match(texts, _INT_TEXT):
+        try:
+            low, high = pc.min_max(pc.cast(texts, pa.int64())).values()
+            return pa.int32() if -2**31 <= low.as_py() and high.as_py() < 2**31 else pa.int64()
+        except pa.ArrowInvalid:
+            pass  # beyond a long: decided below, value by value
+    elif _all_match(texts, _FLOAT_TEXT):
+        return pa.float64()
 
     def all_parse(conv: Callable[[str], Any]) -> bool:
         try:
@@ -171,35 +229,28 @@ def csv_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
             types = [pa.large_string()] * len(names)
         arrow_schema = pa.schema([pa.field(n, t) for n, t in zip(names, types)])
     data_fields = [f for f in arrow_schema if f.name != corrupt]
-    convs = [converter(f.type) for f in data_fields]
     width = len(data_fields)
 
     def read_table(file: str) -> pa.Table:
-        columns: list[list[Any]] = [[] for _ in data_fields]
-        bad_text: list[str | None] = []
-        for line, row, raw in records(file):
-            bad = len(row) != width
-            values: list[Any] = []
-            for i, conv in enumerate(convs):
-                v = row[i] if i < len(row) else None
-                if v is None or v == "" or (null is not None and v == null):
-                    values.append(None)
-                    continue
-                try:
-                    values.append(conv(v))
-                except (ValueError, TypeError, ArithmeticError):
-                    values.append(None)
-                    bad = True
-            if bad and mode == modes.FAILFAST:
-                raise modes.malformed(file, line, raw)
-            if bad and mode == modes.DROPMALFORMED:
-                continue
-            for col, v in zip(columns, values):
-                col.append(v)
-            bad_text.append(raw if bad else None)
-        arrays = {f.name: pa.array(col, f.type) for f, col in zip(data_fields, columns)}
+        recs = records(file)
+        bad = [len(row) != width for _, row, _ in recs]
+        arrays: dict[str, pa.Array] = {}
+        for i, f in enumerate(data_fields):
+            values = [row[i] if i < len(row) else None for _, row, _ in recs]
+            values = [None if v == "" or (null is not None and v == null) else v for v in values]
+            arrays[f.name], failed = convert_column(values, f.type)
+            for j in failed:
+                bad[j] = True
         if corrupt is not None:
-            arrays[corrupt] = pa.array(bad_text, arrow_schema.field(corrupt).type)
-        return pa.Table.from_arrays([arrays[f.name] for f in arrow_schema], schema=arrow_schema)
+            arrays[corrupt] = pa.array([raw if b else None for (_, _, raw), b in zip(recs, bad)],
+                                       arrow_schema.field(corrupt).type)
+        table = pa.Table.from_arrays([arrays[f.name] for f in arrow_schema], schema=arrow_schema)
+        if any(bad):
+            if mode == modes.FAILFAST:
+                line, _, raw = recs[bad.index(True)]
+                raise modes.malformed(file, line, raw)
+            if mode == modes.DROPMALFORMED:
+                table = table.filter(pa.array([not b for b in bad]))
+        return table
 
     return arrow_schema, read_table
