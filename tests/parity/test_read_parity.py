@@ -256,3 +256,26 @@ def test_partitioned_directories(spark, pyspark, tmp_path):
     assert_same(spark.read.parquet(d), pyspark.read.parquet(d))
     assert_same(spark.read.option("mergeSchema", "true").parquet(d),
                 pyspark.read.option("mergeSchema", "true").parquet(d))
+
+
+def test_csv_number_text(spark, pyspark, tmp_path):
+    """Text at the edges of what an int or double column accepts."""
+    ints_text = ["+3", " 7", "1_000", "3000000000", "0x1F", "-0", "12"]
+    doubles_text = [" 1.5 ", "NaN", "Infinity", "-Infinity", "1e3", "1_0.5", "Inf", "-Inf", ".5"]
+    lines = [f"{i},{d}" for i, d in zip(ints_text + ["1"] * 9, doubles_text + ["1.0"] * 7)]
+    path = write(str(tmp_path / "n.csv"), "\n".join(lines) + "\n")
+
+    def read(session):
+        return session.read.schema("i INT, d DOUBLE, _corrupt_record STRING").csv(path)
+    assert_same(read(spark), read(pyspark))
+
+
+@pytest.mark.parametrize("column", [["1", "2"], ["1", "3000000000"], [" 1 ", "2"], ["1", "1.5"],
+                                    ["1", "x"], ["true", "False"], ["2024-01-02", "2024-02-03"],
+                                    ["1", ""], ["NaN", "1.0"]])
+def test_csv_inferred_types(spark, pyspark, tmp_path, column):
+    path = write(str(tmp_path / "t.csv"), "v\n" + "\n".join(column) + "\n")
+
+    def read(session):
+        return session.read.option("header", "true").option("inferSchema", "true").csv(path)
+    assert_same(read(spark), read(pyspark))

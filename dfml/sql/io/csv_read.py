@@ -77,11 +77,27 @@ def _parse_bool(v: str) -> bool:
     raise ValueError(v)
 
 
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_DOUBLE_RE = re.compile(r"[+-]?(NaN|Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[fFdD]?)")
+
+
 def _parse_int(v: str) -> int:
-    s = v.strip()
-    if not s or "." in s or "e" in s.lower():
+    """Java's ``Integer.parseInt`` grammar, which Spark's CSV reader uses: a sign and digits,
+    no spaces, no underscores."""
+    if not _INT_RE.fullmatch(v):
         raise ValueError(v)
-    return int(s)
+    return int(v)
+
+
+def _parse_double(v: str) -> float:
+    """Java's ``Double.parseDouble`` grammar (surrounding spaces allowed, ``NaN`` and
+    ``Infinity`` spelled so), plus Spark's ``Inf``/``-Inf``."""
+    if v in ("Inf", "-Inf"):
+        return float(v)
+    s = v.strip()
+    if not _DOUBLE_RE.fullmatch(s):
+        raise ValueError(v)
+    return float(s.rstrip("fFdD"))
 
 
 def _parse_timestamp(v: str) -> dt.datetime:
@@ -104,7 +120,7 @@ def converter(t: pa.DataType) -> Callable[[str], Any]:
             return n
         return as_int
     if pa.types.is_floating(t):
-        return float
+        return _parse_double
     if pa.types.is_boolean(t):
         return _parse_bool
     if pa.types.is_date(t):
@@ -185,7 +201,7 @@ def infer_value_type(values: list[str | None]) -> pa.DataType:
 
     if all_parse(_parse_int):
         return pa.int32() if all(-2**31 <= int(v) < 2**31 for v in present) else pa.int64()
-    if all_parse(float):
+    if all_parse(_parse_double):
         return pa.float64()
     if all(v.lower() in ("true", "false") for v in present):
         return pa.bool_()
