@@ -225,6 +225,22 @@ def test_csv_failfast_names_file_and_line(spark, ragged):
         df.collect()
 
 
+def test_csv_failfast_names_the_column_that_does_not_parse(spark, tmp_path):
+    path = write(str(tmp_path / "b.csv"), "1,2\n3,x\n")
+    df = spark.read.option("mode", "FAILFAST").schema("a INT, b INT").csv(path)
+    with pytest.raises(FileReadError, match=r"line 2 .*column `b`: 'x' is not int") as info:
+        df.collect()
+    assert info.value.column == "b" and info.value.path.endswith("b.csv")
+
+
+def test_json_failfast_names_the_field(spark, tmp_path):
+    path = write(str(tmp_path / "b.json"), '{"a":1}\n{"a":"x"}\n')
+    df = spark.read.option("mode", "FAILFAST").schema("a LONG").json(path)
+    with pytest.raises(FileReadError, match=r"line 2 .*field `a` is not bigint") as info:
+        df.collect()
+    assert info.value.column == "a"
+
+
 def test_csv_unknown_mode_is_permissive(spark, ragged):
     df = spark.read.option("header", "true").option("mode", "bogus").schema("a INT, b INT, c INT").csv(ragged)
     assert len(df.collect()) == 4

@@ -251,20 +251,30 @@ def csv_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
         recs = records(file)
         bad = [len(row) != width for _, row, _ in recs]
         arrays: dict[str, pa.Array] = {}
+        first_failure: dict[int, str] = {}  # record -> the first column it failed in
         for i, f in enumerate(data_fields):
             values = [row[i] if i < len(row) else None for _, row, _ in recs]
             values = [None if v == "" or (null is not None and v == null) else v for v in values]
             arrays[f.name], failed = convert_column(values, f.type)
             for j in failed:
                 bad[j] = True
+                first_failure.setdefault(j, f.name)
         if corrupt is not None:
             arrays[corrupt] = pa.array([raw if b else None for (_, _, raw), b in zip(recs, bad)],
                                        arrow_schema.field(corrupt).type)
         table = pa.Table.from_arrays([arrays[f.name] for f in arrow_schema], schema=arrow_schema)
         if any(bad):
             if mode == modes.FAILFAST:
-                line, _, raw = recs[bad.index(True)]
-                raise modes.malformed(file, line, raw)
+                j = bad.index(True)
+                line, row, raw = recs[j]
+                name = first_failure.get(j)
+                if name is not None:
+                    field = arrow_schema.field(name)
+                    text = row[data_fields.index(field)]
+                    reason = f"column `{name}`: {text!r} is not {T.from_arrow(field.type).simpleString()}"
+                else:
+                    reason = f"{len(row)} fields where the schema has {width}"
+                raise modes.malformed(file, line, raw, column=name, reason=reason)
             if mode == modes.DROPMALFORMED:
                 table = table.filter(pa.array([not b for b in bad]))
         return table

@@ -170,14 +170,21 @@ def json_schema_and_reader(fs: Any, files: list[str], options: dict[str, Any],
         for line, raw, rec in records(file):
             bad = rec is None
             values: list[Any] = []
+            failed_in: str | None = None
             for f in data_fields:
                 try:
                     values.append(None if rec is None else json_cast(rec.get(f.name), f.type))
                 except _Mismatch:
                     values.append(None)
                     bad = True
+                    failed_in = failed_in or f.name
             if bad and mode == modes.FAILFAST:
-                raise modes.malformed(file, line, raw)
+                if rec is None:
+                    reason = "not a JSON object"
+                else:
+                    want = T.from_arrow(arrow_schema.field(failed_in).type).simpleString()
+                    reason = f"field `{failed_in}` is not {want}"
+                raise modes.malformed(file, line, raw, column=failed_in, reason=reason)
             if bad and mode == modes.DROPMALFORMED:
                 continue
             for col, v in zip(columns, values):

@@ -48,15 +48,18 @@ def split_schema(schema: T.StructType, corrupt: str) -> tuple[pa.Schema, str | N
     return arrow, corrupt
 
 
-def malformed(file: str, line: int, record: str, inferring: bool = False) -> FileReadError:
-    """The FAILFAST error for ``record`` (starting at 1-based ``line`` of ``file``). While a
-    schema is inferred Spark raises MALFORMED_RECORD_IN_PARSING itself; while reading, inside
-    FAILED_READ_FILE naming the file. Both name the file and the line here."""
+def malformed(file: str, line: int, record: str, inferring: bool = False,
+              column: str | None = None, reason: str = "") -> FileReadError:
+    """The FAILFAST error for ``record`` (starting at 1-based ``line`` of ``file``; ``column``
+    and ``reason`` say what is wrong with it where known). While a schema is inferred Spark
+    raises MALFORMED_RECORD_IN_PARSING itself; while reading, inside FAILED_READ_FILE naming
+    the file. Both name the file and the line here."""
     shown = record if len(record) <= 200 else record[:200] + "..."
+    why = f" ({reason})" if reason else ""
     detail = (f"[MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION] Malformed record at line {line} "
-              f"of {file}: {shown!r}. Parse Mode: FAILFAST. To read malformed records as nulls, "
-              f"set the option 'mode' to 'PERMISSIVE'.")
+              f"of {file}: {shown!r}{why}. Parse Mode: FAILFAST. To read malformed records as "
+              f"nulls, set the option 'mode' to 'PERMISSIVE'.")
     if inferring:
-        return FileReadError(detail, "MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", file)
+        return FileReadError(detail, "MALFORMED_RECORD_IN_PARSING.WITHOUT_SUGGESTION", file, column)
     return FileReadError(f"[FAILED_READ_FILE.NO_HINT] Error while reading file {file}: {detail}",
-                         "FAILED_READ_FILE.NO_HINT", file)
+                         "FAILED_READ_FILE.NO_HINT", file, column)
