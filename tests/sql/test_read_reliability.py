@@ -413,3 +413,8 @@ def test_a_file_that_is_not_parquet_is_named_while_planning(spark, tmp_path):
     put(f"{d}/p.parquet", ints(1))
     with pytest.raises(FileReadError, match=r"FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER.*README"):
         spark.read.parquet(d)
+
+
+def test_latin1_json_with_encoding(spark, tmp_path):
+    path = write(str(tmp_path / "l1.json"), '{"n":"café"}\n'.encode("latin-1"))
+    assert col(spark.read.option("encoding", "ISO-8859-1").json(path), "n") == ["café"]
