@@ -106,7 +106,7 @@ class DataFrameReader:
         return _flag(value if value is not None else self._session.conf.get(conf, None), False)
 
     def _list(self, path: str | list[str]) -> tuple[Any, list[str]]:
-        return F_io.list_data_files(path, _flag(self._options.get("recursivefilelookup")))
+        return F_io.list_data_files(path, recursive=_flag(self._options.get("recursivefilelookup")))
 
     def _text_options(self) -> dict[str, Any]:
         """The options of a CSV/JSON read, with the session's corrupt-record column name."""

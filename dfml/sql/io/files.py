@@ -46,7 +46,7 @@ def _keep(rel_parts: list[str], recursive: bool) -> bool:
     return recursive or all("=" in part for part in rel_parts[:-1])
 
 
-def list_data_files(path: str | list[str], recursive: bool = False) -> tuple[Any, list[str]]:
+def list_data_files(path: str | list[str], *, recursive: bool = False) -> tuple[Any, list[str]]:
     """Every data file under ``path`` (a file, a directory, or a list of either), by Spark's
     listing rules (``_keep``); ``recursive`` is the reader's ``recursiveFileLookup``."""
     paths = [path] if isinstance(path, str) else list(path)
@@ -139,7 +139,6 @@ def _install_log_filter() -> None:
 # runs in each worker too: the session's worker setup imports the parquet reader, which imports
 # this module, and unpickling any read task imports it as well
 _install_log_filter()
-
 
 
 # ---------------------------------------------------------------- compressed and encoded text
