@@ -184,9 +184,9 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
         x0 = np.zeros(k * d + n_int)
         if fit_intercept:
             p = class_w / class_w.sum()
-            if multinomial:
-                logp = np.log(np.where(p > 0, p, 1e-300))
-                x0[k * d:] = logp - logp.mean()
+            if multinomial:  # Spark's start: log(1 + class weight), centered
+                logc = np.log1p(class_w)
+                x0[k * d:] = logc - logc.mean()
             else:
                 x0[k * d] = math.log(p[1] / p[0])
 
