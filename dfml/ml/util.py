@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 import fsspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -44,9 +45,13 @@ def _fs(path: str) -> tuple[Any, str]:
 
 
 def _json_value(v: Any) -> Any:
-    from .linalg import Vector
+    from .linalg import Matrix, Vector
     if isinstance(v, Vector):
         return Vector.__UDT__.serialize(v)
+    if isinstance(v, Matrix):  # Spark's JSON form of a dense matrix param
+        a = np.asarray(v.toArray(), dtype=np.float64)
+        return {"type": 1, "numRows": a.shape[0], "numCols": a.shape[1],
+                "values": a.reshape(-1, order="F").tolist(), "isTransposed": False}
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return repr(v)  # "nan"/"inf": JSON has no literal for them
     if isinstance(v, (list, tuple)):

@@ -13,9 +13,10 @@ from typing import Callable
 
 import numpy as np
 
+from .lbfgsb import lbfgsb
 from .quasi_newton import quasi_newton
 
-__all__ = ["MinimizeResult", "minimize_penalized"]
+__all__ = ["MinimizeResult", "minimize_penalized", "minimize_bounded"]
 
 
 @dataclass
@@ -39,5 +40,21 @@ def minimize_penalized(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0
         return float(f) + 0.5 * float(l2 @ (x * x)), np.asarray(g, dtype=np.float64) + l2 * x
 
     res = quasi_newton(smooth, np.asarray(x0, dtype=np.float64), l1, int(max_iter), float(tol))
+    return MinimizeResult(res.x, res.objective_history, res.iterations,
+                          res.reason != "max iterations reached", res.reason)
+
+
+def minimize_bounded(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
+                     l2: np.ndarray, lower: np.ndarray, upper: np.ndarray, max_iter: int,
+                     tol: float) -> MinimizeResult:
+    """Minimize ``fun`` plus the L2 penalty within bounds, with Spark's L-BFGS-B."""
+    l2 = np.asarray(l2, dtype=np.float64)
+
+    def smooth(x: np.ndarray) -> tuple[float, np.ndarray]:
+        f, g = fun(x)
+        return float(f) + 0.5 * float(l2 @ (x * x)), np.asarray(g, dtype=np.float64) + l2 * x
+
+    res = lbfgsb(smooth, np.asarray(x0, dtype=np.float64), lower, upper, int(max_iter),
+                 float(tol))
     return MinimizeResult(res.x, res.objective_history, res.iterations,
                           res.reason != "max iterations reached", res.reason)

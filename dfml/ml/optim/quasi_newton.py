@@ -24,15 +24,15 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["QuasiNewtonResult", "quasi_newton"]
+__all__ = ["QuasiNewtonResult", "quasi_newton", "strong_wolfe", "SearchFailed", "stop_reason"]
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 _HISTORY = 10            # Spark's history size for both minimizers
-_FVAL_MEMORY = 20        # objective values the function-value test looks back over
+FVAL_MEMORY = 20        # objective values the function-value test looks back over
 
 
-class _SearchFailed(Exception):
+class SearchFailed(Exception):
     """A step that could not be taken (Breeze's FirstOrderException family)."""
 
 
@@ -64,7 +64,7 @@ def _two_loop(state: _State, grad: np.ndarray) -> np.ndarray:
     if steps:
         sy = float(steps[0] @ deltas[0])
         if sy < 0 or math.isnan(sy):
-            raise _SearchFailed("curvature pair with s.y < 0")
+            raise SearchFailed("curvature pair with s.y < 0")
         scale = sy / float(deltas[0] @ deltas[0])
     else:
         scale = 1.0
@@ -74,7 +74,7 @@ def _two_loop(state: _State, grad: np.ndarray) -> np.ndarray:
         rho = float(s @ y)
         a = float(s @ d) / rho
         if math.isnan(a):
-            raise _SearchFailed("NaN in the quasi-Newton history")
+            raise SearchFailed("NaN in the quasi-Newton history")
         d -= a * y
         alphas.append(a)
         rhos.append(rho)
@@ -101,9 +101,10 @@ def _cubic_step(lo: tuple, hi: tuple) -> float:
     return t
 
 
-def _strong_wolfe(phi: Callable[[float], tuple[float, float]], init: float,
-                  max_zoom: int = 10, max_iter: int = 10) -> float:
-    """Step length satisfying the strong Wolfe conditions (c1 = 1e-4, c2 = 0.9)."""
+def strong_wolfe(phi: Callable[[float], tuple[float, float]], init: float,
+                 max_zoom: int = 10, max_iter: int = 10, bound: float = math.inf) -> float:
+    """Step length satisfying the strong Wolfe conditions (c1 = 1e-4, c2 = 0.9), or ``bound``
+    when the step reaches it with sufficient decrease."""
     c1, c2 = 1e-4, 0.9
 
     def at(t: float) -> tuple[float, float, float]:
@@ -113,7 +114,7 @@ def _strong_wolfe(phi: Callable[[float], tuple[float, float]], init: float,
     low = at(0.0)
     f0, d0 = low[1], low[2]
     if d0 > 0:
-        raise _SearchFailed("line search along a non-descent direction")
+        raise SearchFailed("line search along a non-descent direction")
 
     def zoom(lo: tuple, hi: tuple) -> float:
         for _ in range(max_zoom):
@@ -127,7 +128,7 @@ def _strong_wolfe(phi: Callable[[float], tuple[float, float]], init: float,
                 if c[2] * (hi[0] - lo[0]) >= 0:
                     hi = lo
                 lo = c
-        raise _SearchFailed("line search zoom failed")
+        raise SearchFailed("line search zoom failed")
 
     t = init
     for i in range(max_iter):
@@ -142,8 +143,10 @@ def _strong_wolfe(phi: Callable[[float], tuple[float, float]], init: float,
         if c[2] >= 0:
             return zoom(c, low)
         low = c
-        t *= 1.5
-    raise _SearchFailed("line search failed")
+        if t == bound:
+            return bound
+        t = min(t * 1.5, bound)
+    raise SearchFailed("line search failed")
 
 
 def _backtracking(phi: Callable[[float], tuple[float, float]], init: float, start_value: float,
@@ -167,11 +170,11 @@ def _backtracking(phi: Callable[[float], tuple[float, float]], init: float, star
             return chosen
         new_alpha = alpha * factor
         if taken >= max_iter:
-            raise _SearchFailed("backtracking line search failed")
+            raise SearchFailed("backtracking line search failed")
         if new_alpha < 1e-10:
-            raise _SearchFailed("step size underflow")
+            raise SearchFailed("step size underflow")
         if new_alpha > 1e10:
-            raise _SearchFailed("step size overflow")
+            raise SearchFailed("step size overflow")
         value, slope = phi(new_alpha)
         alpha, taken = new_alpha, taken + 1
         if taken >= max_iter:
@@ -222,15 +225,8 @@ def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter
     history = [av]
 
     def converged(s: _State) -> str:
-        if max_iter >= 0 and s.iter >= max_iter:
-            return "max iterations reached"
-        if len(s.recent) >= 2 and abs(s.adj_value - max(s.recent)) <= tol * abs(initial):
-            return "function values converged"
-        if np.linalg.norm(s.adj_grad) <= max(tol * abs(s.adj_value), 1e-8):
-            return "gradient converged"
-        if s.failed:
-            return "line search failed"
-        return ""
+        return stop_reason(s.iter, s.adj_value, s.adj_grad, s.recent, s.failed, initial,
+                           max_iter, tol)
 
     failed_once = False
     reason = converged(state)
@@ -238,7 +234,7 @@ def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter
         try:
             state = _iterate(state, evaluate, owlqn)
             failed_once = False
-        except _SearchFailed:
+        except SearchFailed:
             if not failed_once:
                 failed_once = True
                 state = _State(state.x, state.value, state.grad, state.adj_value, state.adj_grad,
@@ -248,6 +244,20 @@ def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter
         history.append(state.adj_value)
         reason = converged(state)
     return QuasiNewtonResult(state.x, history, state.iter, reason)
+
+
+def stop_reason(iteration: int, value: float, grad: np.ndarray, recent: list[float],
+                failed: bool, initial: float, max_iter: int, tol: float) -> str:
+    """Breeze's default convergence test, in its order ("" while not converged)."""
+    if max_iter >= 0 and iteration >= max_iter:
+        return "max iterations reached"
+    if len(recent) >= 2 and abs(value - max(recent)) <= tol * abs(initial):
+        return "function values converged"
+    if np.linalg.norm(grad) <= max(tol * abs(value), 1e-8):
+        return "gradient converged"
+    if failed:
+        return "line search failed"
+    return ""
 
 
 def _iterate(state: _State, evaluate: Callable, owlqn: bool) -> _State:
@@ -271,12 +281,12 @@ def _iterate(state: _State, evaluate: Callable, owlqn: bool) -> _State:
             value, grad, _, _ = evaluate(state.x + direction * alpha)
             return value, float(grad @ direction)
 
-        step = _strong_wolfe(phi, 1.0 / np.linalg.norm(direction) if state.iter == 0 else 1.0)
+        step = strong_wolfe(phi, 1.0 / np.linalg.norm(direction) if state.iter == 0 else 1.0)
         if step * np.linalg.norm(state.grad) < 1e-10:
-            raise _SearchFailed("step size underflow")
+            raise SearchFailed("step size underflow")
         x = state.x + direction * step
     value, grad, adj_value, adj_grad = evaluate(x)
     steps = ([x - state.x] + state.steps)[:_HISTORY]
     deltas = ([grad - state.grad] + state.grad_deltas)[:_HISTORY]
-    recent = (state.recent + [adj_value])[-_FVAL_MEMORY:]
+    recent = (state.recent + [adj_value])[-FVAL_MEMORY:]
     return _State(x, value, grad, adj_value, adj_grad, state.iter + 1, steps, deltas, recent)
