@@ -13,3 +13,15 @@ import dask as _dask
 # dfml keeps every column Arrow-typed (large_string for strings); dask would otherwise turn
 # Arrow strings of local data into pandas' StringDtype on the way in.
 _dask.config.set({"dataframe.convert-string": False})
+
+
+def __getattr__(name: str):
+    # ``from dfml import SparkContext, SparkConf`` as from pyspark, without importing dfml.sql
+    # (and dask's dataframe machinery) for every ``import dfml``.
+    if name in ("SparkContext", "SparkConf"):
+        from .sql import context
+        return getattr(context, name)
+    if name == "RDD":
+        from .sql.rdd import RDD
+        return RDD
+    raise AttributeError(f"module 'dfml' has no attribute {name!r}")

@@ -22,7 +22,8 @@ from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, dense_to_arrow,
     vectors_to_arrow
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
-from .optim import TrainingBlocks, minimize_penalized
+from ._bounds import HasBounds, scaled_bounds
+from .optim import TrainingBlocks, minimize_bounded, minimize_penalized
 from .optim import kernels as K
 from .optim.scaling import ScaledSpace, combine_moments
 from .param import Param, Params, TypeConverters as TC, keyword_only
@@ -40,7 +41,7 @@ class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, H
                                 HasRawPredictionCol, HasMaxIter, HasRegParam, HasElasticNetParam,
                                 HasTol, HasFitIntercept, HasStandardization, HasWeightCol,
                                 HasThreshold, HasThresholds, HasAggregationDepth,
-                                HasMaxBlockSizeInMB):
+                                HasMaxBlockSizeInMB, HasBounds):
     family = Param(Params._dummy(), "family",
                    "label distribution: auto (binomial for two classes, else multinomial), "
                    "binomial or multinomial", TC.toString)
@@ -82,6 +83,7 @@ class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, H
             if any(t < 0 for t in ts) or sum(1 for t in ts if t == 0) > 1:
                 raise IllegalArgumentException(f"{name}: thresholds must be >= 0 with at most one "
                                                f"0, got {ts}")
+        self._check_bound_params()
 
     def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
         require_training_columns(self, schema, fitting)
@@ -105,7 +107,10 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
                  threshold: float = 0.5, thresholds: list | None = None,
                  probabilityCol: str = "probability", rawPredictionCol: str = "rawPrediction",
                  standardization: bool = True, weightCol: str | None = None,
-                 aggregationDepth: int = 2, family: str = "auto", maxBlockSizeInMB: float = 0.0):
+                 aggregationDepth: int = 2, family: str = "auto",
+                 lowerBoundsOnCoefficients: Any = None, upperBoundsOnCoefficients: Any = None,
+                 lowerBoundsOnIntercepts: Any = None, upperBoundsOnIntercepts: Any = None,
+                 maxBlockSizeInMB: float = 0.0):
         super().__init__()
         self._set(**self._input_kwargs)
 
@@ -117,6 +122,8 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
                   probabilityCol: str = "probability", rawPredictionCol: str = "rawPrediction",
                   standardization: bool = True, weightCol: str | None = None,
                   aggregationDepth: int = 2, family: str = "auto",
+                  lowerBoundsOnCoefficients: Any = None, upperBoundsOnCoefficients: Any = None,
+                  lowerBoundsOnIntercepts: Any = None, upperBoundsOnIntercepts: Any = None,
                   maxBlockSizeInMB: float = 0.0) -> "LogisticRegression":
         return self._set(**self._input_kwargs)
 
@@ -169,7 +176,9 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
             return self._model(B, b0, num_classes, multinomial), [0.0]
 
         std = moments.std(sample=True)
-        space = ScaledSpace(std, moments.mean, fit_intercept)
+        bounded = self._bounded()
+        space = ScaledSpace(std, moments.mean, fit_intercept,
+                            center=not bounded or self._intercepts_free())
         reg, alpha = self.getRegParam(), self.getElasticNetParam()
         pen = np.where(space.active, 1.0, 0.0) if self.getStandardization() else \
             np.where(space.active, 1.0 / np.where(space.active, std, 1.0), 0.0)
@@ -184,9 +193,9 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
         x0 = np.zeros(k * d + n_int)
         if fit_intercept:
             p = class_w / class_w.sum()
-            if multinomial:
-                logp = np.log(np.where(p > 0, p, 1e-300))
-                x0[k * d:] = logp - logp.mean()
+            if multinomial:  # Spark's start: log(1 + class weight), centered
+                logc = np.log1p(class_w)
+                x0[k * d:] = logc - logc.mean()
             else:
                 x0[k * d] = math.log(p[1] / p[0])
 
@@ -203,11 +212,17 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
             g = np.concatenate([g_gamma.reshape(-1), g_c if fit_intercept else []])
             return loss / W, g
 
-        result = minimize_penalized(fun, x0, l1, l2, self.getMaxIter(), self.getTol())
+        if bounded:
+            lower, upper = scaled_bounds(self, k, d, std, fit_intercept)
+            x0 = np.clip(x0, lower, upper)
+            result = minimize_bounded(fun, x0, l2, lower, upper, self.getMaxIter(),
+                                      self.getTol())
+        else:
+            result = minimize_penalized(fun, x0, l1, l2, self.getMaxIter(), self.getTol())
         gamma = result.x[:k * d].reshape(k, d)
         c = result.x[k * d:] if fit_intercept else np.zeros(k)
         B, b0 = space.to_original(gamma, c)
-        if multinomial:
+        if multinomial and not bounded:  # Spark leaves a bound-constrained fit as it is
             if reg == 0.0:  # without a penalty only differences between classes are identified
                 B = B - B.mean(axis=0, keepdims=True)
             if fit_intercept:

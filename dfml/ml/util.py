@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 import fsspec
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,15 +34,24 @@ class ModelLoadError(Exception):
     """A saved stage that cannot be loaded: missing, tampered with, truncated, or not dfml's."""
 
 
+def _protocols(fs: Any) -> tuple[str, ...]:
+    p = fs.protocol
+    return (p,) if isinstance(p, str) else tuple(p)
+
+
 def _fs(path: str) -> tuple[Any, str]:
     fs, root = fsspec.core.url_to_fs(path)
     return fs, root.rstrip("/")
 
 
 def _json_value(v: Any) -> Any:
-    from .linalg import Vector
+    from .linalg import Matrix, Vector
     if isinstance(v, Vector):
         return Vector.__UDT__.serialize(v)
+    if isinstance(v, Matrix):  # Spark's JSON form of a dense matrix param
+        a = np.asarray(v.toArray(), dtype=np.float64)
+        return {"type": 1, "numRows": a.shape[0], "numCols": a.shape[1],
+                "values": a.reshape(-1, order="F").tolist(), "isTransposed": False}
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return repr(v)  # "nan"/"inf": JSON has no literal for them
     if isinstance(v, (list, tuple)):
@@ -134,10 +144,49 @@ def _read_metadata(fs: Any, root: str, path: str) -> dict:
     return meta
 
 
-def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
+# Every module that defines a saved class (stage, model, evaluator). Loading imports them all
+# before it looks a class name up, so what loads never depends on what the process happened to
+# import first (a scoring job that only imports PipelineModel must load any pipeline). Only these
+# dfml modules are ever imported; the class name in a file selects among their classes, it never
+# names code to import. tests/ml/test_model_loading.py checks the list covers every saved class.
+STAGE_MODULES = (
+    "dfml.ml.pipeline",
+    "dfml.ml.classification",
+    "dfml.ml.regression",
+    "dfml.ml.evaluation",
+    "dfml.ml.feature",
+)
+
+
+def stage_class(cls_name: str) -> type | None:
+    """The dfml class a saved stage's metadata names, or None if dfml has no such class."""
+    import importlib
+    for module in STAGE_MODULES:
+        importlib.import_module(module)
+    return Params._registry.get(cls_name)
+
+
+def _inside(fs: Any, root: str, target: str, top: str | None, path: str) -> None:
+    """Refuse a part of a saved model that resolves outside the model's own directory (a
+    symlinked stage or data file): loading must read only what the directory holds."""
+    if top is None or "file" not in _protocols(fs):
+        return
+    import os
+    real = os.path.realpath(target)
+    if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+        raise ModelLoadError(f"{path}: {target[len(root):].lstrip('/') or target} resolves to "
+                             f"{real}, outside the model directory; refusing to load it")
+
+
+def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None = None) -> Any:
+    if top is None and "file" in _protocols(fs):
+        import os
+        top = os.path.realpath(root)
+    _inside(fs, root, root, top, path)
+    _inside(fs, root, f"{root}/metadata/part-00000", top, path)
     meta = _read_metadata(fs, root, path)
     cls_name = meta["class"]
-    cls = Params._registry.get(cls_name)
+    cls = stage_class(cls_name) if isinstance(cls_name, str) else None
     from .base import Persistable  # pipeline stages and evaluators
     if cls is None or not cls_name.startswith("dfml.ml.") or not issubclass(cls, Persistable):
         raise ModelLoadError(f"{path}: metadata names class {cls_name!r}, which is not a dfml "
@@ -160,6 +209,7 @@ def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
     checksums = meta.get("checksums", {})
     data_path = f"{root}/data/part-00000.parquet"
     if "data/part-00000.parquet" in checksums or fs.exists(data_path):
+        _inside(fs, root, data_path, top, path)
         try:
             with fs.open(data_path, "rb") as f:
                 data = f.read()
@@ -185,7 +235,7 @@ def _load(fs: Any, root: str, path: str, expected: type | None) -> Any:
             name = f"{i:0{width}d}_{uid}"
             if name not in listing:
                 raise ModelLoadError(f"{path}: stage directory stages/{name} is missing")
-            stages.append(_load(fs, f"{root}/stages/{name}", f"{path}/stages/{name}", None))
+            stages.append(_load(fs, f"{root}/stages/{name}", f"{path}/stages/{name}", None, top))
         if isinstance(stage, Pipeline):
             stage._set(stages=stages)
         elif isinstance(stage, PipelineModel):

@@ -452,7 +452,9 @@ class DataFrame:
 
     @property
     def rdd(self) -> Any:
-        raise NotImplementedError("dfml has no RDD API: use the DataFrame, or toPandas()")
+        """The rows as an RDD of Rows (a small facade: see ``dfml.sql.rdd``)."""
+        from .rdd import rdd_of_frame
+        return rdd_of_frame(self)
 
     def getNumPartitions(self) -> int:
         return self._frame.npartitions

@@ -17,12 +17,16 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
+from .context import SparkContext, conf_str
 from .dataframe import DataFrame
 
 
 # Imported on every worker when it starts: the parquet reader's task functions, so the first
 # read task of an action does not pay the import.
 _WORKER_MODULES = ("dfml.sql.io.parquet",)
+
+# The Spark release whose semantics dfml follows (``spark.version``); parity tests run it.
+SPARK_VERSION = "4.3.0"
 
 class RuntimeConfig:
     """``spark.conf``: string settings, with Spark's ``get``/``set``/``unset``."""
@@ -34,7 +38,7 @@ class RuntimeConfig:
         return self._values.get(key, default)
 
     def set(self, key: str, value: Any) -> None:
-        self._values[key] = _conf_str(value)
+        self._values[key] = conf_str(value)
 
     def unset(self, key: str) -> None:
         self._values.pop(key, None)
@@ -44,10 +48,6 @@ class RuntimeConfig:
 
     def isModifiable(self, key: str) -> bool:
         return True
-
-
-def _conf_str(v: Any) -> str:
-    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def _submitted_conf() -> dict[str, str]:
@@ -64,7 +64,7 @@ def _submitted_conf() -> dict[str, str]:
         raise ValueError(f"DFML_CONF is not a JSON object of settings: {e}") from None
     if not isinstance(values, dict):
         raise ValueError("DFML_CONF is not a JSON object of settings")
-    return {str(k): _conf_str(v) for k, v in values.items()}
+    return {str(k): conf_str(v) for k, v in values.items()}
 
 
 class Builder:
@@ -84,12 +84,13 @@ class Builder:
     def config(self, key: str | None = None, value: Any = None, conf: Any = None,
                map: dict | None = None) -> "Builder":
         if key is not None:
-            self._conf[key] = _conf_str(value)
+            self._conf[key] = conf_str(value)
         for k, v in (map or {}).items():
-            self._conf[k] = _conf_str(v)
+            self._conf[k] = conf_str(v)
         if conf is not None:
-            for k, v in (conf.getAll() if hasattr(conf, "getAll") else dict(conf)).items():
-                self._conf[k] = _conf_str(v)
+            pairs = conf.getAll() if hasattr(conf, "getAll") else dict(conf)
+            for k, v in (pairs.items() if isinstance(pairs, dict) else pairs):
+                self._conf[k] = conf_str(v)
         return self
 
     def enableHiveSupport(self) -> "Builder":
@@ -140,6 +141,7 @@ class SparkSession:
         # the generation invalidates lowerings memoized before a plan was cached
         self._cached: dict[int, tuple[Any, Any]] = {}
         self._cache_generation = 0
+        self._context: Any = None
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -182,12 +184,14 @@ class SparkSession:
 
     @property
     def version(self) -> str:
-        from .. import __version__
-        return __version__
+        """The Spark version whose behaviour dfml matches (scripts branch on it)."""
+        return SPARK_VERSION
 
     @property
     def sparkContext(self) -> Any:
-        return self
+        if self._context is None:
+            self._context = SparkContext(self)
+        return self._context
 
     @property
     def defaultParallelism(self) -> int:
@@ -293,3 +297,6 @@ class SparkSession:
 
     def sql(self, query: str) -> DataFrame:
         raise NotImplementedError("SQL strings arrive with SQL support")
+
+
+SparkContext._session_class = SparkSession

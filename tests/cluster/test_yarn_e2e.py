@@ -273,3 +273,70 @@ def test_killed_worker_container_is_replaced_and_the_result_is_unchanged(yarn_sa
         assert client.submit(_slow_square, 7, pure=False).result() == 49
     finally:
         handle.close()
+
+
+_WRITE_UNDER_FIRE = '''
+import json, os, signal, sys, threading, time
+from dfml.sql import SparkSession, functions as F
+
+spark = SparkSession.builder.getOrCreate()
+client = spark.client
+client.wait_for_workers(2, timeout=120)
+out, n = sys.argv[1], int(sys.argv[2])
+df = (spark.range(0, n, 1, 16).withColumn("x", F.col("id") * 3)
+      .withColumn("s", F.concat(F.lit("row-"), F.col("id").cast("string"))))
+victim = sorted(client.scheduler_info(n_workers=-1)["workers"])[0]
+pid, nanny = client.run(lambda: (os.getpid(), os.getppid()), workers=[victim])[victim]
+result = {}
+
+def write():
+    try:
+        df.write.mode("overwrite").parquet(out)
+        result["ok"] = True
+    except Exception as e:  # the outcome is reported, the test judges it
+        result["error"] = f"{type(e).__name__}: {e}"[:2000]
+
+thread = threading.Thread(target=write)
+thread.start()
+deadline, seen = time.monotonic() + 120, False
+while time.monotonic() < deadline and not seen and thread.is_alive():
+    busy = client.processing(workers=[victim]).get(victim, [])
+    seen = any("write_partition" in str(k) for k in busy)
+    time.sleep(0.02)
+time.sleep(0.2)                     # inside the task: its part file is being written
+os.kill(nanny, signal.SIGKILL)      # the container's main process...
+os.kill(pid, signal.SIGKILL)        # ...and its worker process
+thread.join(600)
+print(json.dumps({"rows": n, "killed_mid_write": seen, **result}))
+'''
+
+
+def test_worker_killed_during_a_write_leaves_complete_output_or_none(yarn_sandbox, tmp_path):
+    """A worker container dies while it writes part files to HDFS: the write either completes
+    (the lost tasks rerun) with every row exactly once, or fails and leaves no output; nothing
+    half-written is ever visible at the target, and no temporary folder is left inside it."""
+    import pyarrow.parquet as pq
+
+    from dfml.sql.io.files import url_to_fs
+
+    script = tmp_path / "write_under_fire.py"
+    script.write_text(_WRITE_UNDER_FIRE)
+    target, n = "hdfs:///out/under_fire", 3_000_000
+    done = submit("--deploy-mode", "client", *SMALL, str(script), target, str(n), timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    line = [ln for ln in done.stdout.splitlines() if ln.startswith("{")][-1]
+    outcome = json.loads(line)
+    print("write under fire:", outcome)
+    assert outcome["killed_mid_write"], outcome   # the kill really hit a writing task
+    fs, root = url_to_fs(target)
+    if not outcome.get("ok"):
+        assert not fs.exists(root), (outcome, fs.find(root))
+        return
+    names = fs.ls(root, detail=False)
+    assert any(p.endswith("_SUCCESS") for p in names), names
+    assert not [p for p in fs.find(root) if "_dfml_" in p or "/." in p], names
+    ids = []
+    for f in sorted(p for p in names if p.endswith(".parquet")):
+        with fs.open(f, "rb") as fh:
+            ids.extend(pq.read_table(io.BytesIO(fh.read()), columns=["id"])["id"].to_pylist())
+    assert len(ids) == n and sorted(ids) == list(range(n))

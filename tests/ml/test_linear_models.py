@@ -179,3 +179,23 @@ def test_null_features_give_null_outputs(spark):
     assert rows[1].prediction is None and rows[1].probability is None
     with pytest.raises(SparkException, match="null vector"):
         LogisticRegression().fit(df)
+
+
+def test_bound_params_round_trip_through_save_and_load(spark, tmp_path):
+    from dfml.ml.classification import LogisticRegression, LogisticRegressionModel
+    from dfml.ml.linalg import Matrices, Vectors
+    df = spark.createDataFrame([(1.0, Vectors.dense([1.0, 2.0])), (0.0, Vectors.dense([0.5, -1.0])),
+                                (1.0, Vectors.dense([2.0, 1.0])), (0.0, Vectors.dense([-1.0, 0.3]))],
+                               ["label", "features"])
+    lr = LogisticRegression(lowerBoundsOnCoefficients=Matrices.dense(1, 2, [0.0, 0.1]),
+                            upperBoundsOnIntercepts=Vectors.dense([-0.5]))
+    model = lr.fit(df)
+    assert model.coefficients.toArray()[1] >= 0.1 - 1e-12 and model.intercept <= -0.5 + 1e-12
+    lr.save(str(tmp_path / "lr"))
+    model.save(str(tmp_path / "model"))
+    again = LogisticRegression.load(str(tmp_path / "lr"))
+    assert again.getLowerBoundsOnCoefficients().toArray().tolist() == [[0.0, 0.1]]
+    assert again.getUpperBoundsOnIntercepts().toArray().tolist() == [-0.5]
+    loaded = LogisticRegressionModel.load(str(tmp_path / "model"))
+    assert loaded.getLowerBoundsOnCoefficients().toArray().tolist() == [[0.0, 0.1]]
+    assert loaded.transform(df).collect() == model.transform(df).collect()

@@ -151,6 +151,12 @@ class _AssembleKernel:
                 raise ValueError(
                     f"VectorAssembler: encountered null in column {name!r} with handleInvalid="
                     f"'error'; use handleInvalid='skip' to drop such rows or 'keep' to output NaN")
+            if self.handle == "error" and not is_vec and np.isnan(block).any():
+                # Spark counts a NaN in a numeric input as invalid too (not inside vectors)
+                raise ValueError(
+                    f'Encountered NaN while assembling a row with handleInvalid = "error" '
+                    f"(column {name!r}). Consider removing NaNs from dataset or using "
+                    f'handleInvalid = "keep" or "skip".')
             nulls |= null
             blocks.append(block)
         return assemble_rows(blocks, n)
@@ -159,8 +165,9 @@ class _AssembleKernel:
 class VectorAssembler(Transformer, HasInputCols, HasOutputCol, HasHandleInvalid):
     """Joins numeric, boolean and vector columns into one vector column, in ``inputCols`` order.
 
-    handleInvalid: 'error' (default) fails on a null input, 'skip' drops rows with a null or
-    NaN input, 'keep' assembles nulls as NaN.
+    handleInvalid: 'error' (default) fails on a null input or a NaN in a numeric input (as
+    Spark; NaN inside an input vector passes), 'skip' drops rows with a null or NaN input,
+    'keep' assembles nulls as NaN.
     """
 
     @keyword_only

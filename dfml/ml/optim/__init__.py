@@ -2,6 +2,6 @@
 and gradient kernels, and the penalized minimizer that drives them."""
 
 from .blocks import Block, TrainingBlocks
-from .minimize import MinimizeResult, minimize_penalized
+from .minimize import MinimizeResult, minimize_bounded, minimize_penalized
 
-__all__ = ["Block", "TrainingBlocks", "MinimizeResult", "minimize_penalized"]
+__all__ = ["Block", "TrainingBlocks", "MinimizeResult", "minimize_penalized", "minimize_bounded"]

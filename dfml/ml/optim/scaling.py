@@ -61,11 +61,12 @@ class ScaledSpace:
     is the feature mean when the model has an intercept (else 0)."""
 
     def __init__(self, std: np.ndarray, mean: np.ndarray, fit_intercept: bool,
-                 label_scale: float = 1.0, label_offset: float = 0.0):
+                 label_scale: float = 1.0, label_offset: float = 0.0, center: bool = True):
         std = np.asarray(std, float)
         self.active = std > 0
         self.s = np.where(self.active, label_scale / np.where(self.active, std, 1.0), 0.0)
-        self.center = np.asarray(mean, float) if fit_intercept else np.zeros_like(std)
+        # centering through the intercept (Spark's "fitWithMean"); off when intercepts are bounded
+        self.center = np.asarray(mean, float) if fit_intercept and center else np.zeros_like(std)
         self.fit_intercept = fit_intercept
         self.label_scale = label_scale
         self.label_offset = label_offset if fit_intercept else 0.0

@@ -118,6 +118,23 @@ class TypeConverters:
         raise TypeError(f"could not convert {value!r} to a vector")
 
 
+def _to_matrix(value: Any) -> Any:
+    from ..linalg import DenseMatrix, Matrix
+    if isinstance(value, Matrix):
+        return value
+    if isinstance(value, dict) and "numRows" in value:  # as saved in metadata
+        return DenseMatrix(value["numRows"], value["numCols"], value["values"],
+                           bool(value.get("isTransposed", False)))
+    if isinstance(value, (list, tuple, np.ndarray)):
+        a = np.asarray(value, dtype=np.float64)
+        if a.ndim == 2:
+            return DenseMatrix(a.shape[0], a.shape[1], a.reshape(-1, order="F"))
+    raise TypeError(f"could not convert {value!r} to a matrix")
+
+
+TypeConverters.toMatrix = staticmethod(_to_matrix)
+
+
 def keyword_only(func: Callable) -> Callable:
     """Constructors and ``setParams`` take keywords only; the ones given are kept in
     ``self._input_kwargs`` so that unset params stay unset (not set to their defaults)."""

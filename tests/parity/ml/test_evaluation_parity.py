@@ -223,3 +223,21 @@ def test_params_and_defaults_match(spark, pyspark):
             assert ours.isDefined(p.name) == theirs.isDefined(p), (name, p.name)
             if theirs.isDefined(p):
                 assert ours.getOrDefault(p.name) == theirs.getOrDefault(p), (name, p.name)
+
+
+@pytest.mark.parametrize("metric", ["areaUnderROC", "areaUnderPR"])
+def test_binary_on_three_class_raw_prediction_takes_entry_one(spark, pyspark, metric):
+    """Spark does not refuse a 3-entry rawPrediction with labels 0..2: it scores by entry 1 and
+    counts labels above 0.5 as positive. dfml gives the same number (issue 15 asked to check)."""
+    from pyspark.ml.linalg import Vectors as PV
+    from pyspark.ml.evaluation import BinaryClassificationEvaluator as PB
+    from dfml.ml.linalg import Vectors as DV
+    rng = np.random.default_rng(3)
+    raw = np.round(rng.dirichlet([1, 1, 1], 40), 1)
+    labels = [float(x) for x in rng.integers(0, 3, 40)]
+    ours = spark.createDataFrame([(DV.dense(r.tolist()), l) for r, l in zip(raw, labels)],
+                                 ["raw", "label"]).repartition(2)
+    theirs = pyspark.createDataFrame([(PV.dense(r.tolist()), l) for r, l in zip(raw, labels)],
+                                     ["raw", "label"]).coalesce(1)
+    _both(ours, theirs, DE.BinaryClassificationEvaluator(rawPredictionCol="raw", metricName=metric),
+          PB(rawPredictionCol="raw", metricName=metric))

@@ -133,3 +133,34 @@ def test_interaction(spark, pyspark, cols):
     ours, theirs = _interaction_frames(spark, pyspark)
     _compare(DM.Interaction(inputCols=cols, outputCol="o").transform(ours),
              PM.Interaction(inputCols=cols, outputCol="o").transform(theirs))
+
+
+@pytest.mark.parametrize("handle", ["error", "skip", "keep"])
+def test_assembler_nan_in_a_numeric_input(spark, pyspark, handle):
+    """A NaN in a numeric input is invalid as a null is: 'error' fails (dfml let it through),
+    'skip' drops the row, 'keep' keeps it; a NaN inside an input vector is not checked."""
+    import pyspark.ml.feature as PM
+    rows = [(1.0, float("nan"), 2.0), (2.0, 3.0, None), (4.0, 5.0, 6.0)]
+    outs = []
+    for mod, sess in ((DM, spark), (PM, pyspark)):
+        df = sess.createDataFrame(rows, "a double, b double, c double")
+        va = mod.VectorAssembler(inputCols=["a", "b"], outputCol="v", handleInvalid=handle)
+        try:
+            outs.append(sorted(str(r.v) for r in va.transform(df).collect()))
+        except Exception as e:  # noqa: BLE001 - compared below: both must fail, on the NaN
+            assert "NaN" in str(e), str(e)[:300]
+            outs.append("error")
+    assert outs[0] == outs[1]
+    assert (outs[0] == "error") == (handle == "error")
+
+
+def test_assembler_nan_inside_a_vector_input_passes(spark, pyspark):
+    import pyspark.ml.feature as PM
+    rows = [(1.0, float("nan")), (2.0, 3.0)]
+    outs = []
+    for mod, sess in ((DM, spark), (PM, pyspark)):
+        df = mod.VectorAssembler(inputCols=["a", "b"], outputCol="u", handleInvalid="keep") \
+            .transform(sess.createDataFrame(rows, ["a", "b"]))
+        out = mod.VectorAssembler(inputCols=["u", "a"], outputCol="v").transform(df)
+        outs.append(sorted(str(r.v) for r in out.collect()))
+    assert outs[0] == outs[1]

@@ -1,0 +1,45 @@
+"""Every dfml ML class has its Spark class's params, by name and in explainParams() order."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import dfml.ml
+from dfml.ml.base import Persistable
+from dfml.ml.param import Params
+
+_SPARK_MODULES = ("pyspark.ml.feature", "pyspark.ml.classification", "pyspark.ml.regression",
+                  "pyspark.ml.evaluation", "pyspark.ml")
+
+
+def _dfml_classes() -> dict[str, type]:
+    for m in pkgutil.walk_packages(dfml.ml.__path__, "dfml.ml."):
+        importlib.import_module(m.name)
+    return {c.__name__: c for name, c in Params._registry.items()
+            if name.startswith("dfml.ml.") and issubclass(c, Persistable)
+            and not inspect.isabstract(c) and not c.__name__.startswith("_")
+            and c.__module__ != "dfml.ml.base" and c.__name__ != "Evaluator"}
+
+
+def _make(cls: type) -> object:
+    return cls(stages=[]) if cls.__name__ == "PipelineModel" else cls()
+
+
+def _explained_names(obj: object) -> list[str]:
+    # a param doc may continue on indented lines
+    return [line.split(":", 1)[0] for line in obj.explainParams().splitlines()
+            if line and not line[0].isspace()]
+
+
+@pytest.mark.parametrize("name", sorted(_dfml_classes()))
+def test_param_names_and_order_equal_spark(pyspark, name):
+    cls = _dfml_classes()[name]
+    spark_cls = next(getattr(importlib.import_module(m), name) for m in _SPARK_MODULES
+                     if hasattr(importlib.import_module(m), name))
+    ours, theirs = _make(cls), _make(spark_cls)
+    assert [p.name for p in ours.params] == [p.name for p in theirs.params]
+    assert _explained_names(ours) == _explained_names(theirs)
