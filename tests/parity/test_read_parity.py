@@ -279,3 +279,14 @@ def test_csv_inferred_types(spark, pyspark, tmp_path, column):
     def read(session):
         return session.read.option("header", "true").option("inferSchema", "true").csv(path)
     assert_same(read(spark), read(pyspark))
+
+
+def test_empty_files_are_skipped(spark, pyspark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/p/a_empty", b"")
+    put(f"{d}/p/b.parquet", ints(1))
+    assert_same(spark.read.parquet(f"{d}/p"), pyspark.read.parquet(f"{d}/p"))
+    write(f"{d}/c/a.csv", b"")
+    write(f"{d}/c/b.csv", "x,y\n1,2\n")
+    assert_same(spark.read.option("header", "true").csv(f"{d}/c"),
+                pyspark.read.option("header", "true").csv(f"{d}/c"))

@@ -418,3 +418,13 @@ def test_a_file_that_is_not_parquet_is_named_while_planning(spark, tmp_path):
 def test_latin1_json_with_encoding(spark, tmp_path):
     path = write(str(tmp_path / "l1.json"), '{"n":"café"}\n'.encode("latin-1"))
     assert col(spark.read.option("encoding", "ISO-8859-1").json(path), "n") == ["café"]
+
+
+def test_empty_files_in_a_directory_are_skipped(spark, tmp_path):
+    d = str(tmp_path)
+    write(f"{d}/p/a_empty", b"")
+    put(f"{d}/p/b.parquet", ints(1))
+    assert col(spark.read.parquet(f"{d}/p"), "a") == [1]
+    write(f"{d}/c/a.csv", b"")
+    write(f"{d}/c/b.csv", "x,y\n1,2\n")
+    assert rows(spark.read.option("header", "true").csv(f"{d}/c")) == [("1", "2")]

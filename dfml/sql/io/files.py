@@ -48,7 +48,9 @@ def _keep(rel_parts: list[str], recursive: bool) -> bool:
 
 def list_data_files(path: str | list[str], *, recursive: bool = False) -> tuple[Any, list[str]]:
     """Every data file under ``path`` (a file, a directory, or a list of either), by Spark's
-    listing rules (``_keep``); ``recursive`` is the reader's ``recursiveFileLookup``."""
+    listing rules (``_keep``); ``recursive`` is the reader's ``recursiveFileLookup``. Empty
+    files in a directory are left out, as Spark's readers skip them (some tools write a
+    zero-byte part file for an empty partition)."""
     paths = [path] if isinstance(path, str) else list(path)
     files: list[str] = []
     fs = None
@@ -57,9 +59,9 @@ def list_data_files(path: str | list[str], *, recursive: bool = False) -> tuple[
         if not fs.exists(root):
             raise AnalysisException(f"[PATH_NOT_FOUND] Path does not exist: {p}.", "PATH_NOT_FOUND")
         if fs.isdir(root):
-            for f in sorted(fs.find(root)):
+            for f, info in sorted(fs.find(root, detail=True).items()):
                 rel = os.path.relpath(f, root).split(os.sep)
-                if _keep(rel, recursive):
+                if _keep(rel, recursive) and info.get("size") != 0:  # Spark skips empty files
                     files.append(f)
         else:
             files.append(root)
