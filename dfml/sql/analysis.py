@@ -9,6 +9,7 @@ not supported yet, and say so here, in one place), and what remains is one ``Pro
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from . import types as T
@@ -16,6 +17,7 @@ from .column import Alias, ColumnRef, Ctx, Expr
 from .errors import AnalysisException
 from .functions._arrays import Generator
 from .generate import explode_select, name_of
+from .lowering import narrow_meta_frame
 from .plan import Project
 
 if TYPE_CHECKING:
@@ -53,20 +55,53 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
 
 def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
     """A ``Project`` node of (name, expression) pairs, resolved now against ``df``'s schema."""
-    names = [n for n, _ in named]
-    dup = {n for n in names if names.count(n) > 1}
+    counts = Counter(n for n, _ in named)
+    dup = {n for n, k in counts.items() if k > 1}
     if dup:
         raise AnalysisException(
             f"[COLUMN_ALREADY_EXISTS] The column `{sorted(dup)[0]}` appears more than once in "
             f"the result; give the columns distinct names with alias().", "COLUMN_ALREADY_EXISTS")
-    ctx = df._ctx()
+    schema = df.schema
+    by_name = {f.name: f for f in schema.fields}
+    passed = [type(e) is ColumnRef and e.plan_id is None and e.name in by_name for _, e in named]
+    ctx = narrow_ctx(df, [e for (_, e), p in zip(named, passed) if not p])
     fields = []
-    for name, e in named:
+    for (name, e), kept in zip(named, passed):
+        if kept:  # a column passed through: its field as it is, nothing to compile
+            kept = by_name[e.name]
+            fields.append(T.StructField(name, kept.dataType, kept.nullable,
+                                        dict(kept.metadata or {})))
+            continue
         t = e.compile(ctx)
         fields.append(T.StructField(name, t.dtype, t.nullable, _metadata(e, ctx)))
     plan = Project(schema=T.StructType(fields), child=df._plan, columns=tuple(named),
                    aliases=df._aliases())
     return df._with_plan(plan)
+
+
+def narrow_ctx(df: "DataFrame", exprs: list[Expr]) -> Ctx:
+    """``df``'s context for compiling ``exprs``, over an empty frame of just the columns they
+    read (the whole plan's meta when a reference cannot be named for sure)."""
+    ctx = df._ctx()
+    read = _columns_read(exprs, ctx)
+    if read is None:
+        return ctx
+    plan = df._plan
+    return Ctx(lambda: narrow_meta_frame(plan, read), ctx.schema, ctx.aliases, ctx.plan_ids)
+
+
+def _columns_read(exprs: list[Expr], ctx: Ctx) -> list[str] | None:
+    """The input columns ``exprs`` reference, or None when one cannot be named for sure (a
+    struct path, an unknown name: those compile against the whole frame, with its errors)."""
+    out: list[str] = []
+    for e in exprs:
+        for node in e.walk():
+            if isinstance(node, ColumnRef):
+                try:
+                    out.append(ctx.resolve(node.name))
+                except AnalysisException:
+                    return None
+    return out
 
 
 def _metadata(e: Expr, ctx: Ctx) -> dict:

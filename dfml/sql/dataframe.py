@@ -99,7 +99,14 @@ class DataFrame:
     def _ctx(self) -> Ctx:
         """What expressions resolve against at a transformation: the plan's schema over an empty
         frame of its columns (a source's own frame), plus this frame's alias and lineage."""
-        return Ctx(meta_frame(self._plan), self.schema, self._aliases(), self._plan.lineage())
+        plan = self._plan
+        return Ctx(lambda: meta_frame(plan), self.schema, self._aliases(), plan.lineage())
+
+    def _ctx_for(self, exprs: list[Any]) -> Ctx:
+        """A context for compiling ``exprs``: over an empty frame of only the columns they
+        read when those can be named (a wide frame's full meta costs a tenth of a second)."""
+        from .analysis import narrow_ctx
+        return narrow_ctx(self, exprs)
 
     def _with_plan(self, plan: Plan, keep_alias: bool = False) -> "DataFrame":
         return DataFrame._from_plan(plan, self._session, self._alias if keep_alias else None)
@@ -250,7 +257,7 @@ class DataFrame:
     def filter(self, condition: Column | str) -> "DataFrame":
         if isinstance(condition, str):
             raise NotImplementedError("SQL-string conditions arrive with SQL support; use a Column")
-        t = condition._expr.compile(self._ctx())
+        t = condition._expr.compile(self._ctx_for([condition._expr]))
         if not isinstance(t.dtype, (T.BooleanType, T.NullType)):
             raise AnalysisException(
                 f'[DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN] Cannot resolve "{condition._expr.sql()}": '
@@ -267,7 +274,7 @@ class DataFrame:
     # ------------------------------------------------------------ grouping
     def groupBy(self, *cols: Any) -> GroupedData:
         keys = group_keys(cols)
-        ctx = self._ctx()
+        ctx = self._ctx_for(keys)
         for k in keys:
             k.compile(ctx)
         return GroupedData(self, keys)

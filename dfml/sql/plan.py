@@ -44,9 +44,13 @@ class Plan:
         return type(self).__name__
 
     def walk(self) -> Iterator["Plan"]:
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This node and everything below it, parents first (iterative: plans of a thousand
+        steps are ordinary)."""
+        stack: list[Plan] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def lineage(self) -> frozenset[int]:
         """The plan ids of this node and everything below it: what ``df[name]`` may point at."""

@@ -31,21 +31,38 @@ class Ctx:
 
     def __init__(self, frame: Any, schema: T.StructType, aliases: Iterable[str] = (),
                  plan_ids: Iterable[int] = ()):
-        self.frame = frame
+        # ``frame`` may be a zero-argument function building it: a transformation whose
+        # expressions only pass columns through never builds one (wide frames, long chains)
+        self._frame = frame
         self.schema = schema
         self.aliases = set(aliases)
         self.plan_ids = set(plan_ids)
+        self._cols: list[str] | None = None
+        self._col_set: frozenset[str] = frozenset()
+
+    @property
+    def frame(self) -> Any:
+        if callable(self._frame) and not hasattr(self._frame, "columns"):
+            self._frame = self._frame()
+        return self._frame
+
+    def _columns(self) -> list[str]:
+        if self._cols is None:
+            lazy = callable(self._frame) and not hasattr(self._frame, "columns")
+            self._cols = list(self.schema.names) if lazy else list(self._frame.columns)
+            self._col_set = frozenset(self._cols)
+        return self._cols
 
     def resolve(self, name: str) -> str:
         """The frame column a (possibly qualified or differently cased) name refers to."""
-        cols = list(self.frame.columns)
-        if name in cols:
+        cols = self._columns()
+        if name in self._col_set:
             return name
-        if name.startswith("`") and name.endswith("`") and name[1:-1] in cols:
+        if name.startswith("`") and name.endswith("`") and name[1:-1] in self._col_set:
             return name[1:-1]
         if "." in name:
             qual, rest = name.split(".", 1)
-            if qual in self.aliases and (rest in cols):
+            if qual in self.aliases and (rest in self._col_set):
                 return rest
         lowered = [c for c in cols if c.lower() == name.lower()]
         if len(lowered) == 1:
