@@ -117,13 +117,22 @@ def save_stage(stage: Any, path: str, overwrite: bool = False) -> None:
         if not overwrite:
             raise FileExistsError(f"[PATH_ALREADY_EXISTS] {path} already exists; use "
                                   f"write().overwrite().save(path) to replace it")
+    from ..sql.io.locking import commit_lock, rename_new, replace_dir
     parent = root.rsplit("/", 1)[0] if "/" in root else "."
-    tmp = f"{parent}/.{root.rsplit('/', 1)[-1]}.tmp-{uuid.uuid4().hex[:8]}"
+    job = uuid.uuid4().hex[:8]
+    tmp = f"{parent}/.{root.rsplit('/', 1)[-1]}.tmp-{job}"
     try:
         _write_stage(stage, fs, tmp)
-        if fs.exists(root):
-            fs.rm(root, recursive=True)
-        fs.mv(tmp, root, recursive=True)
+        # as a DataFrame write: under the path's commit lock, the old model moved aside (and
+        # back if the rename fails), so a failed save never loses the model already there
+        with commit_lock(fs, root):
+            if not fs.exists(root):
+                rename_new(fs, tmp, root)
+            elif overwrite:
+                replace_dir(fs, tmp, root, job)
+            else:
+                raise FileExistsError(f"[PATH_ALREADY_EXISTS] {path} already exists (saved by "
+                                      f"another writer meanwhile)")
     finally:
         if fs.exists(tmp):
             fs.rm(tmp, recursive=True)

@@ -1,8 +1,11 @@
 """Writing a DataFrame as a directory of part files, committed atomically.
 
 Each partition writes into ``.<name>._dfml_tmp_<job>`` beside the target (one graph, run by the
-session); the client then moves the finished directory into place. Until that move, readers see
-the old state; after a failure the temporary directory is removed and the target is untouched.
+session); the client then moves the finished directory into place, under the target's commit
+lock (``locking.py``), so that concurrent writers of one path take turns and each either wins
+or gets a named error. Until that move, readers see the old state; after a failure the
+temporary directory is removed and the target is untouched. Overwrite with
+``partitionOverwriteMode=dynamic`` replaces only the partitions the new data has, as Spark.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pyarrow.parquet as pq
 from .. import types as T
 from ..errors import AnalysisException
 from .files import url_to_fs
+from .locking import commit_lock, rename_new, replace_dir
 
 if TYPE_CHECKING:
     from ..dataframe import DataFrame
@@ -133,6 +137,7 @@ def write_frame(df: "DataFrame", path: str, fmt: str, mode: str, partition_by: l
             f"from; write to another path first.", "UNSUPPORTED_OVERWRITE.PATH")
     if partition_by and len(partition_by) == len(df.columns):
         raise AnalysisException("Cannot use all columns for partition columns")
+    dynamic = _dynamic(df, mode, partition_by, options)
     schema = df.schema
     job = uuid.uuid4().hex[:12]
     parent, name = posixpath.split(root)
@@ -152,29 +157,74 @@ def write_frame(df: "DataFrame", path: str, fmt: str, mode: str, partition_by: l
                 fh.write(_encode(empty.empty_table(), "parquet", schema, options))
         with fs.open(posixpath.join(tmp, "_SUCCESS"), "wb"):
             pass
-        _commit(fs, tmp, root, mode, exists, job)
+        _commit(fs, tmp, root, mode, exists, job, dynamic)
     except BaseException:
         if fs.exists(tmp):
             fs.rm(tmp, recursive=True)
         raise
 
 
-def _commit(fs: Any, tmp: str, root: str, mode: str, exists: bool, job: str) -> None:
-    if not exists:
-        fs.mv(tmp, root, recursive=True)
-        return
-    if mode == "overwrite":
-        parent, name = posixpath.split(root)
-        old = posixpath.join(parent, f".{name}._dfml_old_{job}")
-        fs.mv(root, old, recursive=True)
-        try:
-            fs.mv(tmp, root, recursive=True)
-        except BaseException:
-            fs.mv(old, root, recursive=True)
-            raise
-        fs.rm(old, recursive=True)
-        return
-    # append: move the new part files in; the data is complete before any of it becomes visible
+def _dynamic(df: "DataFrame", mode: str, partition_by: list[str], options: dict) -> bool:
+    """Spark's ``partitionOverwriteMode`` (write option first, then the session's
+    ``spark.sql.sources.partitionOverwriteMode``): dynamic only matters for a partitioned
+    overwrite."""
+    if mode != "overwrite" or not partition_by:
+        return False
+    given = {str(k).lower(): v for k, v in options.items()}.get("partitionoverwritemode")
+    if given is None:
+        given = df._session.conf.get("spark.sql.sources.partitionOverwriteMode", "static")
+    value = str(given).lower()
+    if value not in ("static", "dynamic"):
+        raise AnalysisException(f"[INVALID_PARAMETER_VALUE] partitionOverwriteMode must be "
+                                f"STATIC or DYNAMIC, got {given!r}", "INVALID_PARAMETER_VALUE")
+    return value == "dynamic"
+
+
+def _commit(fs: Any, tmp: str, root: str, mode: str, exists: bool, job: str,
+            dynamic: bool = False) -> None:
+    """Make the finished ``tmp`` the target, under the target's commit lock. ``exists`` was
+    seen before the data was written; under the lock it is looked at again, since another
+    writer may have committed meanwhile: then an ``error`` write fails with
+    PATH_ALREADY_EXISTS, ``ignore`` drops its data, ``overwrite`` replaces the other's,
+    ``append`` adds to it. A directory is only ever renamed onto a path that does not exist
+    (never *into* an existing one)."""
+    with commit_lock(fs, root):
+        exists = fs.exists(root)
+        if exists and mode == "error":
+            raise AnalysisException(
+                f"[PATH_ALREADY_EXISTS] Path {root} already exists (another writer committed it "
+                f"while this one was writing). Set mode as \"overwrite\" to overwrite the "
+                f"existing path.", "PATH_ALREADY_EXISTS")
+        if exists and mode == "ignore":
+            fs.rm(tmp, recursive=True)
+            return
+        if not exists:
+            rename_new(fs, tmp, root)
+        elif mode == "overwrite" and dynamic:
+            _replace_partitions(fs, tmp, root, job)
+        elif mode == "overwrite":
+            replace_dir(fs, tmp, root, job)
+        else:
+            _move_files_in(fs, tmp, root)
+
+
+def _replace_partitions(fs: Any, tmp: str, root: str, job: str) -> None:
+    """Spark's dynamic partition overwrite: each partition folder the new data has replaces
+    the target's folder of the same partition; the other partitions stay as they are."""
+    leaves = sorted({posixpath.dirname(posixpath.relpath(f, tmp)) for f in fs.find(tmp)
+                     if posixpath.basename(f) != "_SUCCESS"} - {"", "."})
+    for rel in leaves:
+        dest = posixpath.join(root, rel)
+        if fs.exists(dest):
+            replace_dir(fs, posixpath.join(tmp, rel), dest, job)
+        else:
+            fs.makedirs(posixpath.dirname(dest), exist_ok=True)
+            rename_new(fs, posixpath.join(tmp, rel), dest)
+    fs.rm(tmp, recursive=True)
+
+
+def _move_files_in(fs: Any, tmp: str, root: str) -> None:
+    """Append: the new part files (unique names per job) move into the existing directory."""
     for f in fs.find(tmp):
         rel = posixpath.relpath(f, tmp)
         if rel == "_SUCCESS":
