@@ -476,9 +476,9 @@ class LogisticRegressionSummary:
     def weightedRecall(self) -> float:
         return self._multiclass("weightedRecall")
 
-    @property
-    def weightedFMeasure(self) -> float:
-        return self._multiclass("weightedFMeasure")
+    def weightedFMeasure(self, beta: float = 1.0) -> float:
+        """A method, as Spark's (``beta`` weighs recall against precision)."""
+        return self._multiclass("weightedFMeasure", beta=float(beta))
 
     @property
     def weightedTruePositiveRate(self) -> float:
@@ -488,8 +488,8 @@ class LogisticRegressionSummary:
     def weightedFalsePositiveRate(self) -> float:
         return self._multiclass("weightedFalsePositiveRate")
 
-    def _by_label(self, metric: str) -> list[float]:
-        return [self._multiclass(metric, metricLabel=float(c))
+    def _by_label(self, metric: str, **extra: Any) -> list[float]:
+        return [self._multiclass(metric, metricLabel=float(c), **extra)
                 for c in range(self._model.numClasses)]
 
     @property
@@ -512,9 +512,9 @@ class LogisticRegressionSummary:
     def falsePositiveRateByLabel(self) -> list[float]:
         return self._by_label("falsePositiveRateByLabel")
 
-    @property
-    def fMeasureByLabel(self) -> list[float]:
-        return self._by_label("fMeasureByLabel")
+    def fMeasureByLabel(self, beta: float = 1.0) -> list[float]:
+        """A method, as Spark's."""
+        return self._by_label("fMeasureByLabel", beta=float(beta))
 
 
 class BinaryLogisticRegressionSummary(LogisticRegressionSummary):
@@ -533,6 +533,68 @@ class BinaryLogisticRegressionSummary(LogisticRegressionSummary):
     @property
     def areaUnderROC(self) -> float:
         return self._binary("areaUnderROC")
+
+    @property
+    def scoreCol(self) -> str:
+        return self.probabilityCol
+
+    # The curves Spark's summary gives, from one pass over the predictions (scores binned
+    # into at most 100 groups, as Spark's summary does) and kept for the other curves.
+    def _curves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if "curves" not in self._cache:
+            from .evaluation import score_curves
+            self._cache["curves"] = score_curves(self.predictions, self.probabilityCol,
+                                                 self.labelCol, self.weightCol, 100)
+        return self._cache["curves"]
+
+    def _rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        thresholds, tp, fp = self._curves()
+        p = tp[-1] if len(tp) else 0.0
+        n = fp[-1] if len(fp) else 0.0
+        recall = tp / p if p else np.zeros_like(tp)
+        fpr = fp / n if n else np.zeros_like(fp)
+        called = tp + fp
+        with np.errstate(divide="ignore", invalid="ignore"):
+            precision = np.where(called == 0, 1.0, tp / np.where(called == 0, 1.0, called))
+        return thresholds, recall, fpr, precision
+
+    def _curve_frame(self, rows: list[tuple], names: tuple[str, str]) -> Any:
+        schema = f"`{names[0]}` double, `{names[1]}` double"
+        return self.predictions.sparkSession.createDataFrame(
+            [(float(a), float(b)) for a, b in rows], schema)
+
+    @property
+    def roc(self) -> Any:
+        """(FPR, TPR) from (0, 0) to (1, 1), one point per (binned) threshold."""
+        _, recall, fpr, _ = self._rates()
+        pts = [(0.0, 0.0)] + list(zip(fpr, recall)) + [(1.0, 1.0)]
+        return self._curve_frame(pts, ("FPR", "TPR"))
+
+    @property
+    def pr(self) -> Any:
+        """(recall, precision), starting at recall 0 with the first threshold's precision."""
+        _, recall, _, precision = self._rates()
+        first = precision[0] if len(precision) else 1.0
+        return self._curve_frame([(0.0, first)] + list(zip(recall, precision)),
+                           ("recall", "precision"))
+
+    @property
+    def fMeasureByThreshold(self) -> Any:
+        thresholds, recall, _, precision = self._rates()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where(precision + recall == 0, 0.0,
+                         2.0 * precision * recall / (precision + recall))
+        return self._curve_frame(list(zip(thresholds, f)), ("threshold", "F-Measure"))
+
+    @property
+    def precisionByThreshold(self) -> Any:
+        thresholds, _, _, precision = self._rates()
+        return self._curve_frame(list(zip(thresholds, precision)), ("threshold", "precision"))
+
+    @property
+    def recallByThreshold(self) -> Any:
+        thresholds, recall, _, _ = self._rates()
+        return self._curve_frame(list(zip(thresholds, recall)), ("threshold", "recall"))
 
     @property
     def areaUnderPR(self) -> float:

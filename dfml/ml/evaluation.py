@@ -34,7 +34,7 @@ from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasLabelCol, HasPredictionCol, HasProbabilityCol, HasRawPredictionCol,
                            HasWeightCol)
 
-__all__ = ["Evaluator", "BinaryClassificationEvaluator", "MulticlassClassificationEvaluator",
+__all__ = ["score_curves", "Evaluator", "BinaryClassificationEvaluator", "MulticlassClassificationEvaluator",
            "RegressionEvaluator"]
 
 
@@ -187,6 +187,21 @@ def binary_curves(keys: np.ndarray, pos: np.ndarray, neg: np.ndarray,
         scores = scores[ends]  # a bin's threshold is its lowest score
         pos, neg = np.add.reduceat(pos, starts), np.add.reduceat(neg, starts)
     return scores, np.cumsum(pos), np.cumsum(neg)
+
+
+def score_curves(dataset: Any, score_col: str, label_col: str, weight_col: str | None,
+                 num_bins: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(thresholds, cumulative weighted true positives, false positives) of ``dataset``'s
+    scores (entry 1 of a vector column) in one pass, as Spark's binary metrics bin them: what
+    a logistic regression summary's ``roc``, ``pr`` and by-threshold curves are built from."""
+    ev = BinaryClassificationEvaluator(rawPredictionCol=score_col, labelCol=label_col,
+                                       numBins=num_bins)
+    if weight_col:
+        ev.setWeightCol(weight_col)
+    state = run_aggregations(dataset, [ev._aggregation(dataset.schema)])[0]
+    if state is None:
+        state = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    return binary_curves(*state, num_bins)
 
 
 class BinaryClassificationEvaluator(Evaluator, HasRawPredictionCol, HasLabelCol, HasWeightCol):
