@@ -346,6 +346,17 @@ class LinearRegressionSummary:
         return self.predictions.select(
             (F.col(self.labelCol) - F.col(self.predictionCol)).alias("residuals"))
 
+    @property
+    def devianceResiduals(self) -> list[float]:
+        """[min, max] of the residuals scaled by the square root of each row's weight."""
+        from ..sql import functions as F
+        m = self._model
+        weight = m.getOrDefault("weightCol") if m.isDefined("weightCol") else None
+        scale = F.sqrt(F.col(weight)) if weight else F.lit(1.0)
+        r = (F.col(self.labelCol) - F.col(self.predictionCol)) * scale
+        row = self.predictions.select(r.alias("r")).agg(F.min("r"), F.max("r")).first()
+        return [float(row[0]), float(row[1])]
+
     def _m(self, name: str) -> Any:
         if self._metrics is None:
             m = self._model

@@ -76,3 +76,25 @@ def test_multinomial_summary_methods(spark, pyspark):
                  "truePositiveRateByLabel", "falsePositiveRateByLabel", "totalIterations"):
         assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-9), name
     assert a.objectiveHistory == pytest.approx(b.objectiveHistory, rel=1e-6)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_linear_regression_summary_members(spark, pyspark, weighted):
+    import pyspark.ml.regression as PR
+    from pyspark.ml.linalg import Vectors as PV
+    import dfml.ml.regression as DR
+    rows = _rows("binary")
+    params = {"weightCol": "w"} if weighted else {}
+    a = DR.LinearRegression(**params).fit(spark.createDataFrame(
+        [(y + v[0], w, DV.dense(v)) for y, w, v in rows], ["label", "w", "features"])).summary
+    b = PR.LinearRegression(**params).fit(pyspark.createDataFrame(
+        [(y + v[0], w, PV.dense(v)) for y, w, v in rows], ["label", "w", "features"])).summary
+    names = [n for n in dir(b) if not n.startswith("_")]
+    assert [n for n in names if not hasattr(a, n)] == []
+    assert a.devianceResiduals == pytest.approx(b.devianceResiduals, rel=1e-6)
+    assert sorted(r[0] for r in a.residuals.collect()) == pytest.approx(
+        sorted(r[0] for r in b.residuals.collect()), rel=1e-6, abs=1e-9)
+    for name in ("r2", "r2adj", "rootMeanSquaredError", "meanAbsoluteError", "numInstances",
+                 "degreesOfFreedom", "explainedVariance", "coefficientStandardErrors",
+                 "tValues", "pValues"):
+        assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-6), name
