@@ -108,6 +108,8 @@ def _metadata(e: Expr, ctx: Ctx) -> dict:
     """Spark's rule: a column reference, aliased or not, keeps its field's metadata; any
     computed expression starts with none."""
     while isinstance(e, Alias):
+        if e.metadata is not None:
+            return dict(e.metadata)
         e = e.children[0]
     if isinstance(e, ColumnRef):
         try:

@@ -125,7 +125,12 @@ class Column:
     def alias(self, *alias: str, **kwargs: Any) -> "Column":
         if len(alias) != 1:
             raise ValueError(f"alias() takes one name here, got {alias!r}")
-        return Column(Alias(self._expr, alias[0]))
+        metadata = kwargs.pop("metadata", None)
+        if kwargs:
+            raise TypeError(f"alias() got unexpected keyword arguments {sorted(kwargs)}")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise TypeError(f"alias(): metadata must be a dict, got {type(metadata).__name__}")
+        return Column(Alias(self._expr, alias[0], metadata))
 
     name = alias
 

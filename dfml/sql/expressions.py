@@ -191,9 +191,13 @@ class Literal(Expr):
 
 
 class Alias(Expr):
-    def __init__(self, child: Expr, name: str):
+    """A name for an expression; ``metadata`` (``alias(name, metadata=...)``) replaces the
+    column's metadata, as Spark's."""
+
+    def __init__(self, child: Expr, name: str, metadata: dict | None = None):
         self.children = (child,)
         self.name = name
+        self.metadata = metadata
 
     def sql(self) -> str:
         return self.name

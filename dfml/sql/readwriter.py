@@ -96,9 +96,11 @@ class DataFrameReader:
         return self.format("text").load(paths, wholetext=wholetext, lineSep=lineSep, **options)
 
     # -- formats
-    def _frame(self, frame: Any, path: str | list[str]) -> "DataFrame":
+    def _frame(self, frame: Any, path: str | list[str],
+               metadata: dict[str, dict] | None = None) -> "DataFrame":
         paths = [path] if isinstance(path, str) else path
-        return self._session._source(frame, tuple(F_io.normalize_path(p) for p in paths))
+        return self._session._source(frame, tuple(F_io.normalize_path(p) for p in paths),
+                                     metadata)
 
     def _conf_flag(self, option: str, conf: str) -> bool:
         """A reader option, falling back to the session conf ``conf`` (as Spark's options do)."""
@@ -131,13 +133,14 @@ class DataFrameReader:
         keys = list(F_io.hive_values(root, files[0]).keys()) if hive else []
         file_schema = resolve_schema(fs, files, merge, partial(normalized_type,
                                     decimal_as_double=decimal_as_double))
+        metadata = _footer_metadata(fs, files[0]) if files else {}
         protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
         if not hive and "file" in protocols:
             frame = read_parquet_frame(files if len(files) > 1 else files[0], decimal_as_double,
                                        self._session.defaultParallelism, file_schema)
             if self._schema is not None:
                 frame = _apply_schema(frame, self._schema)
-            return self._frame(frame, path)
+            return self._frame(frame, path, metadata)
         # hive-partitioned directories and non-local filesystems: one partition per file
         fields = [f for f in file_schema if f.name not in keys]
         key_types = {k: _infer_partition_type([F_io.hive_values(root, f).get(k) for f in files])
@@ -146,7 +149,7 @@ class DataFrameReader:
         if self._schema is not None:
             schema = pa.schema([pa.field(f.name, T.to_arrow(f.dataType)) for f in self._schema.fields])
         read_table = partitioned_reader(fs, root, schema)
-        return self._frame(F_io.frame_from_files(files, read_table, schema), path)
+        return self._frame(F_io.frame_from_files(files, read_table, schema), path, metadata)
 
     def _csv(self, path: str | list[str]) -> "DataFrame":
         from .io.csv_read import csv_schema_and_reader
@@ -165,6 +168,18 @@ class DataFrameReader:
         fs, files = self._list(path)
         schema, read_table = text_reader(fs, self._options)
         return self._frame(F_io.frame_from_files(files, read_table, schema), path)
+
+
+def _footer_metadata(fs: Any, file: str) -> dict[str, dict]:
+    """Column metadata Spark's schema key in ``file``'s footer carries (empty if none)."""
+    import pyarrow.parquet as pq
+
+    from .io.spark_schema import field_metadata
+    try:
+        with fs.open(file, "rb") as f:
+            return field_metadata(pq.read_schema(f).metadata)
+    except (OSError, pa.ArrowInvalid):
+        return {}
 
 
 def _infer_partition_type(values: list[str | None]) -> pa.DataType:

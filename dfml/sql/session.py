@@ -288,9 +288,17 @@ class SparkSession:
         return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable,
                          schema=schema)
 
-    def _source(self, frame: Any, paths: tuple[str, ...]) -> DataFrame:
-        """A DataFrame read from ``paths`` (readers and data sources make them here)."""
-        return DataFrame(frame, self, None, None, paths)
+    def _source(self, frame: Any, paths: tuple[str, ...],
+                metadata: dict[str, dict] | None = None) -> DataFrame:
+        """A DataFrame read from ``paths`` (readers and data sources make them here), with the
+        column ``metadata`` the files carry."""
+        schema = None
+        if metadata:
+            meta_schema = T.schema_of_meta(frame._meta, None)
+            schema = T.StructType([T.StructField(f.name, f.dataType, f.nullable,
+                                                 metadata.get(f.name, f.metadata))
+                                   for f in meta_schema.fields])
+        return DataFrame(frame, self, None, None, paths, schema)
 
     def table(self, name: str) -> DataFrame:
         raise NotImplementedError("tables and SQL arrive with SQL support")

@@ -9,6 +9,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
+from .. import attributes
 from ..base import Transformer, partition_column, require_absent, require_column
 from ..linalg import VectorUDT, csr_to_arrow, dense_to_arrow, to_matrix
 from ..param import Param, Params, TypeConverters as TC, keyword_only
@@ -138,6 +139,26 @@ def mixed_rows_to_arrow(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArra
         fields=fields)
 
 
+def _output_slots(schema: T.StructType, cols: list[str]) -> list[tuple[str, dict]] | None:
+    """The output's slot attributes as Spark names them: a scalar column is one slot named
+    after it (keeping a nominal or binary attribute), a vector's slots are named
+    ``<column>_<slot name>`` (``<column>_<i>`` when unnamed). None when a vector input's
+    metadata does not give its size: Spark then reads a row to learn it, dfml leaves the
+    output without attributes rather than run a pass for them."""
+    slots: list[tuple[str, dict]] = []
+    for c in cols:
+        field = schema[c]
+        if not isinstance(field.dataType, VectorUDT):
+            slots.append(attributes.scalar_slot(field))
+            continue
+        inner = attributes.slot_attributes(field)
+        if inner is None:
+            return None
+        for i, (kind, attr) in enumerate(inner):
+            slots.append((kind, {**attr, "name": f"{c}_{attr.get('name', i)}"}))
+    return slots
+
+
 class _AssembleKernel:
     def __init__(self, names: list[str], vector_flags: list[bool], handle: str):
         self.names, self.vector_flags, self.handle = names, vector_flags, handle
@@ -209,4 +230,7 @@ class VectorAssembler(Transformer, HasInputCols, HasOutputCol, HasHandleInvalid)
         flags = [isinstance(schema[c].dataType, VectorUDT) for c in cols]
         kernel = _AssembleKernel(cols, flags, self.getHandleInvalid())
         column = partition_column("VectorAssembler", cols, kernel, VectorUDT(), False)
+        slots = _output_slots(schema, cols)
+        if slots is not None:
+            column = column.alias(self.getOutputCol(), metadata=attributes.vector_group(slots))
         return dataset.withColumn(self.getOutputCol(), column)

@@ -22,6 +22,7 @@ from ...sql import functions as F
 from ...sql._engine import arrow_array
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException, SparkException
+from .. import attributes
 from ..base import (Aggregation, Estimator, Model, Transformer, in_out_columns,
                     partition_column, require_absent, require_column)
 from ..linalg import VectorUDT, csr_to_arrow
@@ -260,7 +261,9 @@ class StringIndexerModel(Model, _StringIndexerParams):
         handle = self.getHandleInvalid()
         dataset = dataset.withColumns({  # one projection for all outputs: fewer plan layers
             o: partition_column("StringIndexerModel", [i], _IndexKernel(labels, handle, i),
-                                T.DoubleType(), nullable=handle == "skip")
+                                T.DoubleType(), nullable=handle == "skip").alias(
+                o, metadata=attributes.nominal(
+                    o, list(labels) + (["__unknown"] if handle == "keep" else [])))
             for i, o, labels in zip(ins, outs, self._labels)})
         if handle == "skip":
             cond = None
@@ -316,19 +319,39 @@ class IndexToString(Transformer, HasInputCol, HasOutputCol):
         i, o = self.getInputCol(), self.getOutputCol()
         require_column(schema, i, (T.NumericType,), self, "numeric")
         require_absent(schema, o, self)
-        if not self.isDefined("labels"):
-            raise IllegalArgumentException(
-                f"IndexToString ({self.uid}): set labels (e.g. a StringIndexerModel's labels); "
-                f"dfml columns carry no label metadata")
+        self._labels_for(schema)
         return T.StructType(list(schema.fields) + [T.StructField(o, T.StringType(), True)])
 
+    def _labels_for(self, schema: T.StructType) -> list[str]:
+        """The labels param if set, else the input column's nominal values (its metadata, as a
+        StringIndexer writes it)."""
+        if self.isDefined("labels") and self.getLabels():
+            return list(self.getLabels())
+        values = attributes.nominal_values(schema[self.getInputCol()])
+        if values is None:
+            raise IllegalArgumentException(
+                f"IndexToString ({self.uid}): labels is not set and the input column "
+                f"`{self.getInputCol()}` carries no nominal labels in its metadata (a "
+                f"StringIndexer's output does)")
+        return values
+
     def _transform(self, dataset: Any) -> Any:
-        kernel = _LabelKernel(list(self.getLabels()), self.getInputCol())
+        kernel = _LabelKernel(self._labels_for(dataset.schema), self.getInputCol())
         return dataset.withColumn(self.getOutputCol(), partition_column(
             "IndexToString", [self.getInputCol()], kernel, T.StringType()))
 
 
 # ---------------------------------------------------------------- OneHotEncoder
+
+def _one_hot_attributes(field: T.StructField, size: int, keep: bool, drop: bool) -> dict:
+    """One binary slot per category, named by the input's nominal values (else 0, 1, ...),
+    an ``invalidValues`` slot with handleInvalid='keep', the last slot left out with dropLast."""
+    names = attributes.nominal_values(field) or [str(j) for j in range(size)]
+    names = list(names[:size]) + (["invalidValues"] if keep else [])
+    if drop:
+        names = names[:-1]
+    return attributes.vector_group([("binary", {"name": n}) for n in names])
+
 
 class _OneHotParams(HasHandleInvalid, HasInputCol, HasInputCols, HasOutputCol, HasOutputCols):
     dropLast = Param(Params._dummy(), "dropLast", "leave the last category out of the vector",
@@ -405,7 +428,13 @@ class OneHotEncoder(Estimator, _OneHotParams):
     def _model_from(self, results: list[Any], schema: T.StructType) -> "OneHotEncoderModel":
         ins, _ = in_out_columns(self)
         maxes = results[0] or [-1.0] * len(ins)
-        return self._copyValues(OneHotEncoderModel([int(m) + 1 for m in maxes]))
+        # as Spark: a nominal input's number of values (its metadata) is its category count;
+        # the data's largest index only counts for inputs without one
+        sizes = []
+        for c, m in zip(ins, maxes):
+            values = attributes.nominal_values(schema[c]) if c in schema.names else None
+            sizes.append(len(values) if values is not None else int(m) + 1)
+        return self._copyValues(OneHotEncoderModel(sizes))
 
     # inside a Pipeline: sizes from the StringIndexerModels that wrote the inputs
     def _can_fit_without_data(self, schema: T.StructType, sources: dict[str, Any]) -> bool:
@@ -480,9 +509,11 @@ class OneHotEncoderModel(Model, _OneHotParams):
     def _transform(self, dataset: Any) -> Any:
         ins, outs = in_out_columns(self)
         keep, drop = self.getHandleInvalid() == "keep", self.getDropLast()
+        schema = dataset.schema
         return dataset.withColumns({  # one projection for all outputs: fewer plan layers
             o: partition_column("OneHotEncoderModel", [i], _OneHotKernel(k, keep, drop, i),
-                                VectorUDT())
+                                VectorUDT()).alias(o, metadata=_one_hot_attributes(
+                                    schema[i], k, keep, drop))
             for i, o, k in zip(ins, outs, self._sizes)})
 
     def _save_data(self) -> pa.Table:

@@ -25,6 +25,7 @@ from .. import types as T
 from ..errors import AnalysisException
 from .files import url_to_fs
 from .locking import commit_lock, rename_new, replace_dir
+from .spark_schema import SPARK_SCHEMA_KEY, spark_schema_json
 
 if TYPE_CHECKING:
     from ..dataframe import DataFrame
@@ -45,6 +46,10 @@ def _table(pdf: pd.DataFrame, schema: pa.Schema) -> pa.Table:
 def _encode(table: pa.Table, fmt: str, spark_schema: T.StructType, options: dict[str, Any]) -> bytes:
     if fmt == "parquet":
         buf = io.BytesIO()
+        key = spark_schema_json(spark_schema)
+        if key is not None:  # Spark's schema (and column metadata) in the footer, as Spark does
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                                   SPARK_SCHEMA_KEY: key})
         compression = options.get("compression") or "snappy"
         pq.write_table(table, buf, compression=None if compression == "none" else compression)
         return buf.getvalue()
