@@ -18,7 +18,8 @@ from scipy.special import expit, softmax
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from .base import Estimator, Model, partition_column, require_absent
-from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, dense_to_arrow, to_matrix, \
+from .linalg import DenseMatrix, DenseVector, SparseMatrix, SparseVector, Vector, VectorUDT, \
+    compressed_matrix, compressed_vector, dense_to_arrow, to_matrix, \
     vectors_to_arrow
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
@@ -233,8 +234,15 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
     def _model(self, B: np.ndarray, b0: np.ndarray, num_classes: int,
                multinomial: bool) -> "LogisticRegressionModel":
         k, d = B.shape
-        return LogisticRegressionModel(DenseMatrix(k, d, B.reshape(-1, order="F")),
-                                       DenseVector(b0), num_classes, multinomial)
+        # Spark's forms: the coefficient matrix and intercepts compressed (sparse when that
+        # stores smaller, e.g. after an L1 fit), which is what a program prints
+        return LogisticRegressionModel(compressed_matrix(B), compressed_vector(b0), num_classes,
+                                       multinomial)
+
+
+def _nonzero(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.flatnonzero(row)
+    return idx, row[idx]
 
 
 def _single_class_model(class_w: np.ndarray, fit_intercept: bool, multinomial: bool,
@@ -324,7 +332,12 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         if self.isMultinomial:
             raise SparkException("Multinomial models contain a matrix of coefficients, use "
                                  "coefficientMatrix instead.")
-        return DenseVector(self.coefficientMatrix.toArray()[0])
+        m = self.coefficientMatrix
+        if isinstance(m, SparseMatrix) and m.isTransposed:
+            return SparseVector(m.numCols, m.rowIndices, m.values)
+        if isinstance(m, SparseMatrix):
+            return SparseVector(m.numCols, *_nonzero(m.toArray()[0]))
+        return DenseVector(m.toArray()[0])
 
     @property
     def intercept(self) -> float:
@@ -403,7 +416,7 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         if len(flat) != k * d:
             raise ValueError(f"LogisticRegressionModel data: {len(flat)} coefficients for a "
                              f"{k}x{d} matrix")
-        self.coefficientMatrix = DenseMatrix(k, d, flat.reshape(k, d).reshape(-1, order="F"))
+        self.coefficientMatrix = compressed_matrix(flat.reshape(k, d))
         self.interceptVector = udt.deserialize(table.column("interceptVector")[0].as_py())
         self.numClasses = int(row["numClasses"])
         self.isMultinomial = bool(row["isMultinomial"])

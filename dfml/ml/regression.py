@@ -24,7 +24,7 @@ import pyarrow as pa
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from .base import Estimator, Model, partition_column, require_absent
-from .linalg import DenseVector, Vector, VectorUDT, to_matrix, vectors_to_arrow
+from .linalg import DenseVector, Vector, VectorUDT, compressed_vector, to_matrix, vectors_to_arrow
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
@@ -116,7 +116,7 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
             fit = self._fit_normal(blocks, fx, fy) if normal else self._fit_lbfgs(blocks, fx, fy)
             beta, b0, history, diag_inv = fit
             sums = blocks.map_sum(K.regression_residuals, beta, b0, float(fy.mean[0]))
-        model = self._copyValues(LinearRegressionModel(DenseVector(beta), float(b0)))
+        model = self._copyValues(LinearRegressionModel(compressed_vector(beta), float(b0)))
         model._summary = LinearRegressionTrainingSummary(
             model, dataset, history, _metrics(sums, fx.n, d, self.getFitIntercept()), diag_inv)
         return model
@@ -307,7 +307,8 @@ class LinearRegressionModel(HoldsSummary, Model, _LinearRegressionParams):
 
     def _load_data(self, table: pa.Table) -> None:
         self.intercept = float(table.column("intercept")[0].as_py())
-        self.coefficients = VectorUDT().deserialize(table.column("coefficients")[0].as_py())
+        self.coefficients = compressed_vector(
+            VectorUDT().deserialize(table.column("coefficients")[0].as_py()).toArray())
         self.scale = float(table.column("scale")[0].as_py())
 
 

@@ -548,3 +548,12 @@ def schema_of_meta(meta: pd.DataFrame, nullable: dict[str, bool] | None = None) 
     nullable = nullable or {}
     return StructType([StructField(str(c), from_dtype(meta[c].dtype), nullable.get(c, True))
                        for c in meta.columns])
+
+
+def __getattr__(name: str) -> Any:
+    # ``from pyspark.sql.types import Row`` works in PySpark: the same path here, without an
+    # import cycle (row.py imports this module)
+    if name == "Row":
+        from .row import Row
+        return Row
+    raise AttributeError(f"module 'dfml.sql.types' has no attribute {name!r}")

@@ -21,7 +21,8 @@ from ...sql import types as T
 from ...sql.formatting import format_double
 
 __all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
-           "DenseMatrix", "Matrices", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
+           "DenseMatrix", "SparseMatrix", "Matrices", "MatrixUDT", "compressed_vector",
+           "compressed_matrix", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
            "to_matrix", "dense_to_arrow", "csr_to_arrow", "vector_size", "as_struct_array"]
 
 VECTOR_ARROW_TYPE = pa.struct([
@@ -30,6 +31,10 @@ VECTOR_ARROW_TYPE = pa.struct([
     pa.field("indices", pa.large_list(pa.field("element", pa.int32(), False))),
     pa.field("values", pa.large_list(pa.field("element", pa.float64(), False))),
 ])
+
+
+from .matrices import (DenseMatrix, Matrices, Matrix, MatrixUDT, SparseMatrix,  # noqa: E402
+                       compressed_matrix, format4)
 
 
 def _num(v: float) -> str:
@@ -53,13 +58,17 @@ class Vector:
     def norm(self, p: float) -> float:
         return float(np.linalg.norm(self.toArray(), p))
 
-    def dot(self, other: Any) -> float:
+    def _other(self, other: Any) -> np.ndarray:
         o = other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float)
-        return float(np.dot(self.toArray(), o))
+        if o.ndim != 1 or len(o) != self.size:
+            raise AssertionError("dimension mismatch")
+        return o
+
+    def dot(self, other: Any) -> float:
+        return float(np.dot(self.toArray(), self._other(other)))
 
     def squared_distance(self, other: Any) -> float:
-        o = other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float)
-        d = self.toArray() - o
+        d = self.toArray() - self._other(other)
         return float(np.dot(d, d))
 
     def asML(self) -> "Vector":
@@ -104,7 +113,45 @@ class DenseVector(Vector):
         return "[" + ",".join(_num(v) for v in self.array) + "]"
 
     def __repr__(self) -> str:
-        return "DenseVector([" + ", ".join(_num(v) for v in self.array) + "])"
+        return "DenseVector([" + ", ".join(format4(v) for v in self.array) + "])"
+
+    # arithmetic as PySpark's DenseVector: elementwise with a vector or a number
+    def _op(self, other: Any, fn: Any) -> "DenseVector":
+        o = other.toArray() if isinstance(other, Vector) else other
+        return DenseVector(fn(self.array, o))
+
+    def __add__(self, other: Any) -> "DenseVector":
+        return self._op(other, np.add)
+
+    def __sub__(self, other: Any) -> "DenseVector":
+        return self._op(other, np.subtract)
+
+    def __mul__(self, other: Any) -> "DenseVector":
+        return self._op(other, np.multiply)
+
+    def __truediv__(self, other: Any) -> "DenseVector":
+        return self._op(other, np.divide)
+
+    def __mod__(self, other: Any) -> "DenseVector":
+        return self._op(other, np.mod)
+
+    def __radd__(self, other: Any) -> "DenseVector":
+        return self._op(other, lambda a, b: np.add(b, a))
+
+    def __rsub__(self, other: Any) -> "DenseVector":
+        return self._op(other, lambda a, b: np.subtract(b, a))
+
+    def __rmul__(self, other: Any) -> "DenseVector":
+        return self._op(other, lambda a, b: np.multiply(b, a))
+
+    def __rtruediv__(self, other: Any) -> "DenseVector":
+        return self._op(other, lambda a, b: np.divide(b, a))
+
+    def __rmod__(self, other: Any) -> "DenseVector":
+        return self._op(other, lambda a, b: np.mod(b, a))
+
+    def __neg__(self) -> "DenseVector":
+        return DenseVector(-self.array)
 
     def _spark_string(self) -> str:
         return "[" + ",".join(format_double(float(v)) for v in self.array) + "]"
@@ -157,7 +204,7 @@ class SparseVector(Vector):
                 + ",".join(_num(v) for v in self.values) + "])")
 
     def __repr__(self) -> str:
-        body = ", ".join(f"{int(i)}: {_num(v)}" for i, v in zip(self.indices, self.values))
+        body = ", ".join(f"{int(i)}: {format4(v)}" for i, v in zip(self.indices, self.values))
         return f"SparseVector({self.size}, {{{body}}})"
 
     def _spark_string(self) -> str:
@@ -364,50 +411,14 @@ def assemble_vectors(kinds: np.ndarray, sizes: pa.Array, indices: pa.Array, valu
 
 # ---------------------------------------------------------------- matrices (model coefficients)
 
-class Matrix:
-    def toArray(self) -> np.ndarray:
-        raise NotImplementedError
-
-
-class DenseMatrix(Matrix):
-    """A column-major dense matrix, as Spark keeps model coefficient matrices."""
-
-    def __init__(self, numRows: int, numCols: int, values: Any, isTransposed: bool = False):
-        self.numRows, self.numCols = int(numRows), int(numCols)
-        self.values = np.asarray(values, dtype=np.float64).reshape(-1)
-        self.isTransposed = isTransposed
-        if len(self.values) != self.numRows * self.numCols:
-            raise ValueError(f"DenseMatrix: {len(self.values)} values for a "
-                             f"{self.numRows}x{self.numCols} matrix")
-
-    def toArray(self) -> np.ndarray:
-        order = "C" if self.isTransposed else "F"
-        return self.values.reshape((self.numRows, self.numCols), order=order)
-
-    def __getitem__(self, ij: tuple[int, int]) -> float:
-        return float(self.toArray()[ij])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DenseMatrix) and np.array_equal(self.toArray(), other.toArray())
-
-    def __repr__(self) -> str:
-        vals = ", ".join(_num(v) for v in self.toArray().reshape(-1, order="F"))
-        return f"DenseMatrix({self.numRows}, {self.numCols}, [{vals}], False)"
-
-    def __str__(self) -> str:
-        return "\n".join("  ".join(f"{v:g}" for v in row) for row in self.toArray())
-
-
-class Matrices:
-    @staticmethod
-    def dense(numRows: int, numCols: int, values: Any) -> DenseMatrix:
-        return DenseMatrix(numRows, numCols, values)
-
-    @staticmethod
-    def fromArray(a: np.ndarray) -> DenseMatrix:
-        a = np.asarray(a, dtype=np.float64)
-        return DenseMatrix(a.shape[0], a.shape[1], a.reshape(-1, order="F"))
-
-
 def _isnan(v: float) -> bool:
     return isinstance(v, float) and math.isnan(v)
+
+
+def compressed_vector(values: Any) -> Vector:
+    """Spark's ``Vector.compressed``: sparse when 1.5 * (non-zeros + 1) < size, else dense."""
+    a = np.asarray(values, dtype=np.float64).reshape(-1)
+    nz = np.flatnonzero(a)
+    if 1.5 * (len(nz) + 1.0) < len(a):
+        return SparseVector(len(a), nz, a[nz])
+    return DenseVector(a)
