@@ -171,6 +171,29 @@ class Persistable(Params):
         return self.uid
 
 
+def model_string(model: Any, facts: list[tuple[str, Any]]) -> str:
+    """A fitted model as Spark prints it: ``<Class>: uid=<uid>, name=value, ...`` with Spark's
+    spelling of values (``true``/``false``, doubles as Java prints them, NaN)."""
+    from ..sql.formatting import format_double
+
+    def show(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float):
+            return format_double(v)
+        return str(v)
+    body = "".join(f", {k}={show(v)}" for k, v in facts)
+    return f"{type(model).__name__}: uid={model.uid}{body}"
+
+
+def column_counts(model: Any) -> list[tuple[str, Any]]:
+    """``numInputCols``/``numOutputCols``, which Spark adds for multi-column models."""
+    if not model.isSet("inputCols"):
+        return []
+    return [("numInputCols", len(model.getInputCols())),
+            ("numOutputCols", len(model.getOrDefault("outputCols")))]
+
+
 class PipelineStage(Persistable):
     """Anything that can sit in a Pipeline."""
 

@@ -282,9 +282,8 @@ class Pipeline(Estimator):
             fit_statics(level)
         models = [fitted[i] for i in range(len(stages))]
         out = PipelineModel(models)
-        out._resetUid(self.uid)
         out._fit_plan = plan
-        return out._set_parent(self)
+        return out
 
     @staticmethod
     def _run_batch(plan: FitPlan, batch: _Batch, fitted: dict, frame_upto: Any) -> None:
@@ -332,6 +331,12 @@ class PipelineModel(Model):
     def _init_loaded(self) -> None:
         self.stages = []
         self._fit_plan = None
+
+    def _set_parent(self, estimator: Any) -> "PipelineModel":
+        """Keep a uid of its own, as PySpark's ``Pipeline.fit`` gives one (Scala's would
+        reuse the pipeline's)."""
+        self.parent = estimator
+        return self
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         for s in self.stages:

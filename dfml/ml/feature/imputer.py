@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
+from ..base import column_counts, model_string
 from ..base import (Aggregation, Estimator, Model, in_out_columns, partition_column,
                     require_absent, require_column)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
@@ -218,6 +219,11 @@ class _FillKernel:
 
 class ImputerModel(Model, _ImputerParams):
     """Fitted Imputer: one surrogate per input column (``surrogateDF``, a one-row frame)."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("strategy", self.getOrDefault("strategy")),
+                                   ("missingValue", float(self.getOrDefault("missingValue")))]
+                            + (column_counts(self) or [("numInputCols", 1), ("numOutputCols", 1)]))
 
     def __init__(self, surrogates: dict[str, float] | None = None):
         super().__init__()

@@ -23,6 +23,7 @@ from ...sql._engine import arrow_array
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException, SparkException
 from .. import attributes
+from ..base import column_counts, model_string
 from ..base import (Aggregation, Estimator, Model, Transformer, in_out_columns,
                     partition_column, require_absent, require_column)
 from ..linalg import VectorUDT, csr_to_arrow
@@ -198,6 +199,10 @@ class _IndexKernel:
 
 class StringIndexerModel(Model, _StringIndexerParams):
     """Fitted StringIndexer: one list of labels per input column (index = position)."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("handleInvalid", self.getHandleInvalid())]
+                            + column_counts(self))
 
     def __init__(self, labels: list[str] | None = None,
                  labelsArray: list[list[str]] | None = None):
@@ -485,6 +490,11 @@ class _OneHotKernel:
 
 class OneHotEncoderModel(Model, _OneHotParams):
     """Fitted OneHotEncoder: the number of categories of each input column."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("dropLast", self.getDropLast()),
+                                   ("handleInvalid", self.getHandleInvalid())]
+                            + column_counts(self))
 
     def __init__(self, categorySizes: list[int] | None = None):
         super().__init__()

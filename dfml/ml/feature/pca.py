@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
+from ..base import column_counts, model_string
 from ..base import Aggregation, Estimator, Model, partition_column
 from ..stats import fold_partials
 from ..linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, vectors_to_arrow
@@ -122,7 +123,7 @@ class PCA(Estimator, _PCAParams):
         cov = acc["M"] / (n - 1)
         u, s, _ = np.linalg.svd(cov)
         explained = s / s.sum()
-        pc = DenseMatrix(d, k, u[:, :k].reshape(-1, order="F"))
+        pc = DenseMatrix(d, k, u[:, :k].reshape(-1, order="F"), 0)  # 0: as PySpark shows it
         return self._copyValues(PCAModel(pc, DenseVector(explained[:k])))
 
 
@@ -144,6 +145,9 @@ class _ProjectKernel:
 class PCAModel(Model, _PCAParams):
     """Fitted PCA: ``pc`` (features x k matrix, one component per column) and
     ``explainedVariance`` (the share of the total variance of each component)."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("k", self.getOrDefault("k"))])
 
     def __init__(self, pc: DenseMatrix | None = None, explainedVariance: DenseVector | None = None):
         super().__init__()
@@ -171,5 +175,5 @@ class PCAModel(Model, _PCAParams):
 
     def _load_data(self, table: pa.Table) -> None:
         pc = table.column("pc")[0].as_py()
-        self.pc = DenseMatrix(pc["numRows"], pc["numCols"], pc["values"])
+        self.pc = DenseMatrix(pc["numRows"], pc["numCols"], pc["values"], 0)
         self.explainedVariance = first_vector(table, "explainedVariance")

@@ -12,6 +12,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
+from ..base import column_counts, model_string
 from ..base import (Aggregation, Estimator, Model, partition_column, require_absent,
                     require_column)
 from .assembler import mixed_rows_to_arrow
@@ -169,6 +170,11 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
     withMean = StandardScaler.withMean
     withStd = StandardScaler.withStd
 
+    def __repr__(self) -> str:
+        return model_string(self, [("numFeatures", len(self.mean)),
+                                   ("withMean", self.getOrDefault("withMean")),
+                                   ("withStd", self.getOrDefault("withStd"))])
+
     def __init__(self, std: DenseVector | None = None, mean: DenseVector | None = None):
         super().__init__()
         self._setDefault(withMean=False, withStd=True)
@@ -301,6 +307,11 @@ class MinMaxScalerModel(Model, HasInputCol, HasOutputCol):
     min = MinMaxScaler.min
     max = MinMaxScaler.max
 
+    def __repr__(self) -> str:
+        return model_string(self, [("numFeatures", len(self.originalMin)),
+                                   ("min", float(self.getOrDefault("min"))),
+                                   ("max", float(self.getOrDefault("max")))])
+
     def __init__(self, originalMin: DenseVector | None = None,
                  originalMax: DenseVector | None = None):
         super().__init__()
@@ -362,6 +373,9 @@ class MaxAbsScaler(Estimator, HasInputCol, HasOutputCol):
 
 class MaxAbsScalerModel(Model, HasInputCol, HasOutputCol):
     """Fitted MaxAbsScaler: ``maxAbs`` per feature."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("numFeatures", len(self.maxAbs))])
 
     def __init__(self, maxAbs: DenseVector | None = None):
         super().__init__()
@@ -456,6 +470,11 @@ class RobustScaler(Estimator, _RobustParams):
 
 class RobustScalerModel(Model, _RobustParams):
     """Fitted RobustScaler: ``range`` (upper minus lower quantile) and ``median`` per feature."""
+
+    def __repr__(self) -> str:
+        return model_string(self, [("numFeatures", len(self.median)),
+                                   ("withCentering", self.getOrDefault("withCentering")),
+                                   ("withScaling", self.getOrDefault("withScaling"))])
 
     def __init__(self, range: DenseVector | None = None, median: DenseVector | None = None):
         super().__init__()

@@ -99,3 +99,41 @@ def test_import_paths():
               and isinstance(getattr(PL, n), type)
               and getattr(PL, n).__module__ == "pyspark.ml.linalg"}
     assert public - set(dir(DL)) == set()
+
+
+def test_model_reprs_and_attributes_print_as_spark(spark, pyspark):
+    """``print(model)`` and the fitted attributes programs print, per feature model."""
+    import re
+
+    import pyspark.ml as PML
+    import pyspark.ml.feature as PM
+    import dfml.ml as DML
+    import dfml.ml.feature as DM
+    texts = []
+    for F, ML, L, sess in ((DM, DML, DL, spark),
+                           (PM, PML, __import__("pyspark.ml.linalg", fromlist=["x"]), pyspark)):
+        df = sess.createDataFrame([(L.DenseVector([1.0, 0.0, 3.0]), 1.0, "x", "p"),
+                                   (L.DenseVector([2.0, 0.0, 5.5]), 0.0, "y", "q"),
+                                   (L.DenseVector([0.0, 1.0, 1.0]), 1.0, "x", "q")],
+                                  ["v", "label", "c", "d"])
+        models = [F.StandardScaler(inputCol="v", outputCol="o", withMean=True).fit(df),
+                  F.MinMaxScaler(inputCol="v", outputCol="o", min=-1.0, max=2.5).fit(df),
+                  F.MaxAbsScaler(inputCol="v", outputCol="o").fit(df),
+                  F.RobustScaler(inputCol="v", outputCol="o", withCentering=True).fit(df),
+                  F.PCA(k=2, inputCol="v", outputCol="o").fit(df),
+                  F.StringIndexer(inputCols=["c", "d"], outputCols=["a", "b"]).fit(df),
+                  F.Imputer(inputCols=["label"], outputCols=["l2"], strategy="median").fit(df),
+                  F.OneHotEncoder(inputCol="label", outputCol="oh", dropLast=False).fit(df),
+                  ML.Pipeline(stages=[F.VectorAssembler(inputCols=["label"], outputCol="x")])
+                  .fit(df)]
+        t = [re.sub(r"_[0-9a-f]{12}", "_UID", repr(m)) for m in models]
+        t += [str(models[0].mean), str(models[0].std), str(models[1].originalMax),
+              str(models[2].maxAbs), str(models[3].median), repr(models[4].pc),
+              str(models[4].explainedVariance.toArray().round(6).tolist()),
+              str(models[5].labelsArray)]
+        ss = models[0].setOutputCol("other")
+        t.append(type(ss).__name__ + ss.getOutputCol())
+        # numbers to 10 significant digits: the last digits of a mean are round-off
+        texts.append([re.sub(r"-?\d+\.\d+(e-?\d+)?", lambda m: f"{float(m.group()):.10g}", x)
+                      for x in t])
+    assert texts[0] == texts[1]
