@@ -42,9 +42,7 @@ def _from_string(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
         f = pc.is_in(low, pa.array(["false", "f", "no", "n", "0"]))
         return pc.if_else(t, True, pc.if_else(f, False, pa.scalar(None, pa.bool_())))
     if isinstance(dst, T.IntegralType):
-        # Spark (non-ANSI) gives null for text that is not a number; "1.5" truncates to 1
-        as_f = _safe(arr, pa.float64())
-        return pc.cast(pc.trunc(as_f), target, safe=False)
+        return _string_to_integral(arr, target)
     if isinstance(dst, (T.DateType, T.TimestampType)):
         return _safe(pc.utf8_slice_codeunits(arr, 0, 10) if isinstance(dst, T.DateType) else arr, target)
     return _safe(arr, target)
@@ -63,13 +61,49 @@ def _safe(arr: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
         return pa.chunked_array([pa.array(out, target)])
 
 
-def _double_to_integral(a: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
-    """Spark's non-ANSI double -> integer cast: truncate, NaN -> 0, saturate at the type's limits."""
+# Spark's integral text: optional sign, ASCII digits, optionally a '.' and more digits (the
+# fraction is dropped). No exponent, no hex, no digit-less sign; "." and "-." are 0.
+_INTEGRAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]*)$"
+
+
+def _string_to_integral(arr: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+    """Spark's non-ANSI string -> byte/short/int/long cast: text that is not an integral
+    number, or whose value is outside the target's range, is null (never wrapped or clamped).
+
+    The integer part is parsed exactly as a decimal(20, 0) (any in-range long has at most 19
+    digits once leading zeros go), so no value passes through a double on the way."""
     import numpy as np
     info = np.iinfo(target.to_pandas_dtype())
-    a = pc.if_else(pc.is_nan(a), 0.0, a)
-    a = pc.max_element_wise(pc.min_element_wise(pc.trunc(a), float(info.max), skip_nulls=False),
+    ok = pc.match_substring_regex(arr, _INTEGRAL_TEXT)
+    whole = pc.replace_substring_regex(arr, r"\..*$", "")
+    negative = pc.starts_with(whole, "-")
+    digits = pc.utf8_ltrim(pc.replace_substring_regex(whole, r"^[+-]", ""), "0")
+    fits = pc.less_equal(pc.utf8_length(digits), 19)
+    ok = pc.and_kleene(ok, fits)
+    digits = pc.if_else(pc.and_kleene(ok, pc.greater(pc.utf8_length(digits), 0)), digits, "0")
+    dec_t = pa.decimal128(20, 0)
+    magnitude = pc.cast(digits, dec_t)
+    value = pc.if_else(negative, pc.negate(magnitude), magnitude)
+    in_range = pc.and_kleene(pc.greater_equal(value, pa.scalar(int(info.min), dec_t)),
+                             pc.less_equal(value, pa.scalar(int(info.max), dec_t)))
+    keep = pc.and_kleene(ok, in_range)
+    return pc.cast(pc.if_else(keep, value, pa.scalar(None, dec_t)), target)
+
+
+def _double_to_integral(a: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray:
+    """Spark's non-ANSI double -> integer cast: truncate, NaN -> 0, saturate at the limits of
+    int (for byte, short and int) or long; byte and short then wrap from that int, as Spark
+    narrows through int (300.0 -> byte 44, 1e10 -> byte -1)."""
+    import numpy as np
+    via = target if target == pa.int64() else pa.int32()
+    info = np.iinfo(via.to_pandas_dtype())
+    a = pc.trunc(pc.if_else(pc.is_nan(a), 0.0, a))
+    # a double cannot hold long's max (2**63 - 1 rounds up to 2**63): compare, don't clamp
+    too_big = pc.greater_equal(a, float(info.max) + 1.0)
+    a = pc.max_element_wise(pc.min_element_wise(a, float(info.max), skip_nulls=False),
                             float(info.min), skip_nulls=False)
+    a = pc.if_else(too_big, pa.scalar(int(info.max), via),
+                   pc.cast(pc.if_else(too_big, 0.0, a), via, safe=False))
     return pc.cast(a, target, safe=False)
 
 
@@ -87,6 +121,9 @@ def cast_series(s: Any, src: T.DataType, dst: T.DataType) -> Any:
         fn = lambda a: _from_string(a, dst)  # noqa: E731
     elif isinstance(src, (T.DoubleType, T.FloatType)) and isinstance(dst, T.IntegralType):
         fn = lambda a: _double_to_integral(a, target)  # noqa: E731
+    elif isinstance(src, T.IntegralType) and isinstance(dst, T.IntegralType):
+        # narrowing wraps (two's complement), as Spark's non-ANSI long -> int does
+        fn = lambda a: a.cast(target, safe=False)  # noqa: E731
     elif isinstance(dst, T.BooleanType) and isinstance(src, T.NumericType):
         fn = lambda a: pc.not_equal(a, 0)  # noqa: E731
     elif isinstance(src, T.BooleanType) and isinstance(dst, T.NumericType):

@@ -1,0 +1,99 @@
+"""Type reliability (issue 15): casts that overflow, dotted names, exact decimals.
+
+Each test pins a case that gave a wrong value or a raw Arrow error before; the same inputs run
+through real PySpark in tests/parity/test_types_parity.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dfml.sql import functions as F
+from dfml.sql.errors import AnalysisException
+
+TEXTS = ["1", " 12 ", "1.9", "-1.9", "128", "-129", "32768", "2147483648", "-2147483649",
+         "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e3", "abc",
+         "", None, "+5", "0x10", ".5", ".", "-", "2147483647.9", "9223372036854775807.5"]
+
+
+def _cast_all(spark, rows, schema, col, types):
+    df = spark.createDataFrame(rows, schema)
+    return [tuple(r) for r in df.select(*[F.col(col).cast(t).alias(t) for t in types]).collect()]
+
+
+def test_string_out_of_range_to_int_is_null_not_wrapped(spark):
+    # was -2147483648 (parsed through a double, then an unchecked cast)
+    got = _cast_all(spark, [("2147483648",), ("-2147483649",), ("99999999999",)], "s string", "s",
+                    ["int"])
+    assert got == [(None,), (None,), (None,)]
+
+
+def test_string_out_of_range_to_long_is_null_not_an_arrow_error(spark):
+    got = _cast_all(spark, [("9223372036854775808",), ("9223372036854775807",),
+                            ("-9223372036854775808",)], "s string", "s", ["long"])
+    assert got == [(None,), (9223372036854775807,), (-9223372036854775808,)]
+
+
+def test_string_to_integral_all_widths(spark):
+    got = _cast_all(spark, [(t,) for t in TEXTS], "s string", "s", ["byte", "short", "int", "long"])
+    as_dict = dict(zip(TEXTS, got))
+    assert as_dict["128"] == (None, 128, 128, 128)
+    assert as_dict["32768"] == (None, None, 32768, 32768)
+    assert as_dict["1e3"] == (None, None, None, None)        # no exponent in integral text
+    assert as_dict["2147483647.9"] == (None, None, 2147483647, 2147483647)
+    assert as_dict["9223372036854775807.5"] == (None, None, None, 9223372036854775807)
+    assert as_dict["."] == (0, 0, 0, 0)
+    assert as_dict["-"] == (None, None, None, None)
+    assert as_dict[" 12 "] == (12, 12, 12, 12)
+
+
+def test_long_to_int_wraps(spark):
+    # was an Arrow "Integer value ... not in range" error at the action
+    got = _cast_all(spark, [(2147483648,), (-2147483649,), (300,)], "l long", "l",
+                    ["int", "short", "byte"])
+    assert got == [(-2147483648, 0, 0), (2147483647, -1, -1), (300, 300, 44)]
+
+
+def test_double_to_byte_goes_through_int(spark):
+    # was clamped at the byte's limits (127); Spark saturates at int's, then wraps
+    got = _cast_all(spark, [(1e10,), (128.0,), (float("nan"),)], "d double", "d",
+                    ["byte", "short", "int"])
+    assert got == [(-1, -1, 2147483647), (-128, 128, 128), (0, 0, 0)]
+
+
+# ---------------------------------------------------------------- dotted names
+@pytest.fixture
+def dotted(spark):
+    return spark.createDataFrame([({"b": 1, "c": 2}, 10)], "a struct<b:int,c:int>, `a.b` int")
+
+
+def test_dotted_name_is_a_struct_field_not_the_dotted_column(dotted):
+    # was 10: the top-level column literally named "a.b" won over field b of struct a
+    out = dotted.select(F.col("a.b"))
+    assert out.columns == ["b"]
+    assert out.collect()[0][0] == 1
+
+
+def test_backticks_name_the_dotted_column(dotted):
+    out = dotted.select(F.col("`a.b`"), "`a`.`c`")
+    assert out.columns == ["a.b", "c"]
+    assert tuple(out.collect()[0]) == (10, 2)
+
+
+def test_dotted_name_without_struct_is_unresolved(spark):
+    df = spark.createDataFrame([(10, 1)], "`x.y` int, z int")
+    with pytest.raises(AnalysisException, match=r"UNRESOLVED_COLUMN.*`x`\.`y`.*`x\.y`"):
+        df.select("x.y")
+    with pytest.raises(AnalysisException, match="UNRESOLVED_COLUMN"):
+        df["x.y"]
+    assert df.select(df["`x.y`"]).collect()[0][0] == 10
+    # names the API takes literally still work with the dotted column
+    assert df.withColumn("w", F.col("`x.y`") + 1).columns == ["x.y", "z", "w"]
+    assert df.drop("x.y").columns == ["z"]
+    assert df.select("*").columns == ["x.y", "z"]
+
+
+def test_dotted_projection_chain_keeps_the_struct_field(dotted):
+    # collapsing projections must not swap the struct path for the dotted column
+    out = dotted.select("a", "`a.b`").select(F.col("a.b").alias("f"), F.col("`a.b`").alias("g"))
+    assert tuple(out.collect()[0]) == (1, 10)
