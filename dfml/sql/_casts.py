@@ -107,31 +107,98 @@ def _double_to_integral(a: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedAr
     return pc.cast(a, target, safe=False)
 
 
+_DECIMAL_TEXT = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def _to_decimal(arr: pa.ChunkedArray, src: T.DataType, dst: T.DecimalType) -> pa.ChunkedArray:
+    """Spark's non-ANSI cast to ``decimal(p, s)``: rounded half up (away from zero) to the
+    scale, null where the value does not fit the precision, and null for NaN, infinities and
+    text that is not a number."""
+    import decimal as _dec
+    from . import decimals as D
+    if isinstance(src, T.DecimalType):
+        return D.fit(arr.cast(pa.decimal256(src.precision, src.scale)), dst)
+    if isinstance(src, (T.IntegralType, T.BooleanType)):
+        return D.fit(arr.cast(pa.int64()).cast(pa.decimal256(20, 0)), dst)
+    if isinstance(src, T.StringType):
+        arr = pc.utf8_trim_whitespace(arr)
+        ok = pc.match_substring_regex(arr, _DECIMAL_TEXT)
+        values = [v if good else None for v, good in zip(arr.to_pylist(), ok.to_pylist())]
+    else:  # doubles and floats: their shortest decimal text, as Spark's Decimal(double)
+        values = [None if v is None or v != v or v in (float("inf"), float("-inf")) else repr(v)
+                  for v in arr.to_pylist()]
+    ctx = _dec.Context(prec=100, rounding=_dec.ROUND_HALF_UP)
+    quantum = _dec.Decimal(1).scaleb(-dst.scale)
+    limit = _dec.Decimal(10) ** (dst.precision - dst.scale)
+    out = []
+    for v in values:
+        q = None if v is None else _dec.Decimal(v).quantize(quantum, context=ctx)
+        out.append(q if q is not None and abs(q) < limit else None)
+    return pa.chunked_array([pa.array(out, pa.decimal128(dst.precision, dst.scale))])
+
+
+def _from_decimal(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
+    """Decimal to a double (correctly rounded, through its text, as Java's BigDecimal does) or
+    to an integral type (truncated, then wrapped from a long, as Spark's non-ANSI cast)."""
+    if isinstance(dst, (T.DoubleType, T.FloatType)):
+        return pc.cast(pc.cast(arr, pa.large_string()), T.to_arrow(dst))
+    t = arr.type
+    whole = pc.cast(arr.cast(pa.decimal256(t.precision, t.scale)), pa.decimal256(76, 0), safe=False)
+    as_long = pc.cast(whole, pa.int64(), safe=False)
+    return pc.cast(as_long, T.to_arrow(dst), safe=False)
+
+
+def _kernel(src: T.DataType, dst: T.DataType):
+    """The Arrow function casting ``src`` to ``dst`` where Spark's result differs from a plain
+    Arrow/pandas conversion; None where ``astype`` is right."""
+    target = T.to_arrow(dst)
+    if isinstance(dst, T.DecimalType) and isinstance(src, (T.NumericType, T.StringType,
+                                                            T.BooleanType)):
+        return lambda a: _to_decimal(a, src, dst)
+    if isinstance(src, T.DecimalType) and isinstance(dst, (T.IntegralType, T.DoubleType,
+                                                            T.FloatType)):
+        return lambda a: _from_decimal(a, dst)
+    if isinstance(dst, T.StringType):
+        return lambda a: _to_string(a, src)
+    if isinstance(src, T.StringType):
+        return lambda a: _from_string(a, dst)
+    if isinstance(src, (T.DoubleType, T.FloatType)) and isinstance(dst, T.IntegralType):
+        return lambda a: _double_to_integral(a, target)
+    if isinstance(src, T.IntegralType) and isinstance(dst, T.IntegralType):
+        # narrowing wraps (two's complement), as Spark's non-ANSI long -> int does
+        return lambda a: a.cast(target, safe=False)
+    if isinstance(dst, T.BooleanType) and isinstance(src, T.NumericType):
+        return lambda a: pc.not_equal(a, 0)
+    if isinstance(src, T.BooleanType) and isinstance(dst, T.NumericType):
+        return lambda a: a.cast(pa.int8()).cast(target)
+    if isinstance(src, T.TimestampType) and isinstance(dst, T.LongType):
+        return lambda a: pc.divide(a.cast(pa.int64()), 1_000_000)
+    if isinstance(src, T.NullType):
+        return lambda a: pa.nulls(len(a), target)
+    return None
+
+
+def cast_value(v: Any, src: T.DataType, dst: T.DataType) -> Any:
+    """A Python value (a literal) of type ``src`` cast to ``dst`` by the same rules as a
+    column; None if those rules are the plain Python conversion."""
+    fn = _kernel(src, dst)
+    if fn is None or v is None:
+        return None
+    arr = pa.chunked_array([pa.array([v], T.to_arrow(src))])
+    out = fn(arr)
+    return out[0].as_py() if len(out) else None
+
+
 def cast_series(s: Any, src: T.DataType, dst: T.DataType) -> Any:
     """``s`` (a dask Series of Spark type ``src``) cast to ``dst``.
 
     Plain numeric and date/time widenings are native ``astype`` calls; casts where Spark's
-    result differs from Arrow's (to and from strings, doubles to integers) run per partition.
+    result differs from Arrow's (to and from strings and decimals, doubles to integers,
+    integral narrowing) run per partition.
     """
     target = T.to_arrow(dst)
     dtype = pd.ArrowDtype(target)
-    if isinstance(dst, T.StringType):
-        fn = lambda a: _to_string(a, src)  # noqa: E731
-    elif isinstance(src, T.StringType):
-        fn = lambda a: _from_string(a, dst)  # noqa: E731
-    elif isinstance(src, (T.DoubleType, T.FloatType)) and isinstance(dst, T.IntegralType):
-        fn = lambda a: _double_to_integral(a, target)  # noqa: E731
-    elif isinstance(src, T.IntegralType) and isinstance(dst, T.IntegralType):
-        # narrowing wraps (two's complement), as Spark's non-ANSI long -> int does
-        fn = lambda a: a.cast(target, safe=False)  # noqa: E731
-    elif isinstance(dst, T.BooleanType) and isinstance(src, T.NumericType):
-        fn = lambda a: pc.not_equal(a, 0)  # noqa: E731
-    elif isinstance(src, T.BooleanType) and isinstance(dst, T.NumericType):
-        fn = lambda a: a.cast(pa.int8()).cast(target)  # noqa: E731
-    elif isinstance(src, T.TimestampType) and isinstance(dst, T.LongType):
-        fn = lambda a: pc.divide(a.cast(pa.int64()), 1_000_000)  # noqa: E731
-    elif isinstance(src, T.NullType):
-        fn = lambda a: pa.nulls(len(a), target)  # noqa: E731
-    else:
+    fn = _kernel(src, dst)
+    if fn is None:
         return s.astype(dtype)
     return s.map_partitions(_arrow_partition(fn, target), meta=pd.Series([], dtype=dtype, name=s.name))

@@ -21,8 +21,10 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
+from . import decimals as D
 from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
 from .errors import AnalysisException
+from .kernels import ArrowKernel
 
 Finish = Callable[[Any], Typed]
 
@@ -123,9 +125,22 @@ class Avg(AggFunc):
         require_numeric(self, x)
         col = p.input(x, sum_type(x.dtype) if isinstance(x.dtype, T.DecimalType) else T.DoubleType())
         s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+        if isinstance(x.dtype, T.DecimalType):
+            return _decimal_average(s, n, D.average_type(x.dtype))
         double = T.to_dtype(T.DoubleType())
         return lambda P: Typed(fix_dtype(P[s].astype(double) / P[n].mask(P[n] == 0), T.DoubleType()),
                                T.DoubleType(), True)
+
+
+def _decimal_average(s: str, n: str, out: T.DecimalType) -> Finish:
+    """Spark's avg of decimals: the exact mean, rounded half up to ``decimal(p + 4, s + 4)``."""
+    kernel = ArrowKernel(lambda total, count: D.average(total, count, out), [None, None], [0, 1],
+                         T.to_arrow(out))
+
+    def finish(P: Any) -> Typed:
+        value = P[s].map_partitions(kernel, P[n], meta=pd.Series([], dtype=T.to_dtype(out)))
+        return Typed(value, out, True)
+    return finish
 
 
 class _Pick(AggFunc):

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from ._casts import cast_series
+from ._casts import cast_series, cast_value
 from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, fix_dtype,
                        is_numeric, literal_type, wider_numeric)
 from .errors import AnalysisException, unresolved_column
@@ -243,6 +243,8 @@ class Arithmetic(BinaryOp):
                     f'{side_name(self, side is l)} has type "{side.dtype.simpleString().upper()}".',
                     "DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE")
         nullable = l.nullable or r.nullable
+        if self.op in "+-*/" and is_decimal_arithmetic(l, r):
+            return decimal_arithmetic(self.op, l, r, ctx)
         if self.op == "/":
             out_t = T.DoubleType() if not isinstance(wider_numeric(l.dtype, r.dtype), T.DecimalType) \
                 else T.DoubleType()
@@ -274,6 +276,34 @@ class Arithmetic(BinaryOp):
             lv = ctx.broadcast(Typed(lv, out_t))
         value = getattr(lv, _ARITH[self.op])(rv)
         return Typed(fix_dtype(value, out_t), out_t, nullable)
+
+
+def is_decimal_arithmetic(l: Typed, r: Typed) -> bool:
+    """Both sides decimal, or a decimal and an integer: Spark keeps the result a decimal."""
+    kinds = (T.DecimalType, T.IntegralType)
+    return (isinstance(l.dtype, T.DecimalType) or isinstance(r.dtype, T.DecimalType)) \
+        and isinstance(l.dtype, kinds) and isinstance(r.dtype, kinds)
+
+
+def decimal_arithmetic(op: str, l: Typed, r: Typed, ctx: Ctx) -> Typed:
+    """``l op r`` exactly, typed by Spark's decimal rules (dfml.sql.decimals)."""
+    from . import decimals as D
+    dl = D.as_decimal_type(l.dtype, l.value if l.is_scalar else None)
+    dr = D.as_decimal_type(r.dtype, r.value if r.is_scalar else None)
+    out = D.arithmetic_type(op, dl, dr)
+    kernel = D.DecimalArithmetic(op, dl, dr, out)
+    if l.is_scalar and r.is_scalar:
+        if l.value is None or r.value is None:
+            return Typed(None, out, True)
+        result = kernel(l.value, r.value)
+        return Typed((result[0] if isinstance(result, pa.Array) else result).as_py(), out, True)
+    sides = (l, r)
+    positions = [i for i, t in enumerate(sides) if not t.is_scalar]
+    template = [None if not t.is_scalar else t.value for t in sides]
+    fn = ArrowKernel(kernel, template, positions, T.to_arrow(out))
+    cols = [sides[i].value for i in positions]
+    value = cols[0].map_partitions(fn, *cols[1:], meta=pd.Series([], dtype=T.to_dtype(out)))
+    return Typed(value, out, True)
 
 
 def _bcast(ctx: Ctx, v: Any, dt: T.DataType) -> Any:
@@ -465,6 +495,12 @@ class Cast(Expr):
         if t.dtype == self.to:
             return t
         if t.is_scalar:
+            if t.value is None:
+                return Typed(None, self.to, True)
+            if isinstance(self.to, (T.DecimalType, T.IntegralType)) and \
+                    isinstance(t.dtype, (T.NumericType, T.StringType)):
+                v = cast_value(t.value, t.dtype, self.to)
+                return Typed(v, self.to, v is None or t.nullable)
             return Typed(cast_scalar(t.value, self.to), self.to, t.nullable)
         return Typed(cast_series(t.value, t.dtype, self.to), self.to, True)
 

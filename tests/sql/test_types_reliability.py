@@ -97,3 +97,81 @@ def test_dotted_projection_chain_keeps_the_struct_field(dotted):
     # collapsing projections must not swap the struct path for the dotted column
     out = dotted.select("a", "`a.b`").select(F.col("a.b").alias("f"), F.col("`a.b`").alias("g"))
     assert tuple(out.collect()[0]) == (1, 10)
+
+
+# ---------------------------------------------------------------- exact decimals
+import decimal  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+BIG = decimal.Decimal("12345678901234567.89")
+
+
+@pytest.fixture
+def prices(tmp_path):
+    path = tmp_path / "prices.parquet"
+    pq.write_table(pa.table({
+        "k": pa.array(["a", "a", "b"]),
+        "p": pa.array([BIG, decimal.Decimal("0.01"), decimal.Decimal("-3.50")], pa.decimal128(19, 2)),
+        "q": pa.array([decimal.Decimal("1.5"), None, decimal.Decimal("-1.1")], pa.decimal128(5, 1)),
+    }), path)
+    return str(path)
+
+
+def test_parquet_decimals_are_exact_by_default(spark, prices):
+    # was double: 12345678901234567.89 summed to 1.2345678901234568e16
+    df = spark.read.parquet(prices)
+    assert df.dtypes == [("k", "string"), ("p", "decimal(19,2)"), ("q", "decimal(5,1)")]
+    assert df.collect()[0].p == BIG
+    row = df.agg(F.sum("p").alias("s"), F.avg("q").alias("a")).collect()[0]
+    assert row.s == BIG + decimal.Decimal("0.01") - decimal.Decimal("3.50")
+    assert row.a == decimal.Decimal("0.20000")
+
+
+def test_decimal_sum_and_avg_types(spark, prices):
+    out = spark.read.parquet(prices).groupBy("k").agg(F.sum("p"), F.avg("p"), F.avg("q"))
+    assert out.dtypes[1:] == [("sum(p)", "decimal(29,2)"), ("avg(p)", "decimal(23,6)"),
+                              ("avg(q)", "decimal(9,5)")]
+    rows = {r.k: tuple(r)[1:] for r in out.collect()}
+    assert rows["a"] == (BIG + decimal.Decimal("0.01"), decimal.Decimal("6172839450617283.950000"),
+                         decimal.Decimal("1.50000"))
+
+
+def test_decimal_arithmetic_types_and_values(spark, prices):
+    df = spark.read.parquet(prices)
+    out = df.select((df.p + df.q).alias("add"), (df.p * df.q).alias("mul"),
+                    (df.q * 2).alias("lit"), (df.p / df.q).alias("div"), (df.q / 0).alias("z"))
+    # was an Arrow error: decimal precision 39 out of range
+    assert out.dtypes == [("add", "decimal(20,2)"), ("mul", "decimal(25,3)"),
+                          ("lit", "decimal(7,1)"), ("div", "decimal(26,8)"), ("z", "decimal(10,6)")]
+    first = out.collect()[0]
+    assert first.add == BIG + decimal.Decimal("1.5")
+    assert first.mul == decimal.Decimal("18518518351851851.835")
+    assert first.div == decimal.Decimal("8230452600823045.26000000")
+    assert first.z is None
+
+
+def test_decimal_show_prints_the_scale(spark, prices, capsys):
+    spark.read.parquet(prices).agg(F.avg("q")).show()
+    assert "|0.20000|" in capsys.readouterr().out
+
+
+def test_decimal_casts(spark, prices):
+    df = spark.read.parquet(prices)
+    row = df.select(df.p.cast("double").alias("d"), df.p.cast("string").alias("s"),
+                    df.p.cast("decimal(5,2)").alias("narrow"), df.q.cast("int").alias("i"),
+                    F.lit("1.235").cast("decimal(4,2)").alias("half_up")).collect()[0]
+    assert tuple(row) == (1.2345678901234568e16, "12345678901234567.89", None, 1,
+                          decimal.Decimal("1.24"))
+
+
+def test_decimal_as_double_is_an_explicit_option(spark, prices):
+    assert spark.read.option("decimalAsDouble", True).parquet(prices).dtypes[1] == ("p", "double")
+    spark.conf.set("dfml.sql.decimalAsDouble", "true")
+    try:
+        assert spark.read.parquet(prices).dtypes[1] == ("p", "double")
+        assert spark.read.option("decimalAsDouble", "false").parquet(prices).dtypes[1] == \
+            ("p", "decimal(19,2)")
+    finally:
+        spark.conf.unset("dfml.sql.decimalAsDouble")
