@@ -117,6 +117,8 @@ def _to_decimal(arr: pa.ChunkedArray, src: T.DataType, dst: T.DecimalType) -> pa
     import decimal as _dec
     from . import decimals as D
     if isinstance(src, T.DecimalType):
+        if dst.scale >= src.scale and dst.precision - dst.scale >= src.precision - src.scale:
+            return arr.cast(T.to_arrow(dst))  # a widening: exact, nothing to round or check
         return D.fit(arr.cast(pa.decimal256(src.precision, src.scale)), dst)
     if isinstance(src, (T.IntegralType, T.BooleanType)):
         return D.fit(arr.cast(pa.int64()).cast(pa.decimal256(20, 0)), dst)
@@ -138,9 +140,21 @@ def _to_decimal(arr: pa.ChunkedArray, src: T.DataType, dst: T.DecimalType) -> pa
 
 
 def _from_decimal(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
-    """Decimal to a double (correctly rounded, through its text, as Java's BigDecimal does) or
-    to an integral type (truncated, then wrapped from a long, as Spark's non-ANSI cast)."""
+    """Decimal to a double (correctly rounded, as Java's BigDecimal does) or to an integral
+    type (truncated, then wrapped from a long, as Spark's non-ANSI cast).
+
+    Up to 15 digits the unscaled integer and the power of ten are exact doubles, so one IEEE
+    division rounds correctly (TPC-H's decimal(15,2) takes this path); wider values go through
+    their text, which Arrow parses correctly rounded. Arrow's own decimal -> double cast is not
+    correctly rounded (3.3 became 3.3000000000000003)."""
     if isinstance(dst, (T.DoubleType, T.FloatType)):
+        t = arr.type
+        if t.precision <= 15:
+            shifted = arr if t.scale == 0 else \
+                pc.multiply(arr, pa.scalar(10 ** t.scale, pa.decimal128(t.scale + 1, 0)))
+            unscaled = pc.cast(pc.cast(shifted, pa.int64()), pa.float64())
+            as_double = pc.divide(unscaled, float(10 ** t.scale))
+            return as_double.cast(T.to_arrow(dst))
         return pc.cast(pc.cast(arr, pa.large_string()), T.to_arrow(dst))
     t = arr.type
     whole = pc.cast(arr.cast(pa.decimal256(t.precision, t.scale)), pa.decimal256(76, 0), safe=False)

@@ -77,6 +77,14 @@ def _wide(a: Any, dt: T.DecimalType) -> Any:
     return pa.scalar(None if a is None else _dec.Decimal(str(a)), t)
 
 
+def _narrow(a: Any, dt: T.DecimalType) -> Any:
+    """An Arrow array or Python value as a 128-bit decimal of type ``dt``."""
+    t = pa.decimal128(dt.precision, dt.scale)
+    if isinstance(a, (pa.Array, pa.ChunkedArray)):
+        return a if a.type == t else a.cast(t)
+    return pa.scalar(None if a is None else _dec.Decimal(str(a)), t)
+
+
 def fit(values: Any, out: T.DecimalType) -> Any:
     """256-bit decimal ``values`` rounded half up to ``out``'s scale, null where they do not fit
     its precision (Spark non-ANSI), as ``decimal128(out)``."""
@@ -109,7 +117,19 @@ class DecimalArithmetic:
         if self.op == "/":
             return self._divide(left, right)
         fn = {"+": pc.add, "-": pc.subtract, "*": pc.multiply}[self.op]
+        if self._fits_128():
+            # Arrow's own result type is Spark's here, and exact: no rounding, no overflow
+            return fn(_narrow(left, self.left_t), _narrow(right, self.right_t)).cast(
+                pa.decimal128(self.out.precision, self.out.scale))
         return fit(fn(_wide(left, self.left_t), _wide(right, self.right_t)), self.out)
+
+    def _fits_128(self) -> bool:
+        a, b = self.left_t, self.right_t
+        if self.op == "*":
+            raw = a.precision + b.precision + 1
+        else:
+            raw = max(a.precision - a.scale, b.precision - b.scale) + max(a.scale, b.scale) + 1
+        return raw <= MAX_PRECISION
 
     def _divide(self, left: Any, right: Any) -> Any:
         """Arrow divides decimals truncating at a scale it picks from the operands: the dividend

@@ -78,3 +78,81 @@ def test_field_of_a_non_struct_is_refused(both):
         theirs.select("`x.y`.q").collect()
     with pytest.raises(AnalysisException, match="INVALID_EXTRACT_BASE_FIELD_TYPE"):
         ours.select("`x.y`.q")
+
+
+# ---------------------------------------------------------------- exact decimals
+import contextlib  # noqa: E402
+import decimal  # noqa: E402
+import io  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+
+D = decimal.Decimal
+
+
+@pytest.fixture
+def decimal_file(tmp_path):
+    """One parquet file both engines read: decimals of two precisions, an int, a double."""
+    path = tmp_path / "dec"
+    path.mkdir()
+    pq.write_table(pa.table({
+        "k": pa.array(["a", "a", "b", None, "b"]),
+        "p": pa.array([D("12345678901234567.89"), D("0.01"), D("-3.50"), None, D("2.25")],
+                      pa.decimal128(19, 2)),
+        "q": pa.array([D("1.5"), D("2.0"), None, D("3.3"), D("-1.1")], pa.decimal128(5, 1)),
+        "i": pa.array([1, 2, 3, None, 5], pa.int32()),
+        "d": pa.array([1.5, 2.0, None, 0.1, 3.0]),
+        "s": pa.array(["1.235", "abc", "99999.999", None, " -2.5e1 "]),
+    }), path / "part-0.parquet")
+    return str(path)
+
+
+def _exact(df):
+    """Types and values as text, so decimals compare digit for digit (scale included)."""
+    return df.dtypes, sorted((tuple(str(v) for v in r) for r in df.collect()), key=repr)
+
+
+def _both_read(spark, pyspark, path):
+    return spark.read.parquet(path), pyspark.read.parquet(path)
+
+
+DECIMAL_CASES = [
+    ("aggregates", lambda F, df: df.agg(F.sum("p"), F.avg("p"), F.sum("q"), F.avg("q"),
+                                        F.min("p"), F.max("q"), F.count("p"))),
+    ("grouped", lambda F, df: df.groupBy("k").agg(F.sum("p"), F.avg("q"), F.avg("p"))),
+    ("add_sub", lambda F, df: df.select(df.p + df.q, df.p - df.q, df.p + df.i, df.q - 1, 1 - df.q)),
+    ("mul_div", lambda F, df: df.select(df.p * df.q, df.q * df.i, df.q * 2, df.p / df.q,
+                                        df.q / df.i, df.q / 0, df.i / df.q)),
+    ("with_double", lambda F, df: df.select(df.p + df.d, df.q * 1.5, df.q > 1, df.q == 1.5)),
+    ("casts_from", lambda F, df: df.select(*[c.alias(f"c{j}") for j, c in enumerate([
+        df.p.cast("double"), df.q.cast("string"), df.p.cast("string"), df.q.cast("int"),
+        df.p.cast("long"), df.p.cast("int"), df.p.cast("decimal(5,2)"),
+        df.q.cast("decimal(10,3)"), df.p.cast("decimal(18,1)")])])),
+    ("casts_to", lambda F, df: df.select(*[c.alias(f"c{j}") for j, c in enumerate([
+        df.d.cast("decimal(10,2)"), df.d.cast("decimal(2,1)"), df.i.cast("decimal(5,1)"),
+        df.i.cast("decimal(2,1)"), df.s.cast("decimal(5,2)"), df.s.cast("decimal(10,3)")])])),
+]
+
+
+@pytest.mark.parametrize("case", DECIMAL_CASES, ids=[c[0] for c in DECIMAL_CASES])
+def test_decimal_parity(spark, pyspark, decimal_file, case):
+    from pyspark.sql import functions as PF
+    from dfml.sql import functions as DF
+    ours, theirs = _both_read(spark, pyspark, decimal_file)
+    build = case[1]
+    assert _exact(build(DF, ours)) == _exact(build(PF, theirs))
+
+
+def test_decimal_show_parity(spark, pyspark, decimal_file):
+    from pyspark.sql import functions as PF
+    from dfml.sql import functions as DF
+    ours, theirs = _both_read(spark, pyspark, decimal_file)
+
+    def shown(F, df):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            df.select("p", "q").show()
+            df.agg(F.sum("p"), F.avg("q")).show(truncate=False)
+        return buf.getvalue()
+    assert shown(DF, ours) == shown(PF, theirs)
