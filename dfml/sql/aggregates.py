@@ -19,6 +19,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import types as T
 from . import decimals as D
@@ -114,9 +115,29 @@ class Sum(AggFunc):
         x = args[0]
         require_numeric(self, x)
         st = sum_type(x.dtype)
+        if isinstance(st, T.DecimalType):
+            return _decimal_sum(x, st, p)
         col = p.input(x, st)
         s, n = p.reduce(col, "sum"), p.reduce(col, "count")
         return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0), st), st, True)
+
+
+def _decimal_sum(x: Typed, st: T.DecimalType, p: Partials) -> Finish:
+    """Spark's sum of decimals: ``decimal(p + 10, s)``, null (ANSI off) where the total does
+    not fit. Arrow sums decimal128 into decimal(38, s) and wraps silently past 38 digits, so
+    inputs wider than 28 digits, whose totals can get there, are summed as decimal256."""
+    wide_arrow = pa.decimal256(76, st.scale) if x.dtype.precision > 28 else pa.decimal128(38, st.scale)
+    col = p.input(cast_to(x, st) if x.dtype.precision <= 28 else
+                  Typed(x.value.astype(pd.ArrowDtype(wide_arrow)), st, x.nullable))
+    s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+    kernel = ArrowKernel(lambda total, count: D.fit(
+        pc.if_else(pc.equal(count, 0), pa.scalar(None, total.type), total).cast(
+            pa.decimal256(76, st.scale)), st), [None, None], [0, 1], T.to_arrow(st))
+
+    def finish(P: Any) -> Typed:
+        value = P[s].map_partitions(kernel, P[n], meta=pd.Series([], dtype=T.to_dtype(st)))
+        return Typed(value, st, True)
+    return finish
 
 
 class Avg(AggFunc):

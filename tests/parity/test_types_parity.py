@@ -156,3 +156,17 @@ def test_decimal_show_parity(spark, pyspark, decimal_file):
             df.agg(F.sum("p"), F.avg("q")).show(truncate=False)
         return buf.getvalue()
     assert shown(DF, ours) == shown(PF, theirs)
+
+
+def test_decimal_sum_overflow_parity(spark, pyspark, tmp_path):
+    from pyspark.sql import functions as PF
+    from dfml.sql import functions as DF
+    path = tmp_path / "big"
+    path.mkdir()
+    nines = D("9" * 37)
+    pq.write_table(pa.table({"k": ["x"] * 20 + ["y"],
+                             "v": pa.array([nines] * 21, pa.decimal128(37, 0))}), path / "p.parquet")
+    ours, theirs = _both_read(spark, pyspark, str(path))
+    assert _exact(ours.groupBy("k").agg(DF.sum("v"), DF.avg("v"))) == \
+        _exact(theirs.groupBy("k").agg(PF.sum("v"), PF.avg("v")))
+    assert _exact(ours.agg(DF.sum("v"))) == _exact(theirs.agg(PF.sum("v")))

@@ -175,3 +175,15 @@ def test_decimal_as_double_is_an_explicit_option(spark, prices):
             ("p", "decimal(19,2)")
     finally:
         spark.conf.unset("dfml.sql.decimalAsDouble")
+
+
+def test_decimal_sum_overflow_is_null(spark, tmp_path):
+    # Spark (ANSI off): a sum beyond decimal(38, s) is null; Arrow's decimal128 sum wrapped
+    # silently to a wrong negative number
+    path = tmp_path / "big.parquet"
+    nines = decimal.Decimal("9" * 37)
+    pq.write_table(pa.table({"k": ["x"] * 20 + ["y"],
+                             "v": pa.array([nines] * 20 + [nines], pa.decimal128(37, 0))}), path)
+    df = spark.read.parquet(str(path)).groupBy("k").agg(F.sum("v").alias("s"))
+    assert df.dtypes == [("k", "string"), ("s", "decimal(38,0)")]
+    assert {r.k: r.s for r in df.collect()} == {"x": None, "y": nines}
