@@ -24,7 +24,7 @@ from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, f
 from .errors import AnalysisException, unresolved_column
 from .formatting import format_double
 from .kernels import ArrowKernel, element_at_series, map_value_series
-from .typed import Ctx, Typed, find_name, parse_name
+from .typed import Ctx, Typed, find_unique, parse_name
 
 
 def _frozen(v: Any) -> Any:
@@ -567,7 +567,7 @@ class GetField(Expr):
         import pyarrow.compute as pc
         if isinstance(t.dtype, T.StructType):
             names = t.dtype.names
-            key = find_name(names, self.key)
+            key = find_unique(names, self.key, field=True)
             if key is None:
                 raise unresolved_column(f"{self.children[0].sql()}.{self.key}", names)
             ft = t.dtype[key].dataType

@@ -83,6 +83,23 @@ def find_name(names: list[str], part: str) -> str | None:
     return lowered[0] if len(lowered) == 1 else None
 
 
+def find_unique(names: list[str], part: str, field: bool = False) -> str | None:
+    """The one name in ``names`` equal to ``part`` ignoring case (Spark's default resolver;
+    an exact match does not win over another spelling); None if there is none. Two or more
+    are Spark's AMBIGUOUS_REFERENCE (AMBIGUOUS_REFERENCE_TO_FIELDS for ``field``s of a struct)."""
+    found = [c for c in names if c.lower() == part.lower()]
+    if len(found) <= 1:
+        return found[0] if found else None
+    from .errors import AnalysisException
+    if field:
+        raise AnalysisException(
+            f"[AMBIGUOUS_REFERENCE_TO_FIELDS] Ambiguous reference to the field `{part}`. It "
+            f"appears {len(found)} times in the schema.", "AMBIGUOUS_REFERENCE_TO_FIELDS")
+    raise AnalysisException(
+        f"[AMBIGUOUS_REFERENCE] Reference `{part}` is ambiguous, could be: "
+        f"[{', '.join('`' + c + '`' for c in found)}].", "AMBIGUOUS_REFERENCE")
+
+
 class Ctx:
     """What an expression compiles against: a dask frame, its schema and the frame's aliases."""
 
@@ -120,11 +137,12 @@ class Ctx:
         alias if a column follows it, else a column; the rest are fields. A top-level column
         whose name has a dot is reached only with backticks (`` `a.b` ``)."""
         parts = parse_name(name)
+        cols = list(self.frame.columns)
         if len(parts) > 1 and parts[0] in self.aliases:
-            col = self.find(parts[1])
+            col = find_unique(cols, parts[1])
             if col is not None:
                 return col, parts[2:]
-        col = self.find(parts[0])
+        col = find_unique(cols, parts[0])
         if col is None:
             raise unresolved_column(quote_parts(parts), list(self.frame.columns), quote=True)
         return col, parts[1:]

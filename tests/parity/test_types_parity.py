@@ -170,3 +170,15 @@ def test_decimal_sum_overflow_parity(spark, pyspark, tmp_path):
     assert _exact(ours.groupBy("k").agg(DF.sum("v"), DF.avg("v"))) == \
         _exact(theirs.groupBy("k").agg(PF.sum("v"), PF.avg("v")))
     assert _exact(ours.agg(DF.sum("v"))) == _exact(theirs.agg(PF.sum("v")))
+
+
+def test_ambiguous_names_parity(both):
+    from pyspark.errors import AnalysisException as PAE
+    ours, theirs = both([(1, 2)], "a int, A int")
+    for df, exc in ((theirs, PAE), (ours, AnalysisException)):
+        with pytest.raises(exc, match=r"\[AMBIGUOUS_REFERENCE\]"):
+            df.select("a").collect()
+    ours, theirs = both([({"b": 1, "B": 2},)], "s struct<b:int,B:int>")
+    for df, exc in ((theirs, PAE), (ours, AnalysisException)):
+        with pytest.raises(exc, match="AMBIGUOUS_REFERENCE_TO_FIELDS"):
+            df.select("s.b").collect()

@@ -187,3 +187,13 @@ def test_decimal_sum_overflow_is_null(spark, tmp_path):
     df = spark.read.parquet(str(path)).groupBy("k").agg(F.sum("v").alias("s"))
     assert df.dtypes == [("k", "string"), ("s", "decimal(38,0)")]
     assert {r.k: r.s for r in df.collect()} == {"x": None, "y": nines}
+
+
+def test_names_differing_in_case_are_ambiguous(spark):
+    # was the exact spelling silently; Spark's resolver ignores case, so both match
+    df = spark.createDataFrame([(1, 2)], "a int, A int")
+    with pytest.raises(AnalysisException, match="AMBIGUOUS_REFERENCE"):
+        df.select("a")
+    nested = spark.createDataFrame([({"b": 1, "B": 2},)], "s struct<b:int,B:int>")
+    with pytest.raises(AnalysisException, match="AMBIGUOUS_REFERENCE_TO_FIELDS"):
+        nested.select("s.b")
