@@ -56,7 +56,7 @@ def parse_name(name: str) -> list[str]:
                 raise _syntax(name)
             cur.append(ch)
         i += 1
-    if quoted or (not cur and not was_quoted and parts) :
+    if quoted or (parts and not cur and not was_quoted):  # an open backtick, a trailing dot
         raise _syntax(name)
     parts.append("".join(cur))
     return parts
