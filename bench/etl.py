@@ -2,6 +2,9 @@
 
     python bench/etl.py [--sf 1] [--queries q1,q6,q3] [--engines dfml,dask,pyspark,duckdb] [--repeat 1]
 
+Engine ``dfml`` reads decimals exactly (Spark's DecimalType, the default); ``dfml_double`` is the
+same code with ``dfml.sql.decimalAsDouble=true``, so ``dfml/dfml_double`` is the cost of exactness.
+
 Data comes from ``tpchgen-cli`` (parquet with decimal128, string_view and date32 columns) and is
 generated into ``bench/data/sf{N}`` when absent. Each engine runs every query after its session
 is up (start-up is reported apart); the best of ``--repeat`` wall times counts. Results of all
@@ -82,17 +85,26 @@ def dfml_queries(spark: Any, root: str, F: Any) -> dict[str, Callable[[], list]]
     return {"q1": q1, "q6": q6, "q3": q3}
 
 
-def run_dfml(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+def run_dfml(root: str, queries: list[str], repeat: int,
+             decimal_as_double: bool = False) -> tuple[float, dict]:
+    """dfml as a PySpark user runs it: parquet decimals exact (Spark's DecimalType) by default;
+    ``decimal_as_double`` is the opt-in fast path (``dfml.sql.decimalAsDouble``)."""
     from dfml.sql import SparkSession
     t0 = time.perf_counter()
-    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false").getOrCreate()
+    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
+        .config("dfml.sql.decimalAsDouble", str(decimal_as_double).lower()).getOrCreate()
     startup = time.perf_counter() - t0
     try:
         from dfml.sql import functions as F
         return startup, timed(dfml_queries(spark, root, F), queries, repeat,
-                              lambda rows: [tuple(r) for r in rows])
+                              lambda rows: [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r)
+                                            for r in rows])
     finally:
         spark.stop()
+
+
+def run_dfml_double(root: str, queries: list[str], repeat: int) -> tuple[float, dict]:
+    return run_dfml(root, queries, repeat, decimal_as_double=True)
 
 
 # ---------------------------------------------------------------- hand-written dask
@@ -250,7 +262,8 @@ def same(a: list, b: list) -> bool:
                                     for x, y in zip(a, b))
 
 
-ENGINES = {"dfml": run_dfml, "dask": run_dask, "pyspark": run_pyspark, "duckdb": run_duckdb}
+ENGINES = {"dfml": run_dfml, "dfml_double": run_dfml_double, "dask": run_dask,
+           "pyspark": run_pyspark, "duckdb": run_duckdb}
 
 
 def run_engines(root: str, engines: list[str], queries: list[str], repeat: int) -> dict[str, dict]:

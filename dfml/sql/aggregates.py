@@ -19,10 +19,13 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import types as T
+from . import decimals as D
 from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
 from .errors import AnalysisException
+from .kernels import ArrowKernel
 
 Finish = Callable[[Any], Typed]
 
@@ -112,9 +115,29 @@ class Sum(AggFunc):
         x = args[0]
         require_numeric(self, x)
         st = sum_type(x.dtype)
+        if isinstance(st, T.DecimalType):
+            return _decimal_sum(x, st, p)
         col = p.input(x, st)
         s, n = p.reduce(col, "sum"), p.reduce(col, "count")
         return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0), st), st, True)
+
+
+def _decimal_sum(x: Typed, st: T.DecimalType, p: Partials) -> Finish:
+    """Spark's sum of decimals: ``decimal(p + 10, s)``, null (ANSI off) where the total does
+    not fit. Arrow sums decimal128 into decimal(38, s) and wraps silently past 38 digits, so
+    inputs wider than 28 digits, whose totals can get there, are summed as decimal256."""
+    wide_arrow = pa.decimal256(76, st.scale) if x.dtype.precision > 28 else pa.decimal128(38, st.scale)
+    col = p.input(cast_to(x, st) if x.dtype.precision <= 28 else
+                  Typed(x.value.astype(pd.ArrowDtype(wide_arrow)), st, x.nullable))
+    s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+    kernel = ArrowKernel(lambda total, count: D.fit(
+        pc.if_else(pc.equal(count, 0), pa.scalar(None, total.type), total).cast(
+            pa.decimal256(76, st.scale)), st), [None, None], [0, 1], T.to_arrow(st))
+
+    def finish(P: Any) -> Typed:
+        value = P[s].map_partitions(kernel, P[n], meta=pd.Series([], dtype=T.to_dtype(st)))
+        return Typed(value, st, True)
+    return finish
 
 
 class Avg(AggFunc):
@@ -123,9 +146,22 @@ class Avg(AggFunc):
         require_numeric(self, x)
         col = p.input(x, sum_type(x.dtype) if isinstance(x.dtype, T.DecimalType) else T.DoubleType())
         s, n = p.reduce(col, "sum"), p.reduce(col, "count")
+        if isinstance(x.dtype, T.DecimalType):
+            return _decimal_average(s, n, D.average_type(x.dtype))
         double = T.to_dtype(T.DoubleType())
         return lambda P: Typed(fix_dtype(P[s].astype(double) / P[n].mask(P[n] == 0), T.DoubleType()),
                                T.DoubleType(), True)
+
+
+def _decimal_average(s: str, n: str, out: T.DecimalType) -> Finish:
+    """Spark's avg of decimals: the exact mean, rounded half up to ``decimal(p + 4, s + 4)``."""
+    kernel = ArrowKernel(lambda total, count: D.average(total, count, out), [None, None], [0, 1],
+                         T.to_arrow(out))
+
+    def finish(P: Any) -> Typed:
+        value = P[s].map_partitions(kernel, P[n], meta=pd.Series([], dtype=T.to_dtype(out)))
+        return Typed(value, out, True)
+    return finish
 
 
 class _Pick(AggFunc):

@@ -48,7 +48,7 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
             k = lower_new.pop(f.name.lower())
             named.append((f.name if f.name == k else k, new[k]))
         else:
-            named.append((f.name, ColumnRef(f.name)))
+            named.append((f.name, ColumnRef.of(f.name)))
     named.extend((k, new[k]) for k in lower_new.values())
     return project(df, named)
 
@@ -113,7 +113,8 @@ def _metadata(e: Expr, ctx: Ctx) -> dict:
         e = e.children[0]
     if isinstance(e, ColumnRef):
         try:
-            return dict(ctx.schema[ctx.resolve(e.name)].metadata or {})
+            name, path = (ctx.resolve(e.name), []) if e.literal else ctx.resolve_path(e.name)
+            return {} if path else dict(ctx.schema[name].metadata or {})
         except AnalysisException:
             return {}
     return {}

@@ -86,6 +86,11 @@ def cast_to(t: Typed, dt: T.DataType) -> Typed:
     target = T.to_dtype(dt)
     if t.value.dtype == target:
         return Typed(t.value, dt, t.nullable)
+    if isinstance(t.dtype, T.DecimalType) or isinstance(dt, T.DecimalType):
+        # Arrow's decimal -> double scales by a power of ten in binary (3.3 became
+        # 3.3000000000000003); the cast module rounds correctly and checks precision
+        from ._casts import cast_series
+        return Typed(cast_series(t.value, t.dtype, dt), dt, t.nullable)
     return Typed(t.value.astype(target), dt, t.nullable)
 
 

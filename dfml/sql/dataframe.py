@@ -145,14 +145,14 @@ class DataFrame:
     # ------------------------------------------------------------ column access
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
-            self._ctx().resolve(item)
+            ColumnRef(item).compile(self._ctx())  # unknown names fail here, as in Spark
             return Column(ColumnRef(item, self._plan_id))
         if isinstance(item, Column):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
             return self.select(*item)
         if isinstance(item, int):
-            return Column(ColumnRef(self.columns[item], self._plan_id))
+            return Column(ColumnRef.of(self.columns[item], self._plan_id))
         raise TypeError(f"unexpected item type: {type(item).__name__}")
 
     def __getattr__(self, name: str) -> Column:
@@ -160,7 +160,7 @@ class DataFrame:
             raise AttributeError(name)
         if name not in self.columns:
             raise AttributeError(f"'DataFrame' object has no attribute '{name}'")
-        return Column(ColumnRef(name, self._plan_id))
+        return Column(ColumnRef.of(name, self._plan_id))
 
     def col(self, name: str) -> Column:
         return self[name]
@@ -176,7 +176,7 @@ class DataFrame:
                 if e.qualifier and e.qualifier != self._alias:
                     raise AnalysisException(f"cannot resolve '{e.qualifier}.*': no such alias "
                                             f"(this DataFrame's alias is {self._alias!r})")
-                exprs.extend(ColumnRef(n) for n in self.columns)
+                exprs.extend(ColumnRef.of(n) for n in self.columns)
             else:
                 exprs.append(e)
         return exprs
@@ -210,7 +210,7 @@ class DataFrame:
         """A projection of input columns, renamed: (output name, input name) pairs; the frame's
         alias stays (as it did when drop and renames were eager)."""
         from .column import Alias
-        exprs = [ColumnRef(src) if out == src else Alias(ColumnRef(src), out) for out, src in pairs]
+        exprs = [ColumnRef.of(src) if out == src else Alias(ColumnRef.of(src), out) for out, src in pairs]
         out = plan_projection(self, exprs)
         out._alias = self._alias
         return out
@@ -224,7 +224,7 @@ class DataFrame:
     def toDF(self, *cols: str) -> "DataFrame":
         if len(cols) != len(self.columns):
             raise ValueError(f"toDF() got {len(cols)} names for {len(self.columns)} columns")
-        return self.select(*[Column(ColumnRef(o)).alias(n) for o, n in zip(self.columns, cols)])
+        return self.select(*[Column(ColumnRef.of(o)).alias(n) for o, n in zip(self.columns, cols)])
 
     def drop(self, *cols: Any) -> "DataFrame":
         names = set()

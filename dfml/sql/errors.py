@@ -25,13 +25,16 @@ class SparkException(RuntimeError):
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""
 
 
-def unresolved_column(name: str, available: list[str]) -> AnalysisException:
-    """Spark's UNRESOLVED_COLUMN.WITH_SUGGESTION: name the column and the nearest existing ones."""
-    close = difflib.get_close_matches(name, available, n=5, cutoff=0.0)
-    close = sorted(close, key=lambda c: -difflib.SequenceMatcher(None, name.lower(), c.lower()).ratio())
+def unresolved_column(name: str, available: list[str], quote: bool = False) -> AnalysisException:
+    """Spark's UNRESOLVED_COLUMN.WITH_SUGGESTION: name the column and the nearest existing ones
+    (``quote``: ``name`` is already printed in backticks, part by part)."""
+    bare = name.replace("`", "") if quote else name
+    close = difflib.get_close_matches(bare, available, n=5, cutoff=0.0)
+    close = sorted(close, key=lambda c: -difflib.SequenceMatcher(None, bare.lower(), c.lower()).ratio())
     suggestion = ", ".join(f"`{c}`" for c in close[:5])
+    shown = name if quote else f"`{name}`"
     return AnalysisException(
-        f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name `{name}` "
+        f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name {shown} "
         f"cannot be resolved. Did you mean one of the following? [{suggestion}].",
         "UNRESOLVED_COLUMN.WITH_SUGGESTION",
     )

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from ._casts import cast_series
+from ._casts import cast_series, cast_value
 from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, fix_dtype,
                        is_numeric, literal_type, wider_numeric)
 from .errors import AnalysisException, unresolved_column
 from .formatting import format_double
 from .kernels import ArrowKernel, element_at_series, map_value_series
-from .typed import Ctx, Typed
+from .typed import Ctx, Typed, find_unique, parse_name
 
 
 def _frozen(v: Any) -> Any:
@@ -100,17 +100,33 @@ class Expr:
 
 
 class ColumnRef(Expr):
-    """A column by name; ``plan_id`` ties it to one DataFrame (``df["a"]``) for joins."""
+    """A column by name; ``plan_id`` ties it to one DataFrame (``df["a"]``) for joins.
 
-    def __init__(self, name: str, plan_id: int | None = None):
+    A user's name is parsed as Spark parses it (``a.b`` is field ``b`` of struct ``a``, or
+    column ``b`` of the frame aliased ``a``; backticks quote dots). ``literal`` references,
+    which dfml builds from a schema's own column names (``select("*")``, ``withColumn``'s
+    pass-through columns), name one top-level column as is, dots and all."""
+
+    def __init__(self, name: str, plan_id: int | None = None, literal: bool = False):
         self.name = name
         self.plan_id = plan_id
+        self.literal = literal
+
+    @classmethod
+    def of(cls, name: str, plan_id: int | None = None) -> "ColumnRef":
+        """A reference to the top-level column named exactly ``name``."""
+        return cls(name, plan_id, literal=True)
+
+    def parts(self) -> list[str]:
+        return [self.name] if self.literal else parse_name(self.name)
 
     def sql(self) -> str:
-        name = self.name
-        if name.startswith("`") and name.endswith("`"):
-            return name[1:-1]
-        return name.split(".")[-1] if "." in name else name
+        if self.literal:
+            return self.name
+        try:
+            return self.parts()[-1]
+        except AnalysisException:
+            return self.name
 
     def compile(self, ctx: Ctx) -> Typed:
         if self.plan_id is not None and ctx.plan_ids and self.plan_id not in ctx.plan_ids:
@@ -118,33 +134,29 @@ class ColumnRef(Expr):
                 f"[CANNOT_RESOLVE_DATAFRAME_COLUMN] Cannot resolve dataframe column "
                 f"\"{self.sql()}\". It's probably because of illegal references like "
                 f"`df1.select(df2.col(\"a\"))`.", "CANNOT_RESOLVE_DATAFRAME_COLUMN")
-        try:
-            name = ctx.resolve(self.name)
-        except AnalysisException:
-            if "." in self.name and not self.name.startswith("`"):
-                return self._struct_field(ctx)
-            raise
+        if self.literal:
+            name, path = ctx.resolve(self.name), []
+        else:
+            name, path = ctx.resolve_path(self.name)
         field = ctx.schema[name]
-        return Typed(ctx.frame[name], field.dataType, field.nullable)
-
-    def _struct_field(self, ctx: Ctx) -> Typed:
-        head, *path = self.name.split(".")
-        try:
-            base = ColumnRef(head).compile(ctx)
-        except AnalysisException:
-            raise unresolved_column(self.name, list(ctx.frame.columns)) from None
-        expr: Expr = Precompiled(base)
+        typed = Typed(ctx.frame[name], field.dataType, field.nullable)
+        if not path:
+            return typed
+        expr: Expr = Precompiled(typed, name)
         for p in path:
             expr = GetField(expr, p)
         return expr.compile(ctx)
 
 
 class Precompiled(Expr):
-    def __init__(self, typed: Typed):
+    """An expression already compiled (``typed``), printed as ``label`` in errors."""
+
+    def __init__(self, typed: Typed, label: str = "?"):
         self.typed = typed
+        self.label = label
 
     def sql(self) -> str:
-        return "?"
+        return self.label
 
     def compile(self, ctx: Ctx) -> Typed:
         return self.typed
@@ -235,6 +247,8 @@ class Arithmetic(BinaryOp):
                     f'{side_name(self, side is l)} has type "{side.dtype.simpleString().upper()}".',
                     "DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE")
         nullable = l.nullable or r.nullable
+        if self.op in "+-*/" and is_decimal_arithmetic(l, r):
+            return decimal_arithmetic(self.op, l, r, ctx)
         if self.op == "/":
             out_t = T.DoubleType() if not isinstance(wider_numeric(l.dtype, r.dtype), T.DecimalType) \
                 else T.DoubleType()
@@ -266,6 +280,34 @@ class Arithmetic(BinaryOp):
             lv = ctx.broadcast(Typed(lv, out_t))
         value = getattr(lv, _ARITH[self.op])(rv)
         return Typed(fix_dtype(value, out_t), out_t, nullable)
+
+
+def is_decimal_arithmetic(l: Typed, r: Typed) -> bool:
+    """Both sides decimal, or a decimal and an integer: Spark keeps the result a decimal."""
+    kinds = (T.DecimalType, T.IntegralType)
+    return (isinstance(l.dtype, T.DecimalType) or isinstance(r.dtype, T.DecimalType)) \
+        and isinstance(l.dtype, kinds) and isinstance(r.dtype, kinds)
+
+
+def decimal_arithmetic(op: str, l: Typed, r: Typed, ctx: Ctx) -> Typed:
+    """``l op r`` exactly, typed by Spark's decimal rules (dfml.sql.decimals)."""
+    from . import decimals as D
+    dl = D.as_decimal_type(l.dtype, l.value if l.is_scalar else None)
+    dr = D.as_decimal_type(r.dtype, r.value if r.is_scalar else None)
+    out = D.arithmetic_type(op, dl, dr)
+    kernel = D.DecimalArithmetic(op, dl, dr, out)
+    if l.is_scalar and r.is_scalar:
+        if l.value is None or r.value is None:
+            return Typed(None, out, True)
+        result = kernel(l.value, r.value)
+        return Typed((result[0] if isinstance(result, pa.Array) else result).as_py(), out, True)
+    sides = (l, r)
+    positions = [i for i, t in enumerate(sides) if not t.is_scalar]
+    template = [None if not t.is_scalar else t.value for t in sides]
+    fn = ArrowKernel(kernel, template, positions, T.to_arrow(out))
+    cols = [sides[i].value for i in positions]
+    value = cols[0].map_partitions(fn, *cols[1:], meta=pd.Series([], dtype=T.to_dtype(out)))
+    return Typed(value, out, True)
 
 
 def _bcast(ctx: Ctx, v: Any, dt: T.DataType) -> Any:
@@ -457,6 +499,12 @@ class Cast(Expr):
         if t.dtype == self.to:
             return t
         if t.is_scalar:
+            if t.value is None:
+                return Typed(None, self.to, True)
+            if isinstance(self.to, (T.DecimalType, T.IntegralType)) and \
+                    isinstance(t.dtype, (T.NumericType, T.StringType)):
+                v = cast_value(t.value, t.dtype, self.to)
+                return Typed(v, self.to, v is None or t.nullable)
             return Typed(cast_scalar(t.value, self.to), self.to, t.nullable)
         return Typed(cast_series(t.value, t.dtype, self.to), self.to, True)
 
@@ -523,11 +571,11 @@ class GetField(Expr):
         import pyarrow.compute as pc
         if isinstance(t.dtype, T.StructType):
             names = t.dtype.names
-            if self.key not in names:
+            key = find_unique(names, self.key, field=True)
+            if key is None:
                 raise unresolved_column(f"{self.children[0].sql()}.{self.key}", names)
-            ft = t.dtype[self.key].dataType
+            ft = t.dtype[key].dataType
             arrow_t = T.to_arrow(ft)
-            key = self.key
             value = t.value.map_partitions(
                 lambda s: pd.Series(pc.struct_field(pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype), [key]).cast(arrow_t),
                                     index=s.index, dtype=pd.ArrowDtype(arrow_t), name=s.name),

@@ -196,8 +196,8 @@ def _side(e: Expr, left: "DataFrame", right: "DataFrame") -> str | None:
                 if qual == right._alias:
                     sides.add("r")
                     continue
-            in_l = _has(left, name)
-            in_r = _has(right, name)
+            in_l = _has(left, node)
+            in_r = _has(right, node)
             if in_l and in_r:
                 raise AnalysisException(
                     f"[AMBIGUOUS_REFERENCE] Reference `{name}` is ambiguous: both join inputs have "
@@ -211,9 +211,9 @@ def _side(e: Expr, left: "DataFrame", right: "DataFrame") -> str | None:
     return sides.pop() if len(sides) == 1 else "both"
 
 
-def _has(df: "DataFrame", name: str) -> bool:
+def _has(df: "DataFrame", node: ColumnRef) -> bool:
     try:
-        df._ctx().resolve(name)
+        ColumnRef(node.name, literal=node.literal).compile(df._ctx())
         return True
     except AnalysisException:
         return False
@@ -223,10 +223,7 @@ def _unbind(e: Expr) -> Expr:
     """The expression with its column references freed from their frames (for the merged frame)."""
     def swap(node: Expr) -> Expr | None:
         if isinstance(node, ColumnRef):
-            name = node.name
-            if "." in name and not name.startswith("`"):
-                return ColumnRef(name)  # ctx.resolve strips a known alias qualifier
-            return ColumnRef(name)
+            return ColumnRef(node.name, literal=node.literal)  # an alias qualifier still resolves
         return None
     return e.replace(swap)
 

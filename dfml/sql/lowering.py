@@ -23,6 +23,8 @@ from . import types as T
 from .column import Alias, ColumnRef, Ctx, Expr, Typed
 from .expressions import Logical
 from .plan import Derived, Filter, Limit, Plan, Project, Sort, Source
+from .errors import AnalysisException
+from .typed import find_name
 
 if TYPE_CHECKING:
     from .session import SparkSession
@@ -155,7 +157,7 @@ def _substitute(columns: list[tuple[str, Expr]], inner: Project) -> list[tuple[s
     def swap(e: Expr) -> Expr | None:
         nonlocal failed
         if isinstance(e, ColumnRef):
-            name = ctx.resolve(e.name)
+            name = ctx.resolve_ref(e)
             if name is None:
                 failed = True
                 return e
@@ -172,6 +174,18 @@ class _NameResolver:
 
     def __init__(self, names: list[str], aliases: tuple[str, ...]):
         self.names, self.aliases = names, set(aliases)
+
+    def resolve_ref(self, ref: ColumnRef) -> str | None:
+        """The inner column ``ref`` names whole (None for a struct path or a bad name)."""
+        if ref.literal:
+            return self.resolve(ref.name)
+        try:
+            parts = ref.parts()
+        except AnalysisException:
+            return None
+        if len(parts) == 2 and parts[0] in self.aliases:
+            parts = parts[1:]
+        return find_name(self.names, parts[0]) if len(parts) == 1 else None
 
     def resolve(self, name: str) -> str | None:
         if name in self.names:

@@ -31,6 +31,19 @@ def _flag(v: Any, default: bool = False) -> bool:
     return v if isinstance(v, bool) else str(v).lower() in _TRUE
 
 
+def _decimal_as_double(session: Any, options: dict[str, Any]) -> bool:
+    """Whether parquet decimals are read as doubles (fast, inexact) instead of Spark's exact
+    DecimalType: the reader option ``decimalAsDouble``, else the session conf
+    ``dfml.sql.decimalAsDouble`` (or its older name ``spark.dfml.parquet.decimalAsDouble``);
+    off by default, as Spark keeps decimals exact."""
+    if "decimalasdouble" in options:
+        return _flag(options["decimalasdouble"])
+    conf = session.conf.get("dfml.sql.decimalAsDouble")
+    if conf is None:
+        conf = session.conf.get("spark.dfml.parquet.decimalAsDouble")
+    return _flag(conf, False)
+
+
 # ---------------------------------------------------------------- reading
 
 class DataFrameReader:
@@ -123,7 +136,7 @@ class DataFrameReader:
 
         from .io.parquet import normalized_type, partitioned_reader, read_parquet_frame
         from .io.parquet_schema import resolve_schema
-        decimal_as_double = _flag(self._session.conf.get("spark.dfml.parquet.decimalAsDouble"), True)
+        decimal_as_double = _decimal_as_double(self._session, self._options)
         merge = self._conf_flag("mergeschema", "spark.sql.parquet.mergeSchema")
         recursive = _flag(self._options.get("recursivefilelookup"))
         roots = [path] if isinstance(path, str) else list(path)

@@ -26,6 +26,80 @@ class Typed:
         return not hasattr(self.value, "dtype") or not hasattr(self.value, "name")
 
 
+def parse_name(name: str) -> list[str]:
+    """``name``'s parts: split at dots outside backticks; inside backticks a doubled backtick
+    stands for one (Spark's attribute-name syntax). A malformed name is refused, named."""
+    parts: list[str] = []
+    cur, quoted, i, was_quoted = [], False, 0, False
+    while i < len(name):
+        ch = name[i]
+        if quoted:
+            if ch == "`":
+                if i + 1 < len(name) and name[i + 1] == "`":
+                    cur.append("`")
+                    i += 1
+                else:
+                    quoted, was_quoted = False, True
+            else:
+                cur.append(ch)
+        elif ch == "`":
+            if cur:
+                raise _syntax(name)
+            quoted = True
+        elif ch == ".":
+            if not cur and not was_quoted:
+                raise _syntax(name)
+            parts.append("".join(cur))
+            cur, was_quoted = [], False
+        else:
+            if was_quoted:
+                raise _syntax(name)
+            cur.append(ch)
+        i += 1
+    if quoted or (parts and not cur and not was_quoted):  # an open backtick, a trailing dot
+        raise _syntax(name)
+    parts.append("".join(cur))
+    return parts
+
+
+def _syntax(name: str) -> Exception:
+    from .errors import AnalysisException
+    return AnalysisException(f"[INVALID_ATTRIBUTE_NAME_SYNTAX] Syntax error in the attribute "
+                             f"name: `{name}`. Check that backticks appear in pairs, a quoted "
+                             f"string is a complete name part and use a backtick only inside "
+                             f"quoted name parts.", "INVALID_ATTRIBUTE_NAME_SYNTAX")
+
+
+def quote_parts(parts: list[str]) -> str:
+    """Parts as Spark prints a multi-part name in errors: each in backticks, dot-joined."""
+    return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
+
+
+def find_name(names: list[str], part: str) -> str | None:
+    """``part`` in ``names`` exactly, else its one case-insensitive match, else None."""
+    if part in names:
+        return part
+    lowered = [c for c in names if c.lower() == part.lower()]
+    return lowered[0] if len(lowered) == 1 else None
+
+
+def find_unique(names: list[str], part: str, field: bool = False) -> str | None:
+    """The one name in ``names`` equal to ``part`` ignoring case (Spark's default resolver;
+    an exact match does not win over another spelling); None if there is none. Two or more
+    are Spark's AMBIGUOUS_REFERENCE (AMBIGUOUS_REFERENCE_TO_FIELDS for ``field``s of a struct)."""
+    found = [c for c in names if c.lower() == part.lower()]
+    if len(found) <= 1:
+        return found[0] if found else None
+    from .errors import AnalysisException
+    if field:
+        raise AnalysisException(
+            f"[AMBIGUOUS_REFERENCE_TO_FIELDS] Ambiguous reference to the field `{part}`. It "
+            f"appears {len(found)} times in the schema.", "AMBIGUOUS_REFERENCE_TO_FIELDS")
+    raise AnalysisException(
+        f"[AMBIGUOUS_REFERENCE] Reference `{part}` is ambiguous, could be: "
+        f"[{', '.join('`' + c + '`' for c in found)}].", "AMBIGUOUS_REFERENCE")
+
+
 class Ctx:
     """What an expression compiles against: a dask frame, its schema and the frame's aliases."""
 
@@ -68,6 +142,27 @@ class Ctx:
         if len(lowered) == 1:
             return lowered[0]
         raise unresolved_column(name, cols)
+
+    def find(self, part: str) -> str | None:
+        """The frame column named ``part`` exactly, else the one column equal to it ignoring
+        case (Spark's default resolver); None if there is none."""
+        return find_name(list(self.frame.columns), part)
+
+    def resolve_path(self, name: str) -> tuple[str, list[str]]:
+        """A user's column name (``col("a.b")``) as (frame column, struct fields under it), by
+        Spark's rules: the name splits at dots outside backticks; the first part is this frame's
+        alias if a column follows it, else a column; the rest are fields. A top-level column
+        whose name has a dot is reached only with backticks (`` `a.b` ``)."""
+        parts = parse_name(name)
+        cols = list(self.frame.columns)
+        if len(parts) > 1 and parts[0] in self.aliases:
+            col = find_unique(cols, parts[1])
+            if col is not None:
+                return col, parts[2:]
+        col = find_unique(cols, parts[0])
+        if col is None:
+            raise unresolved_column(quote_parts(parts), list(self.frame.columns), quote=True)
+        return col, parts[1:]
 
     def broadcast(self, t: Typed) -> Any:
         """A literal as a column of the frame's length (a native dask Assign)."""
