@@ -63,7 +63,12 @@ def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
             f"the result; give the columns distinct names with alias().", "COLUMN_ALREADY_EXISTS")
     schema = df.schema
     by_name = {f.name: f for f in schema.fields}
-    passed = [type(e) is ColumnRef and e.plan_id is None and e.name in by_name for _, e in named]
+    # a plain name (no qualifier, no backticks) of an input column passes through as it is
+    # (and no other column of the same name ignoring case: that is ambiguous, as in Spark)
+    lowered = Counter(n.lower() for n in by_name)
+    passed = [type(e) is ColumnRef and e.plan_id is None and e.name in by_name
+              and "." not in e.name and "`" not in e.name and lowered[e.name.lower()] == 1
+              for _, e in named]
     ctx = narrow_ctx(df, [e for (_, e), p in zip(named, passed) if not p])
     fields = []
     for (name, e), kept in zip(named, passed):
