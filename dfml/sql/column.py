@@ -108,7 +108,7 @@ class Column:
     def __getitem__(self, key: Any) -> "Column":
         if isinstance(key, slice):
             return self.substr(key.start, key.stop)
-        return Column(GetField(self._expr, key))
+        return Column(GetField(self._expr, key, bracket=True))
 
     def __getattr__(self, item: str) -> "Column":
         if item.startswith("_"):
@@ -116,7 +116,7 @@ class Column:
         return Column(GetField(self._expr, item))
 
     def getItem(self, key: Any) -> "Column":
-        return Column(GetField(self._expr, key))
+        return Column(GetField(self._expr, key, bracket=True))
 
     def getField(self, name: str) -> "Column":
         return Column(GetField(self._expr, name))
