@@ -158,6 +158,7 @@ VALUE_CASES = [
                                                   F.substring("s", "n", "k"),
                                                   F.col("s").substr(F.col("k"), F.col("n")),
                                                   F.col("s").substr(F.lit(2), F.lit(3)))),
+    ("repeat_column", lambda F, df: df.select(F.repeat("s", F.col("k")), F.repeat("s2", 2))),
     ("locate_pos", lambda F, df: df.select(F.locate("b", "s"), F.locate("o", F.col("s"), 6))),
     ("date_shift_columns", lambda F, df: df.select(F.date_add("d", F.col("k")), F.date_sub("d", "k"),
                                                    F.date_sub("d", F.col("n")),

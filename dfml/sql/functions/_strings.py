@@ -257,13 +257,10 @@ initcap = _simple("initcap", lambda v: " ".join(w[:1].upper() + w[1:].lower() fo
 reverse = _simple("reverse", lambda v: v[::-1])
 
 
-def repeat(col: Any, n: int) -> Column:
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("repeat", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v * max(n, 0), pa.large_string()),
-                                   T.StringType()), T.StringType(), t.nullable)
-    e = col_expr(col)
-    return func("repeat", [e], impl, sql=f"repeat({e.sql()}, {n})")
+def repeat(col: Any, n: Any) -> Column:
+    """``col`` repeated ``n`` times; ``n`` may be an int, a column or a column name."""
+    return Column(ops.row_func("repeat", [col_expr(col), _col_or_value(n)], "si",
+                               lambda v, k: v * max(k, 0), T.StringType()))
 
 
 def instr(str: Any, substr: Any) -> Column:  # noqa: A002
