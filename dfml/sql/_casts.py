@@ -44,7 +44,21 @@ def _from_string(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
     if isinstance(dst, T.IntegralType):
         return _string_to_integral(arr, target)
     if isinstance(dst, (T.DateType, T.TimestampType)):
-        return _safe(pc.utf8_slice_codeunits(arr, 0, 10) if isinstance(dst, T.DateType) else arr, target)
+        # the strict ISO form casts natively; anything else ("2024-1-5", "2024-01-15 junk")
+        # goes through Spark's lenient parser value by value
+        from .coercion import parse_date, parse_timestamp
+        parse = parse_date if isinstance(dst, T.DateType) else parse_timestamp
+        try:
+            if isinstance(dst, T.DateType):
+                ok = pc.all(pc.match_substring_regex(arr, r"^\d{4}-\d{2}-\d{2}$")).as_py()
+                if ok is not False:
+                    return arr.cast(target)
+            else:
+                return arr.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        return pa.chunked_array([pa.array([None if v is None else parse(v) for v in arr.to_pylist()],
+                                          target)])
     return _safe(arr, target)
 
 

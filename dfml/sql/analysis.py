@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import types as T
 from .column import Alias, ColumnRef, Ctx, Expr
+from .expressions import GetField, resolve_extracts
 from .errors import AnalysisException
 from .functions._arrays import Generator
 from .generate import explode_select, name_of
@@ -31,6 +32,9 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     if any(e.contains_aggregate() for e in exprs):
         from .group import aggregate
         return aggregate(df, [], exprs, keep_keys=False)
+    if any(isinstance(x, GetField) and x.bracket for e in exprs for x in e.walk()):
+        ctx = df._ctx()
+        exprs = [resolve_extracts(e, ctx) for e in exprs]
     return project(df, [(name_of(e), e) for e in exprs])
 
 

@@ -108,7 +108,7 @@ class Column:
     def __getitem__(self, key: Any) -> "Column":
         if isinstance(key, slice):
             return self.substr(key.start, key.stop)
-        return Column(GetField(self._expr, key))
+        return Column(GetField(self._expr, key, bracket=True))
 
     def __getattr__(self, item: str) -> "Column":
         if item.startswith("_"):
@@ -116,7 +116,7 @@ class Column:
         return Column(GetField(self._expr, item))
 
     def getItem(self, key: Any) -> "Column":
-        return Column(GetField(self._expr, key))
+        return Column(GetField(self._expr, key, bracket=True))
 
     def getField(self, name: str) -> "Column":
         return Column(GetField(self._expr, name))
@@ -182,7 +182,10 @@ class Column:
     def substr(self, startPos: Any, length: Any) -> "Column":
         if isinstance(startPos, int) and isinstance(length, int):
             return Column(ops.substring(self._expr, startPos, length, sql_name="substr"))
-        raise NotImplementedError("substr() with Column positions is not supported yet")
+        if isinstance(startPos, int) != isinstance(length, int):
+            raise TypeError("substr(): startPos and length must be both ints or both Columns, got "
+                            f"{type(startPos).__name__} and {type(length).__name__}")
+        return Column(ops.substring_of(self._expr, _expr(startPos), _expr(length), sql_name="substr"))
 
     def when(self, condition: "Column", value: Any) -> "Column":
         if not isinstance(self._expr, CaseWhen) or self._expr.otherwise is not None:

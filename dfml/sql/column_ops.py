@@ -94,6 +94,48 @@ def spark_slice(a: pa.ChunkedArray, pos: int, length: int) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array(out, a.type)])
 
 
+def row_func(name: str, args: list[Expr], kinds: str, fn: Any, out: T.DataType,
+             sql: str | None = None) -> Func:
+    """``fn(*values)`` row by row over arguments that may each be a column or a constant, null
+    when any argument is null (Spark's rule for these functions). ``kinds`` has one letter per
+    argument: ``s`` a string (numbers, dates cast as Spark does), ``i`` an integer."""
+    arrow_out = T.to_arrow(out)
+
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        conv = []
+        for t, kind in zip(ts, kinds):
+            if kind == "s":
+                conv.append(string_arg(name, t))
+            else:
+                require(t, (T.IntegralType,), name, '"INT"')
+                conv.append(cast_to(t, T.IntegerType()) if not isinstance(t.dtype, T.NullType) else t)
+        if any(t.is_scalar and t.value is None for t in conv):
+            return Typed(None, out, True)
+
+        def k(*parts: Any) -> pa.Array:
+            n = next(len(p) for p in parts if isinstance(p, pa.ChunkedArray))
+            cols = [p.to_pylist() if isinstance(p, pa.ChunkedArray) else [p] * n for p in parts]
+            return pa.array([None if any(v is None for v in row) else fn(*row) for row in zip(*cols)],
+                            arrow_out)
+        return Typed(per_partition(ctx, conv, k, out), out, True)
+    return Func(name, args, impl, sql=sql)
+
+
+def slice_one(s: str, pos: int, length: int) -> str:
+    """Spark's 1-based substring of one value (negative ``pos`` from the end, 0 as 1)."""
+    if length <= 0:
+        return ""
+    start = pos - 1 if pos > 0 else (0 if pos == 0 else len(s) + pos)
+    end = start + length
+    return s[max(start, 0):max(end, 0)]
+
+
+def substring_of(e: Expr, pos: Expr, length: Expr, sql_name: str = "substring") -> Func:
+    """``substring`` with column (or mixed) position and length."""
+    return row_func("substring", [e, pos, length], "sii", slice_one, T.StringType(),
+                    sql=f"{sql_name}({e.sql()}, {pos.sql()}, {length.sql()})")
+
+
 def substring(e: Expr, pos: int, length: int, sql_name: str = "substring") -> Func:
     def impl(ctx: Ctx, t: Typed) -> Typed:
         t = string_arg("substring", t)

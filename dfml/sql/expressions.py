@@ -374,7 +374,7 @@ class Comparison(BinaryOp):
         elif isinstance(l.dtype, T.StringType) != isinstance(r.dtype, T.StringType) and \
                 not isinstance(l.dtype, T.NullType) and not isinstance(r.dtype, T.NullType):
             target = r.dtype if isinstance(l.dtype, T.StringType) else l.dtype
-            l, r = cast_to(l, target), cast_to(r, target)
+            l, r = _cast_for_compare(l, target), _cast_for_compare(r, target)
         elif type(l.dtype) is not type(r.dtype) and {type(l.dtype), type(r.dtype)} == {T.DateType, T.TimestampType}:
             l, r = cast_to(l, T.TimestampType()), cast_to(r, T.TimestampType())
         nullable = l.nullable or r.nullable
@@ -389,6 +389,14 @@ class Comparison(BinaryOp):
         else:
             value = getattr(l.value, _CMP[self.op])(r.value)
         return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), nullable)
+
+
+def _cast_for_compare(t: Typed, target: T.DataType) -> Typed:
+    """A comparison's string side as the other side's type, the way Spark's CAST reads text
+    (lenient dates and timestamps, null where it does not parse), not a pandas astype."""
+    if t.is_scalar or not isinstance(t.dtype, T.StringType) or t.dtype == target:
+        return cast_to(t, target)
+    return Typed(cast_series(t.value, t.dtype, target), target, True)
 
 
 class EqNullSafe(Expr):
@@ -556,12 +564,15 @@ class CaseWhen(Expr):
 class GetField(Expr):
     """A struct's field (``col("s.x")``, ``col("s")["x"]``) or an array element / map value."""
 
-    def __init__(self, child: Expr, key: Any):
+    def __init__(self, child: Expr, key: Any, bracket: bool = False):
         self.children = (child,)
         self.key = key
+        # ``c[key]``/``getItem``: Spark names a map value or array element ``c[key]`` but a
+        # struct field ``c.key``; which one is known once the child's type is (resolve_extracts)
+        self.bracket = bracket
 
     def sql(self) -> str:
-        if isinstance(self.key, str):
+        if isinstance(self.key, str) and not self.bracket:
             return f"{self.children[0].sql()}.{self.key}" if not isinstance(self.children[0], Precompiled) \
                 else self.key
         return f"{self.children[0].sql()}[{self.key}]"
@@ -590,6 +601,24 @@ class GetField(Expr):
             f"[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from "
             f"\"{self.children[0].sql()}\": need a struct, array or map, got "
             f"\"{t.dtype.simpleString().upper()}\".", "INVALID_EXTRACT_BASE_FIELD_TYPE")
+
+
+def resolve_extracts(e: Expr, ctx: Ctx) -> Expr:
+    """``e`` with each bracket extraction of a struct field turned into the dotted form, so
+    the generated column name is Spark's (``s.x`` for a struct, ``m[key]`` for a map)."""
+    if not any(isinstance(x, GetField) and x.bracket for x in e.walk()):
+        return e
+
+    def swap(x: Expr) -> Expr | None:
+        if isinstance(x, GetField) and x.bracket and isinstance(x.key, str):
+            child = resolve_extracts(x.children[0], ctx)
+            try:
+                struct = isinstance(child.compile(ctx).dtype, T.StructType)
+            except AnalysisException:
+                return None  # the error surfaces where the expression compiles
+            return GetField(child, x.key, bracket=not struct)
+        return None
+    return e.replace(swap)
 
 
 class Func(Expr):

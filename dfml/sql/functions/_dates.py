@@ -196,7 +196,8 @@ def _shift_days(name: str, sign: int) -> Any:
             def k(a: Any, b: Any) -> pa.ChunkedArray:
                 b = pa.scalar(int(b) * sign, pa.int32()) if isinstance(b, int) else \
                     pc.multiply(pc.cast(b, pa.int32()), sign)
-                return pc.cast(pc.add(pc.cast(a, pa.int32()), b), pa.date32())
+                # int32 + (int32 * python int) is int64, which Arrow will not cast to a date
+                return pc.cast(pc.cast(pc.add(pc.cast(a, pa.int32()), b), pa.int32()), pa.date32())
             if n.is_scalar and n.value is None:
                 return Typed(None, T.DateType(), True)
             return Typed(per_partition(ctx, [t, n], k, T.DateType()), T.DateType(), True)

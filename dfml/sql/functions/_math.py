@@ -74,9 +74,9 @@ acos = _double_kernel("acos", pc.acos)
 atan = _double_kernel("atan", pc.atan)
 degrees = _double_kernel("degrees", lambda a: pc.multiply(a, 180.0 / _m.pi))
 radians = _double_kernel("radians", lambda a: pc.multiply(a, _m.pi / 180.0))
-rint = _double_kernel("rint", lambda a: pc.round(a, round_mode="half_to_even"))
+rint = _double_kernel("rint", lambda a: pc.round(a, round_mode="half_to_even"), "rint")
 signum = _double_kernel("signum", lambda a: pc.sign(a).cast(pa.float64()))
-sign = _double_kernel("sign", lambda a: pc.sign(a).cast(pa.float64()))
+sign = _double_kernel("sign", lambda a: pc.sign(a).cast(pa.float64()), "sign")
 
 
 def log(arg1: Any, arg2: Any = None) -> Column:
@@ -124,8 +124,20 @@ def atan2(col1: Any, col2: Any) -> Column:
     return func("ATAN2", [a, b], impl)
 
 
+def _foldable_int(v: Any, fname: str, param: str) -> int:
+    """An argument Spark requires to be a constant integer: an int, or a Column of a literal."""
+    if isinstance(v, Column) and isinstance(v._expr, Literal):
+        v = v._expr.value
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{fname}(): {param} must be an int or a literal int Column "
+                        f"(lit(2)), got {type(v).__name__}: {v!r}")
+    return v
+
+
 def _round(name: str, mode: str) -> Any:
-    def f(col: Any, scale: int = 0) -> Column:
+    def f(col: Any, scale: Any = None) -> Column:
+        scale = 0 if scale is None else _foldable_int(scale, name, "scale")
+
         def impl(ctx: Ctx, t: Typed) -> Typed:
             _num(name, t)
             if t.is_scalar:
@@ -150,8 +162,20 @@ round = _round("round", "half_towards_infinity")  # noqa: A001
 bround = _round("bround", "half_to_even")
 
 
-def _floor_ceil(name: str, kernel: Any) -> Any:
-    def f(col: Any) -> Column:
+def _as_decimal(dt: T.DataType) -> T.DecimalType:
+    """The decimal Spark reads a number as when rounding to a scale (a double as (30, 15))."""
+    if isinstance(dt, T.DecimalType):
+        return dt
+    if isinstance(dt, T.IntegralType):
+        return T.DecimalType({T.ByteType: 3, T.ShortType: 5, T.IntegerType: 10}.get(type(dt), 20), 0)
+    return T.DecimalType(30, 15)
+
+
+def _floor_ceil(name: str, kernel: Any, sql_name: str) -> Any:
+    def f(col: Any, scale: Any = None) -> Column:
+        if scale is not None:
+            return _floor_ceil_scaled(name, kernel, col, _foldable_int(scale, name, "scale"))
+
         def impl(ctx: Ctx, t: Typed) -> Typed:
             _num(name.upper(), t)
             if isinstance(t.dtype, T.IntegralType):
@@ -164,14 +188,37 @@ def _floor_ceil(name: str, kernel: Any) -> Any:
                 v = None if t.value is None else int(_m.floor(t.value) if name == "floor" else _m.ceil(t.value))
                 return Typed(v, out, v is None)
             return Typed(per_partition(ctx, [t], lambda a: kernel(a), out), out, t.nullable)
-        return func(name.upper(), [col], impl)
+        return func(sql_name, [col], impl)
     f.__name__ = name
+    f.__doc__ = f"Spark's ``{name}``; with a ``scale`` (an int or a literal), to that many decimals."
     return f
 
 
-floor = _floor_ceil("floor", pc.floor)
-ceil = _floor_ceil("ceil", pc.ceil)
-ceiling = ceil
+def _floor_ceil_scaled(name: str, kernel: Any, col: Any, scale: int) -> Column:
+    """``ceil(x, scale)`` / ``floor(x, scale)``: a decimal of ``max(scale, 0)`` digits, as Spark."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        _num(name, t)
+        d = _as_decimal(t.dtype)
+        out = T.DecimalType(min(d.precision - d.scale + 1 + max(scale, 0), 38), max(scale, 0))
+        arrow_out = T.to_arrow(out)
+        factor = 10.0 ** scale
+
+        def k(a: pa.ChunkedArray) -> pa.ChunkedArray:
+            v = kernel(pc.multiply(a.cast(pa.float64()), factor))
+            v = pc.round(pc.divide(v, factor), ndigits=max(scale, 0))
+            return v.cast(arrow_out, safe=False)
+        if t.is_scalar:
+            if t.value is None:
+                return Typed(None, out, True)
+            return Typed(k(pa.chunked_array([pa.array([float(t.value)])]))[0].as_py(), out, False)
+        return Typed(per_partition(ctx, [t], k, out), out, t.nullable)
+    return func(name, [col], impl, sql=f"{name}({col_expr(col).sql()}, {scale})")
+
+
+
+floor = _floor_ceil("floor", pc.floor, "FLOOR")
+ceil = _floor_ceil("ceil", pc.ceil, "CEIL")
+ceiling = _floor_ceil("ceiling", pc.ceil, "ceiling")
 
 
 def negative(col: Any) -> Column:
@@ -179,7 +226,9 @@ def negative(col: Any) -> Column:
 
 
 def positive(col: Any) -> Column:
-    return Column(col_expr(col))
+    """The value unchanged; Spark names it ``(+ x)``."""
+    e = col_expr(col)
+    return func("positive", [e], lambda ctx, t: t, sql=f"(+ {e.sql()})")
 
 
 def pmod(dividend: Any, divisor: Any) -> Column:
@@ -189,9 +238,14 @@ def pmod(dividend: Any, divisor: Any) -> Column:
     return ((r + b) % b).alias(f"pmod({a._expr.sql()}, {b._expr.sql()})")
 
 
-def e() -> Column:
-    return Column(Literal(_m.e))
+def _constant(name: str, value: float) -> Any:
+    def f() -> Column:
+        # a function node, not a bare literal, so the column is named ``E()`` / ``PI()`` as in Spark
+        return func(name, [], lambda ctx: Typed(value, T.DoubleType(), False))
+    f.__name__ = name.lower()
+    f.__doc__ = f"The constant {name.lower()} as a double column."
+    return f
 
 
-def pi() -> Column:
-    return Column(Literal(_m.pi))
+e = _constant("E", _m.e)
+pi = _constant("PI", _m.pi)

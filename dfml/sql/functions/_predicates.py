@@ -69,7 +69,11 @@ def ifnull(col1: Any, col2: Any) -> Column:
     return c
 
 
-nvl = ifnull
+def nvl(col1: Any, col2: Any) -> Column:
+    """``ifnull`` under its other name, which Spark keeps in the generated column name."""
+    c = coalesce(col1, col2)
+    c._expr._sql = f"nvl({col_expr(col1).sql()}, {col_expr(col2).sql()})"
+    return c
 
 
 def nullif(col1: Any, col2: Any) -> Column:

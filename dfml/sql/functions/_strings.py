@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Column, Ctx, Typed, fix_dtype
+from ..column import Column, Ctx, Typed, cast_to, fix_dtype
 from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim",
@@ -77,13 +77,23 @@ ltrim = _trim("ltrim", "lstrip")
 rtrim = _trim("rtrim", "rstrip")
 
 
-def substring(str: Any, pos: int, len: int) -> Column:  # noqa: A002 - Spark's names
-    return Column(ops.substring(col_expr(str), pos, len))
+def _col_or_value(v: Any) -> Any:
+    """An argument Spark types ``ColumnOrName | int``: a str names a column."""
+    return col_expr(v) if isinstance(v, (str, Column)) else lit_expr(v)
+
+
+def substring(str: Any, pos: Any, len: Any) -> Column:  # noqa: A002 - Spark's names
+    """1-based substring; ``pos`` and ``len`` may be ints, columns or column names."""
+    if isinstance(pos, int) and isinstance(len, int):
+        return Column(ops.substring(col_expr(str), pos, len))
+    return Column(ops.substring_of(col_expr(str), _col_or_value(pos), _col_or_value(len)))
 
 
 def concat(*cols: Any) -> Column:
-    """Strings joined end to end; null if any input is null."""
+    """Strings joined end to end, or arrays one after another; null if any input is null."""
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        if any(isinstance(t.dtype, T.ArrayType) for t in ts):
+            return _concat_arrays(ctx, ts)
         vals = [_str("concat", t) for t in ts]
         out = ctx.broadcast(vals[0]) if not (vals[0].is_scalar and vals[0].value is None) \
             else ctx.broadcast(Typed(None, T.StringType()))
@@ -94,6 +104,28 @@ def concat(*cols: Any) -> Column:
                 out = out + v.value
         return Typed(fix_dtype(out, T.StringType()), T.StringType(), True)
     return func("concat", list(cols), impl)
+
+
+def _concat_arrays(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
+    from ..coercion import common_type
+    from ..errors import AnalysisException
+    if not all(isinstance(t.dtype, (T.ArrayType, T.NullType)) for t in ts):
+        raise AnalysisException(
+            "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve \"concat\": the inputs mix arrays "
+            f"and other types ({', '.join(t.dtype.simpleString() for t in ts)}).",
+            "DATATYPE_MISMATCH.DATA_DIFF_TYPES")
+    elem = common_type([t.dtype.elementType for t in ts if isinstance(t.dtype, T.ArrayType)], "concat")
+    out = T.ArrayType(elem, True)
+    if any(t.is_scalar and t.value is None for t in ts):
+        return Typed(None, out, True)
+    ts = tuple(cast_to(t, out) if not t.is_scalar else t for t in ts)
+
+    def k(*parts: Any) -> pa.Array:
+        n = next(builtins_len(p) for p in parts if isinstance(p, pa.ChunkedArray))
+        cols_ = [p.to_pylist() if isinstance(p, pa.ChunkedArray) else [p] * n for p in parts]
+        return pa.array([None if any(v is None for v in row) else [x for v in row for x in v]
+                         for row in zip(*cols_)], T.to_arrow(out))
+    return Typed(per_partition(ctx, list(ts), k, out), out, True)
 
 
 def concat_ws(sep: str, *cols: Any) -> Column:
@@ -174,42 +206,31 @@ def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
     return func("regexp_extract", [e], impl, sql=f"regexp_extract({e.sql()}, {pattern}, {idx})")
 
 
-def split(str: Any, pattern: str, limit: int = -1) -> Column:  # noqa: A002
-    rx = re.compile(pattern)
-
-    def cut(v: str) -> list:
-        if limit > 0:
-            return rx.split(v, maxsplit=limit - 1)
-        return rx.split(v)
-
-    out_t = T.ArrayType(T.StringType(), True)
-
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("split", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(cut, T.to_arrow(out_t)), out_t),
-                     out_t, t.nullable)
-    e = col_expr(str)
-    return func("split", [e], impl, sql=f"split({e.sql()}, {pattern}, {limit})")
+def split(str: Any, pattern: Any, limit: Any = -1) -> Column:  # noqa: A002
+    """Split around a Java-style regex; ``pattern`` and ``limit`` may be columns (a str pattern
+    is the regex itself, as in Spark)."""
+    def cut(v: str, pat: str, lim: int) -> list:
+        if lim > 0:
+            return re.split(pat, v, maxsplit=lim - 1)
+        return re.split(pat, v)
+    e, p, n = col_expr(str), lit_expr(pattern), lit_expr(limit)
+    return Column(ops.row_func("split", [e, p, n], "ssi", cut, T.ArrayType(T.StringType(), True)))
 
 
 def _pad(name: str, left: bool) -> Any:
-    def f(col: Any, len: int, pad: str) -> Column:  # noqa: A002
-        def one(v: str) -> str:
-            if len <= 0:
+    def f(col: Any, len: Any, pad: Any) -> Column:  # noqa: A002
+        """Pad (or cut) to ``len`` characters; ``len`` and ``pad`` may be columns."""
+        def one(v: str, n: int, fill_with: str) -> str:
+            if n <= 0:
                 return ""
-            if builtins_len(v) >= len:
-                return v[:len]
-            if not pad:
+            if builtins_len(v) >= n:
+                return v[:n]
+            if not fill_with:
                 return v
-            fill = (pad * len)[: len - builtins_len(v)]
+            fill = (fill_with * n)[: n - builtins_len(v)]
             return fill + v if left else v + fill
-
-        def impl(ctx: Ctx, t: Typed) -> Typed:
-            t = _str(name, t)
-            return Typed(per_partition(ctx, [t], _rows_kernel(one, pa.large_string()), T.StringType()),
-                         T.StringType(), t.nullable)
-        e = col_expr(col)
-        return func(name, [e], impl, sql=f"{name}({e.sql()}, {len}, {pad})")
+        return Column(ops.row_func(name, [col_expr(col), lit_expr(len), lit_expr(pad)], "sis", one,
+                                   T.StringType()))
     f.__name__ = name
     return f
 
@@ -236,22 +257,16 @@ initcap = _simple("initcap", lambda v: " ".join(w[:1].upper() + w[1:].lower() fo
 reverse = _simple("reverse", lambda v: v[::-1])
 
 
-def repeat(col: Any, n: int) -> Column:
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("repeat", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v * max(n, 0), pa.large_string()),
-                                   T.StringType()), T.StringType(), t.nullable)
-    e = col_expr(col)
-    return func("repeat", [e], impl, sql=f"repeat({e.sql()}, {n})")
+def repeat(col: Any, n: Any) -> Column:
+    """``col`` repeated ``n`` times; ``n`` may be an int, a column or a column name."""
+    return Column(ops.row_func("repeat", [col_expr(col), _col_or_value(n)], "si",
+                               lambda v, k: v * max(k, 0), T.StringType()))
 
 
-def instr(str: Any, substr: str) -> Column:  # noqa: A002
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("instr", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v.find(substr) + 1, pa.int32()),
-                                   T.IntegerType()), T.IntegerType(), t.nullable)
-    e = col_expr(str)
-    return func("instr", [e], impl, sql=f"instr({e.sql()}, {substr})")
+def instr(str: Any, substr: Any) -> Column:  # noqa: A002
+    """1-based position of ``substr`` (a string or a column) in ``str``; 0 when absent."""
+    return Column(ops.row_func("instr", [col_expr(str), lit_expr(substr)], "ss",
+                               lambda v, sub: v.find(sub) + 1, T.IntegerType()))
 
 
 def locate(substr: str, str: Any, pos: int = 1) -> Column:  # noqa: A002
