@@ -25,7 +25,7 @@ import tempfile
 import time
 
 MODULES = ["sql.functions.builtin", "sql.dataframe", "sql.column", "sql.group", "ml.feature",
-           "ml.classification", "ml.regression", "ml.evaluation"]
+           "ml.classification", "ml.regression", "ml.evaluation", "ml.linalg"]
 
 # the engine module whose names a PySpark module's examples use as globals
 ENGINE_MODULE = {"sql.functions.builtin": "sql.functions"}

@@ -18,8 +18,9 @@ from scipy.special import expit, softmax
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from .base import Estimator, Model, partition_column, require_absent
-from .linalg import DenseMatrix, DenseVector, Vector, VectorUDT, dense_to_arrow, to_matrix, \
-    vectors_to_arrow
+from .linalg import DenseVector, Matrix, SparseMatrix, SparseVector, Vector, VectorUDT, \
+    dense_to_arrow, to_matrix, vectors_to_arrow
+from .linalg.matrices import compressed_matrix
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
@@ -218,7 +219,8 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
     def _model(self, B: np.ndarray, b0: np.ndarray, num_classes: int,
                multinomial: bool) -> "LogisticRegressionModel":
         k, d = B.shape
-        return LogisticRegressionModel(DenseMatrix(k, d, B.reshape(-1, order="F")),
+        # Spark builds the matrix row-major and keeps its compressed form (CSR for an L1 model)
+        return LogisticRegressionModel(compressed_matrix(B, row_major=True),
                                        DenseVector(b0), num_classes, multinomial)
 
 
@@ -286,7 +288,7 @@ def predictions_from_raw(raw: np.ndarray, multinomial: bool, what: str, threshol
 class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
     """A fitted logistic regression: coefficients per class and intercepts."""
 
-    def __init__(self, coefficientMatrix: DenseMatrix | None = None,
+    def __init__(self, coefficientMatrix: Matrix | None = None,
                  interceptVector: DenseVector | None = None, numClasses: int = 2,
                  isMultinomial: bool = False):
         super().__init__()
@@ -305,11 +307,17 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         return self.coefficientMatrix.numCols
 
     @property
-    def coefficients(self) -> DenseVector:
+    def coefficients(self) -> Vector:
+        """The one row of the coefficient matrix, sparse when the matrix is (as in Spark)."""
         if self.isMultinomial:
             raise SparkException("Multinomial models contain a matrix of coefficients, use "
                                  "coefficientMatrix instead.")
-        return DenseVector(self.coefficientMatrix.toArray()[0])
+        B = self.coefficientMatrix
+        if isinstance(B, SparseMatrix):
+            row = B.toArray()[0]
+            nz = np.flatnonzero(row)
+            return SparseVector(B.numCols, nz, row[nz])
+        return DenseVector(B.toArray()[0])
 
     @property
     def intercept(self) -> float:
@@ -388,7 +396,7 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         if len(flat) != k * d:
             raise ValueError(f"LogisticRegressionModel data: {len(flat)} coefficients for a "
                              f"{k}x{d} matrix")
-        self.coefficientMatrix = DenseMatrix(k, d, flat.reshape(k, d).reshape(-1, order="F"))
+        self.coefficientMatrix = compressed_matrix(flat.reshape(k, d), row_major=True)
         self.interceptVector = udt.deserialize(table.column("interceptVector")[0].as_py())
         self.numClasses = int(row["numClasses"])
         self.isMultinomial = bool(row["isMultinomial"])

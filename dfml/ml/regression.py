@@ -24,7 +24,7 @@ import pyarrow as pa
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from .base import Estimator, Model, partition_column, require_absent
-from .linalg import DenseVector, Vector, VectorUDT, to_matrix, vectors_to_arrow
+from .linalg import compressed, DenseVector, Vector, VectorUDT, to_matrix, vectors_to_arrow
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
@@ -116,7 +116,7 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
             fit = self._fit_normal(blocks, fx, fy) if normal else self._fit_lbfgs(blocks, fx, fy)
             beta, b0, history, diag_inv = fit
             sums = blocks.map_sum(K.regression_residuals, beta, b0, float(fy.mean[0]))
-        model = self._copyValues(LinearRegressionModel(DenseVector(beta), float(b0)))
+        model = self._copyValues(LinearRegressionModel(compressed(DenseVector(beta)), float(b0)))
         model._summary = LinearRegressionTrainingSummary(
             model, dataset, history, _metrics(sums, fx.n, d, self.getFitIntercept()), diag_inv)
         return model
@@ -267,7 +267,7 @@ class _Predict:
 class LinearRegressionModel(HoldsSummary, Model, _LinearRegressionParams):
     """A fitted linear regression: ``coefficients`` and ``intercept``."""
 
-    def __init__(self, coefficients: DenseVector | None = None, intercept: float = 0.0):
+    def __init__(self, coefficients: Vector | None = None, intercept: float = 0.0):
         super().__init__()
         self.coefficients = coefficients
         self.intercept = intercept

@@ -548,3 +548,7 @@ def schema_of_meta(meta: pd.DataFrame, nullable: dict[str, bool] | None = None) 
     nullable = nullable or {}
     return StructType([StructField(str(c), from_dtype(meta[c].dtype), nullable.get(c, True))
                        for c in meta.columns])
+
+
+# PySpark also exposes Row from pyspark.sql.types; row.py needs nothing from here.
+from .row import Row  # noqa: E402,F401

@@ -122,7 +122,7 @@ class PCA(Estimator, _PCAParams):
         cov = acc["M"] / (n - 1)
         u, s, _ = np.linalg.svd(cov)
         explained = s / s.sum()
-        pc = DenseMatrix(d, k, u[:, :k].reshape(-1, order="F"))
+        pc = DenseMatrix(d, k, u[:, :k].reshape(-1, order="F"), 0)  # 0: as PySpark prints it
         return self._copyValues(PCAModel(pc, DenseVector(explained[:k])))
 
 
@@ -171,5 +171,5 @@ class PCAModel(Model, _PCAParams):
 
     def _load_data(self, table: pa.Table) -> None:
         pc = table.column("pc")[0].as_py()
-        self.pc = DenseMatrix(pc["numRows"], pc["numCols"], pc["values"])
+        self.pc = DenseMatrix(pc["numRows"], pc["numCols"], pc["values"], 0)
         self.explainedVariance = first_vector(table, "explainedVariance")
