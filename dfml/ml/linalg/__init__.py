@@ -101,7 +101,13 @@ class Vector:
     def norm(self, p: float) -> float:
         return float(np.linalg.norm(self.toArray(), p))
 
-    def dot(self, other: Any) -> float:
+    def dot(self, other: Any) -> Any:
+        """The dot product with a vector, a list or a 1-d array (a float), or with each column
+        of a 2-d array (an array), as Spark's Python API allows."""
+        if isinstance(other, np.ndarray) and other.ndim == 2 and other.shape[1] != 1:
+            if other.shape[0] != self.size:
+                raise AssertionError("dimension mismatch")
+            return np.dot(self.toArray(), other)
         _check_size(self, other)
         return float(np.dot(self.toArray(), _dense_of(other)))
 

@@ -34,7 +34,9 @@ VECTOR_EXPRS = [
     "hash(Vectors.sparse(4, [2, 3], [1.5, 2]))", "hash(Vectors.dense([float('nan'), -3.25]))",
     "SparseVector(3, [0, 0], [1, 2])", "SparseVector(3, [1, 0], [1, 2])", "SparseVector(3, [3], [1])",
     "SparseVector(3, {-1: 1.0})", "SparseVector(3, [0], [1, 2])", "s + s", "s * 2", "abs(v)",
-    "str(Vectors.dense([1e20, 1e-7]))",
+    "str(Vectors.dense([1e20, 1e-7]))", "v.dot(np.reshape([1., 2., 3., 4.], (2, 2), order='F'))",
+    "Vectors.sparse(4, [1, 3], [3.0, 4.0]).dot(np.array([[1, 1], [2, 2], [3, 3], [4, 4]]))",
+    "s.dot(np.zeros((2, 2)))", "v.dot(np.reshape([1., 2., 3.], (3, 1), order='F'))", "v.dot(range(1, 3))",
 ]
 
 MATRIX_EXPRS = [
