@@ -39,10 +39,20 @@ def _globals(engine: str, name: str, spark: object, tmp: str) -> dict:
         except ImportError:
             pass
     glob.update(spark=spark, sc=getattr(spark, "sparkContext", spark), temp_path=tmp)
+    if name == "ml.linalg":  # its examples use the module's own imports
+        import array
+
+        import numpy
+        glob.update(array=array, np=numpy)
     if name == "ml.feature":
         glob["stringIndDf"] = spark.createDataFrame(
             [(0, "a"), (1, "b"), (2, "c"), (3, "a"), (4, "a"), (5, "c")], ["id", "label"])
     return glob
+
+
+def _set_numpy_print(legacy: bool) -> None:
+    import numpy
+    numpy.set_printoptions(legacy="1.13" if legacy else False)
 
 
 class _Timeout(Exception):
@@ -69,6 +79,8 @@ def run(engine: str, modules: list[str], per_test_seconds: int) -> dict:
         module = importlib.import_module(f"pyspark.{name}")
         tmp = tempfile.mkdtemp()
         tests = [t for t in doctest.DocTestFinder().find(module) if t.examples]
+        # ml.linalg's _test() prints numpy arrays the pre-1.14 way; others leave the default
+        _set_numpy_print(legacy=name == "ml.linalg")
         passed, failed = [], []
         for test in tests:
             test.globs = _globals(engine, name, spark, tmp)

@@ -236,7 +236,8 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
         k, d = B.shape
         # Spark's forms: the coefficient matrix and intercepts compressed (sparse when that
         # stores smaller, e.g. after an L1 fit), which is what a program prints
-        return LogisticRegressionModel(compressed_matrix(B), compressed_vector(b0), num_classes,
+        return LogisticRegressionModel(compressed_matrix(B, row_major=True), compressed_vector(b0),
+                                       num_classes,
                                        multinomial)
 
 
@@ -416,7 +417,7 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
         if len(flat) != k * d:
             raise ValueError(f"LogisticRegressionModel data: {len(flat)} coefficients for a "
                              f"{k}x{d} matrix")
-        self.coefficientMatrix = compressed_matrix(flat.reshape(k, d))
+        self.coefficientMatrix = compressed_matrix(flat.reshape(k, d), row_major=True)
         self.interceptVector = udt.deserialize(table.column("interceptVector")[0].as_py())
         self.numClasses = int(row["numClasses"])
         self.isMultinomial = bool(row["isMultinomial"])

@@ -46,7 +46,7 @@ def _from_string(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
     if isinstance(dst, (T.DateType, T.TimestampType)):
         # the strict ISO form casts natively; anything else ("2024-1-5", "2024-01-15 junk")
         # goes through Spark's lenient parser value by value
-        from .coercion import parse_date, parse_timestamp
+        from .lenient_dates import parse_date, parse_timestamp
         parse = parse_date if isinstance(dst, T.DateType) else parse_timestamp
         try:
             if isinstance(dst, T.DateType):

@@ -22,7 +22,7 @@ def test_vector_math_and_equality():
     assert s == DenseVector([0.0, 2.0, 0.0])
     assert s[1] == 2.0 and s[0] == 0.0 and s.numNonzeros() == 1
     assert s.dot(DenseVector([1.0, 1.0, 1.0])) == 2.0
-    with pytest.raises(ValueError):
+    with pytest.raises(AssertionError, match="out of the size"):  # Spark's error type
         SparseVector(2, [5], [1.0])
 
 

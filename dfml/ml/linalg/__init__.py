@@ -12,6 +12,7 @@ without touching rows in Python: the values of a dense partition are one contigu
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any, Iterable
 
 import numpy as np
@@ -19,10 +20,10 @@ import pyarrow as pa
 
 from ...sql import types as T
 from ...sql.formatting import format_double
+from .formatting import short_float
 
 __all__ = ["Vector", "DenseVector", "SparseVector", "Vectors", "VectorUDT", "Matrix",
-           "DenseMatrix", "SparseMatrix", "Matrices", "MatrixUDT", "compressed_vector",
-           "compressed_matrix", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
+           "DenseMatrix", "SparseMatrix", "Matrices", "MatrixUDT", "compressed", "compressed_vector", "compressed_matrix", "VECTOR_ARROW_TYPE", "vectors_to_arrow", "arrow_to_vectors",
            "to_matrix", "dense_to_arrow", "csr_to_arrow", "vector_size", "as_struct_array"]
 
 VECTOR_ARROW_TYPE = pa.struct([
@@ -33,12 +34,54 @@ VECTOR_ARROW_TYPE = pa.struct([
 ])
 
 
-from .matrices import (DenseMatrix, Matrices, Matrix, MatrixUDT, SparseMatrix,  # noqa: E402
-                       compressed_matrix, format4)
+_num = short_float
 
 
-def _num(v: float) -> str:
-    return repr(float(v))
+def _long_bits(v: float) -> int:
+    """The unsigned 64-bit pattern of a double (NaN canonical), as Java's ``doubleToLongBits``."""
+    return struct.unpack("<Q", struct.pack("<d", float("nan") if v != v else float(v)))[0]
+
+
+def _vector_hash(size: int, indices: Iterable[int], values: Iterable[float]) -> int:
+    """Spark's vector hash: the size and the first 128 non-zero (index, value) pairs, so a dense
+    and a sparse vector that compare equal also hash equal."""
+    h, seen = 31 + size, 0
+    for i, v in zip(indices, values):
+        if seen >= 128:
+            break
+        if v != 0:
+            bits = _long_bits(v)
+            h = 31 * (31 * h + int(i)) + (bits ^ (bits >> 32))
+            seen += 1
+    return h
+
+
+def _same_nonzeros(ia: Any, va: Any, ib: Any, vb: Any) -> bool:
+    """Whether two (index, value) lists hold the same non-zero entries (explicit zeros ignored)."""
+    ia, va, ib, vb = (np.asarray(x) for x in (ia, va, ib, vb))
+    ka, kb = va != 0, vb != 0
+    return bool(np.array_equal(ia[ka], ib[kb]) and np.array_equal(va[ka], vb[kb]))
+
+
+def _size_of(other: Any) -> int:
+    if isinstance(other, Vector):
+        return other.size
+    a = np.asarray(other)
+    if a.ndim == 2 and a.shape[1] == 1:
+        return a.shape[0]
+    if a.ndim != 1:
+        raise ValueError(f"Cannot treat an ndarray of shape {a.shape} as a vector")
+    return a.shape[0]
+
+
+def _check_size(v: "Vector", other: Any) -> None:
+    """Spark refuses dot products and distances between vectors of different sizes."""
+    if v.size != _size_of(other):
+        raise AssertionError("dimension mismatch")
+
+
+def _dense_of(other: Any) -> np.ndarray:
+    return other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float).reshape(-1)
 
 
 class Vector:
@@ -58,34 +101,48 @@ class Vector:
     def norm(self, p: float) -> float:
         return float(np.linalg.norm(self.toArray(), p))
 
-    def _other(self, other: Any) -> np.ndarray:
-        o = other.toArray() if isinstance(other, Vector) else np.asarray(other, dtype=float)
-        if o.ndim != 1 or len(o) != self.size:
-            raise AssertionError("dimension mismatch")
-        return o
-
-    def dot(self, other: Any) -> float:
-        return float(np.dot(self.toArray(), self._other(other)))
+    def dot(self, other: Any) -> Any:
+        """The dot product with a vector, a list or a 1-d array (a float), or with each column
+        of a 2-d array (an array), as Spark's Python API allows."""
+        if isinstance(other, np.ndarray) and other.ndim == 2 and other.shape[1] != 1:
+            if other.shape[0] != self.size:
+                raise AssertionError("dimension mismatch")
+            return np.dot(self.toArray(), other)
+        _check_size(self, other)
+        return float(np.dot(self.toArray(), _dense_of(other)))
 
     def squared_distance(self, other: Any) -> float:
-        d = self.toArray() - self._other(other)
+        _check_size(self, other)
+        d = self.toArray() - _dense_of(other)
         return float(np.dot(d, d))
 
     def asML(self) -> "Vector":
         return self
 
+    def _pairs(self) -> tuple[Any, Any]:
+        raise NotImplementedError
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Vector) or other.size != self.size:
             return False
-        return bool(np.array_equal(self.toArray(), other.toArray()))
+        if isinstance(self, SparseVector) and isinstance(other, SparseVector):
+            # two sparse vectors are equal only with the same stored entries, as in Spark
+            return bool(np.array_equal(self.indices, other.indices)
+                        and np.array_equal(self.values, other.values))
+        if isinstance(self, DenseVector) and isinstance(other, DenseVector):
+            return bool(np.array_equal(self.array, other.array))
+        return _same_nonzeros(*self._pairs(), *other._pairs())
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __hash__(self) -> int:
-        nz = [(i, v) for i, v in enumerate(self.toArray()) if v != 0][:16]
-        return hash((self.size, tuple(nz)))
+        return _vector_hash(self.size, *self._pairs())
 
 
 class DenseVector(Vector):
-    """A vector holding every value: ``DenseVector([1.0, 0.0, 3.0])``."""
+    """A vector holding every value: ``DenseVector([1.0, 0.0, 3.0])``. Arithmetic with a number
+    or a dense vector works element-wise (``v + u``, ``2 * v``, ``-v``), as in Spark's Python."""
 
     def __init__(self, ar: Any):
         if isinstance(ar, (bytes, bytearray)):
@@ -103,62 +160,55 @@ class DenseVector(Vector):
     def toArray(self) -> np.ndarray:
         return self.array
 
-    def __getitem__(self, i: int) -> float:
-        return float(self.array[i])
+    def _pairs(self) -> tuple[Any, Any]:
+        return range(self.size), self.array
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.array[i]
 
     def __iter__(self):
+        # Python floats (dfml code and tests compare lists of them); PySpark yields numpy scalars
         return iter(float(x) for x in self.array)
 
+    def __getattr__(self, name: str) -> Any:
+        # numpy's reductions (mean, sum, max...) on the values, as Spark's DenseVector allows
+        if name == "array":
+            raise AttributeError(name)
+        return getattr(self.array, name)
+
     def __str__(self) -> str:
-        return "[" + ",".join(_num(v) for v in self.array) + "]"
+        return "[" + ",".join(str(v) for v in self.array) + "]"
 
     def __repr__(self) -> str:
-        return "DenseVector([" + ", ".join(format4(v) for v in self.array) + "])"
-
-    # arithmetic as PySpark's DenseVector: elementwise with a vector or a number
-    def _op(self, other: Any, fn: Any) -> "DenseVector":
-        o = other.toArray() if isinstance(other, Vector) else other
-        return DenseVector(fn(self.array, o))
-
-    def __add__(self, other: Any) -> "DenseVector":
-        return self._op(other, np.add)
-
-    def __sub__(self, other: Any) -> "DenseVector":
-        return self._op(other, np.subtract)
-
-    def __mul__(self, other: Any) -> "DenseVector":
-        return self._op(other, np.multiply)
-
-    def __truediv__(self, other: Any) -> "DenseVector":
-        return self._op(other, np.divide)
-
-    def __mod__(self, other: Any) -> "DenseVector":
-        return self._op(other, np.mod)
-
-    def __radd__(self, other: Any) -> "DenseVector":
-        return self._op(other, lambda a, b: np.add(b, a))
-
-    def __rsub__(self, other: Any) -> "DenseVector":
-        return self._op(other, lambda a, b: np.subtract(b, a))
-
-    def __rmul__(self, other: Any) -> "DenseVector":
-        return self._op(other, lambda a, b: np.multiply(b, a))
-
-    def __rtruediv__(self, other: Any) -> "DenseVector":
-        return self._op(other, lambda a, b: np.divide(b, a))
-
-    def __rmod__(self, other: Any) -> "DenseVector":
-        return self._op(other, lambda a, b: np.mod(b, a))
-
-    def __neg__(self) -> "DenseVector":
-        return DenseVector(-self.array)
+        return "DenseVector([" + ", ".join(_num(v) for v in self.array) + "])"
 
     def _spark_string(self) -> str:
         return "[" + ",".join(format_double(float(v)) for v in self.array) + "]"
 
+    def __neg__(self) -> "DenseVector":
+        return DenseVector(-self.array)
+
+    def __reduce__(self) -> Any:
+        return DenseVector, (self.array.tobytes(),)
+
+
+def _elementwise(op: str) -> Any:
+    def apply(self: DenseVector, other: Any) -> Any:
+        if isinstance(other, DenseVector):
+            other = other.array
+        return DenseVector(getattr(self.array, op)(other))
+    apply.__name__ = op
+    return apply
+
+
+for _op in ("add", "sub", "mul", "truediv", "mod", "radd", "rsub", "rmul", "rtruediv", "rmod"):
+    setattr(DenseVector, f"__{_op}__", _elementwise(f"__{_op}__"))
+
 
 class SparseVector(Vector):
-    """A vector of ``size`` values of which only ``indices`` are stored (sorted, unique)."""
+    """A vector of ``size`` values of which only ``indices`` are stored (strictly increasing).
+    Built from a dict, (index, value) pairs (sorted here), or indices and values lists (which
+    must already be strictly increasing, as Spark requires)."""
 
     def __init__(self, size: int, *args: Any):
         self.size = int(size)
@@ -168,48 +218,79 @@ class SparseVector(Vector):
             idx = [int(i) for i, _ in items]
             vals = [float(v) for _, v in items]
         elif len(args) == 2:
-            idx, vals = list(args[0]), list(args[1])
+            if isinstance(args[0], (bytes, bytearray)):
+                idx = np.frombuffer(args[0], dtype=np.int32) if args[0] else []
+                vals = np.frombuffer(args[1], dtype=np.float64) if args[1] else []
+            else:
+                idx, vals = list(args[0]), list(args[1])
             if len(idx) != len(vals):
-                raise ValueError(f"SparseVector: {len(idx)} indices but {len(vals)} values")
+                raise AssertionError("index and value arrays not same length")
         else:
-            raise TypeError("SparseVector(size, {index: value}) or SparseVector(size, indices, values)")
+            raise AssertionError("must pass either 2 or 3 arguments")
         self.indices = np.asarray(idx, dtype=np.int32)
         self.values = np.asarray(vals, dtype=np.float64)
-        if len(self.indices) and (np.any(np.diff(self.indices) <= 0)):
-            order = np.argsort(self.indices, kind="stable")
-            self.indices, self.values = self.indices[order], self.values[order]
-            if np.any(np.diff(self.indices) == 0):
-                raise ValueError("SparseVector: indices must be unique")
-        if len(self.indices) and (self.indices[0] < 0 or self.indices[-1] >= self.size):
-            raise ValueError(f"SparseVector: index out of range for a vector of size {self.size}")
+        steps = np.diff(self.indices)
+        if len(steps) and np.any(steps <= 0):
+            k = int(np.argmax(steps <= 0))
+            raise TypeError(f"Indices {self.indices[k]} and {self.indices[k + 1]} are not "
+                            "strictly increasing")
+        if len(self.indices):
+            if self.indices.max() >= self.size:
+                raise AssertionError(f"Index {self.indices.max()} is out of the size of vector "
+                                     f"with size={self.size}")
+            if self.indices.min() < 0:
+                raise AssertionError(f"Contains negative index {self.indices.min()}")
 
     def toArray(self) -> np.ndarray:
         out = np.zeros(self.size, dtype=np.float64)
         out[self.indices] = self.values
         return out
 
+    def _pairs(self) -> tuple[Any, Any]:
+        return self.indices, self.values
+
     def numNonzeros(self) -> int:
         return int(np.count_nonzero(self.values))
 
+    def norm(self, p: float) -> float:
+        return float(np.linalg.norm(self.values, p))
+
     def __getitem__(self, i: int) -> float:
+        if not isinstance(i, (int, np.integer)):
+            raise TypeError(f"Indices must be of type integer, got type {type(i)}")
+        if not -self.size <= i < self.size:
+            raise IndexError(f"Index {i} out of bounds.")
         if i < 0:
             i += self.size
-        if not 0 <= i < self.size:
-            raise IndexError(f"index {i} out of range for a vector of size {self.size}")
         pos = np.searchsorted(self.indices, i)
-        return float(self.values[pos]) if pos < len(self.indices) and self.indices[pos] == i else 0.0
+        return self.values[pos] if pos < len(self.indices) and self.indices[pos] == i \
+            else np.float64(0.0)
 
     def __str__(self) -> str:
         return (f"({self.size},[" + ",".join(str(int(i)) for i in self.indices) + "],["
-                + ",".join(_num(v) for v in self.values) + "])")
+                + ",".join(str(v) for v in self.values) + "])")
 
     def __repr__(self) -> str:
-        body = ", ".join(f"{int(i)}: {format4(v)}" for i, v in zip(self.indices, self.values))
+        body = ", ".join(f"{int(i)}: {_num(v)}" for i, v in zip(self.indices, self.values))
         return f"SparseVector({self.size}, {{{body}}})"
 
     def _spark_string(self) -> str:
         return (f"({self.size},[" + ",".join(str(int(i)) for i in self.indices) + "],["
                 + ",".join(format_double(float(v)) for v in self.values) + "])")
+
+    def __reduce__(self) -> Any:
+        return SparseVector, (self.size, self.indices.tobytes(), self.values.tobytes())
+
+
+def compressed(v: Vector) -> Vector:
+    """The smaller of a vector's two forms, by Spark's rule (``Vector.compressed``): sparse when
+    1.5 * (nnz + 1) < size, dense otherwise. Spark applies it to transformer outputs and to
+    model coefficients; the stored bytes decide, not the values."""
+    arr = v.toArray()
+    nz = np.flatnonzero(arr)
+    if 1.5 * (len(nz) + 1.0) < len(arr):
+        return v if isinstance(v, SparseVector) else SparseVector(len(arr), nz, arr[nz])
+    return v if isinstance(v, DenseVector) else DenseVector(arr)
 
 
 class Vectors:
@@ -411,14 +492,14 @@ def assemble_vectors(kinds: np.ndarray, sizes: pa.Array, indices: pa.Array, valu
 
 # ---------------------------------------------------------------- matrices (model coefficients)
 
+from .matrices import (DenseMatrix, Matrices, Matrix, MatrixUDT, SparseMatrix,  # noqa: E402
+                       compressed_matrix)
+
+
 def _isnan(v: float) -> bool:
     return isinstance(v, float) and math.isnan(v)
 
 
 def compressed_vector(values: Any) -> Vector:
-    """Spark's ``Vector.compressed``: sparse when 1.5 * (non-zeros + 1) < size, else dense."""
-    a = np.asarray(values, dtype=np.float64).reshape(-1)
-    nz = np.flatnonzero(a)
-    if 1.5 * (len(nz) + 1.0) < len(a):
-        return SparseVector(len(a), nz, a[nz])
-    return DenseVector(a)
+    """``compressed`` of a model's coefficient array (Spark compresses them as it builds them)."""
+    return compressed(DenseVector(values))
