@@ -14,13 +14,15 @@ constrained optimization".
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .quasi_newton import FVAL_MEMORY, QuasiNewtonResult, SearchFailed, stop_reason, strong_wolfe
+from .quasi_newton import (FVAL_MEMORY, QuasiNewtonResult, SearchFailed, run_iterations,
+                           stop_reason, strong_wolfe)
 
 __all__ = ["lbfgsb"]
 
@@ -169,30 +171,16 @@ def lbfgsb(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray
         return float(value), np.asarray(grad, dtype=np.float64)
 
     v, g = evaluate(x0)
-    state = _State(x0, v, g, 0, _fresh(len(x0)))
     initial = v
-    history = [v]
 
     def converged(s: _State) -> str:
         if bounds.projected_step_small(s.x, s.grad):
             return "projected step converged"
         return stop_reason(s.iter, s.value, s.grad, s.recent, s.failed, initial, max_iter, tol)
 
-    failed_once = False
-    reason = converged(state)
-    while not reason:
-        try:
-            state = _iterate(state, evaluate, bounds)
-            failed_once = False
-        except SearchFailed:
-            if not failed_once:
-                failed_once = True
-                state = _State(state.x, state.value, state.grad, state.iter,
-                               _fresh(len(state.x)), state.recent)
-            else:
-                state.failed = True
-        history.append(state.value)
-        reason = converged(state)
+    state, history, reason = run_iterations(
+        _State(x0, v, g, 0, _fresh(len(x0))), lambda s: _iterate(s, evaluate, bounds),
+        lambda s: dataclasses.replace(s, mem=_fresh(len(s.x))), converged, lambda s: s.value)
     return QuasiNewtonResult(state.x, history, state.iter, reason)
 
 

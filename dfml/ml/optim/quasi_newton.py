@@ -18,13 +18,15 @@ Nocedal & Wright (line search, L-BFGS) and Andrew & Gao 2007 (OWL-QN).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["QuasiNewtonResult", "quasi_newton", "strong_wolfe", "SearchFailed", "stop_reason"]
+__all__ = ["QuasiNewtonResult", "quasi_newton", "strong_wolfe", "SearchFailed", "stop_reason",
+           "run_iterations"]
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -220,30 +222,41 @@ def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter
         return value, grad, adj_value, adj_grad
 
     v, g, av, ag = evaluate(x0)
-    state = _State(x0, v, g, av, ag, 0)
     initial = av
-    history = [av]
 
     def converged(s: _State) -> str:
         return stop_reason(s.iter, s.adj_value, s.adj_grad, s.recent, s.failed, initial,
                            max_iter, tol)
 
+    state, history, reason = run_iterations(
+        _State(x0, v, g, av, ag, 0), lambda s: _iterate(s, evaluate, owlqn),
+        lambda s: dataclasses.replace(s, steps=[], grad_deltas=[]), converged,
+        lambda s: s.adj_value)
+    return QuasiNewtonResult(state.x, history, state.iter, reason)
+
+
+def run_iterations(state: Any, step: Callable, reset: Callable, converged: Callable[..., str],
+                   value_of: Callable) -> tuple[Any, list[float], str]:
+    """Breeze's outer loop, shared by the minimizers: take steps until a stop test holds;
+    after a failed step start the history afresh once, after a second in a row stop. Every
+    state, the start and a reset one included, adds its objective to the history, as Spark
+    records it. Returns the last state, the history and why it stopped."""
+    history = [value_of(state)]
     failed_once = False
     reason = converged(state)
     while not reason:
         try:
-            state = _iterate(state, evaluate, owlqn)
+            state = step(state)
             failed_once = False
         except SearchFailed:
             if not failed_once:
                 failed_once = True
-                state = _State(state.x, state.value, state.grad, state.adj_value, state.adj_grad,
-                               state.iter, [], [], state.recent)
+                state = reset(state)
             else:
                 state.failed = True
-        history.append(state.adj_value)
+        history.append(value_of(state))
         reason = converged(state)
-    return QuasiNewtonResult(state.x, history, state.iter, reason)
+    return state, history, reason
 
 
 def stop_reason(iteration: int, value: float, grad: np.ndarray, recent: list[float],
