@@ -119,7 +119,7 @@ class Sum(AggFunc):
             return _decimal_sum(x, st, p)
         col = p.input(x, st)
         s, n = p.reduce(col, "sum"), p.reduce(col, "count")
-        return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0), st), st, True)
+        return lambda P: Typed(fix_dtype(P[s].mask(P[n] == 0, None), st), st, True)
 
 
 def _decimal_sum(x: Typed, st: T.DecimalType, p: Partials) -> Finish:
@@ -149,7 +149,7 @@ class Avg(AggFunc):
         if isinstance(x.dtype, T.DecimalType):
             return _decimal_average(s, n, D.average_type(x.dtype))
         double = T.to_dtype(T.DoubleType())
-        return lambda P: Typed(fix_dtype(P[s].astype(double) / P[n].mask(P[n] == 0), T.DoubleType()),
+        return lambda P: Typed(fix_dtype(P[s].astype(double) / P[n].mask(P[n] == 0, None), T.DoubleType()),
                                T.DoubleType(), True)
 
 
@@ -176,19 +176,54 @@ class _Pick(AggFunc):
 
 
 class Min(_Pick):
+    """Spark orders NaN above every number, so a min is NaN only when every value is NaN,
+    which is also what Arrow's NaN-skipping min gives."""
+
     how = "min"
 
 
 class Max(_Pick):
+    """Spark orders NaN above every number: the max of a group holding a NaN is NaN. Arrow's
+    max skips NaN, so a float input also counts its NaNs and the finish puts NaN back."""
+
     how = "max"
+
+    def declare(self, args: list[Typed], p: Partials) -> Finish:
+        x = args[0]
+        if not isinstance(x.dtype, (T.DoubleType, T.FloatType)):
+            return super().declare(args, p)
+        from .column_ops import isnan
+        from .expressions import Precompiled
+        m = p.reduce(p.input(x), "max")
+        nans = p.reduce(p.input(isnan(Precompiled(x)).compile(p.ctx), T.IntegerType()), "sum")
+        arrow_t = T.to_arrow(x.dtype)
+        kernel = ArrowKernel(_nan_if_any, [None, None], [0, 1], arrow_t)
+
+        def finish(P: Any) -> Typed:
+            value = P[m].map_partitions(kernel, P[nans], meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t)))
+            return Typed(value, x.dtype, True)
+        return finish
+
+
+def _nan_if_any(maximum: Any, nan_count: Any) -> Any:
+    # pandas treats NaN in an Arrow float column as missing, so NaN is put back with Arrow
+    return pc.if_else(pc.fill_null(pc.greater(nan_count, 0), False),
+                      pa.scalar(float("nan"), maximum.type), maximum)
 
 
 class First(_Pick):
-    how = "first"
+    """``first``/``any_value``: Spark's default keeps a null that comes first
+    (``ignorenulls=False``); with ``ignorenulls`` the first non-null value."""
+
+    @property
+    def how(self) -> str:  # type: ignore[override]
+        return "first" if self.options.get("ignorenulls") else "first_any"
 
 
 class Last(_Pick):
-    how = "last"
+    @property
+    def how(self) -> str:  # type: ignore[override]
+        return "last" if self.options.get("ignorenulls") else "last_any"
 
 
 # ---------------------------------------------------------------- moments
@@ -214,21 +249,21 @@ class CentralMoment(AggFunc):
 
         def finish(P: Any) -> Typed:
             cnt = P[n].astype(T.to_dtype(T.DoubleType()))
-            cnt = cnt.mask(cnt == 0)
+            cnt = cnt.mask(cnt == 0, None)
             mean = P[s1] / cnt
             m2 = P[s2] - P[s1] * mean  # sum of squared deviations
             m2 = m2.mask(m2 < 0, 0.0)
             if stat in ("var_samp", "stddev_samp"):
-                v = m2 / (cnt - 1).mask(cnt == 1)
+                v = m2 / (cnt - 1).mask(cnt == 1, None)
             elif stat in ("var_pop", "stddev_pop"):
                 v = m2 / cnt
             elif stat == "skewness":
                 m3 = P[s3] - 3 * mean * P[s2] + 3 * mean * mean * P[s1] - cnt * mean ** 3
-                v = (cnt ** 0.5) * m3 / (m2 ** 1.5).mask(m2 == 0)
+                v = (cnt ** 0.5) * m3 / (m2 ** 1.5).mask(m2 == 0, None)
             else:
                 m4 = (P[s4] - 4 * mean * P[s3] + 6 * mean ** 2 * P[s2] - 4 * mean ** 3 * P[s1]
                       + cnt * mean ** 4)
-                v = cnt * m4 / (m2 * m2).mask(m2 == 0) - 3.0
+                v = cnt * m4 / (m2 * m2).mask(m2 == 0, None) - 3.0
             if stat.startswith("stddev"):
                 v = v ** 0.5
             return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
@@ -245,24 +280,24 @@ class Comoment(AggFunc):
         cx, cy = p.input(args[0], T.DoubleType()), p.input(args[1], T.DoubleType())
         xv, yv = p.inputs[cx], p.inputs[cy]
         both = xv.notnull() & yv.notnull()
-        p.inputs[cx] = xv = xv.where(both)
-        p.inputs[cy] = yv = yv.where(both)
+        p.inputs[cx] = xv = xv.where(both, None)
+        p.inputs[cy] = yv = yv.where(both, None)
         n = p.reduce(cx, "count")
         sx, sy, sxy = p.reduce(cx, "sum"), p.reduce(cy, "sum"), p.reduce(p.derived(xv * yv), "sum")
         sxx, syy = p.reduce(p.derived(xv * xv), "sum"), p.reduce(p.derived(yv * yv), "sum")
 
         def finish(P: Any) -> Typed:
             cnt = P[n].astype(T.to_dtype(T.DoubleType()))
-            cnt = cnt.mask(cnt == 0)
+            cnt = cnt.mask(cnt == 0, None)
             cxy = P[sxy] - P[sx] * P[sy] / cnt
             if stat == "covar_samp":
-                v = cxy / (cnt - 1).mask(cnt == 1)
+                v = cxy / (cnt - 1).mask(cnt == 1, None)
             elif stat == "covar_pop":
                 v = cxy / cnt
             else:
                 vx = P[sxx] - P[sx] * P[sx] / cnt
                 vy = P[syy] - P[sy] * P[sy] / cnt
-                v = cxy / ((vx * vy) ** 0.5).mask((vx * vy) <= 0)
+                v = cxy / ((vx * vy) ** 0.5).mask((vx * vy) <= 0, None)
             return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
         return finish
 
@@ -353,4 +388,4 @@ class SumDistinct(AggFunc):
         require_numeric(self, x)
         st = sum_type(x.dtype)
         out = p.distinct_reduce(p.input(x, st), "sum")
-        return lambda P: Typed(fix_dtype(P[out].mask(P[out + "_n"].fillna(0) == 0), st), st, True)
+        return lambda P: Typed(fix_dtype(P[out].mask(P[out + "_n"].fillna(0) == 0, None), st), st, True)

@@ -151,7 +151,8 @@ def isin(e: Expr, values: list[Expr]) -> Func:
         if not vals:
             return Typed(False, T.BooleanType(), False)
         dt = common_type([t.dtype] + [v.dtype for v in vals], "IN")
-        if not all(v.is_scalar for v in vals):
+        has_nan = any(isinstance(v.value, float) and v.value != v.value for v in vals if v.is_scalar)
+        if has_nan or not all(v.is_scalar for v in vals):  # comparisons know NaN = NaN
             out: Expr | None = None
             for v in vals:
                 eq = Comparison("=", Precompiled(t), Precompiled(v))
@@ -166,9 +167,9 @@ def isin(e: Expr, values: list[Expr]) -> Func:
             return Typed(True if hit else (None if has_null or tv.value is None else False),
                          T.BooleanType(), True)
         value = tv.value.isin(lits)
-        value = fix_dtype(value, T.BooleanType()).mask(tv.value.isna())
+        value = fix_dtype(value, T.BooleanType()).mask(tv.value.isna(), None)
         if has_null:
-            value = value.mask(~value.fillna(False))
+            value = value.mask(~value.fillna(False), None)
         return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), True)
 
     sql = f"({e.sql()} IN ({', '.join(v.sql() for v in values)}))"

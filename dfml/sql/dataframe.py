@@ -199,12 +199,13 @@ class DataFrame:
         return self.withColumns({colName: col})
 
     def withColumnRenamed(self, existing: str, new: str) -> "DataFrame":
-        if existing not in self.columns:
+        hits = [c for c in self.columns if c.lower() == existing.lower()]  # Spark's resolver
+        if not hits:
             return self  # Spark ignores a rename of a missing column
-        if new in self.columns and new != existing:
+        if any(c.lower() == new.lower() for c in self.columns if c not in hits):
             raise AnalysisException(f"[COLUMN_ALREADY_EXISTS] The column `{new}` already exists.",
                                     "COLUMN_ALREADY_EXISTS")
-        return self._keep([(new if c == existing else c, c) for c in self.columns])
+        return self._keep([(new if c in hits else c, c) for c in self.columns])
 
     def _keep(self, pairs: list[tuple[str, str]]) -> "DataFrame":
         """A projection of input columns, renamed: (output name, input name) pairs; the frame's
@@ -322,7 +323,13 @@ class DataFrame:
         from .joins import set_operation
         return self._derive("Except", lambda l, r: set_operation(l, r, "subtract"), other)
 
-    exceptAll = subtract
+    def exceptAll(self, other: "DataFrame") -> "DataFrame":
+        from .joins import set_operation
+        return self._derive("ExceptAll", lambda l, r: set_operation(l, r, "except_all"), other)
+
+    def intersectAll(self, other: "DataFrame") -> "DataFrame":
+        from .joins import set_operation
+        return self._derive("IntersectAll", lambda l, r: set_operation(l, r, "intersect_all"), other)
 
     def distinct(self) -> "DataFrame":
         return self._derive("Distinct", lambda d: d._new(

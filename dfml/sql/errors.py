@@ -25,6 +25,13 @@ class SparkException(RuntimeError):
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""
 
 
+def field_not_found(field: str, available: list[str]) -> AnalysisException:
+    """Spark's FIELD_NOT_FOUND: a struct has no field of that name (its fields are listed)."""
+    listed = ", ".join(f"`{n}`" for n in available)
+    return AnalysisException(f"[FIELD_NOT_FOUND] No such struct field `{field}` in {listed}.",
+                             "FIELD_NOT_FOUND")
+
+
 def unresolved_column(name: str, available: list[str], quote: bool = False) -> AnalysisException:
     """Spark's UNRESOLVED_COLUMN.WITH_SUGGESTION: name the column and the nearest existing ones
     (``quote``: ``name`` is already printed in backticks, part by part)."""

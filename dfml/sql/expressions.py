@@ -21,9 +21,10 @@ from . import types as T
 from ._casts import cast_series, cast_value
 from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, fix_dtype,
                        is_numeric, literal_type, wider_numeric)
-from .errors import AnalysisException, unresolved_column
+from .errors import AnalysisException, field_not_found, unresolved_column
 from .formatting import format_double
-from .kernels import ArrowKernel, element_at_series, map_value_series
+from .kernels import ArrowKernel, element_at_series, map_value_series, per_partition
+from .nan_rules import compare_kernel, compare_scalars, compare_with_scalar, is_floating
 from .typed import Ctx, Typed, find_unique, parse_name
 
 
@@ -257,7 +258,7 @@ class Arithmetic(BinaryOp):
                 if rv is None or rv == 0:
                     return Typed(None, out_t, True)
                 return Typed(fix_dtype(_bcast(ctx, lv, out_t) / rv, out_t), out_t, nullable)
-            return Typed(fix_dtype(_bcast(ctx, lv, out_t) / rv.mask(rv == 0), out_t), out_t, True)
+            return Typed(fix_dtype(_bcast(ctx, lv, out_t) / rv.mask(rv == 0, None), out_t), out_t, True)
         out_t = wider_numeric(l.dtype, r.dtype)
         lv, rv = cast_to(l, out_t).value, cast_to(r, out_t).value
         if l.is_scalar and r.is_scalar:
@@ -269,7 +270,7 @@ class Arithmetic(BinaryOp):
                 if rv is None or rv == 0:
                     return Typed(None, out_t, True)
                 return Typed(fix_dtype(_spark_mod(_bcast(ctx, lv, out_t), rv), out_t), out_t, nullable)
-            return Typed(fix_dtype(_spark_mod(_bcast(ctx, lv, out_t), rv.mask(rv == 0)), out_t),
+            return Typed(fix_dtype(_spark_mod(_bcast(ctx, lv, out_t), rv.mask(rv == 0, None)), out_t),
                          out_t, True)
         if l.is_scalar and lv is not None:
             # ``1 - col`` as ``col.__rsub__(1)``: a broadcast column of ones costs a fill and a
@@ -378,13 +379,21 @@ class Comparison(BinaryOp):
         elif type(l.dtype) is not type(r.dtype) and {type(l.dtype), type(r.dtype)} == {T.DateType, T.TimestampType}:
             l, r = cast_to(l, T.TimestampType()), cast_to(r, T.TimestampType())
         nullable = l.nullable or r.nullable
+        floating = is_floating(l.dtype) or is_floating(r.dtype)
         if l.is_scalar and r.is_scalar:
             if l.value is None or r.value is None:
                 return Typed(None, T.BooleanType(), True)
+            if floating:
+                return Typed(compare_scalars(self.op, l.value, r.value), T.BooleanType(), False)
             return Typed(bool(getattr(l.value, _CMP[self.op])(r.value)), T.BooleanType(), False)
         if r.is_scalar and r.value is None or l.is_scalar and l.value is None:
             return Typed(None, T.BooleanType(), True)
-        if l.is_scalar:
+        if floating and (l.is_scalar or r.is_scalar):  # NaN equals NaN, above every number
+            col, c, op = (r.value, l.value, _CMP_FLIP[self.op]) if l.is_scalar else (l.value, r.value, self.op)
+            value = compare_with_scalar(op, col, c)
+        elif floating:
+            value = per_partition(ctx, [l, r], compare_kernel(self.op), T.BooleanType())
+        elif l.is_scalar:
             value = getattr(r.value, _CMP[_CMP_FLIP[self.op]])(l.value)
         else:
             value = getattr(l.value, _CMP[self.op])(r.value)
@@ -415,6 +424,8 @@ class EqNullSafe(Expr):
         rv = ctx.broadcast(cast_to(r, dt)) if not isinstance(dt, T.NullType) else ctx.broadcast(r)
         ln, rn = lv.isna(), rv.isna()
         eq = (lv == rv).fillna(False)
+        if is_floating(dt):  # NaN <=> NaN is true in Spark
+            eq = eq | ((lv != lv) & (rv != rv)).fillna(False)
         value = (eq & ~ln & ~rn) | (ln & rn)
         return Typed(fix_dtype(value, T.BooleanType()), T.BooleanType(), False)
 
@@ -584,7 +595,7 @@ class GetField(Expr):
             names = t.dtype.names
             key = find_unique(names, self.key, field=True)
             if key is None:
-                raise unresolved_column(f"{self.children[0].sql()}.{self.key}", names)
+                raise field_not_found(self.key, names)
             ft = t.dtype[key].dataType
             arrow_t = T.to_arrow(ft)
             value = t.value.map_partitions(

@@ -28,7 +28,22 @@ if TYPE_CHECKING:
 # partial -> (Arrow hash aggregate per chunk, Arrow hash aggregate that merges chunk results)
 _ARROW_COMBINE = {"sum": ("sum", "sum"), "count": ("count", "sum"), "size": ("count_all", "sum"),
                   "min": ("min", "min"), "max": ("max", "max"), "first": ("first", "first"),
-                  "last": ("last", "last")}
+                  "last": ("last", "last"), "first_any": ("first_any", "first_any"),
+                  "last_any": ("last_any", "last_any")}
+
+
+def _pick_keeping_nulls(last: bool) -> Any:
+    """``first``/``last`` where a null counts as a value (Spark's default), for the pandas path
+    (pandas' own first/last skip nulls)."""
+    import dask.dataframe as dd
+    pos = -1 if last else 0
+
+    def pick(s: Any) -> Any:
+        return s.agg(lambda x: x.iloc[pos] if len(x) else None)
+    return dd.Aggregation("last_any" if last else "first_any", pick, pick)
+
+
+_PANDAS_PICKS = {"first_any": _pick_keeping_nulls(False), "last_any": _pick_keeping_nulls(True)}
 
 
 class _ArrowGroupReduce:
@@ -63,6 +78,8 @@ class _ArrowGroupReduce:
                 aggs.append((source, "count", pc.CountOptions(mode="only_valid")))
             elif step in ("first", "last"):
                 aggs.append((source, step, pc.ScalarAggregateOptions(skip_nulls=True)))
+            elif step in ("first_any", "last_any"):  # nulls count as values (Spark's default)
+                aggs.append((source, step[:-4], pc.ScalarAggregateOptions(skip_nulls=False)))
             else:
                 aggs.append((source, step, pc.ScalarAggregateOptions(skip_nulls=True, min_count=0)
                              if step == "sum" else None))
@@ -166,6 +183,8 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
     if all(isinstance(how, str) and how in _ARROW_COMBINE for _, how in partials.values()):
         reduced = _arrow_group_reduce(work, key_cols, partials)
     else:
+        partials = {k: (c, _PANDAS_PICKS.get(how, how) if isinstance(how, str) else how)
+                    for k, (c, how) in partials.items()}
         reduced = work.groupby(key_cols, dropna=False).agg(**partials, split_out=1).reset_index()
     for col, how, out_name in low.distinct:
         uniq = work[key_cols + [col]].drop_duplicates(split_out=1)

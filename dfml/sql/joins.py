@@ -276,7 +276,9 @@ def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str
 
 
 def set_operation(left: "DataFrame", right: "DataFrame", kind: str) -> "DataFrame":
-    """INTERSECT / EXCEPT (distinct), where nulls compare equal, unlike in joins."""
+    """INTERSECT / EXCEPT (distinct) and their ALL forms (``except_all``, ``intersect_all``:
+    multisets, a row kept as many times as the difference or the smaller of its two counts),
+    where nulls compare equal, unlike in joins."""
     if len(left.columns) != len(right.columns):
         raise AnalysisException(f"[NUM_COLUMNS_MISMATCH] {kind.upper()} can only be performed on "
                                 f"inputs with the same number of columns, but the first input has "
@@ -285,8 +287,28 @@ def set_operation(left: "DataFrame", right: "DataFrame", kind: str) -> "DataFram
     cols = left.columns
     rf = right._frame.rename(columns=dict(zip(right.columns, cols)))
     lf, rf = _align_key_types(left._frame, rf, cols, cols)
+    if kind.endswith("_all"):
+        return left._new(_multiset(lf, rf, cols, kind), keep_alias=False)
     rdist = rf.drop_duplicates(subset=cols).assign(__hit=1)
     marked = lf.drop_duplicates(subset=cols).merge(rdist, on=cols, how="left")
     hit = marked["__hit"].notnull()
     keep = hit if kind == "intersect" else ~hit
     return left._new(marked[keep][cols], keep_alias=False)
+
+
+def _multiset(lf: Any, rf: Any, cols: list[str], kind: str) -> Any:
+    """EXCEPT ALL / INTERSECT ALL: count each distinct row on both sides (one groupby each, nulls
+    as values), then repeat the row as many times as the rule gives."""
+    lcount = lf.assign(__n=1).groupby(cols, dropna=False)["__n"].sum().reset_index()
+    rcount = rf.assign(__m=1).groupby(cols, dropna=False)["__m"].sum().reset_index()
+    both = lcount.merge(rcount, on=cols, how="left" if kind == "except_all" else "inner")
+    meta = lf._meta[cols]
+    return both.map_partitions(_repeat_rows, cols, kind, meta=meta)
+
+
+def _repeat_rows(part: Any, cols: list[str], kind: str) -> Any:
+    import numpy as np
+    n = part["__n"].to_numpy(dtype="int64", na_value=0)
+    m = part["__m"].to_numpy(dtype="int64", na_value=0)
+    times = np.maximum(n - m, 0) if kind == "except_all" else np.minimum(n, m)
+    return part[cols].iloc[np.repeat(np.arange(len(part)), times)].reset_index(drop=True)

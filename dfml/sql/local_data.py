@@ -25,6 +25,10 @@ def _merge_types(a: T.DataType, b: T.DataType, name: str) -> T.DataType:
         return T.DoubleType()
     if isinstance(a, T.ArrayType) and isinstance(b, T.ArrayType):
         return T.ArrayType(_merge_types(a.elementType, b.elementType, name))
+    if isinstance(a, T.StructType) and isinstance(b, T.StructType) and a.names == b.names:
+        return T.StructType([T.StructField(x.name, _merge_types(x.dataType, y.dataType,
+                                                                f"{name}.{x.name}"), True)
+                             for x, y in zip(a.fields, b.fields)])
     raise TypeError(f"field {name}: cannot merge type {a.simpleString()} with {b.simpleString()}")
 
 
@@ -33,18 +37,37 @@ def _infer_schema(rows: list[tuple], names: list[str]) -> T.StructType:
     for i, name in enumerate(names):
         dt: T.DataType = T.NullType()
         for r in rows:
-            v = r[i]
-            if isinstance(v, Row) and hasattr(v, "__fields__"):
-                vt: T.DataType = T.StructType([T.StructField(k, T.infer_type(x)) for k, x in
-                                               zip(v.__fields__, v)])
-            else:
-                vt = T.infer_type(v)
-            dt = _merge_types(dt, vt, name)
+            dt = _merge_types(dt, _infer_local(r[i]), name)
         if isinstance(dt, T.NullType):
             raise ValueError(f"cannot infer the type of column {name!r}: every value is None; "
                              f"give a schema")
         fields.append(T.StructField(name, dt, True))
     return T.StructType(fields)
+
+
+def _infer_local(v: Any) -> T.DataType:
+    """The Spark type of a local value as ``createDataFrame`` infers it: a Row is a struct of
+    its fields, a plain tuple a struct of ``_1, _2, ...``, a list an array."""
+    if isinstance(v, Row) and hasattr(v, "__fields__"):
+        return T.StructType([T.StructField(k, _infer_local(x)) for k, x in zip(v.__fields__, v)])
+    if isinstance(v, tuple) and not isinstance(v, Row):
+        return T.StructType([T.StructField(f"_{i + 1}", _infer_local(x)) for i, x in enumerate(v)])
+    if isinstance(v, list):
+        inner = next((_infer_local(x) for x in v if x is not None), T.NullType())
+        return T.ArrayType(inner, True)
+    return T.infer_type(v)
+
+
+def _to_py_typed(v: Any, dt: T.DataType) -> Any:
+    """``v`` as Arrow takes it for type ``dt``: positional tuples of a struct become dicts."""
+    if v is None:
+        return None
+    if isinstance(dt, T.StructType) and isinstance(v, (tuple, list)) and not (
+            isinstance(v, Row) and hasattr(v, "__fields__")):
+        return {f.name: _to_py_typed(x, f.dataType) for f, x in zip(dt.fields, v)}
+    if isinstance(dt, T.ArrayType) and isinstance(v, (list, tuple)):
+        return [_to_py_typed(x, dt.elementType) for x in v]
+    return _to_py(v)
 
 
 def _to_py(v: Any) -> Any:
@@ -62,7 +85,7 @@ def _to_py(v: Any) -> Any:
 def _arrow_column(values: list, dt: T.DataType, name: str) -> pa.Array:
     target = T.to_arrow(dt)
     try:
-        return pa.array([_to_py(v) for v in values], type=target, from_pandas=False)
+        return pa.array([_to_py_typed(v, dt) for v in values], type=target, from_pandas=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as e:
         raise TypeError(f"field {name}: {dt.simpleString()} can not accept the values given "
                         f"({e})") from None
@@ -79,12 +102,21 @@ def table_to_frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=table.column_names)
 
 
+def _parse_schema_string(text: str) -> T.DataType:
+    """A schema string as Spark reads it: a type name alone (``"int"``, ``"array<string>"``)
+    is an atomic schema, one column named ``value``; anything else is a DDL field list."""
+    try:
+        return T.parse_type(text)
+    except ValueError:
+        return T.parse_ddl(text)
+
+
 def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "DataFrame":
     names: list[str] | None = None
     struct: T.StructType | None = None
     if isinstance(schema, str):
-        struct = T.parse_ddl(schema)
-    elif isinstance(schema, T.StructType):
+        schema = _parse_schema_string(schema)
+    if isinstance(schema, T.StructType):
         struct = schema
     elif isinstance(schema, T.DataType):
         struct = T.StructType([T.StructField("value", schema)])

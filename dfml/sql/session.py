@@ -21,9 +21,9 @@ from .context import SparkContext, conf_str
 from .dataframe import DataFrame
 
 
-# Imported on every worker when it starts: the parquet reader's task functions, so the first
-# read task of an action does not pay the import.
-_WORKER_MODULES = ("dfml.sql.io.parquet",)
+# Imported on every worker when it starts: the worker settings (Spark's NaN rules) and the
+# parquet reader's task functions, so the first read task of an action does not pay the import.
+_WORKER_MODULES = ("dfml.sql.worker_setup", "dfml.sql.io.parquet")
 
 # The Spark release whose semantics dfml follows (``spark.version``); parity tests run it.
 SPARK_VERSION = "4.3.0"

@@ -84,7 +84,7 @@ def show_string(schema: T.StructType, rows: list[Row], n: int, truncate: bool | 
     more = len(rows) > n
     if vertical:
         return _vertical(names, body, n, more, limit)
-    header = [_cut(h, limit) for h in names]
+    header = names  # Spark cuts cells, never the column names
     widths = [max([3, _width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(header)]
     sep = "+" + "+".join("-" * w for w in widths) + "+"
     right = limit > 0

@@ -21,9 +21,9 @@ class GeometricMean(AggFunc):
 
     def declare(self, args: list[Typed], p: Partials):
         logs = p.input(args[0], T.DoubleType())
-        p.inputs[logs] = np.log(p.inputs[logs].where(p.inputs[logs] > 0))
+        p.inputs[logs] = np.log(p.inputs[logs].where(p.inputs[logs] > 0, None))
         s, n = p.reduce(logs, "sum"), p.reduce(logs, "count")
-        return lambda P: Typed(fix_dtype(np.exp(P[s] / P[n].mask(P[n] == 0)), T.DoubleType()),
+        return lambda P: Typed(fix_dtype(np.exp(P[s] / P[n].mask(P[n] == 0, None)), T.DoubleType()),
                                T.DoubleType(), True)
 
 

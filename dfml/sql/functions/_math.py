@@ -140,22 +140,38 @@ def _round(name: str, mode: str) -> Any:
 
         def impl(ctx: Ctx, t: Typed) -> Typed:
             _num(name, t)
+            out = rounded_decimal_type(t.dtype, scale) if isinstance(t.dtype, T.DecimalType) else t.dtype
             if t.is_scalar:
                 if t.value is None:
-                    return Typed(None, t.dtype, True)
-                v = pc.round(pa.array([t.value]), ndigits=scale, round_mode=mode)[0].as_py()
-                return Typed(v, t.dtype, False)
+                    return Typed(None, out, True)
+                arr = pa.array([t.value], T.to_arrow(T.DecimalType(min(t.dtype.precision + 1, 38), t.dtype.scale))
+                               if isinstance(t.dtype, T.DecimalType) else None)
+                v = pc.round(arr, ndigits=scale, round_mode=mode)[0].as_py()
+                return Typed(v, out, False)
             if isinstance(t.dtype, T.IntegralType) and scale >= 0:
                 return t
 
             def k(a: pa.ChunkedArray) -> pa.ChunkedArray:
                 if pa.types.is_integer(a.type):
                     return pc.round(a.cast(pa.float64()), ndigits=scale, round_mode=mode).cast(a.type)
+                if pa.types.is_decimal(a.type):  # room for a carry (9.99 -> 10.0) before rounding
+                    wide = pa.decimal128(min(a.type.precision + 1, 38), a.type.scale)
+                    return pc.round(a.cast(wide), ndigits=scale, round_mode=mode).cast(T.to_arrow(out))
                 return pc.round(a, ndigits=scale, round_mode=mode)
-            return Typed(per_partition(ctx, [t], k, t.dtype), t.dtype, t.nullable)
+            return Typed(per_partition(ctx, [t], k, out), out, t.nullable)
         return func(name, [col], impl, sql=f"{name}({col_expr(col).sql()}, {scale})")
     f.__name__ = name
     return f
+
+
+def rounded_decimal_type(dt: T.DecimalType, scale: int) -> T.DecimalType:
+    """Spark's type of ``round(decimal(p, s), scale)``: the scale drops to ``scale`` (0 if
+    negative), and the integral part gains a digit for the carry (``round(9.9) = 10``)."""
+    integral = dt.precision - dt.scale + 1
+    if scale < 0:
+        return T.DecimalType(min(max(integral, -scale + 1), 38), 0)
+    new_scale = min(dt.scale, scale)
+    return T.DecimalType(min(integral + new_scale, 38), new_scale)
 
 
 round = _round("round", "half_towards_infinity")  # noqa: A001

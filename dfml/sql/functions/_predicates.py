@@ -94,6 +94,9 @@ def _extreme(name: str, pick_greater: bool) -> Any:
             out = vals[0]
             for v in vals[1:]:
                 better = (v > out) if pick_greater else (v < out)
+                if isinstance(dt, (T.DoubleType, T.FloatType)):  # NaN is above every number
+                    better = better | (((v != v) & (out == out)) if pick_greater
+                                       else ((out != out) & (v == v)))
                 out = out.mask(better.fillna(False) | out.isna(), v)
             return Typed(fix_dtype(out, dt), dt, all(t.nullable for t in ts))
         return func(name, list(cols), impl)

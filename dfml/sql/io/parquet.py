@@ -143,7 +143,12 @@ class NormalizedFusedRead(FusedParquetIO):
     def _load_multiple_files(frag_filters: Any, columns: Any, schema: Any,
                              **to_pandas_kwargs: Any) -> pd.DataFrame:
         tables = [fragment_to_table(frag, filters, columns, schema) for frag, filters in frag_filters]
-        table = pa.concat_tables(tables, promote_options="permissive")
+        if tables and not tables[0].num_columns:
+            # Arrow's concat of tables without columns has no rows; a read that projects no
+            # column (``select(lit(1))``, ``count()``) still needs them all
+            table = pa.table([pa.nulls(sum(t.num_rows for t in tables))], names=["_"]).select([])
+        else:
+            table = pa.concat_tables(tables, promote_options="permissive")
         return ReadParquetPyarrowFS._table_to_pandas(table, **to_pandas_kwargs)
 
 

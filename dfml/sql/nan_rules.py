@@ -1,0 +1,78 @@
+"""Spark's rules for NaN in floating-point comparisons, kept in one place.
+
+Spark treats NaN as a value, not as missing: NaN = NaN is true and NaN is larger than every
+other number (so ``NaN > 1e308`` is true and a max over a NaN is NaN), while -0.0 = 0.0. IEEE
+comparisons, which Arrow and numpy follow, say the opposite for NaN, and pandas goes further
+and reads a NaN in an Arrow float column as missing. Comparisons of float and double columns
+therefore run here, as Arrow kernels that order values by (is NaN, value).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import types as T
+
+
+def is_floating(dt: T.DataType) -> bool:
+    return isinstance(dt, (T.DoubleType, T.FloatType))
+
+
+def compare_scalars(op: str, a: Any, b: Any) -> bool:
+    """``a op b`` for two non-null Python numbers, NaN largest and equal to itself."""
+    ka = (isinstance(a, float) and math.isnan(a), 0.0 if isinstance(a, float) and math.isnan(a) else a)
+    kb = (isinstance(b, float) and math.isnan(b), 0.0 if isinstance(b, float) and math.isnan(b) else b)
+    return {"=": ka == kb, "!=": ka != kb, "<": ka < kb, "<=": ka <= kb, ">": ka > kb,
+            ">=": ka >= kb}[op]
+
+
+def _as_array(v: Any, like: Any) -> Any:
+    if isinstance(v, (pa.Array, pa.ChunkedArray)):
+        return v
+    return pa.scalar(v, like.type if isinstance(like, (pa.Array, pa.ChunkedArray)) else pa.float64())
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    a, b = _as_array(a, b), _as_array(b, a)
+    na, nb = pc.is_nan(a), pc.is_nan(b)
+    # with NaNs replaced by 0, the plain comparison decides only where neither side is NaN
+    va = pc.if_else(na, pa.scalar(0.0, a.type), a)
+    vb = pc.if_else(nb, pa.scalar(0.0, b.type), b)
+    plain = {"=": pc.equal, "!=": pc.not_equal, "<": pc.less, "<=": pc.less_equal,
+             ">": pc.greater, ">=": pc.greater_equal}[op](va, vb)
+    both, neither = pc.and_(na, nb), pc.and_(pc.invert(na), pc.invert(nb))
+    if op == "=":
+        return pc.or_(both, pc.and_(neither, plain))
+    if op == "!=":
+        return pc.invert(pc.or_(both, pc.and_(neither, pc.invert(plain))))
+    if op in ("<", "<="):
+        nan_rule = pc.and_(pc.invert(na), nb)  # a number is below NaN
+    else:
+        nan_rule = pc.and_(na, pc.invert(nb))  # NaN is above a number
+    if op in ("<=", ">="):
+        nan_rule = pc.or_(nan_rule, both)
+    return pc.or_(nan_rule, pc.and_(neither, plain))
+
+
+def compare_kernel(op: str) -> Any:
+    """An Arrow kernel ``(a, b) -> a op b`` by Spark's NaN rules (a null side gives null)."""
+    return functools.partial(_compare, op)
+
+
+def compare_with_scalar(op: str, col: Any, c: Any) -> Any:
+    """``col op c`` for a float column and a non-null scalar, with native dask operators only,
+    so that a filter such as ``x < 5`` still reaches the parquet reader. ``x != x`` is true
+    exactly on NaN (IEEE), which is how the NaN rows get Spark's answer; a null row stays null.
+    For ``<``, ``<=``, ``=`` and ``!=`` against a number IEEE already agrees with Spark."""
+    if isinstance(c, float) and math.isnan(c):
+        is_nan, is_num = col != col, col == col
+        return {"=": is_nan, "!=": is_num, "<": is_num, "<=": is_num | is_nan,
+                ">": is_nan & is_num, ">=": is_nan}[op]
+    if op in (">", ">="):
+        return (col > c if op == ">" else col >= c) | (col != col)
+    return {"=": col == c, "!=": col != c, "<": col < c, "<=": col <= c}[op]
