@@ -216,6 +216,11 @@ class Column:
     def desc_nulls_last(self) -> "Column":
         return Column(SortOrder(self._expr, False, False))
 
+    # windows
+    def over(self, window: Any) -> "Column":
+        from .window import over
+        return over(self, window)
+
     def __repr__(self) -> str:
         return f"Column<'{self._expr.sql()}'>"
 

@@ -78,7 +78,8 @@ class Expr:
             yield from c.walk()
 
     def contains_aggregate(self) -> bool:
-        return any(e.is_aggregate for e in self.walk())
+        # recursive, not over walk(): a window expression hides its aggregate (it overrides this)
+        return self.is_aggregate or any(c.contains_aggregate() for c in self.children)
 
     def output_name(self) -> str:
         return self.sql()
