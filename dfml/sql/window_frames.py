@@ -52,6 +52,14 @@ def _spans(starts_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, end
 
 
+def _pairs(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
+    """(real, imag) pairs as complex numbers, set part by part (``x + 1j * inf`` would make
+    the real part NaN)."""
+    out = np.empty(len(real), dtype=np.complex128)
+    out.real, out.imag = real, imag
+    return out
+
+
 class SortedPartition:
     """A pandas partition in window order (see the module docstring)."""
 
@@ -68,8 +76,11 @@ class SortedPartition:
             v = _arrow(part[col])
             values.append((v, asc, nulls_first))
             cols[f"__n{i}"], cols[f"__v{i}"] = v.is_null(), v
-            sort_keys += [(f"__n{i}", "descending" if nulls_first else "ascending"),
-                          (f"__v{i}", "ascending" if asc else "descending")]
+            sort_keys.append((f"__n{i}", "descending" if nulls_first else "ascending"))
+            if pa.types.is_floating(v.type):  # NaN above every number, whatever the direction
+                cols[f"__nan{i}"] = pc.fill_null(pc.is_nan(v), False)
+                sort_keys.append((f"__nan{i}", "ascending" if asc else "descending"))
+            sort_keys.append((f"__v{i}", "ascending" if asc else "descending"))
         table = pa.table(cols)
         self.perm = np.asarray(pc.sort_indices(table, sort_keys=sort_keys))
         self.inverse = np.empty(n, dtype=np.int64)
@@ -126,14 +137,14 @@ class SortedPartition:
         w = np.where(null, -np.inf if nulls_first else np.inf, w)
         w = np.where(nan, np.inf if asc else -np.inf, w)
         special = null | nan
-        keyed = self.group_seq.astype(np.float64) + 1j * w
+        keyed = _pairs(self.group_seq, w)
         base = np.where(special, 0.0, w)
         lo = hi = None
         if a is not None:
-            lo = np.searchsorted(keyed, self.group_seq + 1j * (base + a), side="left")
+            lo = np.searchsorted(keyed, _pairs(self.group_seq, base + a), side="left")
             lo = np.where(special, self.peer_start, lo)
         if b is not None:
-            hi = np.searchsorted(keyed, self.group_seq + 1j * (base + b), side="right")
+            hi = np.searchsorted(keyed, _pairs(self.group_seq, base + b), side="right")
             hi = np.where(special, self.peer_end, hi)
         return lo, hi
 
