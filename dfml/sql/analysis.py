@@ -66,7 +66,7 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
 
 def _has_window(exprs: list[Expr]) -> bool:
     """Whether a window expression is among ``exprs``: those become Window steps first."""
-    from .window import WindowExpr
+    from .window_nodes import WindowExpr
     return any(isinstance(x, WindowExpr) for e in exprs for x in e.walk())
 
 

@@ -1,8 +1,8 @@
 """Window steps: window expressions of a select list, extracted below its final projection.
 
-Window expressions sharing a partitioning and ordering share one step: the input's rows move
-to the partition of their keys (one dask shuffle; no keys: all rows to one partition, with a
-warning, as Spark does), then one function per partition sorts the rows once
+Window expressions sharing a partitioning share one step: the input's rows move to the
+partition of their keys (one dask shuffle; no keys: all rows to one partition, with a warning,
+as Spark does), then one function per partition sorts the rows once per distinct ordering
 (``SortedPartition``) and evaluates each expression of the step over its own frame. A window
 function evaluates itself (``dfml.sql.window_funcs``); an aggregate over a window runs the
 partials it declares for ``groupBy`` (sum, count, min, ...) over every row's frame
@@ -22,7 +22,7 @@ from . import types as T
 from .aggregates import CountDistinct, First, Last, Partials, SumDistinct
 from .column import AggFunc, ColumnRef, Expr, SortOrder
 from .errors import AnalysisException
-from .window import WindowExpr, WindowFunction, frame_sql
+from .window_nodes import WindowExpr, WindowFunction, frame_sql
 from .window_frames import (SortedPartition, first_value, frame_reduce, last_value)
 from .window_funcs import last_valid, nth_valid
 
@@ -42,8 +42,8 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
             if isinstance(node, WindowExpr) and node not in found:
                 found.append(node)
     steps: dict[tuple, list[WindowExpr]] = {}
-    for w in found:
-        steps.setdefault((w.partition, w.order), []).append(w)
+    for w in found:  # one step (one shuffle) per partitioning; each ordering sorts once in it
+        steps.setdefault(w.partition, []).append(w)
     taken = set(df.columns)
     columns: dict[WindowExpr, str] = {}
     for w in found:
@@ -53,11 +53,11 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
             name = f"__window{i}"
         taken.add(name)
         columns[w] = name
-    for (partition, order), ws in steps.items():
+    for partition, ws in steps.items():
         outs = [(columns[w], w) for w in ws]
         label = f"Window [{', '.join(w.sql() for w in ws)}]"
-        df = df._derive(label, lambda d, outs=outs, p=partition, o=order:
-                        window_frame(d, list(p), list(o), outs), keep_alias=True)
+        df = df._derive(label, lambda d, outs=outs, p=partition:
+                        window_frame(d, list(p), outs), keep_alias=True)
 
     def swap(node: Expr) -> Expr | None:
         return ColumnRef.of(columns[node]) if isinstance(node, WindowExpr) else None
@@ -76,6 +76,7 @@ class _Task:
 
     out: str
     sql: str
+    ordering: int
     frame: tuple
     dtype: Any
     nullable: bool
@@ -87,7 +88,7 @@ class _Task:
     finish: Callable[[Any], Any] | None = None
 
 
-def window_frame(df: "DataFrame", partition: list[Expr], order: list[SortOrder],
+def window_frame(df: "DataFrame", partition: list[Expr],
                  outs: list[tuple[str, WindowExpr]]) -> "DataFrame":
     """One Window step over ``df``'s own frame (a lowered input, or its empty stand-in)."""
     ctx = df._ctx()
@@ -97,12 +98,20 @@ def window_frame(df: "DataFrame", partition: list[Expr], order: list[SortOrder],
     for i, e in enumerate(partition):
         work[f"__wp{i}"] = ctx.broadcast(e.compile(ctx))
         keys.append(f"__wp{i}")
-    order_cols = []
-    for i, o in enumerate(order):
-        t = o.children[0].compile(ctx)
-        work[f"__wo{i}"] = ctx.broadcast(t)
-        order_cols.append((f"__wo{i}", o.ascending, o.nulls_first))
-    tasks = [_task(ctx, out, w, work, i, order, partition) for i, (out, w) in enumerate(outs)]
+    orderings: list[tuple] = []
+    order_cols: list[list[tuple[str, bool, bool]]] = []
+    for _, w in outs:
+        if w.order in orderings:
+            continue
+        orderings.append(w.order)
+        cols = []
+        for o in w.order:
+            name = f"__wo{len(work)}"
+            work[name] = ctx.broadcast(o.children[0].compile(ctx))
+            cols.append((name, o.ascending, o.nulls_first))
+        order_cols.append(cols)
+    tasks = [_task(ctx, out, w, work, i, orderings.index(w.order))
+             for i, (out, w) in enumerate(outs)]
     original = list(frame.columns)
     staged = frame.assign(**work) if work else frame
     if keys:
@@ -119,8 +128,7 @@ def window_frame(df: "DataFrame", partition: list[Expr], order: list[SortOrder],
     return df._new(result, nullable)
 
 
-def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int,
-          order: list[SortOrder], partition: list[Expr]) -> _Task:
+def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, ordering: int) -> _Task:
     f = w.function
     frame = _checked_frame(w, ctx)
     args = []
@@ -133,18 +141,18 @@ def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int,
         work.update({name: ctx.broadcast(t) for name, t in args})
     if isinstance(f, WindowFunction):
         dtype, nullable = f.result([t for _, t in args])
-        return _Task(out, w.sql(), frame, T.to_dtype(dtype), nullable, function=f,
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), nullable, function=f,
                      args=[n for n, _ in args])
     if isinstance(f, (First, Last)):
         dtype = args[0][1].dtype
-        return _Task(out, w.sql(), frame, T.to_dtype(dtype), True,
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), True,
                      pick="first" if isinstance(f, First) else "last",
                      ignore_nulls=bool(f.options.get("ignorenulls")), args=[args[0][0]])
-    return _aggregate_task(ctx, out, w, frame, [t for _, t in args], work, i)
+    return _aggregate_task(ctx, out, w, frame, [t for _, t in args], work, i, ordering)
 
 
 def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[Any],
-                    work: dict[str, Any], i: int) -> _Task:
+                    work: dict[str, Any], i: int, ordering: int) -> _Task:
     f = w.function
     if isinstance(f, (CountDistinct, SumDistinct)):
         raise AnalysisException(
@@ -169,7 +177,7 @@ def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[
         typed = finish(empty)
     except Exception as e:  # a finish that only runs on dask (decimal sums, averages)
         raise unsupported from e
-    return _Task(out, w.sql(), frame, T.to_dtype(typed.dtype), typed.nullable,
+    return _Task(out, w.sql(), ordering, frame, T.to_dtype(typed.dtype), typed.nullable,
                  partials=partials, finish=finish)
 
 
@@ -216,12 +224,12 @@ class _WindowKernel:
 
     __name__ = "window_partition"  # dask names its tasks after this
 
-    def __init__(self, keys: list[str], order: list[tuple[str, bool, bool]],
+    def __init__(self, keys: list[str], order: list[list[tuple[str, bool, bool]]],
                  tasks: list[_Task], original: list[str]):
         self.keys, self.order, self.tasks, self.original = keys, order, tasks, original
 
     def __dask_tokenize__(self) -> tuple:
-        return ("dfml-window", tuple(self.keys), tuple(self.order),
+        return ("dfml-window", tuple(self.keys), tuple(tuple(o) for o in self.order),
                 tuple((t.out, t.sql) for t in self.tasks), tuple(self.original))
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
@@ -229,9 +237,12 @@ class _WindowKernel:
         if not len(part):
             return out.assign(**{t.out: pd.Series([], dtype=t.dtype, index=part.index)
                                  for t in self.tasks})
-        sp = SortedPartition(part, self.keys, self.order)
+        sorts: dict[int, SortedPartition] = {}
         new = {}
         for t in self.tasks:
+            sp = sorts.get(t.ordering)
+            if sp is None:
+                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering])
             lo, hi = sp.frame(t.frame)
             if t.function is not None:
                 sp.bounds = (lo, hi)

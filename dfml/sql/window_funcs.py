@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from . import types as T
 from .column import Typed
 from .errors import AnalysisException
-from .window import WindowFunction
+from .window_nodes import WindowFunction
 
 
 def _int32(v: np.ndarray) -> pa.Array:
