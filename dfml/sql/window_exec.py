@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any, Callable
 import pandas as pd
 
 from . import types as T
-from .aggregates import CountDistinct, First, Last, Partials, SumDistinct
+from .aggregates import CollectList, CountDistinct, First, Last, Partials, SumDistinct
 from .column import AggFunc, ColumnRef, Expr, SortOrder
 from .errors import AnalysisException
 from .window_nodes import WindowExpr, WindowFunction, frame_sql
-from .window_frames import (SortedPartition, first_value, frame_reduce, last_value)
+from .window_frames import (SortedPartition, first_value, frame_lists, frame_reduce,
+                            last_value)
 from .window_funcs import last_valid, nth_valid
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class _Task:
     nullable: bool
     function: WindowFunction | None = None
     args: list[str] = field(default_factory=list)
-    pick: str = ""  # "first"/"last" of the frame
+    pick: str = ""  # "first"/"last" value or the "list" of the frame
     ignore_nulls: bool = False
     partials: list[tuple[str, str, str, Any]] = field(default_factory=list)
     finish: Callable[[Any], Any] | None = None
@@ -137,12 +138,16 @@ def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, order
             raise AnalysisException(f"a window function argument cannot hold an aggregate or "
                                     f"another window function: {w.sql()}")
         args.append((f"__wa{i}_{j}", c.compile(ctx)))
-    if isinstance(f, (WindowFunction, First, Last)):
+    if isinstance(f, (WindowFunction, First, Last, CollectList)):
         work.update({name: ctx.broadcast(t) for name, t in args})
     if isinstance(f, WindowFunction):
         dtype, nullable = f.result([t for _, t in args])
         return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), nullable, function=f,
                      args=[n for n, _ in args])
+    if isinstance(f, CollectList):
+        dtype = T.ArrayType(args[0][1].dtype, False)
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), False, pick="list",
+                     args=[args[0][0]])
     if isinstance(f, (First, Last)):
         dtype = args[0][1].dtype
         return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), True,
@@ -250,7 +255,9 @@ class _WindowKernel:
                 new[t.out] = sp.restore(arr, part.index, t.dtype)
             elif t.pick:
                 x = sp.take(part[t.args[0]])
-                if t.pick == "first":
+                if t.pick == "list":
+                    arr = frame_lists(x, lo, hi)
+                elif t.pick == "first":
                     arr = nth_valid(x, lo, hi, 1) if t.ignore_nulls else first_value(x, lo, hi)
                 else:
                     arr = last_valid(x, lo, hi) if t.ignore_nulls else last_value(x, lo, hi)

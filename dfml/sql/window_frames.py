@@ -174,6 +174,21 @@ def frame_reduce(x: pa.Array, how: str, lo: np.ndarray, hi: np.ndarray) -> pa.Ar
     raise NotImplementedError(f"the partial {how!r} over a window frame")
 
 
+def frame_lists(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """The non-null values of every row's frame, as a list per row (``collect_list``): the
+    frame's non-nulls are one slice of the partition's non-null positions, so the lists are
+    gathered with one ``take``."""
+    valid = ~np.asarray(x.is_null(), dtype=bool)
+    where = np.flatnonzero(valid)
+    before = _prefix(valid.astype(np.int64))
+    first, lengths = before[lo], before[hi] - before[lo]
+    offsets = _prefix(lengths)
+    total = int(offsets[-1])
+    idx = np.arange(total) - np.repeat(offsets[:-1], lengths) + np.repeat(first, lengths)
+    values = x.take(pa.array(where[idx].astype(np.int64)))
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
+
+
 def first_value(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
     return take_or_null(x, lo, hi > lo)
 
