@@ -660,10 +660,6 @@ class AggFunc(Expr):
         arguments) in ``partials``; return its finish over the reduced frame."""
         raise NotImplementedError(f"aggregate {self.name} declares no reduction")
 
-    def window_kernel(self, *args: Any) -> Any:
-        """How this aggregate runs over a window frame (arrives with window functions)."""
-        raise NotImplementedError(f"{self.sql()} over a window is not supported yet")
-
     def sql(self) -> str:
         if self._sql is not None:
             return self._sql

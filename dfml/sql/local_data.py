@@ -83,7 +83,12 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
     names: list[str] | None = None
     struct: T.StructType | None = None
     if isinstance(schema, str):
-        struct = T.parse_ddl(schema)
+        try:
+            struct = T.parse_ddl(schema)
+        except ValueError:  # a bare type ("int"): one column named value, as Spark reads it
+            schema = T.parse_type(schema)
+    if isinstance(schema, str):
+        pass
     elif isinstance(schema, T.StructType):
         struct = schema
     elif isinstance(schema, T.DataType):

@@ -271,4 +271,5 @@ class _WindowKernel:
                 if not hasattr(value, "dtype"):
                     value = pd.Series([value] * len(part), index=part.index)
                 new[t.out] = value.astype(t.dtype)
-        return out.assign(**new)
+        # rows leave in window order (partition keys, then the ordering), as Spark's do
+        return out.assign(**new).iloc[sp.perm]

@@ -66,7 +66,7 @@ class SortedPartition:
     def __init__(self, part: pd.DataFrame, keys: list[str], order: list[tuple[str, bool, bool]]):
         n = self.n = len(part)
         if keys:
-            group = part.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+            group = part.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
         else:
             group = np.zeros(n, dtype=np.int64)
         cols: dict[str, Any] = {"__g": pa.array(group, pa.int64())}

@@ -211,3 +211,13 @@ def test_window_constants_match_spark():
     assert DW is DW2
     assert (DW.unboundedPreceding, DW.unboundedFollowing, DW.currentRow) == \
         (PW.unboundedPreceding, PW.unboundedFollowing, PW.currentRow)
+
+
+def test_rank_over_a_frame_made_from_a_bare_type_schema(spark, pyspark):
+    """``createDataFrame(values, "int")`` (PySpark's rank examples) is one column, ``value``."""
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+    ours = spark.createDataFrame([1, 1, 2, 3, 3, 4], "int")
+    theirs = pyspark.createDataFrame([1, 1, 2, 3, 3, 4], "int")
+    assert_same(ours.withColumn("r", DF.rank().over(DW.orderBy("value"))),
+                theirs.withColumn("r", PF.rank().over(PW.orderBy("value"))))
