@@ -12,8 +12,7 @@ import sys
 from typing import Any
 
 from .column import Expr, SortOrder, to_expr
-from .window_nodes import (Frame, WindowExpr, WindowFunction, frame_sql,  # noqa: F401
-                           spec_sql)
+from .window_nodes import Frame, spec_sql
 
 __all__ = ["Window", "WindowSpec"]
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import types as T
 from .aggregates import CollectList, CountDistinct, First, Last, Partials, SumDistinct
-from .column import AggFunc, ColumnRef, Expr, SortOrder
+from .column import ColumnRef, Expr
 from .errors import AnalysisException
 from .window_nodes import WindowExpr, WindowFunction, frame_sql
 from .window_frames import (SortedPartition, first_value, frame_lists, frame_reduce,

@@ -221,3 +221,32 @@ def test_rank_over_a_frame_made_from_a_bare_type_schema(spark, pyspark):
     theirs = pyspark.createDataFrame([1, 1, 2, 3, 3, 4], "int")
     assert_same(ours.withColumn("r", DF.rank().over(DW.orderBy("value"))),
                 theirs.withColumn("r", PF.rank().over(PW.orderBy("value"))))
+
+
+def test_many_input_partitions_string_keys(frames):
+    """Rows of one window partition start in different dask partitions (the shuffle gathers
+    them); the partition key is a string with a null."""
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+    ours, theirs = frames[0].repartition(3), frames[1].repartition(3)
+
+    def cols(F, W):
+        w = W.partitionBy(F.col("k") % 2).orderBy(F.desc_nulls_first("s"))
+        return ["k", "s", F.row_number().over(w).alias("r"), F.sum("n").over(w).alias("t"),
+                F.lead("x").over(w).alias("l")]
+    assert_same(ours.select(*cols(DF, DW)), theirs.select(*cols(PF, PW)))
+
+
+def test_date_and_boolean_order_keys(spark, pyspark):
+    import datetime as dt
+    rows = [(1, dt.date(2024, 1, 2), True), (1, dt.date(2024, 1, 1), False),
+            (1, None, True), (1, dt.date(2024, 1, 2), None), (2, dt.date(2023, 5, 5), False)]
+    schema = "g int, d date, b boolean"
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+
+    def cols(F, W):
+        return ["g", "d", "b", F.dense_rank().over(W.partitionBy("g").orderBy("d")).alias("x"),
+                F.rank().over(W.partitionBy("g").orderBy(F.desc("b"), "d")).alias("y")]
+    assert_same(spark.createDataFrame(rows, schema).select(*cols(DF, DW)),
+                pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
