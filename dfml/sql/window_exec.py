@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
+import pyarrow as pa
 
 from . import types as T
 from .aggregates import CollectList, CountDistinct, First, Last, Partials, SumDistinct
@@ -175,15 +176,23 @@ def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[
         src = f"__wi{i}_{col}"
         work[src] = p.inputs[col]
         dtype = (T.to_dtype(T.LongType()) if how in ("count", "size")
-                 else p.inputs[col].dtype)
+                 else _wide_sum(p.inputs[col].dtype) if how == "sum" else p.inputs[col].dtype)
         partials.append((pname, src, how, dtype))
-    empty = pd.DataFrame({pn: pd.Series([], dtype=dt) for pn, _, _, dt in partials})
+    empty = _PartFrame({pn: pd.Series([], dtype=dt) for pn, _, _, dt in partials})
     try:
         typed = finish(empty)
-    except Exception as e:  # a finish that only runs on dask (decimal sums, averages)
+    except Exception as e:  # a finish that needs more of dask than map_partitions
         raise unsupported from e
     return _Task(out, w.sql(), ordering, frame, T.to_dtype(typed.dtype), typed.nullable,
                  partials=partials, finish=finish)
+
+
+def _wide_sum(dtype: Any) -> Any:
+    """The dtype of a frame sum: decimals come back as decimal256 (``frame_reduce``)."""
+    at = getattr(dtype, "pyarrow_dtype", None)
+    if at is not None and pa.types.is_decimal(at):
+        return pd.ArrowDtype(pa.decimal256(76, at.scale))
+    return dtype
 
 
 def _checked_frame(w: WindowExpr, ctx: Any) -> tuple:
@@ -222,6 +231,28 @@ def _checked_frame(w: WindowExpr, ctx: Any) -> tuple:
                 f'"{dt.simpleString().upper()}"; range offsets need a numeric key.',
                 "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE")
     return frame
+
+
+class _PartSeries(pd.Series):
+    """A partition's Series with dask's ``map_partitions`` (one partition: itself), so an
+    aggregate's finish, written for the reduced dask frame, runs as is on frame results."""
+
+    @property
+    def _constructor(self) -> type:
+        return _PartSeries
+
+    def map_partitions(self, func: Callable, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+
+class _PartFrame(pd.DataFrame):
+    @property
+    def _constructor(self) -> type:
+        return _PartFrame
+
+    @property
+    def _constructor_sliced(self) -> type:
+        return _PartSeries
 
 
 class _WindowKernel:
@@ -263,13 +294,13 @@ class _WindowKernel:
                     arr = last_valid(x, lo, hi) if t.ignore_nulls else last_value(x, lo, hi)
                 new[t.out] = sp.restore(arr, part.index, t.dtype)
             else:
-                P = pd.DataFrame({pn: sp.restore(frame_reduce(sp.take(part[src]), how, lo, hi),
+                P = _PartFrame({pn: sp.restore(frame_reduce(sp.take(part[src]), how, lo, hi),
                                                  part.index, dt)
                                   for pn, src, how, dt in t.partials}, index=part.index)
                 typed = t.finish(P)
                 value = typed.value
                 if not hasattr(value, "dtype"):
                     value = pd.Series([value] * len(part), index=part.index)
-                new[t.out] = value.astype(t.dtype)
+                new[t.out] = pd.Series(value, index=part.index).astype(t.dtype)
         # rows leave in window order (partition keys, then the ordering), as Spark's do
         return out.assign(**new).iloc[sp.perm]

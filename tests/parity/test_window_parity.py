@@ -250,3 +250,21 @@ def test_date_and_boolean_order_keys(spark, pyspark):
                 F.rank().over(W.partitionBy("g").orderBy(F.desc("b"), "d")).alias("y")]
     assert_same(spark.createDataFrame(rows, schema).select(*cols(DF, DW)),
                 pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
+
+
+@pytest.mark.parametrize("fn", ["sum", "avg", "min", "max"])
+def test_decimal_aggregates_over_frames(spark, pyspark, fn):
+    import decimal
+    D = decimal.Decimal
+    rows = [(1, D("1.50"), 1), (1, D("2.25"), 2), (1, None, 3), (1, D("-0.75"), 4),
+            (2, D("99999.99"), 1), (2, D("0.01"), 2)]
+    schema = "g int, d decimal(7,2), o int"
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+
+    def cols(F, W):
+        w = W.partitionBy("g").orderBy("o")
+        return ["g", "o", getattr(F, fn)("d").over(w).alias("run"),
+                getattr(F, fn)("d").over(w.rowsBetween(-1, 0)).alias("pair")]
+    assert_same(spark.createDataFrame(rows, schema).select(*cols(DF, DW)),
+                pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
