@@ -20,12 +20,12 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from .aggregates import CollectList, CountDistinct, First, Last, Partials, SumDistinct
+from .aggregates import CollectList, CollectSet, CountDistinct, First, Last, Partials, SumDistinct
 from .column import ColumnRef, Expr
 from .errors import AnalysisException
 from .window_nodes import WindowExpr, WindowFunction, frame_sql
-from .window_frames import (SortedPartition, first_value, frame_lists, frame_reduce,
-                            last_value)
+from .window_frames import (SortedPartition, distinct_lists, first_value, frame_lists,
+                            frame_reduce, last_value)
 from .window_funcs import last_valid, nth_valid
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class _Task:
     nullable: bool
     function: WindowFunction | None = None
     args: list[str] = field(default_factory=list)
-    pick: str = ""  # "first"/"last" value or the "list" of the frame
+    pick: str = ""  # "first"/"last" value, or the "list"/"set" of the frame's values
     ignore_nulls: bool = False
     partials: list[tuple[str, str, str, Any]] = field(default_factory=list)
     finish: Callable[[Any], Any] | None = None
@@ -139,16 +139,16 @@ def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, order
             raise AnalysisException(f"a window function argument cannot hold an aggregate or "
                                     f"another window function: {w.sql()}")
         args.append((f"__wa{i}_{j}", c.compile(ctx)))
-    if isinstance(f, (WindowFunction, First, Last, CollectList)):
+    if isinstance(f, (WindowFunction, First, Last, CollectList, CollectSet)):
         work.update({name: ctx.broadcast(t) for name, t in args})
     if isinstance(f, WindowFunction):
         dtype, nullable = f.result([t for _, t in args])
         return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), nullable, function=f,
                      args=[n for n, _ in args])
-    if isinstance(f, CollectList):
+    if isinstance(f, (CollectList, CollectSet)):
         dtype = T.ArrayType(args[0][1].dtype, False)
-        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), False, pick="list",
-                     args=[args[0][0]])
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), False,
+                     pick="set" if isinstance(f, CollectSet) else "list", args=[args[0][0]])
     if isinstance(f, (First, Last)):
         dtype = args[0][1].dtype
         return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), True,
@@ -286,8 +286,9 @@ class _WindowKernel:
                 new[t.out] = sp.restore(arr, part.index, t.dtype)
             elif t.pick:
                 x = sp.take(part[t.args[0]])
-                if t.pick == "list":
+                if t.pick in ("list", "set"):
                     arr = frame_lists(x, lo, hi)
+                    arr = distinct_lists(arr) if t.pick == "set" else arr
                 elif t.pick == "first":
                     arr = nth_valid(x, lo, hi, 1) if t.ignore_nulls else first_value(x, lo, hi)
                 else:

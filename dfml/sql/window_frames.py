@@ -189,6 +189,19 @@ def frame_lists(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
     return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
 
 
+def distinct_lists(lists: pa.ListArray) -> pa.ListArray:
+    """Each list without repeated values, first occurrences kept (``collect_set``): one
+    ``drop_duplicates`` over (row, value) pairs of the flattened lists."""
+    parents = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    values = lists.flatten()
+    pairs = pd.DataFrame({"row": parents, "value": pd.Series(
+        pd.arrays.ArrowExtensionArray(values))})
+    keep = np.flatnonzero(~pairs.duplicated().to_numpy())
+    counts = np.bincount(parents[keep], minlength=len(lists))
+    offsets = _prefix(counts.astype(np.int64)).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(keep)))
+
+
 def first_value(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
     return take_or_null(x, lo, hi > lo)
 

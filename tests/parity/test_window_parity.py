@@ -115,12 +115,13 @@ def test_max_double_with_nan_is_nan(frames):
     _both(frames, lambda F, W: F.max("x").over(W.partitionBy("k")))
 
 
+@pytest.mark.parametrize("fn", ["collect_list", "collect_set"])
 @pytest.mark.parametrize("frame", ["default", "rows", "whole"])
-def test_collect_list(frames, frame):
+def test_collect_list_and_set(frames, fn, frame):
     def build(F, W):
         w = {"default": _w(W, F), "rows": _w(W, F).rowsBetween(-1, 1),
              "whole": W.partitionBy("k")}[frame]
-        return F.sort_array(F.collect_list("n").over(w))  # unordered: any order is Spark's
+        return F.sort_array(getattr(F, fn)("n").over(w))  # unordered: any order is Spark's
     _both(frames, build)
 
 
