@@ -98,7 +98,12 @@ def window_frame(df: "DataFrame", partition: list[Expr],
     work: dict[str, Any] = {}
     keys = []
     for i, e in enumerate(partition):
-        work[f"__wp{i}"] = ctx.broadcast(e.compile(ctx))
+        t = e.compile(ctx)
+        value = ctx.broadcast(t)
+        if isinstance(t.dtype, (T.FloatType, T.DoubleType)):
+            # -0.0 is 0.0 as a partition key (one hash, one group), as Spark normalizes it
+            value = value.map_partitions(_unsigned_zero, meta=value._meta)
+        work[f"__wp{i}"] = value
         keys.append(f"__wp{i}")
     orderings: list[tuple] = []
     order_cols: list[list[tuple[str, bool, bool]]] = []
@@ -185,6 +190,16 @@ def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[
         raise unsupported from e
     return _Task(out, w.sql(), ordering, frame, T.to_dtype(typed.dtype), typed.nullable,
                  partials=partials, finish=finish)
+
+
+def _unsigned_zero(s: pd.Series) -> pd.Series:
+    """Floats with -0.0 as 0.0, NaN and nulls kept apart (pandas arithmetic would merge them)."""
+    import pyarrow.compute as pc
+    from .functions._common import arrow_of
+    a = arrow_of(s)
+    zero = pc.fill_null(pc.equal(a, pa.scalar(0.0, a.type)), False)
+    out = pc.if_else(zero, pa.scalar(0.0, a.type), a)
+    return pd.Series(pd.arrays.ArrowExtensionArray(out), index=s.index, name=s.name)
 
 
 def _wide_sum(dtype: Any) -> Any:

@@ -269,3 +269,18 @@ def test_decimal_aggregates_over_frames(spark, pyspark, fn):
                 getattr(F, fn)("d").over(w.rowsBetween(-1, 0)).alias("pair")]
     assert_same(spark.createDataFrame(rows, schema).select(*cols(DF, DW)),
                 pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
+
+
+def test_float_partition_keys_nan_null_and_signed_zero(spark, pyspark):
+    """NaN keys form one partition, nulls another, and -0.0 joins 0.0 (Spark normalizes)."""
+    rows = [(1.0, 1), (float("nan"), 2), (None, 3), (float("nan"), 4), (None, 5), (-0.0, 6),
+            (0.0, 7)]
+    schema = "k double, n int"
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+
+    def cols(F, W):
+        return ["n", F.row_number().over(W.partitionBy("k").orderBy("n")).alias("r"),
+                F.count("*").over(W.partitionBy("k")).alias("c")]
+    assert_same(spark.createDataFrame(rows, schema).repartition(3).select(*cols(DF, DW)),
+                pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
