@@ -7,6 +7,7 @@ from .errors import AnalysisException, IllegalArgumentException
 from .group import GroupedData
 from .row import Row
 from .session import SparkSession
+from .window import Window, WindowSpec
 
 __all__ = ["SparkSession", "DataFrame", "Column", "Row", "GroupedData", "AnalysisException",
-           "IllegalArgumentException", "functions", "types"]
+           "IllegalArgumentException", "functions", "types", "Window", "WindowSpec"]

@@ -7,8 +7,8 @@ An aggregate lowers in two halves, written side by side in its class:
 - it returns its *finish*: a function of the reduced frame giving the result column (``Typed``).
 Every aggregate of one ``agg`` call registers into one ``Partials``, so they all share one
 groupby: one pass over the input. Adding an aggregate is one class here (or anywhere: the
-lowering in ``dfml.sql.group`` asks the node, never its name). ``window_kernel`` is where an
-aggregate will say how it runs over a window frame (the windows issue fills it).
+lowering in ``dfml.sql.group`` asks the node, never its name). Over a window the same partials
+run over every row's frame (``dfml.sql.window_exec``): no window code per aggregate.
 """
 
 from __future__ import annotations

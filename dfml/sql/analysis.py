@@ -2,9 +2,10 @@
 
 ``select`` and ``withColumns`` (and, next, the SQL translator) build their plans here. A select
 list is split into ordered steps: a generator (``explode``) becomes a Generate step, aggregates
-an Aggregate step (a select of aggregates only is a global aggregate), window expressions and
-Python UDFs will each be extracted into their own step below the final projection (they are
-not supported yet, and say so here, in one place), and what remains is one ``Project``.
+an Aggregate step (a select of aggregates only is a global aggregate), window expressions one
+Window step per partitioning and ordering below the final projection (``dfml.sql.window_exec``);
+Python UDFs will be extracted the same way (not supported yet), and what remains is one
+``Project``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     """``df.select(*exprs)`` as plan nodes."""
     if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
         return df._derive("Generate", lambda d: explode_select(d, exprs))
+    if _has_window(exprs):
+        from .window_exec import plan_windows
+        return project(*plan_windows(df, [(name_of(e), e) for e in exprs]))
     if any(e.contains_aggregate() for e in exprs):
         from .group import aggregate
         return aggregate(df, [], exprs, keep_keys=False)
@@ -54,7 +58,16 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
         else:
             named.append((f.name, ColumnRef.of(f.name)))
     named.extend((k, new[k]) for k in lower_new.values())
+    if _has_window(list(new.values())):
+        from .window_exec import plan_windows
+        return project(*plan_windows(df, named))
     return project(df, named)
+
+
+def _has_window(exprs: list[Expr]) -> bool:
+    """Whether a window expression is among ``exprs``: those become Window steps first."""
+    from .window_nodes import WindowExpr
+    return any(isinstance(x, WindowExpr) for e in exprs for x in e.walk())
 
 
 def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":

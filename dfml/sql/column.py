@@ -23,6 +23,7 @@ from .expressions import (AggFunc, Alias, Arithmetic, CaseWhen, Cast, ColumnRef,
                           Precompiled, SortOrder, Star, side_name)
 from .formatting import format_double
 from .typed import Ctx, Typed
+from .window_nodes import window_expr
 
 __all__ = ["Column", "to_expr", "Ctx", "Typed", "Expr", "ColumnRef", "Literal", "Alias",
            "Arithmetic", "Comparison", "EqNullSafe", "Logical", "Not", "Negate", "IsNull", "Cast",
@@ -215,6 +216,10 @@ class Column:
 
     def desc_nulls_last(self) -> "Column":
         return Column(SortOrder(self._expr, False, False))
+
+    # windows
+    def over(self, window: Any) -> "Column":
+        return Column(window_expr(self._expr, window))
 
     def __repr__(self) -> str:
         return f"Column<'{self._expr.sql()}'>"

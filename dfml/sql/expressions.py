@@ -79,7 +79,8 @@ class Expr:
             yield from c.walk()
 
     def contains_aggregate(self) -> bool:
-        return any(e.is_aggregate for e in self.walk())
+        # recursive, not over walk(): a window expression hides its aggregate (it overrides this)
+        return self.is_aggregate or any(c.contains_aggregate() for c in self.children)
 
     def output_name(self) -> str:
         return self.sql()
@@ -669,10 +670,6 @@ class AggFunc(Expr):
         """Register the partial reductions this aggregate needs over ``args`` (its compiled
         arguments) in ``partials``; return its finish over the reduced frame."""
         raise NotImplementedError(f"aggregate {self.name} declares no reduction")
-
-    def window_kernel(self, *args: Any) -> Any:
-        """How this aggregate runs over a window frame (arrives with window functions)."""
-        raise NotImplementedError(f"{self.sql()} over a window is not supported yet")
 
     def sql(self) -> str:
         if self._sql is not None:

@@ -1,0 +1,322 @@
+"""Window steps: window expressions of a select list, extracted below its final projection.
+
+Window expressions sharing a partitioning share one step: the input's rows move to the
+partition of their keys (one dask shuffle; no keys: all rows to one partition, with a warning,
+as Spark does), then one function per partition sorts the rows once per distinct ordering
+(``SortedPartition``) and evaluates each expression of the step over its own frame. A window
+function evaluates itself (``dfml.sql.window_funcs``); an aggregate over a window runs the
+partials it declares for ``groupBy`` (sum, count, min, ...) over every row's frame
+(``frame_reduce``) and then its own finish, so each aggregate needs no window code of its own.
+The step's output types are declared from the nodes' type rules; nothing runs to infer them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+import pandas as pd
+import pyarrow as pa
+
+from . import types as T
+from .aggregates import CollectList, CollectSet, CountDistinct, First, Last, Partials, SumDistinct
+from .column import ColumnRef, Expr
+from .errors import AnalysisException
+from .window_nodes import WindowExpr, WindowFunction, frame_sql
+from .window_frames import (SortedPartition, distinct_lists, first_value, frame_lists,
+                            frame_reduce, last_value)
+from .window_funcs import last_valid, nth_valid
+
+if TYPE_CHECKING:
+    from .dataframe import DataFrame
+
+_PARTIALS = ("sum", "count", "size", "min", "max", "first", "last")
+
+
+def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
+                 ) -> tuple["DataFrame", list[tuple[str, Expr]]]:
+    """``df`` with one Window step per distinct (partitioning, ordering) of the window
+    expressions in ``named``, and ``named`` reading their results from the steps' columns."""
+    found: list[WindowExpr] = []
+    for _, e in named:
+        for node in e.walk():
+            if isinstance(node, WindowExpr) and node not in found:
+                found.append(node)
+    steps: dict[tuple, list[WindowExpr]] = {}
+    for w in found:  # one step (one shuffle) per partitioning; each ordering sorts once in it
+        steps.setdefault(w.partition, []).append(w)
+    taken = set(df.columns)
+    columns: dict[WindowExpr, str] = {}
+    for w in found:
+        name, i = f"__window{len(columns)}", len(columns)
+        while name in taken:
+            i += 1
+            name = f"__window{i}"
+        taken.add(name)
+        columns[w] = name
+    for partition, ws in steps.items():
+        outs = [(columns[w], w) for w in ws]
+        label = f"Window [{', '.join(w.sql() for w in ws)}]"
+        df = df._derive(label, lambda d, outs=outs, p=partition:
+                        window_frame(d, list(p), outs), keep_alias=True)
+
+    def swap(node: Expr) -> Expr | None:
+        return ColumnRef.of(columns[node]) if isinstance(node, WindowExpr) else None
+    out = [(n, e.replace(swap)) for n, e in named]
+    for _, e in out:
+        if e.contains_aggregate():
+            raise AnalysisException(f"aggregates beside window functions in one select are not "
+                                    f"supported yet: {e.sql()}; aggregate first, then select "
+                                    f"the window over the result")
+    return df, out
+
+
+@dataclass
+class _Task:
+    """One window expression of a step: its output column and how to compute it."""
+
+    out: str
+    sql: str
+    ordering: int
+    frame: tuple
+    dtype: Any
+    nullable: bool
+    function: WindowFunction | None = None
+    args: list[str] = field(default_factory=list)
+    pick: str = ""  # "first"/"last" value, or the "list"/"set" of the frame's values
+    ignore_nulls: bool = False
+    partials: list[tuple[str, str, str, Any]] = field(default_factory=list)
+    finish: Callable[[Any], Any] | None = None
+
+
+def window_frame(df: "DataFrame", partition: list[Expr],
+                 outs: list[tuple[str, WindowExpr]]) -> "DataFrame":
+    """One Window step over ``df``'s own frame (a lowered input, or its empty stand-in)."""
+    ctx = df._ctx()
+    frame = ctx.frame
+    work: dict[str, Any] = {}
+    keys = []
+    for i, e in enumerate(partition):
+        t = e.compile(ctx)
+        value = ctx.broadcast(t)
+        if isinstance(t.dtype, (T.FloatType, T.DoubleType)):
+            # -0.0 is 0.0 as a partition key (one hash, one group), as Spark normalizes it
+            value = value.map_partitions(_unsigned_zero, meta=value._meta)
+        work[f"__wp{i}"] = value
+        keys.append(f"__wp{i}")
+    orderings: list[tuple] = []
+    order_cols: list[list[tuple[str, bool, bool]]] = []
+    for _, w in outs:
+        if w.order in orderings:
+            continue
+        orderings.append(w.order)
+        cols = []
+        for o in w.order:
+            name = f"__wo{len(work)}"
+            work[name] = ctx.broadcast(o.children[0].compile(ctx))
+            cols.append((name, o.ascending, o.nulls_first))
+        order_cols.append(cols)
+    tasks = [_task(ctx, out, w, work, i, orderings.index(w.order))
+             for i, (out, w) in enumerate(outs)]
+    original = list(frame.columns)
+    staged = frame.assign(**work) if work else frame
+    if keys:
+        staged = staged.shuffle(on=keys)
+    elif staged.npartitions > 1:
+        warnings.warn("No partition defined for a window operation: all rows move to a single "
+                      "partition, which can be slow on large data", UserWarning, stacklevel=2)
+        staged = staged.repartition(npartitions=1)
+    meta = frame._meta.assign(**{t.out: pd.Series([], dtype=t.dtype) for t in tasks})
+    kernel = _WindowKernel(keys, order_cols, tasks, original)
+    result = staged.map_partitions(kernel, meta=meta)
+    nullable = dict(df._nullable)
+    nullable.update({t.out: t.nullable for t in tasks})
+    return df._new(result, nullable)
+
+
+def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, ordering: int) -> _Task:
+    f = w.function
+    frame = _checked_frame(w, ctx)
+    args = []
+    for j, c in enumerate(f.children):
+        if c.contains_aggregate() or any(isinstance(x, WindowExpr) for x in c.walk()):
+            raise AnalysisException(f"a window function argument cannot hold an aggregate or "
+                                    f"another window function: {w.sql()}")
+        args.append((f"__wa{i}_{j}", c.compile(ctx)))
+    if isinstance(f, (WindowFunction, First, Last, CollectList, CollectSet)):
+        work.update({name: ctx.broadcast(t) for name, t in args})
+    if isinstance(f, WindowFunction):
+        dtype, nullable = f.result([t for _, t in args])
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), nullable, function=f,
+                     args=[n for n, _ in args])
+    if isinstance(f, (CollectList, CollectSet)):
+        dtype = T.ArrayType(args[0][1].dtype, False)
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), False,
+                     pick="set" if isinstance(f, CollectSet) else "list", args=[args[0][0]])
+    if isinstance(f, (First, Last)):
+        dtype = args[0][1].dtype
+        return _Task(out, w.sql(), ordering, frame, T.to_dtype(dtype), True,
+                     pick="first" if isinstance(f, First) else "last",
+                     ignore_nulls=bool(f.options.get("ignorenulls")), args=[args[0][0]])
+    return _aggregate_task(ctx, out, w, frame, [t for _, t in args], work, i, ordering)
+
+
+def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[Any],
+                    work: dict[str, Any], i: int, ordering: int) -> _Task:
+    f = w.function
+    if isinstance(f, (CountDistinct, SumDistinct)):
+        raise AnalysisException(
+            f'[DISTINCT_WINDOW_FUNCTION_UNSUPPORTED] Distinct window functions are not '
+            f'supported: "{w.sql()}".', "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED")
+    p = Partials(ctx)
+    finish = f.declare(args, p)
+    unsupported = AnalysisException(f"{f.sql()} over a window is not supported yet ({w.sql()})")
+    if p.distinct:
+        raise unsupported
+    partials = []
+    for pname, (col, how) in p.partials.items():
+        if not isinstance(how, str) or how not in _PARTIALS:
+            raise unsupported
+        src = f"__wi{i}_{col}"
+        work[src] = p.inputs[col]
+        dtype = (T.to_dtype(T.LongType()) if how in ("count", "size")
+                 else _wide_sum(p.inputs[col].dtype) if how == "sum" else p.inputs[col].dtype)
+        partials.append((pname, src, how, dtype))
+    empty = _PartFrame({pn: pd.Series([], dtype=dt) for pn, _, _, dt in partials})
+    try:
+        typed = finish(empty)
+    except Exception as e:  # a finish that needs more of dask than map_partitions
+        raise unsupported from e
+    return _Task(out, w.sql(), ordering, frame, T.to_dtype(typed.dtype), typed.nullable,
+                 partials=partials, finish=finish)
+
+
+def _unsigned_zero(s: pd.Series) -> pd.Series:
+    """Floats with -0.0 as 0.0, NaN and nulls kept apart (pandas arithmetic would merge them)."""
+    import pyarrow.compute as pc
+    from .functions._common import arrow_of
+    a = arrow_of(s)
+    zero = pc.fill_null(pc.equal(a, pa.scalar(0.0, a.type)), False)
+    out = pc.if_else(zero, pa.scalar(0.0, a.type), a)
+    return pd.Series(pd.arrays.ArrowExtensionArray(out), index=s.index, name=s.name)
+
+
+def _wide_sum(dtype: Any) -> Any:
+    """The dtype of a frame sum: decimals come back as decimal256 (``frame_reduce``)."""
+    at = getattr(dtype, "pyarrow_dtype", None)
+    if at is not None and pa.types.is_decimal(at):
+        return pd.ArrowDtype(pa.decimal256(76, at.scale))
+    return dtype
+
+
+def _checked_frame(w: WindowExpr, ctx: Any) -> tuple:
+    """``w``'s frame, after Spark's checks of functions against orders and frames."""
+    f, order = w.function, w.order
+    if isinstance(f, WindowFunction) and f.kind != "frame":
+        if not order:
+            raise AnalysisException(
+                f"[WINDOW_FUNCTION_FRAME_NOT_ORDERED] Window function {f.sql()} needs an ordered "
+                f"window: add orderBy() to its WindowSpec.", "WINDOW_FUNCTION_FRAME_NOT_ORDERED")
+        if f.kind == "offset" and w.frame is not None:
+            raise AnalysisException(f"Cannot specify window frame for {f.name} function.")
+        if w.frame is not None and w.frame != f.fixed_frame():
+            raise AnalysisException(
+                f"Window Frame {frame_sql(w.frame)} must match the required frame "
+                f"{frame_sql(f.fixed_frame())} of {f.sql()}.")
+    frame = w.effective_frame()
+    kind, a, b = frame
+    if kind == "RANGE" and any(v not in (None, 0) for v in (a, b)):
+        where = f'"{frame_sql(frame)}"'
+        if not order:
+            raise AnalysisException(
+                f'[DATATYPE_MISMATCH.RANGE_FRAME_WITHOUT_ORDER] Cannot resolve {where}: a range '
+                f'frame with offsets needs an ordered window.',
+                "DATATYPE_MISMATCH.RANGE_FRAME_WITHOUT_ORDER")
+        if len(order) > 1:
+            raise AnalysisException(
+                f'[DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER] Cannot resolve {where}: a range '
+                f'frame with offsets needs exactly one order key, got {len(order)}.',
+                "DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER")
+        dt = order[0].children[0].compile(ctx).dtype
+        if not isinstance(dt, T.NumericType) or isinstance(dt, T.DecimalType):
+            raise AnalysisException(
+                f'[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] Cannot resolve '
+                f'{where}: its order key {order[0].sql()} has type '
+                f'"{dt.simpleString().upper()}"; range offsets need a numeric key.',
+                "DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE")
+    return frame
+
+
+class _PartSeries(pd.Series):
+    """A partition's Series with dask's ``map_partitions`` (one partition: itself), so an
+    aggregate's finish, written for the reduced dask frame, runs as is on frame results."""
+
+    @property
+    def _constructor(self) -> type:
+        return _PartSeries
+
+    def map_partitions(self, func: Callable, *args: Any, meta: Any = None, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+
+class _PartFrame(pd.DataFrame):
+    @property
+    def _constructor(self) -> type:
+        return _PartFrame
+
+    @property
+    def _constructor_sliced(self) -> type:
+        return _PartSeries
+
+
+class _WindowKernel:
+    """The per-partition function of a Window step: sort once, evaluate every task."""
+
+    __name__ = "window_partition"  # dask names its tasks after this
+
+    def __init__(self, keys: list[str], order: list[list[tuple[str, bool, bool]]],
+                 tasks: list[_Task], original: list[str]):
+        self.keys, self.order, self.tasks, self.original = keys, order, tasks, original
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-window", tuple(self.keys), tuple(tuple(o) for o in self.order),
+                tuple((t.out, t.sql) for t in self.tasks), tuple(self.original))
+
+    def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
+        out = part[self.original]
+        if not len(part):
+            return out.assign(**{t.out: pd.Series([], dtype=t.dtype, index=part.index)
+                                 for t in self.tasks})
+        sorts: dict[int, SortedPartition] = {}
+        new = {}
+        for t in self.tasks:
+            sp = sorts.get(t.ordering)
+            if sp is None:
+                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering])
+            lo, hi = sp.frame(t.frame)
+            if t.function is not None:
+                sp.bounds = (lo, hi)
+                arr = t.function.evaluate(sp, [sp.take(part[c]) for c in t.args])
+                new[t.out] = sp.restore(arr, part.index, t.dtype)
+            elif t.pick:
+                x = sp.take(part[t.args[0]])
+                if t.pick in ("list", "set"):
+                    arr = frame_lists(x, lo, hi)
+                    arr = distinct_lists(arr) if t.pick == "set" else arr
+                elif t.pick == "first":
+                    arr = nth_valid(x, lo, hi, 1) if t.ignore_nulls else first_value(x, lo, hi)
+                else:
+                    arr = last_valid(x, lo, hi) if t.ignore_nulls else last_value(x, lo, hi)
+                new[t.out] = sp.restore(arr, part.index, t.dtype)
+            else:
+                P = _PartFrame({pn: sp.restore(frame_reduce(sp.take(part[src]), how, lo, hi),
+                                                 part.index, dt)
+                                  for pn, src, how, dt in t.partials}, index=part.index)
+                typed = t.finish(P)
+                value = typed.value
+                if not hasattr(value, "dtype"):
+                    value = pd.Series([value] * len(part), index=part.index)
+                new[t.out] = pd.Series(value, index=part.index).astype(t.dtype)
+        # rows leave in window order (partition keys, then the ordering), as Spark's do
+        return out.assign(**new).iloc[sp.perm]

@@ -1,0 +1,280 @@
+"""One partition in window order, and reductions over window frames, all vectorized.
+
+``SortedPartition`` sorts a pandas partition once (partition keys, then each order key's null
+flag and value, stable: Arrow puts NaN above every number, as Spark orders it) and keeps, per
+row in that order, its position, its partition's [start, end), its peer group's [start, end)
+(rows equal on every order key, nulls and NaNs equal to themselves). A frame becomes [lo, hi)
+per row: ROWS frames by clipping offsets, RANGE frames by peer boundaries or, for numeric
+offsets, one ``searchsorted`` over (partition, value) pairs packed as complex numbers (numpy
+orders complex numbers by real then imaginary part).
+
+``frame_reduce`` computes one aggregate partial (sum, count, size, min, max, first, last) over
+every row's frame: prefix sums for sums and counts (NaN and infinities counted apart, so one
+NaN does not poison the rest), a sparse table of value ranks for min and max.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .window_funcs import last_valid, nth_valid, take_or_null
+
+
+def _arrow(s: pd.Series) -> pa.Array:
+    from .functions._common import arrow_of
+    a = arrow_of(s)
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
+def _same_as_previous(v: pa.Array) -> np.ndarray:
+    """Per position i >= 1: v[i] equals v[i - 1] (null equals null, NaN equals NaN)."""
+    a, b = v.slice(1), v.slice(0, len(v) - 1)
+    same = pc.fill_null(pc.equal(a, b), False)
+    same = pc.or_(same, pc.and_(a.is_null(), b.is_null()))
+    if pa.types.is_floating(v.type):
+        same = pc.or_(same, pc.fill_null(pc.and_(pc.is_nan(a), pc.is_nan(b)), False))
+    return np.asarray(same, dtype=bool)
+
+
+def _spans(starts_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs beginning where ``starts_mask`` is set: each row's run [start, end)."""
+    n = len(starts_mask)
+    idx = np.arange(n)
+    start = np.maximum.accumulate(np.where(starts_mask, idx, 0))
+    first = np.flatnonzero(starts_mask)
+    ends = np.append(first[1:], n)
+    end = ends[np.cumsum(starts_mask) - 1]
+    return start, end
+
+
+def _pairs(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
+    """(real, imag) pairs as complex numbers, set part by part (``x + 1j * inf`` would make
+    the real part NaN)."""
+    out = np.empty(len(real), dtype=np.complex128)
+    out.real, out.imag = real, imag
+    return out
+
+
+class SortedPartition:
+    """A pandas partition in window order (see the module docstring)."""
+
+    def __init__(self, part: pd.DataFrame, keys: list[str], order: list[tuple[str, bool, bool]]):
+        n = self.n = len(part)
+        if keys:
+            group = part.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+        else:
+            group = np.zeros(n, dtype=np.int64)
+        cols: dict[str, Any] = {"__g": pa.array(group, pa.int64())}
+        sort_keys = [("__g", "ascending")]
+        values = []
+        for i, (col, asc, nulls_first) in enumerate(order):
+            v = _arrow(part[col])
+            values.append((v, asc, nulls_first))
+            cols[f"__n{i}"], cols[f"__v{i}"] = v.is_null(), v
+            sort_keys.append((f"__n{i}", "descending" if nulls_first else "ascending"))
+            if pa.types.is_floating(v.type):  # NaN above every number, whatever the direction
+                cols[f"__nan{i}"] = pc.fill_null(pc.is_nan(v), False)
+                sort_keys.append((f"__nan{i}", "ascending" if asc else "descending"))
+            sort_keys.append((f"__v{i}", "ascending" if asc else "descending"))
+        table = pa.table(cols)
+        self.perm = np.asarray(pc.sort_indices(table, sort_keys=sort_keys))
+        self.inverse = np.empty(n, dtype=np.int64)
+        self.inverse[self.perm] = np.arange(n)
+        g = group[self.perm]
+        new_group = np.ones(n, dtype=bool)
+        new_group[1:] = g[1:] != g[:-1]
+        self.group_seq = np.cumsum(new_group) - 1
+        self.start, self.end = _spans(new_group)
+        self.pos = np.arange(n) - self.start
+        self.size = self.end - self.start
+        new_peer = new_group.copy()
+        self.sorted_keys = [(v.take(pa.array(self.perm)), asc, nf) for v, asc, nf in values]
+        for v, _, _ in self.sorted_keys:
+            if n > 1:
+                new_peer[1:] |= ~_same_as_previous(v)
+        self.new_peer = new_peer
+        self.peer_start, self.peer_end = _spans(new_peer)
+        self.bounds: tuple[np.ndarray, np.ndarray] = (self.start, self.end)
+
+    def take(self, s: pd.Series) -> pa.Array:
+        """Column ``s`` in window order."""
+        return _arrow(s).take(pa.array(self.perm))
+
+    def dense_rank(self) -> np.ndarray:
+        c = np.cumsum(self.new_peer)
+        return c - c[self.start] + 1
+
+    def frame(self, frame: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Every row's frame as [lo, hi) positions in window order."""
+        kind, a, b = frame
+        idx = np.arange(self.n)
+        if kind == "ROWS":
+            lo = self.start if a is None else np.clip(idx + a, self.start, self.end)
+            hi = self.end if b is None else np.clip(idx + b + 1, self.start, self.end)
+        else:
+            lo = self.start if a is None else self.peer_start if a == 0 else None
+            hi = self.end if b is None else self.peer_end if b == 0 else None
+            if lo is None or hi is None:
+                lo2, hi2 = self._range_offsets(a, b)
+                lo = lo2 if lo is None else lo
+                hi = hi2 if hi is None else hi
+        return lo, np.maximum(hi, lo)
+
+    def _range_offsets(self, a: int | None, b: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """[lo, hi) of RANGE frames with numeric offsets on the one (numeric) order key."""
+        v, asc, nulls_first = self.sorted_keys[0]
+        null = np.asarray(v.is_null(), dtype=bool)
+        w = np.asarray(pc.fill_null(v.cast(pa.float64()), 0.0), dtype=np.float64)
+        nan = np.isnan(w) & ~null
+        if not asc:
+            w = -w  # window order is ascending in -v: offsets read the same way
+        # nulls and NaNs sit at the ends of their partition, as their sort places them
+        w = np.where(null, -np.inf if nulls_first else np.inf, w)
+        w = np.where(nan, np.inf if asc else -np.inf, w)
+        special = null | nan
+        keyed = _pairs(self.group_seq, w)
+        base = np.where(special, 0.0, w)
+        lo = hi = None
+        if a is not None:
+            lo = np.searchsorted(keyed, _pairs(self.group_seq, base + a), side="left")
+            lo = np.where(special, self.peer_start, lo)
+        if b is not None:
+            hi = np.searchsorted(keyed, _pairs(self.group_seq, base + b), side="right")
+            hi = np.where(special, self.peer_end, hi)
+        return lo, hi
+
+    def restore(self, arr: pa.Array, index: Any, dtype: Any) -> pd.Series:
+        """An Arrow result in window order as a Series in the partition's own row order."""
+        arr = arr.take(pa.array(self.inverse)).cast(dtype.pyarrow_dtype)
+        return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=index)
+
+
+# ---------------------------------------------------------------- reductions over frames
+def frame_reduce(x: pa.Array, how: str, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """Partial ``how`` of ``x`` (window order) over every row's frame [lo, hi)."""
+    if how == "size":
+        return pa.array((hi - lo).astype(np.int64))
+    valid = ~np.asarray(x.is_null(), dtype=bool)
+    if how == "count":
+        c = np.concatenate([[0], np.cumsum(valid)])
+        return pa.array((c[hi] - c[lo]).astype(np.int64))
+    if how == "sum":
+        return _frame_sum(x, valid, lo, hi)
+    if how in ("min", "max"):
+        return _frame_extreme(x, valid, lo, hi, how)
+    if how == "first":
+        return nth_valid(x, lo, hi, 1)
+    if how == "last":
+        return last_valid(x, lo, hi)
+    raise NotImplementedError(f"the partial {how!r} over a window frame")
+
+
+def frame_lists(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """The non-null values of every row's frame, as a list per row (``collect_list``): the
+    frame's non-nulls are one slice of the partition's non-null positions, so the lists are
+    gathered with one ``take``."""
+    valid = ~np.asarray(x.is_null(), dtype=bool)
+    where = np.flatnonzero(valid)
+    before = _prefix(valid.astype(np.int64))
+    first, lengths = before[lo], before[hi] - before[lo]
+    offsets = _prefix(lengths)
+    total = int(offsets[-1])
+    idx = np.arange(total) - np.repeat(offsets[:-1], lengths) + np.repeat(first, lengths)
+    values = x.take(pa.array(where[idx].astype(np.int64)))
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
+
+
+def distinct_lists(lists: pa.ListArray) -> pa.ListArray:
+    """Each list without repeated values, first occurrences kept (``collect_set``): one
+    ``drop_duplicates`` over (row, value) pairs of the flattened lists."""
+    parents = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    values = lists.flatten()
+    pairs = pd.DataFrame({"row": parents, "value": pd.Series(
+        pd.arrays.ArrowExtensionArray(values))})
+    keep = np.flatnonzero(~pairs.duplicated().to_numpy())
+    counts = np.bincount(parents[keep], minlength=len(lists))
+    offsets = _prefix(counts.astype(np.int64)).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(keep)))
+
+
+def first_value(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    return take_or_null(x, lo, hi > lo)
+
+
+def last_value(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    return take_or_null(x, hi - 1, hi > lo)
+
+
+def _prefix(v: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.zeros(1, dtype=v.dtype), np.cumsum(v)])
+
+
+def _frame_sum(x: pa.Array, valid: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    if pa.types.is_decimal(x.type):
+        return _decimal_frame_sum(x, lo, hi)
+    if pa.types.is_integer(x.type):
+        v = np.asarray(pc.fill_null(x.cast(pa.int64()), 0), dtype=np.int64)
+        c = _prefix(v)
+        return pa.array(c[hi] - c[lo]).cast(x.type)
+    v = np.asarray(pc.fill_null(x.cast(pa.float64()), 0.0), dtype=np.float64)
+    nan, pinf, ninf = np.isnan(v), v == np.inf, v == -np.inf
+    finite = np.where(nan | pinf | ninf, 0.0, v)
+    c, cn, cp, cm = _prefix(finite), _prefix(nan), _prefix(pinf), _prefix(ninf)
+    n_nan, n_pos, n_neg = cn[hi] - cn[lo], cp[hi] - cp[lo], cm[hi] - cm[lo]
+    total = c[hi] - c[lo]
+    total = np.where(n_pos > 0, np.inf, total)
+    total = np.where(n_neg > 0, -np.inf, total)
+    total = np.where((n_nan > 0) | ((n_pos > 0) & (n_neg > 0)), np.nan, total)
+    return pa.array(total, pa.float64()).cast(x.type)
+
+
+def _decimal_frame_sum(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """Exact decimal sums: prefix sums of Python decimals (Arrow has no decimal cumulative sum)
+    in a context wide enough for any decimal256, returned as decimal256 (the aggregate's finish
+    fits them to its result type, null where they overflow, as Spark without ANSI)."""
+    import decimal
+    zero = decimal.Decimal(0)
+    values = np.array([zero] + pc.fill_null(x, pa.scalar(zero, x.type)).to_pylist(), dtype=object)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 80
+        prefix = np.cumsum(values)
+        total = prefix[hi] - prefix[lo]
+    return pa.array(total.tolist(), pa.decimal256(76, x.type.scale))
+
+
+def _frame_extreme(x: pa.Array, valid: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                   how: str) -> pa.Array:
+    """min/max of non-null values per frame: dense ranks of the values (Arrow's order, NaN
+    above numbers) in a sparse table, so each frame is two lookups."""
+    n = len(x)
+    if n == 0:
+        return x
+    rank = np.asarray(pc.rank(x, sort_keys="ascending", tiebreaker="dense"), dtype=np.int64)
+    sentinel = np.iinfo(np.int64).max if how == "min" else -1
+    codes = np.where(valid, rank, sentinel)
+    pick = np.minimum if how == "min" else np.maximum
+    table = [codes]
+    k = 1
+    while (1 << k) <= n:
+        prev, half = table[-1], 1 << (k - 1)
+        table.append(pick(prev[:-half], prev[half:]))
+        k += 1
+    length = hi - lo
+    nonempty = length > 0
+    level = np.zeros(n, dtype=np.int64)
+    level[nonempty] = np.floor(np.log2(length[nonempty])).astype(np.int64)
+    best = np.full(n, sentinel, dtype=np.int64)
+    for lv in np.unique(level[nonempty]):
+        rows = np.flatnonzero(nonempty & (level == lv))
+        t = table[lv]
+        best[rows] = pick(t[lo[rows]], t[hi[rows] - (1 << lv)])
+    found = best != sentinel
+    where_rank = np.zeros(int(rank.max()) + 2, dtype=np.int64)
+    where_rank[rank] = np.arange(n)
+    idx = where_rank[np.where(found, best, 0)]
+    return take_or_null(x, idx, found)
