@@ -110,3 +110,16 @@ def test_nan_through_cast_and_show(frames):
                                   f.col("a").cast("float").alias("x"), (f.col("a") * 2).alias("m"))
     assert_same(build(ours, F), build(theirs, PF))
     assert ours.orderBy("id")._show_string() == theirs.orderBy("id")._jdf.showString(20, 20, False)
+
+
+def test_nan_over_windows(frames):
+    from pyspark.sql import Window as PW, functions as PF
+    from dfml.sql import Window as W
+    ours, theirs = frames
+
+    def build(d, f, w):
+        part = w.partitionBy((f.col("id") % 2).alias("g"))
+        ordered = part.orderBy("a", "id")
+        return d.select("id", f.max("a").over(part).alias("mx"), f.min("b").over(part).alias("mn"),
+                        f.rank().over(ordered).alias("r"), f.first("a").over(ordered).alias("f"))
+    assert_same(build(ours, F, W), build(theirs, PF, PW))
