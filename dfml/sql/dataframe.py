@@ -184,6 +184,11 @@ class DataFrame:
     def select(self, *cols: Any) -> "DataFrame":
         return plan_projection(self, self._expand(cols))
 
+    def selectExpr(self, *expr: str) -> "DataFrame":
+        from . import functions
+        from .sqlparse import select_expr
+        return select_expr(self, expr, functions)
+
     def withColumns(self, *colsMap: dict[str, Column]) -> "DataFrame":
         if len(colsMap) != 1 or not isinstance(colsMap[0], dict):
             raise TypeError("withColumns() takes one dict of name -> Column")
@@ -256,7 +261,9 @@ class DataFrame:
     # ------------------------------------------------------------ filters
     def filter(self, condition: Column | str) -> "DataFrame":
         if isinstance(condition, str):
-            raise NotImplementedError("SQL-string conditions arrive with SQL support; use a Column")
+            from . import functions
+            from .sqlparse import expr_column
+            condition = expr_column(condition, functions)
         t = condition._expr.compile(self._ctx_for([condition._expr]))
         if not isinstance(t.dtype, (T.BooleanType, T.NullType)):
             raise AnalysisException(
