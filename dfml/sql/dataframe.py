@@ -252,6 +252,22 @@ class DataFrame:
     def alias(self, alias: str) -> "DataFrame":
         return DataFrame._from_plan(self._plan, self._session, alias)
 
+    def createOrReplaceTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=True)
+
+    def createTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=False)
+
+    def createGlobalTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=False, global_=True)
+
+    def createOrReplaceGlobalTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=True, global_=True)
+
     def transform(self, func: Callable[..., "DataFrame"], *args: Any, **kwargs: Any) -> "DataFrame":
         out = func(self, *args, **kwargs)
         if not isinstance(out, DataFrame):

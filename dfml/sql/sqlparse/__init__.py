@@ -15,3 +15,65 @@ def select_expr(df, exprs, functions):
     if len(exprs) == 1 and isinstance(exprs[0], (list, tuple)):
         exprs = tuple(exprs[0])
     return df.select(*[expr_column(e, functions) for e in exprs])
+
+
+def session_views(session):
+    """The session's temp views (created on first use)."""
+    from .catalog import SessionCatalog
+    views = session.__dict__.get("_sql_views")
+    if views is None:
+        views = session.__dict__["_sql_views"] = SessionCatalog()
+    return views
+
+
+def catalog(session):
+    from .catalog import Catalog
+    return Catalog(session, session_views(session))
+
+
+def run_sql(session, query, args, kwargs, functions):
+    """``spark.sql(query, args, **kwargs)``: the query as a lazy DataFrame.
+
+    ``args`` binds ``:name`` markers (a dict) or ``?`` markers (a list) to literal values;
+    ``kwargs`` are DataFrames (or values) named in the query as ``{name}``, as in PySpark."""
+    from .parsing import parse
+    from .query import QueryTranslator
+    if kwargs:
+        query = query.format(**{k: _format_arg(session, k, v) for k, v in kwargs.items()})
+    params = {}
+    if isinstance(args, dict):
+        params = dict(args)
+    elif isinstance(args, (list, tuple)):
+        params = {str(i): v for i, v in enumerate(args)}
+        query = _number_positional(query)
+    elif args is not None:
+        raise TypeError(f"sql(): args must be a dict or a list, got {type(args).__name__}")
+    tree = parse(query, "query")
+    return QueryTranslator(session, session_views(session), functions, params).run(tree)
+
+
+def _format_arg(session, name, value):
+    """A ``{name}`` argument: a DataFrame becomes a temp view under a generated name."""
+    if hasattr(value, "schema") and hasattr(value, "columns"):
+        view = f"__dfml_sql_arg_{name}_{id(value)}"
+        session_views(session).create(view, value, replace=True)
+        return view
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def _number_positional(query):
+    """``?`` markers as ``:0``, ``:1``... (outside string literals)."""
+    out, n, quote = [], 0, None
+    for ch in query:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "?":
+            out.append(f":{n}")
+            n += 1
+            continue
+        out.append(ch)
+    return "".join(out)

@@ -66,14 +66,15 @@ _BINARY: dict[type, Callable[[Column, Column], Column]] = {
 class ExprTranslator:
     """One translation. ``functions`` is the ``dfml.sql.functions`` module, passed in by the
     caller (it defines ``expr`` itself, so importing it here would make an import cycle);
-    ``params`` are the values of ``:name`` markers; ``subquery`` turns a subquery into a
-    DataFrame (given by the query translator)."""
+    ``params`` are the values of ``:name`` markers; ``resolver`` (from the query translator)
+    maps a column name's parts to the Column of the query's scope, or None to leave it to the
+    DataFrame's own resolution."""
 
     def __init__(self, functions: Any, params: dict[str, Any] | None = None,
-                 subquery: Callable[[exp.Expression], Any] | None = None):
+                 resolver: Callable[[list[str]], Column | None] | None = None):
         self.F = functions
         self.params = params or {}
-        self.subquery = subquery
+        self.resolver = resolver
 
     # ------------------------------------------------------------------ entry
     def column(self, node: exp.Expression) -> Column:
@@ -99,6 +100,10 @@ class ExprTranslator:
         parts = [p.name for p in node.parts]
         if isinstance(node.this, exp.Star):
             return Column(Star(".".join(parts[:-1]) or None))
+        if self.resolver is not None:
+            found = self.resolver(parts)
+            if found is not None:
+                return found
         text = ".".join(f"`{p.replace('`', '``')}`" if ("." in p or "`" in p) else p for p in parts)
         return Column(ColumnRef(text))
 
