@@ -306,8 +306,8 @@ class SparkSession:
 
     @property
     def catalog(self) -> Any:
-        from .sqlparse import catalog
-        return catalog(self)
+        from .sqlparse import session_catalog
+        return session_catalog(self)
 
     def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> DataFrame:
         from . import functions

@@ -50,7 +50,7 @@ def expr(str: str) -> Column:
     """A SQL expression (Spark's dialect) as the Column the same Python calls would build."""
     import sys
 
-    from ..sqlparse import expr_column
+    from ..sqlparse.exprs import expr_column
     return expr_column(str, sys.modules[__name__])
 
 

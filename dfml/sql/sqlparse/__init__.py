@@ -26,7 +26,7 @@ def session_views(session):
     return views
 
 
-def catalog(session):
+def session_catalog(session):
     from .catalog import Catalog
     return Catalog(session, session_views(session))
 
@@ -44,7 +44,7 @@ def run_sql(session, query, args, kwargs, functions):
     if isinstance(args, dict):
         params = dict(args)
     elif isinstance(args, (list, tuple)):
-        params = {str(i): v for i, v in enumerate(args)}
+        params = {f"_pos{i}": v for i, v in enumerate(args)}
         query = _number_positional(query)
     elif args is not None:
         raise TypeError(f"sql(): args must be a dict or a list, got {type(args).__name__}")
@@ -64,7 +64,7 @@ def _format_arg(session, name, value):
 
 
 def _number_positional(query):
-    """``?`` markers as ``:0``, ``:1``... (outside string literals)."""
+    """``?`` markers as ``:_pos0``, ``:_pos1``... (outside string literals)."""
     out, n, quote = [], 0, None
     for ch in query:
         if quote:
@@ -72,7 +72,7 @@ def _number_positional(query):
         elif ch in "'\"`":
             quote = ch
         elif ch == "?":
-            out.append(f":{n}")
+            out.append(f":_pos{n}")
             n += 1
             continue
         out.append(ch)

@@ -174,8 +174,11 @@ class QueryTranslator:
             if semi:
                 return out, lscope
             keys = {n.lower() for n in names}
-            entries = lscope.entries + [e for e in rscope.entries if e[1].lower() not in keys]
-            # a USING column keeps one physical column; u.a still names it
+            # Spark's order: the USING columns, then the others of the left, then the right's;
+            # a USING column keeps one physical column, and u.a still names it
+            entries = [e for e in lscope.entries if e[1].lower() in keys]
+            entries += [e for e in lscope.entries if e[1].lower() not in keys]
+            entries += [e for e in rscope.entries if e[1].lower() not in keys]
             entries += [(e[0], e[1], e[1]) for e in rscope.entries if e[1].lower() in keys]
             return out, Scope(entries)
         taken = {c.lower() for c in left.columns}
@@ -258,11 +261,4 @@ def not_a_query(node: exp.Expression) -> AnalysisException:
     first = text.split()[0] if text.split() else text
     return ParseException(f"[PARSE_SYNTAX_ERROR] Syntax error at or near '{first}'. "
                           f"SQLSTATE: 42601\n== SQL ==\n{text}", "PARSE_SYNTAX_ERROR")
-
-
-def literal_int(node: exp.Expression, what: str) -> int | None:
-    """An ordinal (``GROUP BY 1``) or a LIMIT: the integer a literal holds, else None."""
-    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
-        return int(node.this)
-    return None
 

@@ -17,8 +17,15 @@ from sqlglot import exp
 from ..column import Alias, Column, ColumnRef, Expr
 from ..errors import AnalysisException
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # noqa: SIM108 - types only: query imports this module
     from .query import QueryTranslator, Scope
+
+
+def literal_int(node: exp.Expression, what: str) -> int | None:
+    """An ordinal (``GROUP BY 1``) or a LIMIT: the integer a literal holds, else None."""
+    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
+        return int(node.this)
+    return None
 
 
 def _unaliased(c: Column) -> Column:
@@ -32,7 +39,6 @@ def _aliases(items: list[Column]) -> dict[str, Column]:
 
 
 def _ordinal(node: exp.Expression, items: list[Column], clause: str) -> Column | None:
-    from .query import literal_int
     n = literal_int(node, clause)
     if n is None:
         return None
@@ -51,6 +57,16 @@ def _sort_key(c: Column, o: exp.Ordered) -> Column:
     if desc:
         return c.desc_nulls_first() if nulls_first else c.desc_nulls_last()
     return c.asc_nulls_first() if nulls_first else c.asc_nulls_last()
+
+
+def _by_key(e: Expr, keys: list[Expr]) -> Expr:
+    """``e`` with each grouping expression that is not a plain column (``a % 2``, a joined
+    column under a hidden name) replaced by a reference to the key's output, which is how the
+    aggregate matches select items to keys."""
+    exprs = [k for k in keys if type(k) is not ColumnRef]
+    if not exprs:
+        return e
+    return e.replace(lambda n: ColumnRef.of(n.sql()) if n in exprs else None)
 
 
 def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope",
@@ -85,7 +101,8 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
                 name = f"__order{i}"
                 hidden.append(order_expr(o).alias(name))
                 sort_cols.append(_sort_key(Column(ColumnRef.of(name)), o))
-        out = aggregate(df, keys, [c._expr for c in items + hidden], keep_keys=False)
+        outputs = [_by_key(c._expr, keys) for c in items + hidden]
+        out = aggregate(df, keys, outputs, keep_keys=False)
         if having is not None:
             out = out.filter(Column(ColumnRef.of("__having")))
         if sort_cols:
@@ -110,7 +127,6 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
 
 
 def _limit(q: "QueryTranslator", node: exp.Select, out: Any) -> Any:
-    from .query import literal_int
     offset = node.args.get("offset")
     limit = node.args.get("limit")
     if offset is not None:
