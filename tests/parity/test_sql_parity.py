@@ -235,3 +235,16 @@ def test_sql_errors(views, spark, pyspark, query, error):
         with pytest.raises(Exception) as e:
             sess.sql(query).collect()
         assert error in str(e.value), (sess, str(e.value)[:300])
+
+
+@pytest.mark.parametrize("query,where", [("select a frm t", "'t'"), ("select (a from t", "'from'")])
+def test_parse_error_position(views, spark, pyspark, query, where):
+    import re
+    found = []
+    for sess in (spark, pyspark):
+        with pytest.raises(Exception) as e:
+            sess.sql(query)
+        text = str(e.value)
+        assert f"Syntax error at or near {where}" in text
+        found.append(re.search(r"\(line \d+, pos \d+\)", text).group(0))
+    assert found[0] == found[1]

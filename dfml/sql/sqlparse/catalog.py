@@ -43,7 +43,10 @@ class Column(NamedTuple):
 def _not_found(name: str) -> AnalysisException:
     return AnalysisException(
         f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the "
-        f"spelling and correctness of the schema and catalog. SQLSTATE: 42P01",
+        f"spelling and correctness of the schema and catalog.\nSearch path: [`system`.`builtin`, "
+        f"`system`.`session`, `spark_catalog`.`default`].\nIf you did not qualify the name with a "
+        f"schema, verify the current_schema() output, or qualify the name with the correct "
+        f"schema and catalog. SQLSTATE: 42P01",
         "TABLE_OR_VIEW_NOT_FOUND")
 
 

@@ -40,10 +40,16 @@ def _syntax_error(text: str, err: Exception, shift: int = 0) -> ParseException:
         col = max((d.get("col") or 1) - len(d.get("highlight") or "") - (shift if line == 1 else 0), 0)
         if d.get("highlight"):
             token = f"'{d['highlight']}'"
-    pos = f"(line {line}, pos {col})"
     return ParseException(
-        f"[PARSE_SYNTAX_ERROR] Syntax error at or near {token}. SQLSTATE: 42601\n"
-        f"== SQL {pos} ==\n{text}", "PARSE_SYNTAX_ERROR")
+        f"[PARSE_SYNTAX_ERROR] Syntax error at or near {token}. SQLSTATE: 42601 "
+        f"(line {line}, pos {col})\n\n== SQL ==\n{_pointed(text, line, col)}", "PARSE_SYNTAX_ERROR")
+
+
+def _pointed(text: str, line: int, col: int) -> str:
+    """The SQL text with Spark's ``----^^^`` marker under the failing position."""
+    lines = text.split("\n")
+    marker = "-" * col + "^^^"
+    return "\n".join(lines[:line] + [marker] + lines[line:])
 
 
 def parse(text: str, what: str = "query") -> exp.Expression:
@@ -58,9 +64,9 @@ def parse(text: str, what: str = "query") -> exp.Expression:
             trees = sqlglot.parse(text, read=DfmlSpark)
             trees = [t for t in trees if t is not None]
             if len(trees) != 1:
-                raise ParseException(f"[PARSE_SYNTAX_ERROR] Syntax error at or near ';': "
-                                     f"one statement expected, got {len(trees)}.\n== SQL ==\n{text}",
-                                     "PARSE_SYNTAX_ERROR")
+                raise ParseException(f"[PARSE_SYNTAX_ERROR] Syntax error at or near ';': one "
+                                     f"statement expected, got {len(trees)}. SQLSTATE: 42601"
+                                     f"\n\n== SQL ==\n{text}", "PARSE_SYNTAX_ERROR")
             return trees[0]
         return _parse_expression(text)
     except (ParseError, TokenError) as e:

@@ -260,5 +260,6 @@ def not_a_query(node: exp.Expression) -> AnalysisException:
     text = node.sql(dialect="spark")
     first = text.split()[0] if text.split() else text
     return ParseException(f"[PARSE_SYNTAX_ERROR] Syntax error at or near '{first}'. "
-                          f"SQLSTATE: 42601\n== SQL ==\n{text}", "PARSE_SYNTAX_ERROR")
+                          f"SQLSTATE: 42601 (line 1, pos 0)\n\n== SQL ==\n{text}\n^^^",
+                          "PARSE_SYNTAX_ERROR")
 
