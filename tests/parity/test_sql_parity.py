@@ -248,3 +248,16 @@ def test_parse_error_position(views, spark, pyspark, query, where):
         assert f"Syntax error at or near {where}" in text
         found.append(re.search(r"\(line \d+, pos \d+\)", text).group(0))
     assert found[0] == found[1]
+
+
+def test_range_table_function_and_format_args(spark, pyspark):
+    q = "SELECT * FROM range(10) WHERE id > {lo} AND id < {hi}"
+    assert_same(spark.sql(q, lo=3, hi=8), pyspark.sql(q, lo=3, hi=8))
+    q2 = "SELECT {col} FROM {df} WHERE id IN {x}"
+    ours, theirs = spark.range(10), pyspark.range(10)
+    assert_same(spark.sql(q2, col=ours.id, df=ours, x=(1, 2, 3)),
+                pyspark.sql(q2, col=theirs.id, df=theirs, x=(1, 2, 3)))
+    q3 = "SELECT {df.A}, {df[B]} FROM {df} WHERE {df[B]} > :lo"
+    d1 = spark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
+    d2 = pyspark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
+    assert_same(spark.sql(q3, {"lo": 4}, df=d1), pyspark.sql(q3, {"lo": 4}, df=d2))

@@ -6,6 +6,8 @@ SQL query is lazy, pushes filters and projections down and fails before running,
 the same chain written in Python would.
 """
 
+import string
+
 from .exprs import expr_column  # noqa: F401
 
 
@@ -39,7 +41,7 @@ def run_sql(session, query, args, kwargs, functions):
     from .parsing import parse
     from .query import QueryTranslator
     if kwargs:
-        query = query.format(**{k: _format_arg(session, k, v) for k, v in kwargs.items()})
+        query = _Formatter(session).format(query, **kwargs)
     params = {}
     if isinstance(args, dict):
         params = dict(args)
@@ -52,15 +54,22 @@ def run_sql(session, query, args, kwargs, functions):
     return QueryTranslator(session, session_views(session), functions, params).run(tree)
 
 
-def _format_arg(session, name, value):
-    """A ``{name}`` argument: a DataFrame becomes a temp view under a generated name."""
-    if hasattr(value, "schema") and hasattr(value, "columns"):
-        view = f"__dfml_sql_arg_{name}_{id(value)}"
-        session_views(session).create(view, value, replace=True)
-        return view
-    if isinstance(value, str):
-        return value
-    return repr(value)
+class _Formatter(string.Formatter):
+    """PySpark's ``{name}`` arguments: a DataFrame is read as a temp view under a generated
+    name, a Column (``{df.a}``, ``{df[b]}``) is its SQL text, anything else its ``str``."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def format_field(self, value, format_spec):
+        from ..column import Column
+        if isinstance(value, Column):
+            return value._expr.sql()
+        if callable(getattr(value, "createOrReplaceTempView", None)):  # a DataFrame
+            view = f"__dfml_sql_arg_{id(value)}"
+            session_views(self.session).create(view, value, replace=True)
+            return view
+        return super().format_field(value, format_spec)
 
 
 def _number_positional(query):

@@ -142,6 +142,9 @@ class QueryTranslator:
 
     def _source(self, node: exp.Expression) -> tuple[Any, Scope]:
         alias = node.alias or None
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
+            df = self._table_function(node.this)
+            return df, Scope.of(df, alias)
         if isinstance(node, exp.Table):
             parts = [p.name for p in node.parts]
             df = self.table(".".join(parts))
@@ -150,6 +153,18 @@ class QueryTranslator:
             df = self.run(node.this)
             return df, Scope.of(df, alias)
         raise unsupported(f"{type(node).__name__} in FROM")
+
+    def _table_function(self, call: exp.Anonymous) -> Any:
+        """``FROM range(...)``: the one table-valued function dfml has."""
+        if call.name.lower() != "range":
+            raise AnalysisException(
+                f"[UNRESOLVABLE_TABLE_VALUED_FUNCTION] Could not resolve `{call.name}` to a "
+                f"table-valued function.", "UNRESOLVABLE_TABLE_VALUED_FUNCTION")
+        tr = self.exprs(None)
+        args = [tr._constant(a) for a in call.expressions]
+        if not 1 <= len(args) <= 4 or not all(isinstance(a, int) for a in args):
+            raise AnalysisException(f"range() takes 1 to 4 integer literals, got {call.sql()}")
+        return self.session.range(*args)
 
     def _from(self, node: exp.Select) -> tuple[Any, Scope]:
         from_ = node.args.get("from_") or node.args.get("from")
