@@ -262,6 +262,8 @@ class ExprTranslator:
             if fn is None:
                 raise unsupported(f"{name}(DISTINCT ...)")
             return fn(*inner)
+        if lname in _CAST_FUNCTIONS and len(args) == 1:  # float('NaN') is CAST('NaN' AS FLOAT)
+            return self.column(args[0]).cast(_CAST_FUNCTIONS[lname])
         if lname == "count" and len(args) == 1 and isinstance(args[0], exp.Star):
             return F.count("*")
         fn = getattr(F, _SQL_ALIASES.get(lname, lname), None)
@@ -310,6 +312,12 @@ class ExprTranslator:
             return self.params.get(node.name)
         return literal_value(node)
 
+
+# Spark's one-argument cast functions
+_CAST_FUNCTIONS = {"float": "float", "double": "double", "int": "int", "bigint": "bigint",
+                   "smallint": "smallint", "tinyint": "tinyint", "string": "string",
+                   "boolean": "boolean", "date": "date", "timestamp": "timestamp",
+                   "binary": "binary"}
 
 # SQL names of functions dfml.sql.functions has under another of Spark's names
 _SQL_ALIASES = {"substr": "substring", "std": "stddev", "ucase": "upper", "lcase": "lower",

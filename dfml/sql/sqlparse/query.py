@@ -150,9 +150,37 @@ class QueryTranslator:
             df = self.table(".".join(parts))
             return df, Scope.of(df, alias or parts[-1])
         if isinstance(node, exp.Subquery):
-            df = self.run(node.this)
+            df = self._renamed(self.run(node.this), node)
+            return df, Scope.of(df, alias)
+        if isinstance(node, exp.Values):
+            df = self._renamed(self._values(node), node)
             return df, Scope.of(df, alias)
         raise unsupported(f"{type(node).__name__} in FROM")
+
+    def _values(self, node: exp.Values) -> Any:
+        """``VALUES (1, 'a'), (2, 'b')``: each row a one-row projection, the rows unioned (Spark
+        names the columns col1, col2... and widens their types across rows, as union does)."""
+        tr = self.exprs(None)
+        one = self.session.range(1)
+        out = None
+        for row in node.expressions:
+            cells = row.expressions if isinstance(row, exp.Tuple) else [row]
+            frame = one.select(*[tr.column(c).alias(f"col{i + 1}") for i, c in enumerate(cells)])
+            out = frame if out is None else out.union(frame)
+        return out
+
+    @staticmethod
+    def _renamed(df: Any, node: exp.Expression) -> Any:
+        """``AS t(x, y)``: the source's columns renamed."""
+        table_alias = node.args.get("alias")
+        cols = table_alias.columns if table_alias is not None else []
+        if not cols:
+            return df
+        if len(cols) != len(df.columns):
+            raise AnalysisException(
+                f"[ASSIGNMENT_ARITY_MISMATCH] The alias {table_alias.name} names {len(cols)} "
+                f"columns, its source has {len(df.columns)}.", "ASSIGNMENT_ARITY_MISMATCH")
+        return df.toDF(*[c.name for c in cols])
 
     def _table_function(self, call: exp.Anonymous) -> Any:
         """``FROM range(...)``: the one table-valued function dfml has."""
