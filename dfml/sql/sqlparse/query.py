@@ -251,7 +251,7 @@ class QueryTranslator:
             if isinstance(c, exp.In) and c.args.get("query") is not None:
                 df = self._in_subquery(df, scope, c)
             elif isinstance(c, exp.Not) and isinstance(c.this, exp.In) and c.this.args.get("query"):
-                raise unsupported("NOT IN (subquery)")
+                df = self._in_subquery(df, scope, c.this, negated=True)
             else:
                 rest.append(c)
         if rest:
@@ -262,8 +262,12 @@ class QueryTranslator:
             df = df.filter(col)
         return df
 
-    def _in_subquery(self, df: Any, scope: Scope, node: exp.In) -> Any:
-        """``x IN (SELECT y ...)``: a left semi join of the rows on ``x = y``."""
+    def _in_subquery(self, df: Any, scope: Scope, node: exp.In, negated: bool = False) -> Any:
+        """``x IN (SELECT y ...)``: a left semi join of the rows on ``x = y``.
+
+        ``x NOT IN (SELECT y ...)`` is null-aware, as in Spark: a row is kept when the subquery
+        is empty, or when x is not null, no y equals it and no y is null. That is an anti join
+        on ``x = y`` and a filter on the subquery's row and null counts (one row, cross joined)."""
         sub = self.run(node.args["query"].this)
         if len(sub.columns) != 1:
             raise AnalysisException(
@@ -273,7 +277,16 @@ class QueryTranslator:
         hidden = f"__in_{self._hidden}"
         sub = sub.toDF(hidden)
         left = self.exprs(scope).column(node.this)
-        return df.join(sub, on=left == Column(ColumnRef.of(hidden)), how="left_semi")
+        y = Column(ColumnRef.of(hidden))
+        if not negated:
+            return df.join(sub, on=left == y, how="left_semi")
+        F = self.F
+        n, nulls = f"{hidden}_n", f"{hidden}_nulls"
+        stats = sub.agg(F.count("*").alias(n),
+                        F.sum(F.when(y.isNull(), 1).otherwise(0)).alias(nulls))
+        kept = df.join(sub, on=left == y, how="left_anti").crossJoin(stats)
+        cond = (Column(ColumnRef.of(n)) == 0) | (left.isNotNull() & (Column(ColumnRef.of(nulls)) == 0))
+        return kept.filter(cond).drop(n, nulls)
 
     # ------------------------------------------------------------------ SELECT
     def _items(self, node: exp.Select, scope: Scope) -> list[Column]:
