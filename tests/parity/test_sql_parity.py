@@ -164,6 +164,8 @@ QUERIES = [
     ("not_in_subquery_with_null", "select id from t where a not in (select a from u)", False),
     ("not_in_subquery_no_null", "select id from t where a not in (select a from u where a is not null)", False),
     ("not_in_subquery_empty", "select id from t where a not in (select a from u where w > 100)", False),
+    ("scalar_subquery", "select * from t where a > (select avg(a) from u)", False),
+    ("scalar_subquery_and", "select id from t where b >= (select min(w) from u) and id < 5", False),
     ("no_from", "select 1 as one, 'x' as s, 2.5 as d", False),
     ("values", "select * from values (1, 'a', 2.5), (2, null, 1.0), (3, 'c', null) as v(i, s, d)", False),
     ("values_default_names", "select col1 + 1 as c from values 1, 2, 3", False),

@@ -56,8 +56,8 @@ class Scope:
         return self.column(hits[0][1], hits[0][2])
 
     def star(self, qualifier: str | None) -> list[Column]:
-        chosen = [e for e in self.entries
-                  if qualifier is None or (e[0] or "").lower() == qualifier.lower()]
+        chosen = [e for e in self.entries if not e[2].startswith("__scalar_")
+                  and (qualifier is None or (e[0] or "").lower() == qualifier.lower())]
         if qualifier is not None and not chosen:
             raise AnalysisException(
                 f"[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve `{qualifier}`.* given input "
@@ -255,12 +255,32 @@ class QueryTranslator:
             else:
                 rest.append(c)
         if rest:
+            df, scope = self._scalar_subqueries(df, scope, rest)
             tr = self.exprs(scope)
             col = tr.column(rest[0])
             for c in rest[1:]:
                 col = col & tr.column(c)
             df = df.filter(col)
         return df
+
+    def _scalar_subqueries(self, df: Any, scope: Scope,
+                           conds: list[exp.Expression]) -> tuple[Any, Scope]:
+        """``a > (SELECT avg(a) FROM u)``: the (uncorrelated, one-row) subquery cross joined
+        under a hidden name, which the condition then reads as a column."""
+        for cond in conds:
+            for sub in list(cond.find_all(exp.Subquery)):
+                inner = self.run(sub.this)
+                if len(inner.columns) != 1:
+                    raise AnalysisException(
+                        f"[INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_"
+                        f"COLUMN] A scalar subquery must return one column, got "
+                        f"{len(inner.columns)}.", "INVALID_SUBQUERY_EXPRESSION")
+                self._hidden += 1
+                hidden = f"__scalar_{self._hidden}"
+                df = df.crossJoin(inner.toDF(hidden))
+                scope = Scope(scope.entries + [(None, hidden, hidden)])
+                sub.replace(exp.column(hidden))
+        return df, scope
 
     def _in_subquery(self, df: Any, scope: Scope, node: exp.In, negated: bool = False) -> Any:
         """``x IN (SELECT y ...)``: a left semi join of the rows on ``x = y``.
