@@ -184,6 +184,11 @@ class DataFrame:
     def select(self, *cols: Any) -> "DataFrame":
         return plan_projection(self, self._expand(cols))
 
+    def selectExpr(self, *expr: str) -> "DataFrame":
+        from . import functions
+        from .sqlparse import select_expr
+        return select_expr(self, expr, functions)
+
     def withColumns(self, *colsMap: dict[str, Column]) -> "DataFrame":
         if len(colsMap) != 1 or not isinstance(colsMap[0], dict):
             raise TypeError("withColumns() takes one dict of name -> Column")
@@ -248,6 +253,22 @@ class DataFrame:
     def alias(self, alias: str) -> "DataFrame":
         return DataFrame._from_plan(self._plan, self._session, alias)
 
+    def createOrReplaceTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=True)
+
+    def createTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=False)
+
+    def createGlobalTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=False, global_=True)
+
+    def createOrReplaceGlobalTempView(self, name: str) -> None:
+        from .sqlparse import session_views
+        session_views(self._session).create(name, self, replace=True, global_=True)
+
     def transform(self, func: Callable[..., "DataFrame"], *args: Any, **kwargs: Any) -> "DataFrame":
         out = func(self, *args, **kwargs)
         if not isinstance(out, DataFrame):
@@ -257,7 +278,9 @@ class DataFrame:
     # ------------------------------------------------------------ filters
     def filter(self, condition: Column | str) -> "DataFrame":
         if isinstance(condition, str):
-            raise NotImplementedError("SQL-string conditions arrive with SQL support; use a Column")
+            from . import functions
+            from .sqlparse import expr_column
+            condition = expr_column(condition, functions)
         t = condition._expr.compile(self._ctx_for([condition._expr]))
         if not isinstance(t.dtype, (T.BooleanType, T.NullType)):
             raise AnalysisException(

@@ -16,6 +16,10 @@ class AnalysisException(Exception):
         return self.errorClass
 
 
+class ParseException(AnalysisException):
+    """SQL text that does not parse (Spark's PARSE_SYNTAX_ERROR), raised before any plan exists."""
+
+
 class IllegalArgumentException(ValueError):
     """A parameter has a value that is not allowed."""
 

@@ -300,11 +300,19 @@ class SparkSession:
                                    for f in meta_schema.fields])
         return DataFrame(frame, self, None, None, paths, schema)
 
-    def table(self, name: str) -> DataFrame:
-        raise NotImplementedError("tables and SQL arrive with SQL support")
+    def table(self, tableName: str) -> DataFrame:
+        from .sqlparse import session_views
+        return session_views(self).get(tableName)
 
-    def sql(self, query: str) -> DataFrame:
-        raise NotImplementedError("SQL strings arrive with SQL support")
+    @property
+    def catalog(self) -> Any:
+        from .sqlparse import session_catalog
+        return session_catalog(self)
+
+    def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> DataFrame:
+        from . import functions
+        from .sqlparse import run_sql
+        return run_sql(self, sqlQuery, args, kwargs, functions)
 
 
 SparkContext._session_class = SparkSession

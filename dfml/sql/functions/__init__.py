@@ -48,7 +48,11 @@ def when(condition: Column, value: Any) -> Column:
 
 
 def expr(str: str) -> Column:
-    raise NotImplementedError("expr() arrives with SQL support; build the Column with functions")
+    """A SQL expression (Spark's dialect) as the Column the same Python calls would build."""
+    import sys
+
+    from ..sqlparse.exprs import expr_column
+    return expr_column(str, sys.modules[__name__])
 
 
 def broadcast(df: Any) -> Any:
