@@ -259,7 +259,7 @@ class GroupedData:
                     raise ValueError(f"unknown aggregate function {fname!r} for column {colname!r}")
                 c = getattr(F, fname)(colname)
                 outputs.append(c._expr)
-            return aggregate(self._df, self._keys, outputs)
+            return self._aggregate(outputs)
         if not exprs:
             raise ValueError("agg() needs at least one aggregate expression")
         outputs = []
@@ -267,7 +267,16 @@ class GroupedData:
             if not isinstance(e, Column):
                 raise TypeError(f"agg() takes Columns or one dict, got {type(e).__name__}: {e!r}")
             outputs.append(e._expr)
+        return self._aggregate(outputs)
+
+    def _aggregate(self, outputs: list[Expr]) -> "DataFrame":
         return aggregate(self._df, self._keys, outputs)
+
+    def pivot(self, pivot_col: Any, values: list[Any] | None = None) -> "GroupedData":
+        """Each distinct value of ``pivot_col`` (or each of ``values``) becomes a column group
+        of the aggregates (``dfml.sql.pivot``)."""
+        from .pivot import PivotedData
+        return PivotedData(self._df, self._keys, pivot_col, values)
 
     def count(self) -> "DataFrame":
         from . import functions as F
