@@ -240,7 +240,7 @@ class GroupedData:
                     raise ValueError(f"unknown aggregate function {fname!r} for column {colname!r}")
                 c = getattr(F, fname)(colname)
                 outputs.append(c._expr)
-            return aggregate(self._df, self._keys, outputs)
+            return self._df._aggregate(self._keys, outputs)
         if not exprs:
             raise ValueError("agg() needs at least one aggregate expression")
         outputs = []
@@ -248,7 +248,7 @@ class GroupedData:
             if not isinstance(e, Column):
                 raise TypeError(f"agg() takes Columns or one dict, got {type(e).__name__}: {e!r}")
             outputs.append(e._expr)
-        return aggregate(self._df, self._keys, outputs)
+        return self._df._aggregate(self._keys, outputs)
 
     def count(self) -> "DataFrame":
         from . import functions as F
