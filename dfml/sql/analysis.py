@@ -31,6 +31,9 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
         return df._derive("Generate", lambda d: explode_select(d, exprs))
     if _has_window(exprs):
+        from .window_aggregate import has_group_aggregate
+        if has_group_aggregate(exprs):  # a global aggregate, then windows over its row
+            return aggregate_then_windows(df, [], exprs, keep_keys=False)
         from .window_exec import plan_windows
         return project(*plan_windows(df, [(name_of(e), e) for e in exprs]))
     if any(e.contains_aggregate() for e in exprs):
@@ -140,3 +143,51 @@ def _metadata(e: Expr, ctx: Ctx) -> dict:
         except AnalysisException:
             return {}
     return {}
+
+
+def plan_aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr]) -> "DataFrame":
+    """``groupBy(keys).agg(outputs)``: an Aggregate step, and Window steps over its rows for
+    window functions among ``outputs``."""
+    if _has_window(outputs):
+        return aggregate_then_windows(df, keys, outputs, keep_keys=True)
+    from .group import aggregate
+    return aggregate(df, keys, outputs)
+
+
+def aggregate_then_windows(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
+                           keep_keys: bool) -> "DataFrame":
+    """The aggregate step with the group aggregates as hidden columns, then the windows and
+    the projection of ``outputs`` (after the keys when ``keep_keys``)."""
+    from .group import aggregate
+    from .window_aggregate import group_aggregates
+    from .window_exec import plan_windows
+    from .window_nodes import WindowExpr
+    found: list[Expr] = []
+    for e in outputs:
+        for a in group_aggregates(e):
+            if a not in found:
+                found.append(a)
+    hidden = {a: f"__agg{i}" for i, a in enumerate(found)}
+    key_names = [name_of(k) for k in keys]
+    by_key = {k: ColumnRef.of(n) for k, n in zip(keys, key_names)}
+    aggregated = aggregate(df, keys, [Alias(a, hidden[a]) for a in found], keep_keys=True)
+
+    def swap(node: Expr) -> Expr | None:
+        if node in hidden:
+            return ColumnRef.of(hidden[node])
+        if node in by_key:
+            return by_key[node]
+        if isinstance(node, WindowExpr):  # keep its own function node, swap inside it
+            f = node.function
+            kids = (f.replace(lambda n: None if n is f else swap(n)),)
+            kids += tuple(c.replace(swap) for c in node.children[1:])
+            clone = object.__new__(WindowExpr)
+            clone.__dict__.update(node.__dict__)
+            clone.children = kids
+            return clone
+        return None
+
+    named = [(n, ColumnRef.of(n)) for n in key_names] if keep_keys else []
+    named += [(name_of(e), e.replace(swap)) for e in outputs]
+    windowed, named = plan_windows(aggregated, named)
+    return project(windowed, named)

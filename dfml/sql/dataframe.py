@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from .analysis import plan_projection, plan_with_columns
+from .analysis import plan_aggregate, plan_projection, plan_with_columns
 from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
@@ -302,6 +302,9 @@ class DataFrame:
         for k in keys:
             k.compile(ctx)
         return GroupedData(self, keys)
+
+    def _aggregate(self, keys: list[Expr], outputs: list[Expr]) -> "DataFrame":
+        return plan_aggregate(self, keys, outputs)  # GroupedData.agg's plan (windows included)
 
     groupby = groupBy
 

@@ -270,7 +270,7 @@ class GroupedData:
         return self._aggregate(outputs)
 
     def _aggregate(self, outputs: list[Expr]) -> "DataFrame":
-        return aggregate(self._df, self._keys, outputs)
+        return self._df._aggregate(self._keys, outputs)
 
     def pivot(self, pivot_col: Any, values: list[Any] | None = None) -> "GroupedData":
         """Each distinct value of ``pivot_col`` (or each of ``values``) becomes a column group

@@ -36,8 +36,8 @@ _PARTIALS = ("sum", "count", "size", "min", "max", "first", "last")
 
 def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
                  ) -> tuple["DataFrame", list[tuple[str, Expr]]]:
-    """``df`` with one Window step per distinct (partitioning, ordering) of the window
-    expressions in ``named``, and ``named`` reading their results from the steps' columns."""
+    """``df`` with one Window step per distinct partitioning of the window expressions in
+    ``named``, and ``named`` reading their results from the steps' columns."""
     found: list[WindowExpr] = []
     for _, e in named:
         for node in e.walk():
@@ -66,9 +66,8 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
     out = [(n, e.replace(swap)) for n, e in named]
     for _, e in out:
         if e.contains_aggregate():
-            raise AnalysisException(f"aggregates beside window functions in one select are not "
-                                    f"supported yet: {e.sql()}; aggregate first, then select "
-                                    f"the window over the result")
+            raise AnalysisException(f"aggregate {e.sql()} beside window functions: aggregate "
+                                    f"first (groupBy().agg() or select), then add the windows")
     return df, out
 
 

@@ -201,7 +201,7 @@ def test_filter_on_window_result_keeps_top_row(frames):
 
     def build(df, F, W):
         w = W.partitionBy("k").orderBy(F.desc("n"))
-        return df.withColumn("r", F.row_number().over(w)).filter("r = 1" if False else F.col("r") == 1)
+        return df.withColumn("r", F.row_number().over(w)).filter(F.col("r") == 1)
     assert_same(build(frames[0], DF, DW), build(frames[1], PF, PW))
 
 
@@ -284,3 +284,24 @@ def test_float_partition_keys_nan_null_and_signed_zero(spark, pyspark):
                 F.count("*").over(W.partitionBy("k")).alias("c")]
     assert_same(spark.createDataFrame(rows, schema).repartition(3).select(*cols(DF, DW)),
                 pyspark.createDataFrame(rows, schema).select(*cols(PF, PW)))
+
+
+def test_windows_over_group_aggregates(frames):
+    """Spark aggregates first, then runs the windows over the aggregated rows."""
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+
+    def build(df, F, W):
+        return df.groupBy("k").agg(
+            F.sum("n").alias("t"), F.rank().over(W.orderBy(F.desc(F.count("*")), "k")).alias("r"),
+            F.sum(F.max("n")).over(W.orderBy("k")), F.lag(F.min("s")).over(W.orderBy("k")))
+    assert_same(build(frames[0], DF, DW), build(frames[1], PF, PW))
+
+
+def test_window_beside_a_global_aggregate(frames):
+    from dfml.sql import functions as DF, Window as DW
+    from pyspark.sql import functions as PF, Window as PW
+
+    def build(df, F, W):
+        return df.select(F.sum("n"), F.count("*").over(W.partitionBy()))
+    assert_same(build(frames[0], DF, DW), build(frames[1], PF, PW))
