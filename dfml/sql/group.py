@@ -32,6 +32,12 @@ _ARROW_COMBINE = {"sum": ("sum", "sum"), "count": ("count", "sum"), "size": ("co
                   "last_any": ("last_any", "last_any")}
 
 
+def _nested(col: Any) -> bool:
+    """A list, struct or map column: Arrow's hash first/last/min/max have no kernel for them."""
+    t = getattr(col.dtype, "pyarrow_dtype", None)
+    return t is not None and pa.types.is_nested(t)
+
+
 def _pick_keeping_nulls(last: bool) -> Any:
     """``first``/``last`` where a null counts as a value (Spark's default), for the pandas path
     (pandas' own first/last skip nulls)."""
@@ -180,7 +186,8 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
 
     work = ctx.frame.assign(**low.inputs)[list(low.inputs)]
     partials = dict(low.partials) or {"__size": (key_cols[0], "size")}
-    if all(isinstance(how, str) and how in _ARROW_COMBINE for _, how in partials.values()):
+    if all(isinstance(how, str) and how in _ARROW_COMBINE for _, how in partials.values()) \
+            and not any(_nested(work._meta[c]) for c, _ in partials.values() if c in work._meta):
         reduced = _arrow_group_reduce(work, key_cols, partials)
     else:
         partials = {k: (c, _PANDAS_PICKS.get(how, how) if isinstance(how, str) else how)

@@ -74,7 +74,8 @@ class PivotedData(GroupedData):
         single = len(outputs) == 1
         spread = []
         for v in self._values:
-            hit = F.col("__pv").eqNullSafe(F.lit(v))
+            # Spark's pivot never matches a NaN value: its column stays null
+            hit = F.lit(False) if isinstance(v, float) and v != v else F.col("__pv").eqNullSafe(F.lit(v))
             for i, o in enumerate(outputs):
                 name = value_name(v) if single else f"{value_name(v)}_{_agg_name(o)}"
                 spread.append(F.first(F.when(hit, F.col(f"__a{i}")), True).alias(name))
