@@ -26,6 +26,7 @@ from . import decimals as D
 from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
 from .errors import AnalysisException
 from .kernels import ArrowKernel
+from .nan_rules import normalized, order_key, same_key
 
 Finish = Callable[[Any], Typed]
 
@@ -303,18 +304,49 @@ class Comoment(AggFunc):
 
 
 # ---------------------------------------------------------------- lists and percentiles
+def _distinct(values: list) -> list:
+    """First occurrences, every NaN one value and -0.0 equal to 0.0 (Spark's set semantics)."""
+    seen: dict = {}
+    for v in values:
+        seen.setdefault(same_key(v), normalized(v))
+    return list(seen.values())
+
+
+class Gathered:
+    """A group's collected values. Not a list on purpose: pandas turns a column of lists into
+    an Arrow list column with ``from_pandas`` semantics, which would make every NaN a null."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list):
+        self.items = items
+
+    def __reduce__(self) -> Any:
+        return (Gathered, (self.items,))
+
+
+def _present(x: Any) -> list:
+    """The non-null values of a group, NaN included (read from Arrow, not through pandas)."""
+    if isinstance(x.dtype, pd.ArrowDtype):
+        return pc.drop_null(x.array._pa_array).to_pylist()
+    return x.dropna().tolist()
+
+
 def _list_aggregation(distinct: bool) -> dd.Aggregation:
     def chunk(s: Any) -> Any:
-        return s.agg(lambda x: list(dict.fromkeys(x.dropna().tolist())) if distinct
-                     else x.dropna().tolist())
+        return s.agg(lambda x: Gathered(_distinct(_present(x)) if distinct else _present(x)))
 
     def combine(s: Any) -> Any:
-        def join(parts: Any) -> list:
-            out: list = [v for part in parts for v in part]
-            return list(dict.fromkeys(out)) if distinct else out
+        def join(parts: Any) -> Gathered:
+            out: list = [v for part in parts for v in _items(part)]
+            return Gathered(_distinct(out) if distinct else out)
         return s.agg(join)
 
     return dd.Aggregation("collect_set" if distinct else "collect_list", chunk, combine)
+
+
+def _items(v: Any) -> list:
+    return v.items if isinstance(v, Gathered) else (v if isinstance(v, list) else [])
 
 
 _COLLECT_LIST = _list_aggregation(False)
@@ -329,8 +361,7 @@ def lists_to_arrow(col: Any, elem: T.DataType, post: Callable[[list], Any] | Non
     arrow_t = T.to_arrow(out)
 
     def conv(s: pd.Series) -> pd.Series:
-        vals = [post(v if isinstance(v, list) else []) if post else (v if isinstance(v, list) else [])
-                for v in s.tolist()]
+        vals = [post(_items(v)) if post else _items(v) for v in s.tolist()]
         return pd.Series(pa.chunked_array([pa.array(vals, arrow_t)]), index=s.index,
                          dtype=pd.ArrowDtype(arrow_t), name=s.name)
 
@@ -365,7 +396,7 @@ class PercentileApprox(AggFunc):
         def pick(values: list) -> Any:
             if not values:
                 return None
-            vals = sorted(values)
+            vals = sorted(values, key=order_key)  # NaN above every number
             picked = [vals[min(max(int(np.ceil(q * len(vals))) - 1, 0), len(vals) - 1)] for q in pcts]
             return picked if many else picked[0]
 

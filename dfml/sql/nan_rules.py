@@ -76,3 +76,23 @@ def compare_with_scalar(op: str, col: Any, c: Any) -> Any:
     if op in (">", ">="):
         return (col > c if op == ">" else col >= c) | (col != col)
     return {"=": col == c, "!=": col != c, "<": col < c, "<=": col <= c}[op]
+
+
+def order_key(x: Any) -> Any:
+    """A sort key putting Python values in Spark's order: NaN above every number (and equal to
+    itself), -0.0 equal to 0.0. Non-float values sort as themselves."""
+    if isinstance(x, float):
+        return (1, 0.0) if math.isnan(x) else (0, x)
+    return x
+
+
+def same_key(x: Any) -> Any:
+    """A dict key under which Spark's equal values meet: every NaN, and -0.0 with 0.0."""
+    if isinstance(x, float):
+        return "NaN" if math.isnan(x) else x + 0.0
+    return x
+
+
+def normalized(x: Any) -> Any:
+    """``x`` as Spark normalizes floats where it compares them for equality (-0.0 -> 0.0)."""
+    return x + 0.0 if isinstance(x, float) and x == 0 else x

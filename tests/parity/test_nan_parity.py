@@ -123,3 +123,28 @@ def test_nan_over_windows(frames):
         return d.select("id", f.max("a").over(part).alias("mx"), f.min("b").over(part).alias("mn"),
                         f.rank().over(ordered).alias("r"), f.first("a").over(ordered).alias("f"))
     assert_same(build(ours, F, W), build(theirs, PF, PW))
+
+
+ARRAYS = {
+    "sort_array": lambda f: [f.sort_array("a"), f.sort_array("a", False)],
+    "array_max_min": lambda f: [f.array_max("a"), f.array_min("a")],
+    "array_contains_nan": lambda f: [f.array_contains("a", NAN), f.array_contains("a", 0.0)],
+    "array_distinct": lambda f: [f.array_distinct("a")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARRAYS))
+def test_nan_in_arrays(both, case):
+    from pyspark.sql import functions as PF
+    rows = [([4.0, NAN, None, 1.0, -0.0, NAN],), ([NAN],), ([],), (None,), ([2.0, 0.0, -0.0],)]
+    ours, theirs = both(rows, "a array<double>")
+    assert_same(ours.select(*ARRAYS[case](F)), theirs.select(*ARRAYS[case](PF)))
+
+
+def test_collect_set_of_nan_and_signed_zeros(both):
+    from pyspark.sql import functions as PF
+    rows = [(1, NAN), (1, NAN), (1, 0.0), (1, -0.0), (1, None), (2, 1.0)]
+    ours, theirs = both(rows, "k int, x double")
+    build = lambda d, f: d.groupBy("k").agg(f.sort_array(f.collect_set("x")).alias("s"),
+                                            f.size(f.collect_list("x")).alias("n"))
+    assert_same(build(ours, F), build(theirs, PF))

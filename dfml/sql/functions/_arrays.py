@@ -16,6 +16,7 @@ from .. import types as T
 from ..column import Alias, Column, Ctx, Expr, Typed, cast_to, common_type
 from ..errors import AnalysisException
 from ..kernels import element_of, map_value_series, rowwise
+from ..nan_rules import normalized, order_key, same_key
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["array", "struct", "size", "array_contains", "sort_array", "element_at", "array_distinct",
@@ -91,7 +92,7 @@ def array_contains(col: Any, value: Any) -> Column:
     def contains(arr: list | None, v: Any) -> bool | None:
         if arr is None or v is None:
             return None
-        if v in arr:
+        if any(same_key(x) == same_key(v) for x in arr if x is not None):  # NaN finds NaN
             return True
         return None if any(x is None for x in arr) else False
 
@@ -108,7 +109,7 @@ def sort_array(col: Any, asc: bool = True) -> Column:
     def order(arr: list | None) -> list | None:
         if arr is None:
             return None
-        present = sorted((x for x in arr if x is not None), reverse=not asc)
+        present = sorted((x for x in arr if x is not None), key=order_key, reverse=not asc)
         nulls = [None] * (len(arr) - len(present))
         return nulls + present if asc else present + nulls
 
@@ -136,10 +137,20 @@ def element_at(col: Any, extraction: Any) -> Column:
     return func("element_at", [e, x_expr], impl)
 
 
+def _distinct_values(a: list | None) -> list | None:
+    """First occurrences, with NaNs one value and -0.0 the same as 0.0 (normalized), as Spark."""
+    if a is None:
+        return None
+    seen: dict = {}
+    for x in a:
+        seen.setdefault(same_key(x), normalized(x))
+    return list(seen.values())
+
+
 def array_distinct(col: Any) -> Column:
     def impl(ctx: Ctx, t: Typed) -> Typed:
         _require_array(t, "array_distinct")
-        fn = rowwise(lambda a: None if a is None else list(dict.fromkeys(a)), T.to_arrow(t.dtype))
+        fn = rowwise(_distinct_values, T.to_arrow(t.dtype))
         return Typed(per_partition(ctx, [t], fn, t.dtype), t.dtype, t.nullable)
     return func("array_distinct", [col], impl)
 
@@ -152,7 +163,7 @@ def _extreme(name: str, pick: Any) -> Any:
 
             def one(a: list | None) -> Any:
                 present = [x for x in (a or []) if x is not None]
-                return pick(present) if present else None
+                return pick(present, key=order_key) if present else None
             return Typed(per_partition(ctx, [t], rowwise(one, T.to_arrow(et)), et), et, True)
         return func(name, [col], impl)
     f.__name__ = name
