@@ -157,6 +157,8 @@ QUERIES = [
     ("subquery_from", "select x, y from (select a as x, b as y from t) s where x > 0", False),
     ("union_all", "select a from t union all select a from u", False),
     ("union", "select a from t union select a from u", False),
+    ("union_order_limit", "select a from t union select a from u order by a desc nulls last limit 3", True),
+    ("union_all_order_ordinal", "select id, s from t union all select a, q from u order by 1, 2", True),
     ("intersect", "select a from t intersect select a from u", False),
     ("except", "select a from t except select a from u", False),
     ("in_subquery", "select id from t where a in (select a from u)", False),
