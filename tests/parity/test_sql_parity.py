@@ -28,6 +28,7 @@ EXPRS = [
                   "true", "false", "date'2020-01-01'"]),
     ("compare", ["a > 1", "a >= b", "a < 0", "a <= 7", "a = 7", "a != 7", "b <> 7", "a <=> null"]),
     ("logic", ["a > 1 and b < 3", "a > 1 or b is null", "not a > 1", "not (a > 1 or flag)"]),
+    ("is_bool", ["flag is true", "flag is not true", "flag is false", "a > 1 is not false"]),
     ("nulls", ["a is null", "a is not null", "coalesce(a, b, 0)", "ifnull(a, 1)", "nvl(s, 'none')",
                "isnull(x)", "isnan(x)"]),
     ("in_between", ["a in (1, 7, null)", "a not in (7, 10)", "a between 0 and 7",
