@@ -274,3 +274,20 @@ def test_range_table_function_and_format_args(spark, pyspark):
     d1 = spark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     d2 = pyspark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     assert_same(spark.sql(q3, {"lo": 4}, df=d1), pyspark.sql(q3, {"lo": 4}, df=d2))
+
+
+def test_temp_view_statements(views, spark, pyspark):
+    for sess in (spark, pyspark):
+        sess.sql("drop view if exists sv")
+        sess.sql("create temporary view sv as select id, a from t where a > 0")
+        sess.sql("create or replace temp view sv as select id, a * 2 as a2 from t where a > 0")
+    assert_same(spark.table("sv"), pyspark.table("sv"))
+    for sess in (spark, pyspark):
+        with pytest.raises(Exception) as e:
+            sess.sql("create temporary view sv as select 1")
+        assert "ALREADY_EXISTS" in str(e.value)
+        sess.sql("drop view sv")
+        assert not sess.catalog.tableExists("sv")
+        with pytest.raises(Exception) as e:
+            sess.sql("drop view sv")
+        assert "NOT_FOUND" in str(e.value)
