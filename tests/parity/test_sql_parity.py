@@ -28,6 +28,7 @@ EXPRS = [
                   "true", "false", "date'2020-01-01'"]),
     ("compare", ["a > 1", "a >= b", "a < 0", "a <= 7", "a = 7", "a != 7", "b <> 7", "a <=> null"]),
     ("logic", ["a > 1 and b < 3", "a > 1 or b is null", "not a > 1", "not (a > 1 or flag)"]),
+    ("is_bool", ["flag is true", "flag is not true", "flag is false", "a > 1 is not false"]),
     ("nulls", ["a is null", "a is not null", "coalesce(a, b, 0)", "ifnull(a, 1)", "nvl(s, 'none')",
                "isnull(x)", "isnan(x)"]),
     ("in_between", ["a in (1, 7, null)", "a not in (7, 10)", "a between 0 and 7",
@@ -155,6 +156,8 @@ QUERIES = [
     ("subquery_from", "select x, y from (select a as x, b as y from t) s where x > 0", False),
     ("union_all", "select a from t union all select a from u", False),
     ("union", "select a from t union select a from u", False),
+    ("union_order_limit", "select a from t union select a from u order by a desc nulls last limit 3", True),
+    ("union_all_order_ordinal", "select id, s from t union all select a, q from u order by 1, 2", True),
     ("intersect", "select a from t intersect select a from u", False),
     ("except", "select a from t except select a from u", False),
     ("in_subquery", "select id from t where a in (select a from u)", False),
@@ -269,3 +272,20 @@ def test_range_table_function_and_format_args(spark, pyspark):
     d1 = spark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     d2 = pyspark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     assert_same(spark.sql(q3, {"lo": 4}, df=d1), pyspark.sql(q3, {"lo": 4}, df=d2))
+
+
+def test_temp_view_statements(views, spark, pyspark):
+    for sess in (spark, pyspark):
+        sess.sql("drop view if exists sv")
+        sess.sql("create temporary view sv as select id, a from t where a > 0")
+        sess.sql("create or replace temp view sv as select id, a * 2 as a2 from t where a > 0")
+    assert_same(spark.table("sv"), pyspark.table("sv"))
+    for sess in (spark, pyspark):
+        with pytest.raises(Exception) as e:
+            sess.sql("create temporary view sv as select 1")
+        assert "ALREADY_EXISTS" in str(e.value)
+        sess.sql("drop view sv")
+        assert not sess.catalog.tableExists("sv")
+        with pytest.raises(Exception) as e:
+            sess.sql("drop view sv")
+        assert "NOT_FOUND" in str(e.value)

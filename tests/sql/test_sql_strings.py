@@ -89,6 +89,10 @@ def views(spark):
     ("select lower(s) over (partition by a) from t", "UNSUPPORTED_FEATURE", "OVER"),
     ("select a from t where a > :lo", "UNBOUND_SQL_PARAMETER", "lo"),
     ("select a from t order by 3", "ORDER_BY_POS_OUT_OF_RANGE", "3"),
+    ("select s, sum(a) from t group by rollup(s)", "UNSUPPORTED_FEATURE", "ROLLUP"),
+    ("select a from t sort by a", "UNSUPPORTED_FEATURE", "SORT BY"),
+    ("select a from t lateral view explode(array(a)) e as y", "UNSUPPORTED_FEATURE", "LATERAL VIEW"),
+    ("select a from t tablesample (10 percent)", "UNSUPPORTED_FEATURE", "TABLESAMPLE"),
 ])
 def test_sql_errors_before_any_graph(spark, views, graphs, query, error, named):
     n = graphs()

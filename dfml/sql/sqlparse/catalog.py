@@ -88,6 +88,19 @@ class SessionCatalog:
             return _GLOBAL_VIEWS.get(table.lower())
         return None
 
+    def drop(self, name: str) -> bool:
+        """Drop a temp view (``global_temp.v``: a global one); False when there is none."""
+        db, table = _split(name)
+        if db is None:
+            return self.views.pop(table.lower(), None) is not None
+        if db.lower() == GLOBAL_DB:
+            return _GLOBAL_VIEWS.pop(table.lower(), None) is not None
+        return False
+
+    @staticmethod
+    def not_found(name: str) -> AnalysisException:
+        return _not_found(name)
+
     def get(self, name: str) -> Any:
         df = self.lookup(name)
         if df is None:

@@ -149,6 +149,8 @@ class ExprTranslator:
         inner = node.this
         if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
             return self.column(inner.this).isNotNull()
+        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Boolean):
+            return self._is_bool(inner, negated=True)
         return ~self.column(inner)
 
     def _intdiv(self, node: exp.IntDiv) -> Column:
@@ -160,7 +162,14 @@ class ExprTranslator:
         c = self.column(node.this)
         if isinstance(node.expression, exp.Null):
             return c.isNull()
-        raise unsupported("IS TRUE/FALSE")
+        if isinstance(node.expression, exp.Boolean):
+            return self._is_bool(node, negated=False)
+        raise unsupported(f"IS {node.expression.sql()}")
+
+    def _is_bool(self, node: exp.Is, negated: bool) -> Column:
+        """``x IS [NOT] TRUE/FALSE``: Spark's ``x <=> true`` (never null)."""
+        test = self.column(node.this).eqNullSafe(Column(Literal(bool(node.expression.this))))
+        return ~test if negated else test
 
     def _in(self, node: exp.In) -> Column:
         if node.args.get("query") is not None:

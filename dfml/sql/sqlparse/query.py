@@ -119,6 +119,37 @@ class QueryTranslator:
             return self._select(node)
         if isinstance(node, (exp.Subquery, exp.Paren)):
             return self.run(node.this)
+        if isinstance(node, (exp.Create, exp.Drop)):
+            return self._view_statement(node)
+        if isinstance(node, exp.SetOperation):
+            from .select import order_and_limit
+            out = self._set_operation(node)
+            return order_and_limit(self, node, out, self.exprs(Scope.of(out, None)))
+        raise not_a_query(node)
+
+    def _view_statement(self, node: exp.Expression) -> Any:
+        """``CREATE [OR REPLACE] [GLOBAL] TEMP VIEW v AS query`` and ``DROP VIEW [IF EXISTS] v``:
+        the temp view statements (the result, as in Spark, is an empty DataFrame)."""
+        kind = (node.args.get("kind") or "").upper()
+        props = node.args.get("properties")
+        flags = {type(p).__name__ for p in (props.expressions if props is not None else [])}
+        if isinstance(node, exp.Create):
+            if kind != "VIEW" or "TemporaryProperty" not in flags:
+                raise unsupported(f"CREATE {kind} (only CREATE TEMPORARY VIEW; dfml has no "
+                                  f"persistent tables)")
+            name = node.this.name
+            self.views.create(name, self.run(node.expression), replace=bool(node.args.get("replace")),
+                              global_="GlobalProperty" in flags)
+        else:
+            if kind != "VIEW":
+                raise unsupported(f"DROP {kind} (only DROP VIEW of a temp view)")
+            for t in node.expressions or node.args.get("tables") or []:
+                parts = [p.name for p in t.parts]
+                if not self.views.drop(".".join(parts)) and not node.args.get("exists"):
+                    raise self.views.not_found(".".join(parts))
+        return self.session.range(0).select()
+
+    def _set_operation(self, node: exp.Expression) -> Any:
         if isinstance(node, exp.Union):
             out = self.run(node.this).union(self.run(node.expression))
             return out.distinct() if node.args.get("distinct", True) else out
@@ -145,6 +176,8 @@ class QueryTranslator:
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous):
             df = self._table_function(node.this)
             return df, Scope.of(df, alias)
+        if node.args.get("sample") is not None:
+            raise unsupported("TABLESAMPLE (use DataFrame.sample)")
         if isinstance(node, exp.Table):
             parts = [p.name for p in node.parts]
             df = self.table(".".join(parts))
@@ -323,12 +356,20 @@ class QueryTranslator:
 
     def _select(self, node: exp.Select) -> Any:
         from .select import finish_select
+        for clause, what in _UNSUPPORTED_CLAUSES.items():
+            if node.args.get(clause):
+                raise unsupported(what)
         df, scope = self._from(node)
         where = node.args.get("where")
         if where is not None:
             df = self._where(df, scope, where.this)
         items = self._items(node, scope)
         return finish_select(self, node, df, scope, items)
+
+
+_UNSUPPORTED_CLAUSES = {"sort": "SORT BY", "distribute": "DISTRIBUTE BY", "cluster": "CLUSTER BY",
+                       "laterals": "LATERAL VIEW", "windows": "the WINDOW clause",
+                       "qualify": "QUALIFY", "pivots": "PIVOT"}
 
 
 def not_a_query(node: exp.Expression) -> AnalysisException:

@@ -88,6 +88,11 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
 
     if is_agg:
         keys: list[Expr] = []
+        if group is not None and any(group.args.get(k) for k in ("rollup", "cube", "grouping_sets")) \
+                or group is not None and any(isinstance(g, (exp.Rollup, exp.Cube, exp.GroupingSets))
+                                             for g in group.expressions):
+            raise AnalysisException("[UNSUPPORTED_FEATURE] dfml does not support ROLLUP, CUBE or "
+                                    "GROUPING SETS in SQL text yet.", "UNSUPPORTED_FEATURE")
         for g in (group.expressions if group is not None else []):
             c = _ordinal(g, items, "GROUP_BY")
             c = tr.column(g) if c is None else c
@@ -126,7 +131,21 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
     return _limit(q, node, out)
 
 
-def _limit(q: "QueryTranslator", node: exp.Select, out: Any) -> Any:
+def order_and_limit(q: "QueryTranslator", node: exp.Expression, out: Any, otr: Any) -> Any:
+    """ORDER BY and LIMIT of a set operation (``... UNION ... ORDER BY a LIMIT 2``): over its
+    output columns (``otr`` translates names against them), by name or ordinal."""
+    order = node.args.get("order")
+    if order is not None:
+        cols = [Column(ColumnRef.of(c)) for c in out.columns]
+        keys = []
+        for o in order.expressions:
+            c = _ordinal(o.this, cols, "ORDER_BY")
+            keys.append(_sort_key(otr.column(o.this) if c is None else c, o))
+        out = out.orderBy(*keys)
+    return _limit(q, node, out)
+
+
+def _limit(q: "QueryTranslator", node: exp.Expression, out: Any) -> Any:
     offset = node.args.get("offset")
     limit = node.args.get("limit")
     if offset is not None:
