@@ -24,8 +24,9 @@ import sys
 import tempfile
 import time
 
-MODULES = ["sql.functions.builtin", "sql.dataframe", "sql.column", "sql.group", "ml.feature",
-           "ml.classification", "ml.regression", "ml.evaluation", "ml.linalg"]
+MODULES = ["sql.functions.builtin", "sql.dataframe", "sql.column", "sql.group", "sql.window",
+           "sql.session", "sql.catalog", "ml.feature", "ml.classification", "ml.regression",
+           "ml.evaluation", "ml.linalg"]
 
 # the engine module whose names a PySpark module's examples use as globals
 ENGINE_MODULE = {"sql.functions.builtin": "sql.functions"}

@@ -1,0 +1,40 @@
+"""PySpark's own docstring examples as a peer test suite: bench/pyspark_doctests.py runs the
+``>>>`` examples of pyspark.sql's modules with their imports switched to dfml; this test holds
+the number that pass to the floor reached, so a change that breaks one fails CI. (Raise a
+floor when more pass; the JSON the run writes lists them by name.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# docstrings of each module whose examples all pass in dfml (reached on main, 2026-12-05)
+FLOORS = {
+    "sql.functions.builtin": 0,
+    "sql.dataframe": 0,
+    "sql.column": 0,
+    "sql.group": 0,
+    "sql.window": 0,
+    "sql.session": 0,
+    "sql.catalog": 0,
+}
+
+
+@pytest.mark.slow
+def test_pyspark_docstring_examples_hold_their_floor(tmp_path):
+    out = tmp_path / "doctests.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, str(ROOT / "bench" / "pyspark_doctests.py"), "--engine", "dfml",
+                    "--modules", ",".join(FLOORS), "--seconds", "60", "--out", str(out)],
+                   check=True, env=env, cwd=str(tmp_path), timeout=1800)
+    modules = json.loads(out.read_text())["modules"]
+    below = {name: (modules[name]["passed"], floor) for name, floor in FLOORS.items()
+             if modules[name]["passed"] < floor}
+    assert not below, f"docstring examples passing fell below the floor (passed, floor): {below}"
