@@ -276,6 +276,14 @@ class DataFrame:
         return out
 
     # ------------------------------------------------------------ filters
+    def mapInPandas(self, func: Callable[..., Any], schema: Any, barrier: bool = False) -> "DataFrame":
+        from .pandas_api import map_in_pandas
+        return map_in_pandas(self, func, schema)
+
+    def mapInArrow(self, func: Callable[..., Any], schema: Any, barrier: bool = False) -> "DataFrame":
+        from .pandas_api import map_in_pandas
+        return map_in_pandas(self, func, schema, arrow=True)
+
     def filter(self, condition: Column | str) -> "DataFrame":
         if isinstance(condition, str):
             from . import functions

@@ -24,6 +24,11 @@ class IllegalArgumentException(ValueError):
     """A parameter has a value that is not allowed."""
 
 
+class PythonException(RuntimeError):
+    """A user's Python function (a UDF, a ``mapInPandas`` or ``applyInPandas`` function) raised
+    while an action ran; the message names the function and carries its traceback."""
+
+
 class SparkException(RuntimeError):
     """A row-level failure found while an action runs (bad data a stage cannot handle, such as
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""

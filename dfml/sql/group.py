@@ -287,6 +287,11 @@ class GroupedData:
         of the aggregates (``PivotedData`` below)."""
         return PivotedData(self._df, self._keys, pivot_col, values)
 
+    def applyInPandas(self, func: Any, schema: Any) -> "DataFrame":
+        """``func`` over each group as a pandas frame (the data shuffled by the keys first)."""
+        from .pandas_api import apply_in_pandas
+        return apply_in_pandas(self._df, self._keys, func, schema)
+
     def count(self) -> "DataFrame":
         from . import functions as F
         return self.agg(F.count("*").alias("count"))

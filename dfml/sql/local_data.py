@@ -102,7 +102,7 @@ def table_to_frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(cols, columns=table.column_names)
 
 
-def _parse_schema_string(text: str) -> T.DataType:
+def parse_schema_string(text: str) -> T.DataType:
     """A schema string as Spark reads it: a type name alone (``"int"``, ``"array<string>"``)
     is an atomic schema, one column named ``value``; anything else is a DDL field list."""
     try:
@@ -115,7 +115,7 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
     names: list[str] | None = None
     struct: T.StructType | None = None
     if isinstance(schema, str):
-        schema = _parse_schema_string(schema)
+        schema = parse_schema_string(schema)
     if isinstance(schema, T.StructType):
         struct = schema
     elif isinstance(schema, T.DataType):

@@ -96,8 +96,8 @@ NONDETERMINISTIC = frozenset({"rand", "randn", "monotonically_increasing_id",
 
 
 def _deterministic(e: Expr) -> bool:
-    return not any(getattr(n, "name", None) in NONDETERMINISTIC and not isinstance(n, ColumnRef)
-                   for n in e.walk())
+    return not any((getattr(n, "name", None) in NONDETERMINISTIC and not isinstance(n, ColumnRef))
+                   or getattr(n, "deterministic", True) is False for n in e.walk())
 
 
 def _lower_project(node: Project, session: "SparkSession") -> Any:

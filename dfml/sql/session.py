@@ -305,6 +305,12 @@ class SparkSession:
         return session_views(self).get(tableName)
 
     @property
+    def udf(self) -> Any:
+        """``spark.udf.register(name, f, returnType)``: Python functions SQL text can call."""
+        from .udf import UDFRegistration
+        return UDFRegistration(self)
+
+    @property
     def catalog(self) -> Any:
         from .sqlparse import session_catalog
         return session_catalog(self)

@@ -20,6 +20,7 @@ from ._misc import *  # noqa: F401,F403
 from ._ordering import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
+from ._udf import *  # noqa: F401,F403
 from ._window import *  # noqa: F401,F403
 
 

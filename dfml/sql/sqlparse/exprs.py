@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sqlglot import exp
 
 from .. import types as T
+from .. import udf_registry
 from ..column import Column, ColumnRef, Expr, Literal, Star
 from ..errors import AnalysisException
 from ..typed import Ctx, Typed
@@ -275,6 +276,9 @@ class ExprTranslator:
             return self.column(args[0]).cast(_CAST_FUNCTIONS[lname])
         if lname == "count" and len(args) == 1 and isinstance(args[0], exp.Star):
             return F.count("*")
+        registered = udf_registry.lookup(lname)
+        if registered is not None:
+            return registered(*[self.column(a) for a in args])
         fn = getattr(F, _SQL_ALIASES.get(lname, lname), None)
         if fn is None or lname.startswith("_") or not callable(fn) or lname in _NOT_SQL:
             raise AnalysisException(
@@ -333,7 +337,8 @@ _SQL_ALIASES = {"substr": "substring", "std": "stddev", "ucase": "upper", "lcase
                 "char_length": "length", "character_length": "length", "len": "length"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
-_NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr",
+_NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
+            "pandas_udf", "UserDefinedFunction", "PandasUDFType",
             "lit_expr", "asc", "desc", "asc_nulls_first", "asc_nulls_last", "desc_nulls_first",
             "desc_nulls_last", "countDistinct", "sumDistinct", "approxCountDistinct"}
 
