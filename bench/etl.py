@@ -1,6 +1,7 @@
 """TPC-H Q1, Q6 and Q3 side by side: dfml, hand-written dask.dataframe, PySpark local[2], DuckDB.
 
     python bench/etl.py [--sf 1] [--queries q1,q6,q3] [--engines dfml,dask,pyspark,duckdb] [--repeat 1]
+    python bench/etl.py --queries q1,q1sql,qw --engines dfml,pyspark,duckdb   # SQL text and windows
 
 Engine ``dfml`` reads decimals exactly (Spark's DecimalType, the default); ``dfml_double`` is the
 same code with ``dfml.sql.decimalAsDouble=true``, so ``dfml/dfml_double`` is the cost of exactness.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import math
 import os
@@ -82,7 +84,38 @@ def dfml_queries(spark: Any, root: str, F: Any) -> dict[str, Callable[[], list]]
                 .agg(F.sum(F.col("l_extendedprice") * (1 - F.col("l_discount"))).alias("revenue"))
                 .orderBy(F.col("revenue").desc(), "o_orderdate").limit(10)).collect()
 
-    return {"q1": q1, "q6": q6, "q3": q3}
+    def q1sql() -> list:
+        spark.read.parquet(path("lineitem")).createOrReplaceTempView("lineitem")
+        return spark.sql(Q1_SQL.format(lineitem="lineitem")).collect()
+
+    def qw() -> list:
+        Window = importlib.import_module(F.__name__.rsplit(".", 1)[0]).Window
+        o = spark.read.parquet(path("orders"))
+        by_price = Window.partitionBy("o_custkey").orderBy(F.col("o_totalprice").desc(), "o_orderkey")
+        by_date = Window.partitionBy("o_custkey").orderBy("o_orderdate", "o_orderkey") \
+            .rowsBetween(Window.unboundedPreceding, Window.currentRow)
+        ranked = o.select(F.row_number().over(by_price).alias("rn"),
+                          F.sum("o_totalprice").over(by_date).alias("running"))
+        return (ranked.filter(F.col("rn") <= 3).groupBy("rn")
+                .agg(F.count("*").alias("n"), F.sum("running").alias("total")).orderBy("rn")).collect()
+
+    return {"q1": q1, "q6": q6, "q3": q3, "q1sql": q1sql, "qw": qw}
+
+
+# Q1 as SQL text (dfml and PySpark run it through spark.sql; DuckDB as is)
+Q1_SQL = """SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty,
+    sum(l_extendedprice) AS sum_base_price, sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
+    sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge, avg(l_quantity) AS avg_qty,
+    avg(l_extendedprice) AS avg_price, avg(l_discount) AS avg_disc, count(*) AS count_order
+    FROM {lineitem} WHERE l_shipdate <= DATE '1998-09-02'
+    GROUP BY l_returnflag, l_linestatus ORDER BY l_returnflag, l_linestatus"""
+
+# top 3 orders per customer by price (row_number) with each order's running total per customer
+QW_SQL = """SELECT rn, count(*), sum(running) FROM (
+    SELECT row_number() OVER (PARTITION BY o_custkey ORDER BY o_totalprice DESC, o_orderkey) AS rn,
+           sum(o_totalprice) OVER (PARTITION BY o_custkey ORDER BY o_orderdate, o_orderkey
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+    FROM {orders}) WHERE rn <= 3 GROUP BY rn ORDER BY rn"""
 
 
 def run_dfml(root: str, queries: list[str], repeat: int,
@@ -224,6 +257,8 @@ def run_duckdb(root: str, queries: list[str], repeat: int) -> tuple[float, dict]
                   WHERE c_mktsegment = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey
                   AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'
                   GROUP BY 1, 2, 3 ORDER BY revenue DESC, o_orderdate LIMIT 10""",
+        "q1sql": Q1_SQL.format(lineitem=t("lineitem")),
+        "qw": QW_SQL.format(orders=t("orders")),
     }
     fns = {q: (lambda s=s: con.execute(s).fetchall()) for q, s in sql.items()}
     try:
@@ -353,6 +388,10 @@ def git_commit() -> str | None:
         return None
 
 
+# q1sql and qw have no hand-written dask version: run them with --engines dfml,pyspark,duckdb
+ALL_QUERIES = ("q1", "q6", "q3", "q1sql", "qw")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sf", type=float, default=1, help="TPC-H scale factor (default 1)")
@@ -363,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     queries = args.queries.split(",")
     engines = args.engines.split(",")
-    unknown = [e for e in engines if e not in ENGINES] + [q for q in queries if q not in ("q1", "q6", "q3")]
+    unknown = [e for e in engines if e not in ENGINES] + [q for q in queries if q not in ALL_QUERIES]
     if unknown:
         ap.error(f"unknown engine or query: {', '.join(unknown)}")
     root = ensure_data(args.sf)
