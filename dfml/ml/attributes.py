@@ -13,7 +13,7 @@ from typing import Any
 
 from ..sql import types as T
 
-__all__ = ["nominal", "binary", "vector_group", "nominal_values", "slot_attributes"]
+__all__ = ["nominal", "binary", "vector_group", "sized_group", "nominal_values", "slot_attributes"]
 
 
 def nominal(name: str | None, values: list[str], ordinal: bool = False) -> dict:
@@ -39,6 +39,12 @@ def vector_group(slots: list[tuple[str, dict]]) -> dict:
         groups.setdefault(kind, []).append({**attr, "idx": i})
     ordered = {k: groups[k] for k in ("nominal", "binary", "numeric") if k in groups}
     return {"ml_attr": {"num_attrs": len(slots), "attrs": ordered}}
+
+
+def sized_group(size: int) -> dict:
+    """A vector column's metadata giving only its size, as Spark's scalers and PCA write it
+    (so a VectorAssembler downstream need not read a row to learn it)."""
+    return {"ml_attr": {"num_attrs": int(size)}}
 
 
 def nominal_values(field: T.StructField) -> list[str] | None:

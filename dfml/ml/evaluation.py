@@ -73,7 +73,11 @@ def _weights(part: pd.DataFrame, col: str | None) -> np.ndarray:
 
 
 def _vector_matrix(part: pd.DataFrame, col: str) -> Any:
-    arr = as_struct_array(part[col])
+    vals = part[col]
+    first = next((v for v in vals if v is not None), None)
+    if first is not None and not hasattr(first, "toArray") and not isinstance(first, dict):
+        return _array_matrix(vals, col)
+    arr = as_struct_array(vals)
     if arr.null_count:
         raise SparkException(f"vector column `{col}` holds a null value; the evaluator needs a "
                              f"vector in every row")
@@ -88,6 +92,20 @@ def _column_of(m: Any, j: int, col: str) -> np.ndarray:
     if isinstance(m, np.ndarray):
         return np.ascontiguousarray(m[:, j], dtype=np.float64)
     return np.asarray(m[:, j].toarray(), dtype=np.float64).reshape(-1)
+
+
+def _array_matrix(vals: Any, col: str) -> np.ndarray:
+    """Rows of an array<double>/array<float> column as a matrix (Spark reads such a
+    probability column as dense vectors); every row must be present and of one length."""
+    rows = list(vals)
+    if any(r is None for r in rows):
+        raise SparkException(f"array column `{col}` holds a null value; the evaluator needs "
+                             f"an array in every row")
+    lengths = {len(r) for r in rows}
+    if len(lengths) > 1:
+        raise SparkException(f"array column `{col}` holds arrays of different lengths "
+                             f"{sorted(lengths)}")
+    return np.array([np.asarray(r, dtype=np.float64) for r in rows]).reshape(len(rows), -1)
 
 
 def _check_type(schema: T.StructType, name: str, kinds: tuple[type, ...], stage: Any,
@@ -412,7 +430,14 @@ class MulticlassClassificationEvaluator(Evaluator, HasLabelCol, HasPredictionCol
             if prob not in schema.names:
                 raise IllegalArgumentException("requirement failed: probabilityCol is needed to "
                                                "compute logloss")
-            _check_type(schema, prob, (VectorUDT,), self, "vector")
+            dt = require_column(schema, prob, (), self, "vector")
+            if not (isinstance(dt, VectorUDT) or (isinstance(dt, T.ArrayType) and isinstance(
+                    dt.elementType, (T.DoubleType, T.FloatType)))):
+                # Spark reads the probabilities as vectors, or as arrays of double or float
+                raise IllegalArgumentException(
+                    f"requirement failed: Column {prob} must be of type equal to one of the "
+                    f"following types: [vector, array<double>, array<float>] but was actually "
+                    f"of type {dt.simpleString()}.")
             return self._log_loss_aggregation(pred, label, prob, weight)
 
         def chunk(part: pd.DataFrame) -> Any:

@@ -28,6 +28,7 @@ from .linalg import DenseVector, Vector, VectorUDT, compressed_vector, to_matrix
 from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
                       require_training_columns, valid_rows, with_null_rows)
 from .optim import TrainingBlocks, minimize_penalized
+from ._huber import fit_huber as _fit_huber
 from .optim import kernels as K
 from .optim.scaling import Moments, ScaledSpace, combine_moments
 from .param import Param, Params, TypeConverters as TC, keyword_only
@@ -45,8 +46,8 @@ class _LinearRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, Has
                               HasRegParam, HasElasticNetParam, HasTol, HasFitIntercept,
                               HasStandardization, HasWeightCol, HasSolver, HasAggregationDepth,
                               HasMaxBlockSizeInMB):
-    loss = Param(Params._dummy(), "loss", "the loss to minimize: squaredError (huber is not "
-                 "supported by dfml yet)", TC.toString)
+    loss = Param(Params._dummy(), "loss", "The loss function to be optimized. Supported "
+                 "options: squaredError, huber.", TC.toString)
     epsilon = Param(Params._dummy(), "epsilon", "huber loss shape parameter (> 1.0)", TC.toFloat)
 
     def __init__(self) -> None:
@@ -60,9 +61,7 @@ class _LinearRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, Has
         if self.getSolver().lower() not in ("auto", "normal", "l-bfgs"):
             raise IllegalArgumentException(f"{name}: solver must be auto, normal or l-bfgs, got "
                                            f"{self.getSolver()!r}")
-        if self.getOrDefault("loss") == "huber":
-            raise NotImplementedError(f"{name}: loss 'huber' is not implemented in dfml yet")
-        if self.getOrDefault("loss") != "squaredError":
+        if self.getOrDefault("loss") not in ("squaredError", "huber"):
             raise IllegalArgumentException(f"{name}: loss must be squaredError or huber, got "
                                            f"{self.getOrDefault('loss')!r}")
 
@@ -98,6 +97,15 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
 
     def _validate_params(self) -> None:
         self._check_params()
+        if self.getOrDefault("loss") == "huber":  # Spark's checks when fitting with huber
+            if self.getSolver().lower() == "normal":
+                raise IllegalArgumentException(
+                    "requirement failed: LinearRegression with huber loss doesn't support normal "
+                    "solver, please change solver to auto or l-bfgs.")
+            if self.getElasticNetParam() != 0.0:
+                raise IllegalArgumentException(
+                    f"requirement failed: LinearRegression with huber loss only supports L2 "
+                    f"regularization, but got elasticNetParam = {self.getElasticNetParam()}.")
 
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return self._output_schema(schema, fitting=True)
@@ -112,11 +120,20 @@ class LinearRegression(TrainsOnBlocks, Estimator, _LinearRegressionParams):
                                      f"positive weight to fit on")
             d = len(fx.mean)
             solver = self.getSolver().lower()
-            normal = solver == "normal" or (solver == "auto" and d <= MAX_NORMAL_FEATURES)
-            fit = self._fit_normal(blocks, fx, fy) if normal else self._fit_lbfgs(blocks, fx, fy)
+            huber = self.getOrDefault("loss") == "huber"
+            normal = not huber and (solver == "normal" or
+                                    (solver == "auto" and d <= MAX_NORMAL_FEATURES))
+            scale = 1.0
+            if huber:
+                fit = _fit_huber(self, blocks, fx, fy)
+                scale = fit[-1] if len(fit) == 5 else 1.0
+                fit = fit[:4]
+            else:
+                fit = self._fit_normal(blocks, fx, fy) if normal else self._fit_lbfgs(blocks, fx, fy)
             beta, b0, history, diag_inv = fit
             sums = blocks.map_sum(K.regression_residuals, beta, b0, float(fy.mean[0]))
         model = self._copyValues(LinearRegressionModel(compressed_vector(beta), float(b0)))
+        model.scale = float(scale)
         model._summary = LinearRegressionTrainingSummary(
             model, dataset, history, _metrics(sums, fx.n, d, self.getFitIntercept()), diag_inv)
         return model

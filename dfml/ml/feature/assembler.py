@@ -9,6 +9,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql import types as T
+from ...sql.errors import SparkException
 from .. import attributes
 from ..base import Transformer, partition_column, require_absent, require_column
 from ..linalg import VectorUDT, csr_to_arrow, dense_to_arrow, to_matrix
@@ -139,12 +140,12 @@ def mixed_rows_to_arrow(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArra
         fields=fields)
 
 
-def _output_slots(schema: T.StructType, cols: list[str]) -> list[tuple[str, dict]] | None:
+def _output_slots(schema: T.StructType, cols: list[str],
+                  sizes: dict[str, int]) -> list[tuple[str, dict]]:
     """The output's slot attributes as Spark names them: a scalar column is one slot named
     after it (keeping a nominal or binary attribute), a vector's slots are named
-    ``<column>_<slot name>`` (``<column>_<i>`` when unnamed). None when a vector input's
-    metadata does not give its size: Spark then reads a row to learn it, dfml leaves the
-    output without attributes rather than run a pass for them."""
+    ``<column>_<slot name>`` (``<column>_<i>`` when unnamed). A vector whose metadata does
+    not give its size has ``sizes[c]`` numeric slots (its length in the first row)."""
     slots: list[tuple[str, dict]] = []
     for c in cols:
         field = schema[c]
@@ -153,10 +154,38 @@ def _output_slots(schema: T.StructType, cols: list[str]) -> list[tuple[str, dict
             continue
         inner = attributes.slot_attributes(field)
         if inner is None:
-            return None
+            inner = [("numeric", {}) for _ in range(sizes[c])]
         for i, (kind, attr) in enumerate(inner):
             slots.append((kind, {**attr, "name": f"{c}_{attr.get('name', i)}"}))
     return slots
+
+
+def _first_row_sizes(dataset: Any, cols: list[str], handle: str) -> dict[str, int]:
+    """Lengths of the vector inputs whose metadata lacks a size, as Spark learns them: from
+    the first row where none of them is null (one small job); an error with
+    ``handleInvalid="keep"`` (a null there would leave the length unknown) or without such a
+    row. VectorSizeHint records sizes and avoids the job."""
+    from ...sql import functions as F
+    schema = dataset.schema
+    missing = [c for c in cols if isinstance(schema[c].dataType, VectorUDT)
+               and attributes.slot_attributes(schema[c]) is None]
+    if not missing:
+        return {}
+    names = ", ".join(missing)
+    if handle == "keep":
+        raise SparkException(
+            f'VectorAssembler: can not infer column lengths with handleInvalid = "keep". '
+            f"Consider using VectorSizeHint to add metadata for columns: {names}.")
+    rows = dataset.select(*missing)
+    for c in missing:
+        rows = rows.filter(F.col(c).isNotNull())
+    first = rows.first()
+    if first is None:
+        raise SparkException(
+            f"VectorAssembler: encountered an empty dataframe while trying to determine the "
+            f"length of vector columns {names}. Consider using VectorSizeHint to add metadata "
+            f"for these columns.")
+    return {c: len(first[c]) for c in missing}
 
 
 class _AssembleKernel:
@@ -215,7 +244,8 @@ class VectorAssembler(Transformer, HasInputCols, HasOutputCol, HasHandleInvalid)
         for c in self.getInputCols():
             require_column(schema, c, _INPUT_KINDS, self, "numeric, boolean or a vector")
         require_absent(schema, self.getOutputCol(), self)
-        return T.StructType(schema.fields + [T.StructField(self.getOutputCol(), VectorUDT(), False)])
+        return T.StructType(schema.fields + [T.StructField(self.getOutputCol(), VectorUDT(),
+                                                         True)])
 
     def _transform(self, dataset: Any) -> Any:
         from ...sql import functions as F
@@ -229,8 +259,7 @@ class VectorAssembler(Transformer, HasInputCols, HasOutputCol, HasHandleInvalid)
                 dataset = dataset.filter(F.col(c).isNotNull())
         flags = [isinstance(schema[c].dataType, VectorUDT) for c in cols]
         kernel = _AssembleKernel(cols, flags, self.getHandleInvalid())
-        column = partition_column("VectorAssembler", cols, kernel, VectorUDT(), False)
-        slots = _output_slots(schema, cols)
-        if slots is not None:
-            column = column.alias(self.getOutputCol(), metadata=attributes.vector_group(slots))
+        column = partition_column("VectorAssembler", cols, kernel, VectorUDT(), True)
+        slots = _output_slots(schema, cols, _first_row_sizes(dataset, cols, self.getHandleInvalid()))
+        column = column.alias(self.getOutputCol(), metadata=attributes.vector_group(slots))
         return dataset.withColumn(self.getOutputCol(), column)

@@ -20,6 +20,7 @@ from ...sql.formatting import format_double
 from ...sql.errors import IllegalArgumentException, SparkException
 from ..base import (Aggregation, Estimator, Model, Transformer, partition_column, require_absent,
                     require_column)
+from .. import attributes
 from ..linalg import VectorUDT, as_struct_array, to_matrix
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import (HasHandleInvalid, HasInputCol, HasInputCols, HasOutputCol,
@@ -206,9 +207,16 @@ class Bucketizer(Model, _BucketizerParams):
         if handle == "skip":
             dataset = dataset.na.drop(subset=ins)
         cols = {o: partition_column("Bucketizer", [i], _BucketKernel(s, handle == "keep", i),
-                                    T.DoubleType())
+                                    T.DoubleType()).alias(o, metadata=_bucket_attributes(s))
                 for i, o, s in zip(ins, outs, splits)}
         return dataset.withColumns(cols)  # one projection for all outputs: fewer plan layers
+
+
+def _bucket_attributes(splits: list[float]) -> dict:
+    """Spark marks a bucket column ordinal nominal, one value per bucket: its two bounds as
+    the JVM prints doubles ("-Infinity, 0.0"), so IndexToString and tree learners read them."""
+    return attributes.nominal(None, [f"{format_double(a)}, {format_double(b)}"
+                                     for a, b in zip(splits, splits[1:])], ordinal=True)
 
 
 # -- QuantileDiscretizer ----------------------------------------------------------------------
@@ -436,9 +444,12 @@ class Binarizer(Transformer, HasInputCol, HasOutputCol, HasInputCols, HasOutputC
         cols = {}
         for i, o, td in zip(ins, outs, tds):
             if isinstance(schema[i].dataType, VectorUDT):
-                cols[o] = partition_column("Binarizer", [i], _VectorBinarize(td), VectorUDT())
+                col = partition_column("Binarizer", [i], _VectorBinarize(td), VectorUDT())
+                slots = attributes.slot_attributes(schema[i])  # Spark keeps only the size
+                cols[o] = col if slots is None else col.alias(
+                    o, metadata={"ml_attr": {"num_attrs": len(slots)}})
             else:
                 cols[o] = partition_column("Binarizer", [i], _ScalarBinarize(td), T.DoubleType(),
-                                           nullable=False)
+                                           nullable=False).alias(o, metadata=attributes.binary())
         return dataset.withColumns(cols)
 

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from ...sql import types as T
 from ...sql.errors import IllegalArgumentException
 from ..base import column_counts, model_string
+from .. import attributes
 from ..base import Aggregation, Estimator, Model, partition_column
 from ..stats import fold_partials
 from ..linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, vectors_to_arrow
@@ -162,7 +163,8 @@ class PCAModel(Model, _PCAParams):
     def _transform(self, dataset: Any) -> Any:
         kernel = _ProjectKernel(self.pc.toArray())
         column = partition_column("PCAModel", [self.getInputCol()], kernel, VectorUDT())
-        return dataset.withColumn(self.getOutputCol(), column)
+        return dataset.withColumn(self.getOutputCol(), column.alias(
+            self.getOutputCol(), metadata=attributes.sized_group(self.pc.numCols)))
 
     def _save_data(self) -> pa.Table:
         pc = self.pc

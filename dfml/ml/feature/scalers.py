@@ -13,6 +13,7 @@ import scipy.sparse as sp
 
 from ...sql import types as T
 from ..base import column_counts, model_string
+from .. import attributes
 from ..base import (Aggregation, Estimator, Model, partition_column, require_absent,
                     require_column)
 from .assembler import mixed_rows_to_arrow
@@ -194,7 +195,8 @@ class StandardScalerModel(Model, HasInputCol, HasOutputCol):
     def _transform(self, dataset: Any) -> Any:
         kernel = _ScaleKernel(self.mean.toArray(), self._scale(), self.getWithMean(), True)
         column = partition_column("StandardScalerModel", [self.getInputCol()], kernel, VectorUDT())
-        return dataset.withColumn(self.getOutputCol(), column)
+        return dataset.withColumn(self.getOutputCol(), column.alias(
+            self.getOutputCol(), metadata=attributes.sized_group(len(self.std))))
 
     def _block_moments(self, fit_results: list) -> Any:
         """Moments of this model's output over the rows it was fitted on, derived from the fit's
@@ -329,7 +331,8 @@ class MinMaxScalerModel(Model, HasInputCol, HasOutputCol):
         kernel = _MinMaxKernel(self.originalMin.toArray(), self.originalMax.toArray(),
                                self.getMin(), self.getMax())
         column = partition_column("MinMaxScalerModel", [self.getInputCol()], kernel, VectorUDT())
-        return dataset.withColumn(self.getOutputCol(), column)
+        return dataset.withColumn(self.getOutputCol(), column.alias(
+            self.getOutputCol(), metadata=attributes.sized_group(len(self.originalMin))))
 
     def _save_data(self) -> pa.Table:
         return pa.table({"originalMin": vectors_to_arrow([self.originalMin]),
@@ -391,7 +394,8 @@ class MaxAbsScalerModel(Model, HasInputCol, HasOutputCol):
         m = self.maxAbs.toArray()
         kernel = _ScaleKernel(np.zeros_like(m), _inverse(m), False, True)
         column = partition_column("MaxAbsScalerModel", [self.getInputCol()], kernel, VectorUDT())
-        return dataset.withColumn(self.getOutputCol(), column)
+        return dataset.withColumn(self.getOutputCol(), column.alias(
+            self.getOutputCol(), metadata=attributes.sized_group(len(self.maxAbs))))
 
     def _save_data(self) -> pa.Table:
         return pa.table({"maxAbs": vectors_to_arrow([self.maxAbs])})
@@ -491,7 +495,8 @@ class RobustScalerModel(Model, _RobustParams):
         scale = _inverse(rng) if self.getWithScaling() else np.ones_like(rng)
         kernel = _ScaleKernel(self.median.toArray(), scale, self.getWithCentering(), True)
         column = partition_column("RobustScalerModel", [self.getInputCol()], kernel, VectorUDT())
-        return dataset.withColumn(self.getOutputCol(), column)
+        return dataset.withColumn(self.getOutputCol(), column.alias(
+            self.getOutputCol(), metadata=attributes.sized_group(len(self.median))))
 
     def _save_data(self) -> pa.Table:
         return pa.table({"range": vectors_to_arrow([self.range]),

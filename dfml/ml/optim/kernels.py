@@ -17,7 +17,7 @@ from scipy.special import expit, log_expit, logsumexp
 from .blocks import Block
 
 __all__ = ["feature_moments", "label_moments", "label_histogram", "gram", "binomial_loss",
-           "multinomial_loss", "squared_loss", "regression_residuals"]
+           "multinomial_loss", "squared_loss", "huber_loss", "regression_residuals"]
 
 
 def _xt(X: Any, r: np.ndarray) -> np.ndarray:
@@ -125,6 +125,22 @@ def squared_loss(b: Block, beta: np.ndarray, b0: float, scale: float) -> Any:
     w = b.weights()
     r = w * e
     return 0.5 * float(r @ e), _xt(b.X, r) / scale, float(r.sum()) / scale
+
+
+def huber_loss(b: Block, beta: np.ndarray, b0: float, sigma: float, epsilon: float) -> Any:
+    """Weighted Huber loss with a concomitant scale ``sigma`` (Spark's huber objective):
+    ``1/2 (sigma + sigma H(r / sigma))`` per row, ``H`` quadratic within ``epsilon`` and linear
+    beyond; returns (loss, d/d beta, d/d b0, d/d sigma)."""
+    if b.n == 0:
+        return None
+    r = b.y - (np.asarray(b.X @ beta).reshape(-1) + b0)
+    w = b.weights()
+    inner = np.abs(r) <= sigma * epsilon
+    loss = np.where(inner, 0.5 * (sigma + r * r / sigma),
+                    0.5 * (sigma + 2.0 * epsilon * np.abs(r) - sigma * epsilon * epsilon))
+    d_margin = w * np.where(inner, -r / sigma, -epsilon * np.sign(r))
+    d_sigma = np.where(inner, 0.5 * (1.0 - (r / sigma) ** 2), 0.5 * (1.0 - epsilon * epsilon))
+    return (float(w @ loss), _xt(b.X, d_margin), float(d_margin.sum()), float(w @ d_sigma))
 
 
 def regression_residuals(b: Block, beta: np.ndarray, b0: float, y_mean: float) -> Any:

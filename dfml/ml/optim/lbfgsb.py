@@ -34,7 +34,7 @@ _NO_BREAKPOINT = 1.7976931348623157e308   # a coordinate with zero gradient neve
 
 def _div(a: float, b: float) -> float:
     """IEEE division (inf or NaN on a zero divisor), as the JVM divides."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return float(np.float64(a) / np.float64(b))
 
 
@@ -86,7 +86,7 @@ class _Bounds:
     def cauchy_point(self, mem: _Memory, x: np.ndarray, g: np.ndarray) -> tuple:
         """First local minimizer of the quadratic model along the projected gradient path."""
         n = len(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             t = np.where(g < 0, (x - self.hi) / g, (x - self.lo) / g)
         t = np.where(g == 0, _NO_BREAKPOINT, t)
         d = np.where((g != 0) & (t != 0), -g, 0.0)
@@ -145,9 +145,9 @@ class _Bounds:
         alpha = 1.0
         for k, j in enumerate(free):
             if du[k] > 0:
-                alpha = min(alpha, (self.hi[j] - xc[j]) / du[k])
+                alpha = min(alpha, _div(self.hi[j] - xc[j], du[k]))
             elif du[k] < 0:
-                alpha = min(alpha, (self.lo[j] - xc[j]) / du[k])
+                alpha = min(alpha, _div(self.lo[j] - xc[j], du[k]))
         out = xc.copy()
         out[free] = out[free] + du * alpha
         return out
@@ -198,7 +198,9 @@ def _iterate(state: _State, evaluate: Callable, bounds: _Bounds) -> _State:
 
     moving = direction != 0
     limits = np.where(direction[moving] < 0, bounds.lo[moving], bounds.hi[moving])
-    cap = float(np.min((limits - state.x[moving]) / direction[moving])) if moving.any() else math.inf
+    with np.errstate(over="ignore"):  # an unbounded coordinate's cap overflows to inf, as on the JVM
+        cap = float(np.min((limits - state.x[moving]) / direction[moving])) \
+            if moving.any() else math.inf
     step = strong_wolfe(phi, min(1.0, cap), max_zoom=64, max_iter=64, bound=cap)
     x = bounds.clip(state.x + direction * step)
     value, grad = evaluate(x)
