@@ -25,6 +25,7 @@ from ..linalg import (VECTOR_ARROW_TYPE, VectorUDT, as_struct_array, csr_to_arro
                       dense_to_arrow, to_matrix)
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasInputCols, HasOutputCol
+from .. import attributes
 from .assembler import assemble_rows
 from ...sql._engine import arrow_array
 
@@ -486,14 +487,27 @@ def row_kron(a: Any, b: Any) -> Any:
 
 
 class _InteractKernel:
-    def __init__(self, names: list[str], vector_flags: list[bool]):
-        self.names, self.vector_flags = names, vector_flags
+    """``categories[i]``: how many values a nominal scalar input has (it enters one-hot
+    encoded, as in Spark), None for a numeric one."""
 
-    def _block(self, a: Any, is_vec: bool, name: str) -> Any:
+    def __init__(self, names: list[str], vector_flags: list[bool],
+                 categories: list[int | None] | None = None):
+        self.names, self.vector_flags = names, vector_flags
+        self.categories = categories or [None] * len(names)
+
+    def _block(self, a: Any, is_vec: bool, name: str, k: int | None = None) -> Any:
         arr = as_struct_array(a) if is_vec else arrow_array(a)
         if arr.null_count:
             raise SparkException(f"Interaction: column `{name}` holds a null; values to "
                                  f"interact cannot be null")
+        if k is not None:
+            idx = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            bad = (idx < 0) | (idx >= k) | (idx != np.floor(idx))
+            if bad.any():
+                raise SparkException(f"Interaction: column `{name}` holds {idx[bad][0]}, not an "
+                                     f"index of its {k} nominal values")
+            rows = np.arange(len(idx))
+            return sp.csr_matrix((np.ones(len(idx)), (rows, idx.astype(np.int64))), shape=(len(idx), k))
         if not is_vec:
             return _full_csr(arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
                              .reshape(-1, 1))
@@ -508,7 +522,8 @@ class _InteractKernel:
         n = len(cols[0])
         if n == 0:
             return _empty()
-        blocks = [self._block(c, v, nm) for c, v, nm in zip(cols, self.vector_flags, self.names)]
+        blocks = [self._block(c, v, nm, k) for c, v, nm, k in
+                  zip(cols, self.vector_flags, self.names, self.categories)]
         acc = blocks[-1]
         for blk in reversed(blocks[:-1]):   # the first column varies slowest
             acc = row_kron(blk, acc)
@@ -518,9 +533,9 @@ class _InteractKernel:
 class Interaction(Transformer, HasInputCols, HasOutputCol):
     """One vector of the products of one entry from each input (numeric or vector columns):
     for inputs a, b it is kron(a, b), entry i * size(b) + j = a[i] * b[j]. Each row is stored
-    dense or sparse, whichever is smaller. Spark one-hot encodes inputs that carry nominal
-    attribute metadata (e.g. a StringIndexer's output) first; dfml columns carry none, so every
-    input is taken as numeric: one-hot encode such columns before Interaction."""
+    dense or sparse, whichever is smaller. A scalar input with nominal attribute metadata (a
+    StringIndexer's output) enters one-hot encoded, one slot per value, as in Spark; the output
+    names its slots as Spark does (``cat_a:x``)."""
 
     @keyword_only
     def __init__(self, *, inputCols: list[str] | None = None, outputCol: str | None = None):
@@ -547,7 +562,36 @@ class Interaction(Transformer, HasInputCols, HasOutputCol):
 
     def _transform(self, dataset: Any) -> Any:
         cols = list(self.getInputCols())
-        flags = [isinstance(dataset.schema[c].dataType, VectorUDT) for c in cols]
-        column = partition_column("Interaction", cols, _InteractKernel(cols, flags), VectorUDT(),
-                                  False)
+        fields = [dataset.schema[c] for c in cols]
+        flags = [isinstance(f.dataType, VectorUDT) for f in fields]
+        values = [None if v else attributes.nominal_values(f) for f, v in zip(fields, flags)]
+        categories = [None if v is None else len(v) for v in values]
+        column = partition_column("Interaction", cols, _InteractKernel(cols, flags, categories),
+                                  VectorUDT(), False)
+        names = _interaction_names(fields, flags, values)
+        if names is not None:
+            column = column.alias(self.getOutputCol(),
+                                  metadata=attributes.vector_group([("numeric", {"name": n}) for n in names]))
         return dataset.withColumn(self.getOutputCol(), column)
+
+
+def _interaction_names(fields: list[T.StructField], flags: list[bool],
+                       values: list[list[str] | None]) -> list[str] | None:
+    """Spark's names of the output slots: each input's slot names (``col`` for a number,
+    ``col_value`` per nominal value, ``col_slotname`` (or ``col_i``) per vector slot) joined by ``:``
+    over the product, the first input varying slowest; None when a vector's size is unknown."""
+    per_input: list[list[str]] = []
+    for f, is_vec, vals in zip(fields, flags, values):
+        if vals is not None:
+            per_input.append([f"{f.name}_{v}" for v in vals])
+        elif not is_vec:
+            per_input.append([f.name])
+        else:
+            slots = attributes.slot_attributes(f)
+            if slots is None:
+                return None
+            per_input.append([f"{f.name}_{a.get('name') or i}" for i, (_, a) in enumerate(slots)])
+    names = [""]
+    for part in per_input:
+        names = [f"{a}:{b}" if a else b for a in names for b in part]
+    return names
