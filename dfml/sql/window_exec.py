@@ -43,6 +43,7 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
         for node in e.walk():
             if isinstance(node, WindowExpr) and node not in found:
                 found.append(node)
+    df = _only_needed_columns(df, named)
     steps: dict[tuple, list[WindowExpr]] = {}
     for w in found:  # one step (one shuffle) per partitioning; each ordering sorts once in it
         steps.setdefault(w.partition, []).append(w)
@@ -69,6 +70,25 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
             raise AnalysisException(f"aggregate {e.sql()} beside window functions: aggregate "
                                     f"first (groupBy().agg() or select), then add the windows")
     return df, out
+
+
+def _only_needed_columns(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
+    """``df`` cut to the columns the select list reads. A Window step is opaque to dask's
+    optimizer (a shuffle, then a function of whole partitions), so columns it does not need
+    would be read from the files and moved through the shuffle; Spark prunes them first."""
+    ctx = df._ctx()
+    needed: set[str] = set()
+    for _, e in named:
+        for node in e.walk():
+            if isinstance(node, ColumnRef):
+                try:
+                    needed.add(ctx.resolve(node.name) if node.literal else ctx.resolve_path(node.name)[0])
+                except AnalysisException:
+                    return df  # the step itself reports it
+    keep = [c for c in df.columns if c in needed]
+    if len(keep) == len(df.columns) or not keep:
+        return df
+    return df._keep([(c, c) for c in keep])
 
 
 @dataclass

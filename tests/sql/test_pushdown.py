@@ -89,3 +89,14 @@ def test_dask_parquet_reader_is_not_patched():
     from dfml.sql.io.parquet import fragment_to_table
     assert ReadParquetPyarrowFS._fragment_to_table is not fragment_to_table
     assert ReadParquetPyarrowFS._fragment_to_table.__module__.startswith("dask.")
+
+
+def test_a_window_step_reads_only_the_columns_it_needs(spark, parquet_path):
+    """A Window step is opaque to dask's optimizer; dfml cuts its input to the columns the
+    select list reads, so the others are neither read nor shuffled."""
+    from dfml.sql import Window
+    w = Window.partitionBy("a").orderBy("b")
+    df = spark.read.parquet(parquet_path).select("a", F.row_number().over(w).alias("rn"))
+    [read] = reads(df._frame)
+    assert set(read.columns) == {"a", "b"}
+    assert df.count() == spark.read.parquet(parquet_path).count()

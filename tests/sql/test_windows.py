@@ -95,3 +95,24 @@ def test_spec_is_a_value_and_module_path_matches_pyspark():
         Window.rowsBetween(1.5, 2)
     with pytest.raises(TypeError, match="WindowSpec"):
         F.sum("x").over("k")
+
+
+def test_small_decimal_frame_sums_are_exact():
+    """The int64 way of summing decimal(<=18) frames gives what exact decimal arithmetic gives."""
+    import decimal
+    import random
+
+    import numpy as np
+    import pyarrow as pa
+
+    from dfml.sql.window_frames import frame_reduce
+    rnd = random.Random(3)
+    values = [None if rnd.random() < 0.1 else decimal.Decimal(rnd.randint(-10**15, 10**15)) / 100
+              for _ in range(500)]
+    x = pa.array(values, pa.decimal128(17, 2)).slice(7)
+    n = len(x)
+    lo = np.array([rnd.randint(0, i) for i in range(n)])
+    hi = np.array([rnd.randint(i, n) for i in range(n)])
+    got = frame_reduce(x, "sum", lo, hi).to_pylist()
+    plain = [v or decimal.Decimal(0) for v in x.to_pylist()]
+    assert got == [sum(plain[a:b], decimal.Decimal(0)) for a, b in zip(lo, hi)]
