@@ -72,3 +72,23 @@ def to_numpy_frame(pdf: pd.DataFrame) -> pd.DataFrame:
             out[c] = s
     res = pd.DataFrame(out, columns=list(pdf.columns))
     return res.reset_index(drop=True)
+
+
+def _spark_arrow_type(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_large_string(t):
+        return pa.string()
+    if pa.types.is_large_binary(t):
+        return pa.binary()
+    if pa.types.is_large_list(t) or pa.types.is_list(t):
+        return pa.list_(_spark_arrow_type(t.value_type))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _spark_arrow_type(f.type), f.nullable) for f in t])
+    if pa.types.is_map(t):
+        return pa.map_(_spark_arrow_type(t.key_type), _spark_arrow_type(t.item_type))
+    return t
+
+
+def spark_arrow_table(table: pa.Table) -> pa.Table:
+    """``table`` with the Arrow types PySpark's ``toArrow`` gives (string, not large_string)."""
+    schema = pa.schema([pa.field(f.name, _spark_arrow_type(f.type), f.nullable) for f in table.schema])
+    return table.cast(schema)

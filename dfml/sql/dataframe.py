@@ -276,6 +276,28 @@ class DataFrame:
         return out
 
     # ------------------------------------------------------------ filters
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str,
+                valueColumnName: str) -> "DataFrame":
+        from .reshape import unpivot
+        return unpivot(self, ids, values, variableColumnName, valueColumnName)
+
+    melt = unpivot
+
+    def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> "DataFrame":
+        return self.withColumn(columnName, self.col(columnName).alias(columnName, metadata=metadata))
+
+    def isLocal(self) -> bool:
+        return False
+
+    @property
+    def isStreaming(self) -> bool:
+        return False
+
+    def toArrow(self) -> pa.Table:
+        """The rows as an Arrow table with Spark's Arrow types (32-bit string offsets)."""
+        from .conversion import spark_arrow_table
+        return spark_arrow_table(self._collect_table())
+
     def mapInPandas(self, func: Callable[..., Any], schema: Any, barrier: bool = False) -> "DataFrame":
         from .pandas_api import map_in_pandas
         return map_in_pandas(self, func, schema)
