@@ -144,6 +144,20 @@ class Column:
 
     astype = cast
 
+    def try_cast(self, dataType: T.DataType | str) -> "Column":
+        """``cast`` that gives null where a value does not convert: dfml's casts follow Spark
+        with ANSI mode off, which already does."""
+        return self.cast(dataType)
+
+    def bitwiseAND(self, other: Any) -> "Column":
+        return Column(ops.bitwise("&", self._expr, _expr(other)))
+
+    def bitwiseOR(self, other: Any) -> "Column":
+        return Column(ops.bitwise("|", self._expr, _expr(other)))
+
+    def bitwiseXOR(self, other: Any) -> "Column":
+        return Column(ops.bitwise("^", self._expr, _expr(other)))
+
     # predicates
     def isNull(self) -> "Column":
         return Column(IsNull(self._expr))

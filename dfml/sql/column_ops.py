@@ -215,3 +215,30 @@ def between(e: Expr, lo: Expr, hi: Expr) -> Func:
         return Logical("AND", Precompiled(ge), Precompiled(le)).compile(ctx)
     return Func("between", [e, lo, hi], impl,
                 sql=f"(({e.sql()} >= {lo.sql()}) AND ({e.sql()} <= {hi.sql()}))")
+
+
+# ---------------------------------------------------------------- bitwise
+_BITWISE = {"&": pc.bit_wise_and, "|": pc.bit_wise_or, "^": pc.bit_wise_xor}
+
+
+def bitwise(op: str, a: Expr, b: Expr) -> Func:
+    """``a & b``, ``a | b``, ``a ^ b`` of integers, in their common type (null if one is)."""
+    kernel = _BITWISE[op]
+
+    def impl(ctx: Ctx, x: Typed, y: Typed) -> Typed:
+        for t in (x, y):
+            require(t, (T.IntegralType, T.NullType), f"bitwise {op}", '"INTEGRAL"')
+        dt = common_type([x.dtype, y.dtype], f"({a.sql()} {op} {b.sql()})")
+        x, y = cast_to(x, dt), cast_to(y, dt)
+        if x.is_scalar and y.is_scalar:
+            value = None if x.value is None or y.value is None else kernel(
+                pa.scalar(x.value, T.to_arrow(dt)), pa.scalar(y.value, T.to_arrow(dt))).as_py()
+            return Typed(value, dt, value is None)
+        first, second = (x, y) if not x.is_scalar else (y, x)
+        arrow_t = T.to_arrow(dt)
+
+        def k(u: Any, v: Any) -> Any:
+            v = v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.scalar(v, arrow_t)
+            return kernel(u, v)
+        return Typed(per_partition(ctx, [first, second], k, dt), dt, x.nullable or y.nullable)
+    return Func(op, [a, b], impl, sql=f"({a.sql()} {op} {b.sql()})")

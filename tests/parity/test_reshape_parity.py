@@ -44,3 +44,13 @@ def test_small_members(both):
     assert ours.toArrow().schema.equals(theirs.toArrow().schema)
     assert ours.toArrow().to_pylist() == theirs.toArrow().to_pylist() or \
         str(ours.toArrow().to_pylist()) == str(theirs.toArrow().to_pylist())
+
+
+def test_bitwise_and_try_cast(both):
+    from pyspark.sql import functions as PF
+    rows = [(2, "Alice", 5, 7), (None, "12", None, 1), (12, "-3", 10, -1), (-8, " 4 ", 3, 0)]
+    ours, theirs = both(rows, "a int, name string, b int, l bigint")
+    build = lambda d: d.select(d.name.try_cast("long"), d.name.try_cast("double").alias("dbl"),
+                               d.a.bitwiseAND(d.b), d.a.bitwiseOR(3), d.a.bitwiseXOR(d.b),
+                               d.a.bitwiseAND(d.l), d.l.bitwiseXOR(-1))
+    assert_same(build(ours), build(theirs), ordered=False)
