@@ -327,7 +327,7 @@ class DataFrame:
 
     # ------------------------------------------------------------ grouping
     def groupBy(self, *cols: Any) -> GroupedData:
-        keys = group_keys(cols)
+        keys = group_keys(cols, self.columns)
         ctx = self._ctx_for(keys)
         for k in keys:
             k.compile(ctx)
@@ -416,7 +416,7 @@ class DataFrame:
 
     def _sort(self, cols: tuple[Any, ...], ascending: Any, within: bool) -> "DataFrame":
         from .ordering import sort_keys
-        keys = sort_keys(cols, ascending)
+        keys = sort_keys(cols, ascending, self.columns)
         ctx = self._ctx()
         for k in keys:
             k.children[0].compile(ctx)  # resolves names and types now

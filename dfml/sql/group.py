@@ -326,10 +326,19 @@ class GroupedData:
         return self._numeric_agg("max", cols)
 
 
-def group_keys(cols: tuple[Any, ...]) -> list[Expr]:
+def group_keys(cols: tuple[Any, ...], columns: list[str] | None = None) -> list[Expr]:
+    """Grouping expressions; an int is a 1-based column position, as in PySpark."""
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         cols = tuple(cols[0])
-    return [to_expr(c) for c in cols]
+    out = []
+    for c in cols:
+        if columns is not None and isinstance(c, int) and not isinstance(c, bool):
+            if not 1 <= c <= len(columns):
+                raise IndexError(f"[INDEX_NOT_POSITIVE] groupBy: column ordinal {c} is not "
+                                 f"between 1 and {len(columns)}")
+            c = Column(ColumnRef.of(columns[c - 1]))
+        out.append(to_expr(c))
+    return out
 
 
 # ---------------------------------------------------------------- pivot

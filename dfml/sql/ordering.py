@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from .column import SortOrder, to_expr
+from .column import Column, ColumnRef, SortOrder, to_expr
 
 
-def sort_keys(cols: tuple[Any, ...], ascending: Any) -> list[SortOrder]:
+def ordinal(c: Any, columns: list[str], what: str) -> Any:
+    """A 1-based column position (PySpark's ``sort(1)``, ``groupBy(2)``) as that column; a
+    negative one, in a sort, as that column descending. Anything else as it is."""
+    if not isinstance(c, int) or isinstance(c, bool):
+        return c
+    if c == 0 or abs(c) > len(columns):
+        raise IndexError(f"[INDEX_NOT_POSITIVE] {what}: column ordinal {c} is not between 1 and "
+                         f"{len(columns)} (or its negative, descending, in a sort)")
+    ref = ColumnRef.of(columns[abs(c) - 1])
+    return Column(SortOrder(ref, False) if c < 0 else ref)
+
+
+def sort_keys(cols: tuple[Any, ...], ascending: Any, columns: list[str] | None = None) -> list[SortOrder]:
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         cols = tuple(cols[0])
     if not cols:
         raise ValueError("orderBy() needs at least one column")
-    exprs = [to_expr(c) for c in cols]
+    exprs = [to_expr(ordinal(c, columns, "orderBy")) if columns is not None else to_expr(c)
+             for c in cols]
     if ascending is None:
         flags = [None] * len(exprs)
     elif isinstance(ascending, (list, tuple)):

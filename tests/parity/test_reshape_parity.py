@@ -54,3 +54,14 @@ def test_bitwise_and_try_cast(both):
                                d.a.bitwiseAND(d.b), d.a.bitwiseOR(3), d.a.bitwiseXOR(d.b),
                                d.a.bitwiseAND(d.l), d.l.bitwiseXOR(-1))
     assert_same(build(ours), build(theirs), ordered=False)
+
+
+@pytest.mark.parametrize("build", [
+    lambda d: d.sort(1), lambda d: d.sort(-1, 2), lambda d: d.orderBy(-3, "id"),
+    lambda d: d.groupBy(1).count(), lambda d: d.groupBy([d.s, 2]).count(),
+    lambda d: d.groupBy(4).max(),
+], ids=["sort_1", "sort_desc", "order_by_mixed", "group_by_1", "group_by_list", "group_by_max"])
+def test_column_ordinals(both, build):
+    ours, theirs = both(ROWS + [(4, 11, 0.5, "a")], SCHEMA)
+    ordered = "sort" in build.__code__.co_names or "orderBy" in build.__code__.co_names
+    assert_same(build(ours), build(theirs), ordered=ordered)
