@@ -88,7 +88,7 @@ class DataFrame:
         return [(f.name, f.dataType.simpleString()) for f in self.schema.fields]
 
     def printSchema(self, level: int | None = None) -> None:
-        print(self.schema.treeString())
+        print(self.schema.treeString(level))
 
     def _resolve_field(self, name: str) -> T.StructField:
         return self.schema[self._ctx().resolve(name)]

@@ -223,11 +223,13 @@ class StructType(DataType):
     def __repr__(self) -> str:
         return "StructType([" + ", ".join(repr(f) for f in self.fields) + "])"
 
-    def treeString(self) -> str:
-        """Spark's ``printSchema`` text for this schema."""
+    def treeString(self, level: int | None = None) -> str:
+        """Spark's ``printSchema`` text for this schema (``level``: nesting levels shown)."""
         lines = ["root"]
         for f in self.fields:
             _tree_lines(f.name, f.dataType, f"nullable = {str(f.nullable).lower()}", 1, lines)
+        if level is not None and level > 0:
+            lines = [ln for ln in lines if ln == "root" or ln.split("--", 1)[0].count("|") <= level]
         return "\n".join(lines) + "\n"
 
 

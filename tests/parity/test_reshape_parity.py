@@ -65,3 +65,11 @@ def test_column_ordinals(both, build):
     ours, theirs = both(ROWS + [(4, 11, 0.5, "a")], SCHEMA)
     ordered = "sort" in build.__code__.co_names or "orderBy" in build.__code__.co_names
     assert_same(build(ours), build(theirs), ordered=ordered)
+
+
+@pytest.mark.parametrize("level", [None, 1, 2, 3])
+def test_print_schema_levels(spark, pyspark, level):
+    schema = "a long, b struct<c: int, d: struct<e: string, f: array<struct<g: int>>>>, h map<string, int>"
+    ours = spark.createDataFrame([], schema).schema.treeString(level)
+    theirs = pyspark.createDataFrame([], schema)._jdf.schema().treeString(level or 2147483647)
+    assert ours == theirs
