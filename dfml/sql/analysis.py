@@ -39,7 +39,7 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     if any(e.contains_aggregate() for e in exprs):
         from .group import aggregate
         return aggregate(df, [], exprs, keep_keys=False)
-    if any(isinstance(x, GetField) and x.bracket for e in exprs for x in e.walk()):
+    if any(isinstance(x, GetField) and isinstance(x.key, str) for e in exprs for x in e.walk()):
         ctx = df._ctx()
         exprs = [resolve_extracts(e, ctx) for e in exprs]
     return project(df, [(name_of(e), e) for e in exprs])

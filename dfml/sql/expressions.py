@@ -616,13 +616,13 @@ class GetField(Expr):
 
 
 def resolve_extracts(e: Expr, ctx: Ctx) -> Expr:
-    """``e`` with each bracket extraction of a struct field turned into the dotted form, so
-    the generated column name is Spark's (``s.x`` for a struct, ``m[key]`` for a map)."""
-    if not any(isinstance(x, GetField) and x.bracket for x in e.walk()):
+    """``e`` with each extraction by name in the form Spark names it: dotted for a struct
+    field (``s.x``, even from ``s["x"]``), bracketed for a map value (``m[key]``, even from ``m.key``)."""
+    if not any(isinstance(x, GetField) and isinstance(x.key, str) for x in e.walk()):
         return e
 
     def swap(x: Expr) -> Expr | None:
-        if isinstance(x, GetField) and x.bracket and isinstance(x.key, str):
+        if isinstance(x, GetField) and isinstance(x.key, str):
             child = resolve_extracts(x.children[0], ctx)
             try:
                 struct = isinstance(child.compile(ctx).dtype, T.StructType)

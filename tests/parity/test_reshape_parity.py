@@ -73,3 +73,11 @@ def test_print_schema_levels(spark, pyspark, level):
     ours = spark.createDataFrame([], schema).schema.treeString(level)
     theirs = pyspark.createDataFrame([], schema)._jdf.schema().treeString(level or 2147483647)
     assert ours == theirs
+
+
+def test_extraction_names(both):
+    ours, theirs = both([({"key": "value"}, (1, "x"))], "d map<string,string>, s struct<a:int,b:string>")
+    for build in (lambda d: d.select(d.d.key, d.s.a, d.s["b"]),
+                  lambda d: d.select(d.d["key"]), lambda d: d.select(d.d.getItem("key"))):
+        assert build(ours).columns == build(theirs).columns
+        assert_same(build(ours), build(theirs))
