@@ -430,7 +430,8 @@ class DataFrame:
         return self._with_plan(Limit(schema=self.schema, child=self._plan, n=num), keep_alias=True)
 
     def offset(self, num: int) -> "DataFrame":
-        raise NotImplementedError("offset() is not supported yet")
+        from .positions import offset
+        return offset(self, num)
 
     # ------------------------------------------------------------ sampling
     def sample(self, withReplacement: Any = None, fraction: Any = None, seed: int | None = None) -> "DataFrame":

@@ -81,3 +81,17 @@ def test_extraction_names(both):
                   lambda d: d.select(d.d["key"]), lambda d: d.select(d.d.getItem("key"))):
         assert build(ours).columns == build(theirs).columns
         assert_same(build(ours), build(theirs))
+
+
+def test_offset_and_partition_ids(spark, pyspark):
+    from pyspark.sql import functions as PF
+    for n in (0, 1, 4, 10):
+        a = spark.range(0, 10, 1, 3).orderBy(F.col("id").desc()).offset(n)
+        b = pyspark.range(0, 10, 1, 3).orderBy(PF.col("id").desc()).offset(n)
+        assert_same(a, b, ordered=True)
+    ids = lambda s, f: s.range(0, 10, 1, 3).select(f.spark_partition_id().alias("p")).distinct().sort("p")
+    assert_same(ids(spark, F), ids(pyspark, PF), ordered=True)
+    one = lambda s, f: s.range(0, 10, 1, 3).coalesce(1).select(f.spark_partition_id()).distinct()
+    assert_same(one(spark, F), one(pyspark, PF))
+    with pytest.raises(ValueError):
+        spark.range(3).offset(-1)

@@ -18,6 +18,7 @@ from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
 from ._ordering import *  # noqa: F401,F403
+from ._partition import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
