@@ -21,6 +21,9 @@ def __getattr__(name: str):
     if name in ("SparkContext", "SparkConf"):
         from .sql import context
         return getattr(context, name)
+    if name == "StorageLevel":
+        from .storagelevel import StorageLevel
+        return StorageLevel
     if name == "RDD":
         from .sql.rdd import RDD
         return RDD

@@ -14,6 +14,7 @@ import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
 
+from ..storagelevel import StorageLevel
 from . import types as T
 from .analysis import plan_aggregate, plan_projection, plan_with_columns
 from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
@@ -507,10 +508,18 @@ class DataFrame:
         return self
 
     def persist(self, storageLevel: Any = None) -> "DataFrame":
+        self._session._storage_levels[self._plan.plan_id] = storageLevel  # reported back as set
         return self.cache()
 
     def unpersist(self, blocking: bool = False) -> "DataFrame":
+        self._session._storage_levels[self._plan.plan_id] = False
         return self
+
+    @property
+    def storageLevel(self) -> Any:
+        level = self._session._storage_levels.get(self._plan.plan_id)
+        cached = self._plan.plan_id in self._session._cached and level is not False
+        return (level or StorageLevel.MEMORY_AND_DISK_DESER) if cached else StorageLevel.NONE
 
     def checkpoint(self, eager: bool = True) -> "DataFrame":
         return self.cache()

@@ -140,6 +140,7 @@ class SparkSession:
         # cache(): plan id -> (plan, persisted frame), as Spark's cache manager keeps them;
         # the generation invalidates lowerings memoized before a plan was cached
         self._cached: dict[int, tuple[Any, Any]] = {}
+        self._storage_levels: dict[int, Any] = {}  # persist()'s level per plan, for storageLevel
         self._cache_generation = 0
         self._context: Any = None
 

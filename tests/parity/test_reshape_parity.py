@@ -95,3 +95,18 @@ def test_offset_and_partition_ids(spark, pyspark):
     assert_same(one(spark, F), one(pyspark, PF))
     with pytest.raises(ValueError):
         spark.range(3).offset(-1)
+
+
+def test_storage_levels(spark, pyspark):
+    from pyspark import StorageLevel as PSL
+
+    from dfml import StorageLevel as DSL
+    for s, L in ((spark, DSL), (pyspark, PSL)):
+        a, b = s.range(4), s.range(5)
+        got = (repr(a.storageLevel), repr(a.cache().storageLevel),
+               repr(b.persist(L.DISK_ONLY_2).storageLevel), str(L.MEMORY_AND_DISK_DESER))
+        a.unpersist(), b.unpersist()
+        if s is spark:
+            ours = got
+        else:
+            assert ours == got
