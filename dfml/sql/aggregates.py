@@ -26,7 +26,7 @@ from . import decimals as D
 from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
 from .errors import AnalysisException
 from .kernels import ArrowKernel
-from .nan_rules import normalized, order_key, same_key
+from .nan_rules import distinct_values, order_key
 
 Finish = Callable[[Any], Typed]
 
@@ -304,14 +304,6 @@ class Comoment(AggFunc):
 
 
 # ---------------------------------------------------------------- lists and percentiles
-def _distinct(values: list) -> list:
-    """First occurrences, every NaN one value and -0.0 equal to 0.0 (Spark's set semantics)."""
-    seen: dict = {}
-    for v in values:
-        seen.setdefault(same_key(v), normalized(v))
-    return list(seen.values())
-
-
 class Gathered:
     """A group's collected values. Not a list on purpose: pandas turns a column of lists into
     an Arrow list column with ``from_pandas`` semantics, which would make every NaN a null."""
@@ -334,12 +326,12 @@ def _present(x: Any) -> list:
 
 def _list_aggregation(distinct: bool) -> dd.Aggregation:
     def chunk(s: Any) -> Any:
-        return s.agg(lambda x: Gathered(_distinct(_present(x)) if distinct else _present(x)))
+        return s.agg(lambda x: Gathered(distinct_values(_present(x)) if distinct else _present(x)))
 
     def combine(s: Any) -> Any:
         def join(parts: Any) -> Gathered:
             out: list = [v for part in parts for v in _items(part)]
-            return Gathered(_distinct(out) if distinct else out)
+            return Gathered(distinct_values(out) if distinct else out)
         return s.agg(join)
 
     return dd.Aggregation("collect_set" if distinct else "collect_list", chunk, combine)

@@ -29,6 +29,14 @@ class PythonException(RuntimeError):
     while an action ran; the message names the function and carries its traceback."""
 
 
+def python_failure(where: str) -> PythonException:
+    """The exception being handled, raised by a user's function ``where``, as Spark reports it
+    (its traceback in the message)."""
+    import traceback
+    return PythonException(f"An exception was thrown from the Python worker. Please see the "
+                           f"stack trace below.\nin {where}:\n{traceback.format_exc()}")
+
+
 class SparkException(RuntimeError):
     """A row-level failure found while an action runs (bad data a stage cannot handle, such as
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""

@@ -96,3 +96,12 @@ def same_key(x: Any) -> Any:
 def normalized(x: Any) -> Any:
     """``x`` as Spark normalizes floats where it compares them for equality (-0.0 -> 0.0)."""
     return x + 0.0 if isinstance(x, float) and x == 0 else x
+
+
+def distinct_values(values: list) -> list:
+    """First occurrences, every NaN one value and -0.0 the same as 0.0 (normalized), as Spark's
+    set semantics (``array_distinct``, ``collect_set``)."""
+    seen: dict = {}
+    for v in values:
+        seen.setdefault(same_key(v), normalized(v))
+    return list(seen.values())

@@ -11,14 +11,13 @@ surfaces as ``PythonException`` with its traceback.
 from __future__ import annotations
 
 import inspect
-import traceback
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from .errors import PythonException
+from .errors import PythonException, python_failure
 from .kernels import arrow_of
 
 if TYPE_CHECKING:
@@ -69,8 +68,7 @@ def _call(fn: Callable[..., Any], name: str, *args: Any) -> Any:
     except PythonException:
         raise
     except Exception:
-        raise PythonException(f"An exception was thrown from the Python worker. Please see the "
-                              f"stack trace below.\nin {name}:\n{traceback.format_exc()}") from None
+        raise python_failure(name) from None
 
 
 class _MapPartition:

@@ -16,7 +16,7 @@ from .. import types as T
 from ..column import Alias, Column, Ctx, Expr, Typed, cast_to, common_type
 from ..errors import AnalysisException
 from ..kernels import element_of, map_value_series, rowwise
-from ..nan_rules import normalized, order_key, same_key
+from ..nan_rules import distinct_values, order_key, same_key
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["array", "struct", "size", "array_contains", "sort_array", "element_at", "array_distinct",
@@ -138,13 +138,7 @@ def element_at(col: Any, extraction: Any) -> Column:
 
 
 def _distinct_values(a: list | None) -> list | None:
-    """First occurrences, with NaNs one value and -0.0 the same as 0.0 (normalized), as Spark."""
-    if a is None:
-        return None
-    seen: dict = {}
-    for x in a:
-        seen.setdefault(same_key(x), normalized(x))
-    return list(seen.values())
+    return None if a is None else distinct_values(a)
 
 
 def array_distinct(col: Any) -> Column:

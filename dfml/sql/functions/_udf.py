@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
-import traceback
 from typing import Any, Callable
 
 import pandas as pd
@@ -20,7 +19,7 @@ import pyarrow as pa
 
 from .. import types as T
 from ..column import Column, Func, Typed
-from ..errors import PythonException
+from ..errors import PythonException, python_failure
 from ..kernels import per_partition
 from ._common import col_expr
 
@@ -81,8 +80,7 @@ def _no_args(kernel: Callable[..., Any], length_of: Any) -> Any:
 
 
 def _failure(name: str) -> PythonException:
-    return PythonException(f"An exception was thrown from the Python worker. Please see the "
-                           f"stack trace below.\nin UDF {name}:\n{traceback.format_exc()}")
+    return python_failure(f"UDF {name}")
 
 
 def _row_kernel(func: Callable[..., Any], name: str, out: T.DataType) -> Callable[..., Any]:
