@@ -59,6 +59,11 @@ def _sort_key(c: Column, o: exp.Ordered) -> Column:
     return c.asc_nulls_first() if nulls_first else c.asc_nulls_last()
 
 
+def _has_window(items: list[Column]) -> bool:
+    from ..window_nodes import WindowExpr
+    return any(isinstance(x, WindowExpr) for c in items for x in c._expr.walk())
+
+
 def _by_key(e: Expr, keys: list[Expr]) -> Expr:
     """``e`` with each grouping expression that is not a plain column (``a % 2``, a joined
     column under a hidden name) replaced by a reference to the key's output, which is how the
@@ -107,13 +112,24 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
                 hidden.append(order_expr(o).alias(name))
                 sort_cols.append(_sort_key(Column(ColumnRef.of(name)), o))
         outputs = [_by_key(c._expr, keys) for c in items + hidden]
-        out = aggregate(df, keys, outputs, keep_keys=False)
+        if _has_window(items):
+            from ..analysis import aggregate_then_windows
+            out = aggregate_then_windows(df, keys, outputs, keep_keys=False)
+        else:
+            out = aggregate(df, keys, outputs, keep_keys=False)
         if having is not None:
             out = out.filter(Column(ColumnRef.of("__having")))
         if sort_cols:
             out = out.orderBy(*sort_cols)
         if hidden:
             out = out.select(*[Column(ColumnRef.of(n)) for n in out.columns[:len(items)]])
+    elif orders and not distinct and _has_window(items):
+        # a window step reorders rows: sort after it, by hidden columns projected away after
+        hidden = [order_expr(o).alias(f"__order{i}") for i, o in enumerate(orders)]
+        out = df.select(*items, *hidden)
+        out = out.orderBy(*[_sort_key(Column(ColumnRef.of(f"__order{i}")), o)
+                            for i, o in enumerate(orders)])
+        out = out.select(*[Column(ColumnRef.of(n)) for n in out.columns[:len(items)]])
     else:
         if orders and not distinct:
             df = df.orderBy(*[_sort_key(order_expr(o), o) for o in orders])
