@@ -308,6 +308,18 @@ class DataFrame:
 
     groupby = groupBy
 
+    def rollup(self, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "rollup", cols)
+
+    def cube(self, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "cube", cols)
+
+    def groupingSets(self, groupingSets: Any, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "sets", cols, groupingSets)
+
     def agg(self, *exprs: Any) -> "DataFrame":
         return GroupedData(self, []).agg(*exprs)
 

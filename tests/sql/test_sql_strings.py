@@ -97,7 +97,7 @@ def views(spark):
     ("select sum(a) over w from t", "MISSING_WINDOW_SPECIFICATION", "w"),
     ("select a from t where a > :lo", "UNBOUND_SQL_PARAMETER", "lo"),
     ("select a from t order by 3", "ORDER_BY_POS_OUT_OF_RANGE", "3"),
-    ("select s, sum(a) from t group by rollup(s)", "UNSUPPORTED_FEATURE", "ROLLUP"),
+    ("select grouping(s), sum(a) from t group by s", "UNSUPPORTED_GROUPING_EXPRESSION", "grouping"),
     ("select a from t sort by a", "UNSUPPORTED_FEATURE", "SORT BY"),
     ("select a from t lateral view explode(array(a)) e as y", "UNSUPPORTED_FEATURE", "LATERAL VIEW"),
     ("select a from t tablesample (10 percent)", "UNSUPPORTED_FEATURE", "TABLESAMPLE"),
