@@ -66,8 +66,11 @@ class GroupingSetsData(GroupedData):
 
 def grouped(df: "DataFrame", kind: str, cols: tuple[Any, ...],
             sets: Any = None) -> GroupingSetsData:
-    """The ``GroupedData`` of ``df.rollup(*cols)`` / ``cube`` / ``groupingSets(sets, *cols)``."""
-    keys = group_keys(cols)
+    """The ``GroupedData`` of ``df.rollup(*cols)`` / ``cube`` / ``groupingSets(sets, *cols)``.
+    An int is a column ordinal (1-based), as in PySpark 4."""
+    if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+        cols = tuple(cols[0])
+    keys = group_keys(tuple(_ordinal(df, c) for c in cols))
     ctx = df._ctx_for(keys)
     for k in keys:
         k.compile(ctx)  # an unknown column fails here, as groupBy's does
@@ -82,10 +85,21 @@ def grouped(df: "DataFrame", kind: str, cols: tuple[Any, ...],
         names = [k.output_name() if not isinstance(k, Alias) else k.name for k in keys]
         chosen = []
         for s in sets:
-            members = group_keys((list(s),)) if isinstance(s, (list, tuple)) else group_keys((s,))
+            members = group_keys(tuple(_ordinal(df, m) for m in
+                                       (s if isinstance(s, (list, tuple)) else (s,))))
             chosen.append(tuple(sorted({_key_index(m, keys, names, "groupingSets")
                                         for m in members})))
     return GroupingSetsData(df, keys, chosen)
+
+
+def _ordinal(df: "DataFrame", c: Any) -> Any:
+    if isinstance(c, bool) or not isinstance(c, int):
+        return c
+    if not 1 <= c <= len(df.columns):
+        raise AnalysisException(
+            f"[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position {c} is not in select list (valid "
+            f"range is [1, {len(df.columns)}]).", "GROUP_BY_POS_OUT_OF_RANGE")
+    return Column(ColumnRef.of(df.columns[c - 1]))
 
 
 def _name(e: Expr) -> str:

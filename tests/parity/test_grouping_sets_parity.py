@@ -36,6 +36,8 @@ def _cases(F):
         .agg(F.count("*"), F.grouping("g")),
         "grouping_in_expression": lambda d: d.rollup("g").agg(
             (F.grouping("g") * 10 + F.sum("id")).alias("z")),
+        "ordinals": lambda d: d.rollup(2, 3).agg(F.sum("id")),
+        "cube_list": lambda d: d.cube(["g", "h"]).agg(F.sum("id")),
         "empty_rollup": lambda d: d.filter("id > 100").rollup("g").agg(F.sum("id")),
     }
 
@@ -43,7 +45,8 @@ def _cases(F):
 CASES = [
     "rollup_sum", "rollup_grouping", "rollup_one", "rollup_key_aggregated", "rollup_expression_key",
     "rollup_count_shortcut", "rollup_sum_shortcut", "cube", "cube_min_max", "cube_three",
-    "grouping_sets", "grouping_sets_swapped", "grouping_in_expression", "empty_rollup"]
+    "grouping_sets", "grouping_sets_swapped", "grouping_in_expression", "ordinals", "cube_list",
+    "empty_rollup"]
 
 
 @pytest.mark.parametrize("case", CASES)
