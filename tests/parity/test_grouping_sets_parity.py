@@ -78,6 +78,8 @@ QUERIES = [
     ("having", "select g, h, sum(id) as s from gt group by cube(g, h) having s > 5"),
     ("expression_key", "select id % 2 as odd, g, sum(v) from gt group by rollup(id % 2, g)"),
     ("ordinals", "select g, h, max(id) from gt group by rollup(1, 2)"),
+    ("window_over_rollup", "select g, sum(id) as s, rank() over (order by sum(id) desc) as r "
+                           "from gt group by rollup(g)"),
     ("grouping_filter", "select g, sum(id) from gt group by rollup(g) having grouping(g) = 0"),
 ]
 
