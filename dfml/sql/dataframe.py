@@ -39,7 +39,7 @@ class DataFrame:
                  schema: T.StructType | None = None):
         """A DataFrame over a dask frame (a source: a read, local data or an eager result);
         ``schema`` is the declared Spark schema where the caller has one."""
-        schema = inherit_fields(T.schema_of_meta(frame._meta, nullable), [schema] if schema else [])
+        schema = T.inherit_fields(T.schema_of_meta(frame._meta, nullable), [schema] if schema else [])
         self._init(Source(schema=schema, frame=frame, paths=tuple(sources)), session, alias)
 
     def _init(self, plan: Plan, session: "SparkSession", alias: str | None) -> None:
@@ -117,7 +117,7 @@ class DataFrame:
         plan, keeping the schema (types, metadata) of columns it passes through."""
         if nullable is None:
             nullable = {c: self._nullable.get(c, True) for c in frame.columns}
-        schema = inherit_fields(T.schema_of_meta(frame._meta, nullable), [self.schema])
+        schema = T.inherit_fields(T.schema_of_meta(frame._meta, nullable), [self.schema])
         plan = Source(schema=schema, frame=frame, paths=self._sources,
                       lineage_ids=self._plan.lineage())
         return self._with_plan(plan, keep_alias)
@@ -129,7 +129,7 @@ class DataFrame:
         inputs = (self,) + others
         stand_in = self._stand_in_maker()
         probe = build(*[stand_in(d._plan, meta_frame(d._plan), d._alias) for d in inputs])
-        schema = inherit_fields(probe.schema, [d.schema for d in inputs])
+        schema = T.inherit_fields(probe.schema, [d.schema for d in inputs])
         plan = Derived(schema=schema, inputs=tuple(d._plan for d in inputs), build=build,
                        stand_in=stand_in, name=name, aliases=tuple(d._alias for d in inputs),
                        hint=hint)
@@ -338,6 +338,18 @@ class DataFrame:
         return plan_aggregate(self, keys, outputs)  # GroupedData.agg's plan (windows included)
 
     groupby = groupBy
+
+    def rollup(self, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "rollup", cols)
+
+    def cube(self, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "cube", cols)
+
+    def groupingSets(self, groupingSets: Any, *cols: Any) -> GroupedData:
+        from .grouping_sets import grouped
+        return grouped(self, "sets", cols, groupingSets)
 
     def agg(self, *exprs: Any) -> "DataFrame":
         return GroupedData(self, []).agg(*exprs)
@@ -668,22 +680,3 @@ def _union_frames(self: DataFrame, left: Any, right: Any, other: DataFrame) -> D
     return DataFrame(dd.concat([left, right]), self._session, nullable, None,
                      self._sources + other._sources)
 
-
-def inherit_fields(schema: T.StructType, inputs: list[T.StructType]) -> T.StructType:
-    """``schema`` with each column an input passes through unchanged (same name, same storage)
-    keeping that input's Spark type and metadata: what dask's dtypes cannot tell apart
-    (TimestampNTZ from Timestamp) and cannot hold (metadata) survives eager operations."""
-    fields = []
-    for f in schema.fields:
-        same = next((g for s in inputs for g in s.fields
-                     if g.name == f.name and _same_storage(g.dataType, f.dataType)), None)
-        fields.append(f if same is None else
-                      T.StructField(f.name, same.dataType, f.nullable, same.metadata))
-    return T.StructType(fields)
-
-
-def _same_storage(a: T.DataType, b: T.DataType) -> bool:
-    try:
-        return a == b or T.to_arrow(a) == T.to_arrow(b)
-    except TypeError:
-        return False

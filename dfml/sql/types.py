@@ -559,3 +559,23 @@ def __getattr__(name: str) -> Any:
         from .row import Row
         return Row
     raise AttributeError(f"module 'dfml.sql.types' has no attribute {name!r}")
+
+
+def inherit_fields(schema: StructType, inputs: list[StructType]) -> StructType:
+    """``schema`` with each column an input passes through unchanged (same name, same storage)
+    keeping that input's Spark type and metadata: what dask's dtypes cannot tell apart
+    (TimestampNTZ from Timestamp) and cannot hold (metadata) survives eager operations."""
+    fields = []
+    for f in schema.fields:
+        same = next((g for s in inputs for g in s.fields
+                     if g.name == f.name and _same_storage(g.dataType, f.dataType)), None)
+        fields.append(f if same is None else
+                      StructField(f.name, same.dataType, f.nullable, same.metadata))
+    return StructType(fields)
+
+
+def _same_storage(a: DataType, b: DataType) -> bool:
+    try:
+        return a == b or to_arrow(a) == to_arrow(b)
+    except TypeError:
+        return False

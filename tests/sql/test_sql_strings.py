@@ -52,10 +52,17 @@ def test_filter_string_must_be_boolean(df):
     assert e.value.getErrorClass() == "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN"
 
 
-def test_over_is_named_as_unsupported(df):
-    with pytest.raises(AnalysisException) as e:
-        df.selectExpr("sum(a) over (partition by s)")
-    assert "OVER" in str(e.value)
+def test_over_is_the_python_window(df):
+    """``f(...) OVER (...)`` in SQL text builds the Column ``Column.over(WindowSpec)`` builds."""
+    from dfml.sql.window import Window
+    ours = df.selectExpr("sum(a) over (partition by s order by b desc rows between 1 preceding "
+                         "and current row) as w")
+    python = df.select(F.sum("a").over(Window.partitionBy("s").orderBy(F.col("b").desc())
+                                       .rowsBetween(-1, 0)).alias("w"))
+    assert ours.collect() == python.collect()
+    named = df.selectExpr("sum(a) over (order by b rows between 1 preceding and 2 following)")
+    assert named.columns == ["sum(a) OVER (ORDER BY b ASC NULLS FIRST ROWS BETWEEN 1 PRECEDING "
+                             "AND 2 FOLLOWING)"]
 
 
 def test_filter_string_plan_equals_column_plan(df):
@@ -86,10 +93,11 @@ def views(spark):
     ("selec a from t", "PARSE_SYNTAX_ERROR", "selec"),
     ("select a from t; select 1", "PARSE_SYNTAX_ERROR", ""),
     ("", "PARSE_EMPTY_STATEMENT", ""),
-    ("select lower(s) over (partition by a) from t", "UNSUPPORTED_FEATURE", "OVER"),
+    ("select lower(s) over (partition by a) from t", "UNSUPPORTED_EXPR_FOR_WINDOW", "lower(s)"),
+    ("select sum(a) over w from t", "MISSING_WINDOW_SPECIFICATION", "w"),
     ("select a from t where a > :lo", "UNBOUND_SQL_PARAMETER", "lo"),
     ("select a from t order by 3", "ORDER_BY_POS_OUT_OF_RANGE", "3"),
-    ("select s, sum(a) from t group by rollup(s)", "UNSUPPORTED_FEATURE", "ROLLUP"),
+    ("select grouping(s), sum(a) from t group by s", "UNSUPPORTED_GROUPING_EXPRESSION", "grouping"),
     ("select a from t sort by a", "UNSUPPORTED_FEATURE", "SORT BY"),
     ("select a from t lateral view explode(array(a)) e as y", "UNSUPPORTED_FEATURE", "LATERAL VIEW"),
     ("select a from t tablesample (10 percent)", "UNSUPPORTED_FEATURE", "TABLESAMPLE"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import aggregates as A
+from ..grouping_nodes import Grouping, GroupingId
 from ..column import Column, Literal, Star
 from ._common import col_expr
 
@@ -162,3 +163,15 @@ approxPercentile = percentile_approx
 
 def any_value(col: Any, ignoreNulls: bool = False) -> Column:
     return _agg(A.First, "first", col, sql=f"any_value({col_expr(col).sql()})", ignorenulls=ignoreNulls)
+
+
+def grouping(col: Any) -> Column:
+    """1 on the rows of a ``rollup``/``cube``/``groupingSets`` aggregate where ``col`` is rolled
+    up (its null stands for "all"), 0 where it is grouped (a null there is the data's)."""
+    return Column(Grouping(col_expr(col)))
+
+
+def grouping_id(*cols: Any) -> Column:
+    """The grouping level as bits, one per key (the first key the highest), set where the key
+    is rolled up; with columns, they must be the grouping keys in order."""
+    return Column(GroupingId(tuple(col_expr(c) for c in cols)))

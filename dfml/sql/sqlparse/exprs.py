@@ -52,7 +52,8 @@ def unsupported(what: str) -> AnalysisException:
 _VALUE_PARAMS = {"pattern", "replacement", "idx", "format", "sep", "matching", "replace",
                  "scale", "limit", "fmt", "roundOff", "numBits", "ignorenulls", "accuracy",
                  "percentage", "delimiter", "d", "len", "pos", "substr", "padding", "count",
-                 "relativeSD", "ddof", "seed", "ascending", "asc", "months", "days", "n"}
+                 "relativeSD", "ddof", "seed", "ascending", "asc", "months", "days", "n",
+                 "offset", "default", "ignoreNulls"}
 
 _BINARY: dict[type, Callable[[Column, Column], Column]] = {
     exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b,
@@ -76,6 +77,7 @@ class ExprTranslator:
         self.F = functions
         self.params = params or {}
         self.resolver = resolver
+        self.windows: dict[str, exp.Window] = {}  # the query's WINDOW clause, by name
 
     # ------------------------------------------------------------------ entry
     def column(self, node: exp.Expression) -> Column:
@@ -88,9 +90,9 @@ class ExprTranslator:
         if fn is not None:
             return fn(self.column(node.this), self.column(node.expression))
         if isinstance(node, exp.Window):
-            raise AnalysisException(
-                "[UNSUPPORTED_FEATURE] Window functions (OVER) in SQL text are not supported by "
-                "dfml yet: " + node.sql(dialect="spark"), "UNSUPPORTED_FEATURE.WINDOW")
+            from .windows import window_column
+            out, text = window_column(self, node)
+            return out if text is None else _named(out, text)
         raise unsupported(f"{type(node).__name__} ({node.sql(dialect='spark')})")
 
     # ------------------------------------------------------------------ names and values

@@ -343,7 +343,9 @@ class QueryTranslator:
 
     # ------------------------------------------------------------------ SELECT
     def _items(self, node: exp.Select, scope: Scope) -> list[Column]:
+        from .windows import window_definitions
         tr = self.exprs(scope)
+        tr.windows = window_definitions(node)
         items: list[Column] = []
         for e in node.expressions:
             if isinstance(e, exp.Star):
@@ -368,7 +370,7 @@ class QueryTranslator:
 
 
 _UNSUPPORTED_CLAUSES = {"sort": "SORT BY", "distribute": "DISTRIBUTE BY", "cluster": "CLUSTER BY",
-                       "laterals": "LATERAL VIEW", "windows": "the WINDOW clause",
+                       "laterals": "LATERAL VIEW",
                        "qualify": "QUALIFY", "pivots": "PIVOT"}
 
 

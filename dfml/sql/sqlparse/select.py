@@ -59,6 +59,66 @@ def _sort_key(c: Column, o: exp.Ordered) -> Column:
     return c.asc_nulls_first() if nulls_first else c.asc_nulls_last()
 
 
+def _has_window(items: list[Column]) -> bool:
+    from ..window_nodes import WindowExpr
+    return any(isinstance(x, WindowExpr) for c in items for x in c._expr.walk())
+
+
+def _group_by(group: exp.Group, items: list[Column],
+              tr: Any) -> tuple[list[Expr], list[tuple[int, ...]] | None]:
+    """GROUP BY's keys (each once, in order of appearance) and, when it has ROLLUP, CUBE or
+    GROUPING SETS, its grouping sets as key indices (None for a plain GROUP BY). Several
+    clauses combine as Spark combines them: the cross product of their sets (``GROUP BY a,
+    ROLLUP(b)`` is the sets (a, b) and (a))."""
+    from ..grouping_sets import cube_sets, rollup_sets
+    keys: list[Expr] = []
+
+    def key(g: exp.Expression) -> int:
+        c = _ordinal(g, items, "GROUP_BY")
+        e = (tr.column(g) if c is None else c)._expr
+        if e not in keys:
+            keys.append(e)
+        return keys.index(e)
+
+    def members(g: exp.Expression) -> tuple[int, ...]:  # one key, or a (tuple) of them
+        if isinstance(g, exp.Tuple):
+            return tuple(key(x) for x in g.expressions)
+        if isinstance(g, exp.Paren):
+            return members(g.this)
+        return (key(g),)
+
+    def combine(elems: list[tuple[int, ...]], shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        return [tuple(x for j in shape for x in elems[j]) for shape in shapes]
+
+    factors: list[list[tuple[int, ...]]] = []
+    plain: list[tuple[int, ...]] = []
+    special = False
+    for g in group.expressions:
+        if isinstance(g, (exp.Rollup, exp.Cube)):
+            elems = [members(x) for x in g.expressions]
+            shapes = (rollup_sets if isinstance(g, exp.Rollup) else cube_sets)(len(elems))
+            factors.append(combine(elems, shapes))
+            special = True
+        elif isinstance(g, exp.GroupingSets):
+            factors.append([members(x) for x in g.expressions])
+            special = True
+        else:
+            plain.append(members(g))
+    with_ = "rollup" if group.args.get("rollup") else "cube" if group.args.get("cube") else None
+    if with_ is not None:  # GROUP BY a, b WITH ROLLUP: the plain keys rolled up
+        shapes = (rollup_sets if with_ == "rollup" else cube_sets)(len(plain))
+        factors.append(combine(plain, shapes))
+        special = True
+    else:
+        factors = [[p] for p in plain] + factors
+    if not special:
+        return keys, None
+    sets: list[tuple[int, ...]] = [()]
+    for f in factors:
+        sets = [tuple(sorted(set(a) | set(b))) for a in sets for b in f]
+    return keys, sets
+
+
 def _by_key(e: Expr, keys: list[Expr]) -> Expr:
     """``e`` with each grouping expression that is not a plain column (``a % 2``, a joined
     column under a hidden name) replaced by a reference to the key's output, which is how the
@@ -87,16 +147,7 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
         return tr.column(o.this) if c is None else c
 
     if is_agg:
-        keys: list[Expr] = []
-        if group is not None and any(group.args.get(k) for k in ("rollup", "cube", "grouping_sets")) \
-                or group is not None and any(isinstance(g, (exp.Rollup, exp.Cube, exp.GroupingSets))
-                                             for g in group.expressions):
-            raise AnalysisException("[UNSUPPORTED_FEATURE] dfml does not support ROLLUP, CUBE or "
-                                    "GROUPING SETS in SQL text yet.", "UNSUPPORTED_FEATURE")
-        for g in (group.expressions if group is not None else []):
-            c = _ordinal(g, items, "GROUP_BY")
-            c = tr.column(g) if c is None else c
-            keys.append(c._expr)
+        keys, sets = _group_by(group, items, tr) if group is not None else ([], None)
         hidden: list[Column] = []
         if having is not None:
             hidden.append(tr.column(having.this).alias("__having"))
@@ -107,13 +158,27 @@ def finish_select(q: "QueryTranslator", node: exp.Select, df: Any, scope: "Scope
                 hidden.append(order_expr(o).alias(name))
                 sort_cols.append(_sort_key(Column(ColumnRef.of(name)), o))
         outputs = [_by_key(c._expr, keys) for c in items + hidden]
-        out = aggregate(df, keys, outputs, keep_keys=False)
+        if sets is not None:
+            from ..grouping_sets import grouping_sets_aggregate
+            out = grouping_sets_aggregate(df, keys, sets, outputs, keep_keys=False)
+        elif _has_window(items):
+            from ..analysis import aggregate_then_windows
+            out = aggregate_then_windows(df, keys, outputs, keep_keys=False)
+        else:
+            out = aggregate(df, keys, outputs, keep_keys=False)
         if having is not None:
             out = out.filter(Column(ColumnRef.of("__having")))
         if sort_cols:
             out = out.orderBy(*sort_cols)
         if hidden:
             out = out.select(*[Column(ColumnRef.of(n)) for n in out.columns[:len(items)]])
+    elif orders and not distinct and _has_window(items):
+        # a window step reorders rows: sort after it, by hidden columns projected away after
+        hidden = [order_expr(o).alias(f"__order{i}") for i, o in enumerate(orders)]
+        out = df.select(*items, *hidden)
+        out = out.orderBy(*[_sort_key(Column(ColumnRef.of(f"__order{i}")), o)
+                            for i, o in enumerate(orders)])
+        out = out.select(*[Column(ColumnRef.of(n)) for n in out.columns[:len(items)]])
     else:
         if orders and not distinct:
             df = df.orderBy(*[_sort_key(order_expr(o), o) for o in orders])
