@@ -14,6 +14,8 @@ from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under 
 from ._arrays import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
+from ._hashes import *  # noqa: F401,F403
+from ._hashes import bin, hex  # noqa: F401
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
