@@ -49,3 +49,69 @@ def test_hashes(frames, case):
 def test_sha2_bad_length():
     with pytest.raises(ValueError, match="numBits"):
         F.sha2("s", 100)
+
+
+NESTED_ROWS = [(1, "a", 2.5, ["x", "y"], [1, 2], {"p": 1}),
+               (2, "b", None, None, [3, None], None),
+               (3, "c", 1.0, ["z"], [None], {}),
+               (4, None, NAN, [], [], {"q": None})]
+NESTED_SCHEMA = "i int, s string, d double, ks array<string>, vs array<int>, m map<string,int>"
+
+
+@pytest.fixture(scope="module")
+def nested(spark, pyspark):
+    return (spark.createDataFrame(NESTED_ROWS, NESTED_SCHEMA),
+            pyspark.createDataFrame(NESTED_ROWS, NESTED_SCHEMA))
+
+
+MAPS = {
+    "create_map": lambda d, f: d.select(f.create_map("i", "d"), f.create_map(f.lit("k"), "i", "i", f.lit(None))),
+    "keys_values_entries": lambda d, f: d.select(f.map_keys("m"), f.map_values("m"), f.map_entries("m")),
+    "from_arrays": lambda d, f: d.select(f.map_from_arrays("ks", f.slice("vs", 1, 2))),
+    "from_entries": lambda d, f: d.select(f.map_from_entries(f.map_entries("m"))),
+    "contains_key": lambda d, f: d.select(f.map_contains_key("m", "p"), f.map_contains_key("m", f.lit("q"))),
+    "concat": lambda d, f: d.select(f.map_concat("m", f.create_map("i", "i"))),
+    "named_struct": lambda d, f: d.select(f.named_struct(f.lit("x"), "i", f.lit("y"), "s")),
+}
+
+ARRAYS = {
+    "position": lambda d, f: d.select(f.array_position("vs", 2), f.array_position("ks", "y"),
+                                      f.array_position("vs", f.lit(None))),
+    "remove_compact_size": lambda d, f: d.select(f.array_remove("vs", 1), f.array_compact("vs"),
+                                                 f.array_size("vs"), f.cardinality("m"),
+                                                 f.cardinality("ks")),
+    "set_ops": lambda d, f: d.select(f.array_union("vs", f.array(f.lit(3), f.lit(None))),
+                                     f.array_intersect("vs", f.array(f.lit(3), f.lit(None))),
+                                     f.array_except("vs", f.array(f.lit(3)))),
+    "set_ops_nan": lambda d, f: d.select(
+        f.array_union(f.array("d", f.lit(NAN)), f.array(f.lit(NAN), f.lit(-0.0), f.lit(0.0))),
+        f.array_intersect(f.array("d", f.lit(NAN)), f.array(f.lit(NAN)))),
+    "overlap": lambda d, f: d.select(f.arrays_overlap("vs", f.array(f.lit(3))),
+                                     f.arrays_overlap("vs", f.array(f.lit(7)))),
+    "zip": lambda d, f: d.select(f.arrays_zip("ks", "vs"), f.arrays_zip("vs", f.array("i"))),
+    "flatten_slice": lambda d, f: d.select(f.flatten(f.array("vs", "vs")), f.slice("vs", -1, 1),
+                                           f.slice("vs", 2, 5), f.slice("vs", "i", "i")),
+    "repeat_sequence": lambda d, f: d.select(
+        f.array_repeat("s", 3), f.array_repeat("d", "i"), f.sequence("i", f.lit(4)),
+        f.sequence(f.lit(5), "i"), f.sequence(f.lit(1), f.lit(9), f.lit(3))),
+    "append_prepend": lambda d, f: d.select(f.array_append("vs", f.col("i")),
+                                            f.array_prepend("vs", f.lit(None)),
+                                            f.array_append("ks", "s")),
+    "join": lambda d, f: d.select(f.array_join("ks", ","),
+                                  f.array_join(f.array("s", f.lit(None)), "-", "N")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MAPS))
+def test_maps(nested, case):
+    _run(nested, MAPS[case])
+
+
+@pytest.mark.parametrize("case", sorted(ARRAYS))
+def test_arrays(nested, case):
+    _run(nested, ARRAYS[case])
+
+
+def test_create_map_odd_arguments():
+    with pytest.raises(Exception, match="even number"):
+        F.create_map("a", "b", "c")

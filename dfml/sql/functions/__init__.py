@@ -11,11 +11,13 @@ from .. import types as T
 from ..column import CaseWhen, Column, ColumnRef, Expr, Literal, to_expr
 from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
+from ._array_ops import *  # noqa: F401,F403
 from ._arrays import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
+from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
