@@ -115,3 +115,61 @@ def test_arrays(nested, case):
 def test_create_map_odd_arguments():
     with pytest.raises(Exception, match="even number"):
         F.create_map("a", "b", "c")
+
+
+TEXT_ROWS = [(1, "Hello World", 2.5, "a,b,c", 1234567.891),
+             (2, None, None, None, None),
+             (0, "", -0.5, "", 0.125),
+             (21, "Ashcraft Tymczak", 0.99, "x,,y", -2.675),
+             (-3, "kitten sitting", NAN, "b", 1e10)]
+TEXT_SCHEMA = "i int, s string, d double, csv string, n double"
+
+
+@pytest.fixture(scope="module")
+def texts(spark, pyspark):
+    return (spark.createDataFrame(TEXT_ROWS, TEXT_SCHEMA),
+            pyspark.createDataFrame(TEXT_ROWS, TEXT_SCHEMA))
+
+
+TEXT = {
+    "left_right": lambda d, f: d.select(f.left("s", f.lit(3)), f.right("s", f.lit(4)),
+                                        f.left("s", "i"), f.right("s", f.lit(0))),
+    "split_part": lambda d, f: d.select(f.split_part("csv", f.lit(","), f.lit(2)),
+                                        f.split_part("csv", f.lit(","), f.lit(-1)),
+                                        f.split_part("csv", f.lit(","), f.lit(5))),
+    "substring_index": lambda d, f: d.select(f.substring_index("csv", ",", 2),
+                                             f.substring_index("csv", ",", -1)),
+    "regexp_tests": lambda d, f: d.select(f.regexp_count("s", f.lit("[a-z]+")),
+                                          f.regexp_like("s", f.lit("o W")), f.regexp("s", f.lit("^H"))),
+    "regexp_extract": lambda d, f: d.select(f.regexp_extract_all("s", f.lit(r"(\w)(\w+)")),
+                                            f.regexp_extract_all("s", f.lit(r"(\w)(\w+)"), 2),
+                                            f.regexp_substr("s", f.lit("o.")),
+                                            f.regexp_instr("s", f.lit("o"))),
+    "levenshtein": lambda d, f: d.select(f.levenshtein("s", f.lit("kitten")),
+                                         f.levenshtein("s", f.lit("kitten"), 3)),
+    "soundex": lambda d, f: d.select(f.soundex("s"), f.soundex(f.lit("Tymczak")),
+                                     f.soundex(f.lit("Pfister")), f.soundex(f.lit("Honeyman"))),
+    "overlay": lambda d, f: d.select(f.overlay("s", f.lit("XY"), 3), f.overlay("s", f.lit("XY"), 3, 0),
+                                     f.overlay("s", f.lit("_"), "i", f.lit(2))),
+    "format_string": lambda d, f: d.select(
+        f.format_string("%s-%d|%5.2f|%08.3f", "s", "i", "d", "n"),
+        f.format_string("%,d %x %e %10s|%-6s|", "i", "i", "n", "s", "s"),
+        f.printf(f.lit("%s=%d"), "s", "i")),
+    "format_number": lambda d, f: d.select(f.format_number("n", 2), f.format_number("d", 0),
+                                           f.format_number("i", 3), f.format_number("n", 5)),
+    "lengths_case": lambda d, f: d.select(f.ucase("s"), f.lcase("s"), f.ascii("s"),
+                                          f.octet_length("s"), f.bit_length("s"),
+                                          f.char_length("s"), f.character_length("s")),
+    "trim_find_replace": lambda d, f: d.select(
+        f.btrim(f.lit("  a b  ")), f.btrim("s", f.lit("Hd")), f.find_in_set(f.lit("b"), "csv"),
+        f.find_in_set(f.lit(""), "csv"), f.replace("s", f.lit("o")),
+        f.replace("s", f.lit("o"), f.lit("0"))),
+    "math": lambda d, f: d.select(f.factorial("i"), f.sinh("d"), f.cosh("d"), f.tanh("d"),
+                                  f.asinh("d"), f.acosh("n"), f.atanh("d"), f.cot("d"),
+                                  f.sec("d"), f.csc("d")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEXT))
+def test_text_and_math(texts, case):
+    _run(texts, TEXT[case])

@@ -24,6 +24,8 @@ from ._misc import *  # noqa: F401,F403
 from ._ordering import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
+from ._text import *  # noqa: F401,F403
+from ._text import ascii  # noqa: F401
 from ._window import *  # noqa: F401,F403
 
 

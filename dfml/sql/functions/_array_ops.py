@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow as pa
 
 from .. import types as T
 from ..column import Alias, Column, ColumnRef, Ctx, Typed, cast_to

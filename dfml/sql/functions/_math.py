@@ -5,6 +5,7 @@ from __future__ import annotations
 import math as _m
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -16,7 +17,8 @@ from ._common import col_expr, func, lit_expr, per_partition, require
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",
            "power", "round", "bround", "floor", "ceil", "ceiling", "signum", "sign", "negative",
            "positive", "pmod", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "degrees",
-           "radians", "rint", "hypot", "e", "pi"]
+           "radians", "rint", "hypot", "e", "pi", "sinh", "cosh", "tanh", "asinh", "acosh",
+           "atanh", "cot", "sec", "csc", "factorial"]
 
 
 def _num(fname: str, t: Typed) -> None:
@@ -75,6 +77,25 @@ atan = _double_kernel("atan", pc.atan)
 degrees = _double_kernel("degrees", lambda a: pc.multiply(a, 180.0 / _m.pi))
 radians = _double_kernel("radians", lambda a: pc.multiply(a, _m.pi / 180.0))
 rint = _double_kernel("rint", lambda a: pc.round(a, round_mode="half_to_even"), "rint")
+def _np(ufunc: Any) -> Any:
+    """A numpy ufunc as an Arrow kernel that keeps nulls null."""
+    def k(a: Any) -> pa.Array:
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        vals = a.fill_null(0.0).to_numpy(zero_copy_only=False)
+        with np.errstate(all="ignore"):
+            return pa.array(ufunc(vals), pa.float64(), mask=a.is_null().to_numpy(zero_copy_only=False))
+    return k
+
+
+sinh = _double_kernel("sinh", lambda a: pc.divide(pc.subtract(pc.exp(a), pc.exp(pc.negate(a))), 2.0))
+cosh = _double_kernel("cosh", lambda a: pc.divide(pc.add(pc.exp(a), pc.exp(pc.negate(a))), 2.0))
+tanh = _double_kernel("tanh", _np(np.tanh))
+asinh = _double_kernel("asinh", _np(np.arcsinh))
+acosh = _double_kernel("acosh", _np(np.arccosh))
+atanh = _double_kernel("atanh", _np(np.arctanh))
+cot = _double_kernel("cot", lambda a: pc.divide(1.0, pc.tan(a)))
+sec = _double_kernel("sec", lambda a: pc.divide(1.0, pc.cos(a)))
+csc = _double_kernel("csc", lambda a: pc.divide(1.0, pc.sin(a)))
 signum = _double_kernel("signum", lambda a: pc.sign(a).cast(pa.float64()))
 sign = _double_kernel("sign", lambda a: pc.sign(a).cast(pa.float64()), "sign")
 
@@ -265,3 +286,21 @@ def _constant(name: str, value: float) -> Any:
 
 e = _constant("E", _m.e)
 pi = _constant("PI", _m.pi)
+
+
+def factorial(col: Any) -> Column:
+    """n! as a bigint for n in 0..20 (null outside that range, where a bigint cannot hold it)."""
+    table = [_m.factorial(i) for i in range(21)]
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        require(t, (T.IntegralType,), "factorial", '"INT"')
+        i = cast_to(t, T.IntegerType())
+
+        def k(a: pa.ChunkedArray) -> pa.Array:
+            return pa.array([None if v is None or not 0 <= v <= 20 else table[v]
+                             for v in a.to_pylist()], pa.int64())
+        if i.is_scalar:
+            v = i.value
+            return Typed(None if v is None or not 0 <= v <= 20 else table[v], T.LongType(), True)
+        return Typed(per_partition(ctx, [i], k, T.LongType()), T.LongType(), True)
+    return func("factorial", [col], impl)
