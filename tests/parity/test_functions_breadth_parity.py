@@ -173,3 +173,34 @@ TEXT = {
 @pytest.mark.parametrize("case", sorted(TEXT))
 def test_text_and_math(texts, case):
     _run(texts, TEXT[case])
+
+
+INT_ROWS = [(1, 10, "ff", 2.5), (None, None, None, None), (0, -1, "-15", 0.0),
+            (-7, 2**62, "zz1", -1.5), (2**31 - 1, -2**63, "18446744073709551616", 3.0)]
+INT_SCHEMA = "i int, l long, h string, d double"
+
+
+@pytest.fixture(scope="module")
+def ints(spark, pyspark):
+    return spark.createDataFrame(INT_ROWS, INT_SCHEMA), pyspark.createDataFrame(INT_ROWS, INT_SCHEMA)
+
+
+BITS = {
+    "shifts": lambda d, f: d.select(f.shiftleft("i", 3), f.shiftleft("l", 63), f.shiftright("i", 1),
+                                    f.shiftright("l", 65), f.shiftrightunsigned("i", 28),
+                                    f.shiftrightunsigned("l", 60)),
+    "not_count": lambda d, f: d.select(f.bitwise_not("i"), f.bitwise_not("l"), f.bit_count("i"),
+                                       f.bit_count("l")),
+    "bit_get": lambda d, f: d.select(f.bit_get("i", f.lit(0)), f.getbit("l", f.lit(62))),
+    "conv": lambda d, f: d.select(f.conv("h", 16, 10), f.conv("h", 16, -10), f.conv("i", 10, 2),
+                                  f.conv("l", 10, 16), f.conv("h", 36, 8), f.conv("h", 10, -16),
+                                  f.conv("l", 10, -16)),
+    "null_functions": lambda d, f: d.select(
+        f.nvl2("i", "l", f.lit(5)), f.equal_null("i", f.lit(None)), f.equal_null("i", "l"),
+        f.nullifzero("i"), f.zeroifnull("i"), f.zeroifnull("d")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BITS))
+def test_bits_and_nulls(ints, case):
+    _run(ints, BITS[case])
