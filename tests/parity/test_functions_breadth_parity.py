@@ -204,3 +204,37 @@ BITS = {
 @pytest.mark.parametrize("case", sorted(BITS))
 def test_bits_and_nulls(ints, case):
     _run(ints, BITS[case])
+
+
+MORE_ROWS = [(1, "abc", "a%", [1, 2, 3], {"a": 1}, "a:1,b:2"),
+             (None, None, None, None, None, None),
+             (3, "A_c%", "A\\_c%", [], {}, "x"),
+             (-2, "xyz", "%Z", [None, 5], {"z": None}, "k:v:w,,m:")]
+MORE_SCHEMA = "i int, s string, p string, a array<int>, m map<string,int>, kv string"
+
+
+@pytest.fixture(scope="module")
+def more(spark, pyspark):
+    return spark.createDataFrame(MORE_ROWS, MORE_SCHEMA), pyspark.createDataFrame(MORE_ROWS, MORE_SCHEMA)
+
+
+MORE = {
+    "string_tests": lambda d, f: d.select(f.startswith("s", f.lit("a")), f.endswith("s", f.lit("c")),
+                                          f.contains("s", f.lit("b"))),
+    "like": lambda d, f: d.select(f.like("s", "p"), f.ilike("s", "p"),
+                                  f.rlike("s", f.lit("^[a-z]+$")), f.like("s", f.lit("A\\_c%"))),
+    "elt_char": lambda d, f: d.select(f.elt("i", "s", "p", "kv"), f.char("i"), f.char(f.lit(321))),
+    "str_to_map": lambda d, f: d.select(f.str_to_map("kv"), f.str_to_map("kv", f.lit(","), f.lit("="))),
+    "get": lambda d, f: d.select(f.get("a", 1), f.get("a", "i"), f.try_element_at("a", f.lit(-1)),
+                                 f.try_element_at("m", f.lit("a"))),
+    "array_insert": lambda d, f: d.select(
+        f.array_insert("a", 1, f.lit(9)), f.array_insert("a", 5, f.lit(9)),
+        f.array_insert("a", -1, f.lit(9)), f.array_insert("a", -2, f.lit(9)),
+        f.array_insert("a", -6, f.lit(9))),
+    "typeof_negate": lambda d, f: d.select(f.typeof("m"), f.typeof("a"), f.typeof("i"), f.negate("i")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MORE))
+def test_more(more, case):
+    _run(more, MORE[case])

@@ -22,7 +22,7 @@ from ._common import col_expr, func, lit_expr, per_partition, require, wider_typ
 __all__ = ["array_position", "array_remove", "array_union", "array_intersect", "array_except",
            "arrays_overlap", "arrays_zip", "flatten", "slice", "array_repeat", "sequence",
            "array_compact", "array_append", "array_prepend", "array_size", "cardinality",
-           "array_join"]
+           "array_join", "get", "try_element_at", "array_insert"]
 
 
 def _arr(t: Typed, fname: str) -> None:
@@ -288,3 +288,59 @@ def array_join(col: Any, delimiter: str, null_replacement: str | None = None) ->
     sql = f"array_join({e.sql()}, {delimiter}" + \
         ("" if null_replacement is None else f", {null_replacement}") + ")"
     return func("array_join", [e], impl, sql=sql)
+
+
+def get(col: Any, index: Any) -> Column:
+    """The element at 0-based ``index`` (null outside the array)."""
+    def one(a: list | None, i: Any) -> Any:
+        return None if a is None or i is None or not 0 <= i < len(a) else a[i]
+
+    def impl(ctx: Ctx, t: Typed, i: Typed) -> Typed:
+        _arr(t, "get")
+        return _apply(ctx, [t, cast_to(i, T.IntegerType())], one, t.dtype.elementType)
+    return func("get", [col_expr(col), _int_arg(index)], impl)
+
+
+def try_element_at(col: Any, extraction: Any) -> Column:
+    """``element_at`` that gives null (not an error) past the array's end; a map is looked up by
+    key. Index 0 is still an error, as in Spark."""
+    def from_array(a: list | None, i: Any) -> Any:
+        if i == 0:
+            raise ValueError("try_element_at: the index 0 is invalid; SQL array indices start at 1")
+        if a is None or i is None or abs(i) > len(a):
+            return None
+        return a[i - 1] if i > 0 else a[i]
+
+    def from_map(m: Any, k: Any) -> Any:
+        if m is None or k is None:
+            return None
+        return next((v for key, v in (m.items() if isinstance(m, dict) else m) if key == k), None)
+
+    def impl(ctx: Ctx, t: Typed, x: Typed) -> Typed:
+        if isinstance(t.dtype, T.MapType):
+            return _apply(ctx, [t, cast_to(x, t.dtype.keyType)], from_map, t.dtype.valueType)
+        _arr(t, "try_element_at")
+        return _apply(ctx, [t, cast_to(x, T.IntegerType())], from_array, t.dtype.elementType)
+    return func("try_element_at", [col_expr(col), col_expr(extraction)], impl)
+
+
+def array_insert(arr: Any, pos: Any, value: Any) -> Column:
+    """The array with ``value`` inserted at 1-based ``pos`` (negative counts from the end, -1
+    appending); positions past either end are padded with nulls."""
+    def one(a: list | None, p: Any, v: Any) -> list | None:
+        if a is None or p is None:
+            return None
+        if p == 0:
+            raise ValueError("array_insert: the position 0 is invalid; SQL array indices start at 1")
+        if p > 0:
+            i = p - 1
+            return a[:i] + [v] + a[i:] if i <= len(a) else a + [None] * (i - len(a)) + [v]
+        i = len(a) + p + 1
+        return a[:i] + [v] + a[i:] if i >= 0 else [v] + [None] * (-i) + a
+
+    def impl(ctx: Ctx, t: Typed, p: Typed, v: Typed) -> Typed:
+        _arr(t, "array_insert")
+        et = wider_type([t.dtype.elementType, v.dtype], "array_insert")
+        out = T.ArrayType(et, True)
+        return _apply(ctx, [cast_to(t, out), cast_to(p, T.IntegerType()), cast_to(v, et)], one, out)
+    return func("array_insert", [col_expr(arr), _int_arg(pos), lit_expr(value)], impl)

@@ -9,6 +9,7 @@ the keys' order as Spark does. A null key is an error, as in Spark; a repeated k
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -20,7 +21,7 @@ from ..kernels import rowwise
 from ._common import col_expr, func, lit_expr, per_partition, require, wider_type
 
 __all__ = ["create_map", "map_keys", "map_values", "map_entries", "map_from_arrays",
-           "map_from_entries", "map_contains_key", "map_concat", "named_struct"]
+           "map_from_entries", "map_contains_key", "map_concat", "named_struct", "str_to_map"]
 
 
 def _names(cols: tuple[Any, ...]) -> list[Any]:
@@ -201,3 +202,22 @@ def named_struct(*cols: Any) -> Column:
             return pa.StructArray.from_arrays(arrays, fields=list(T.to_arrow(out)))
         return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(values)), k, out), out, False)
     return func("named_struct", args, impl)
+
+
+def str_to_map(text: Any, pairDelim: Any = None, keyValueDelim: Any = None) -> Column:  # noqa: N803
+    """A string like ``"a:1,b:2"`` as a map of strings; the delimiters are regular expressions."""
+    pair = col_expr(pairDelim) if pairDelim is not None else lit_expr(",")
+    kv = col_expr(keyValueDelim) if keyValueDelim is not None else lit_expr(":")
+    out = T.MapType(T.StringType(), T.StringType(), True)
+
+    def one(s: str | None, p: str | None, k: str | None) -> list | None:
+        if s is None or p is None or k is None:
+            return None
+        items = [re.split(k, part, maxsplit=1) for part in re.split(p, s)]
+        return _checked([(i[0], i[1] if len(i) > 1 else None) for i in items], "str_to_map")
+
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        ts = [cast_to(t, T.StringType()) for t in ts]
+        return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(ts)), rowwise(one, T.to_arrow(out)),
+                                   out), out, True)
+    return func("str_to_map", [col_expr(text), pair, kv], impl)

@@ -19,7 +19,7 @@ from .. import types as T
 from ..column import Column, Ctx, Func, Typed
 from ._common import arrow_of, col_expr, func
 
-__all__ = ["rand", "randn", "monotonically_increasing_id", "hash"]
+__all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate"]
 
 _M = 0xFFFFFFFF
 
@@ -209,3 +209,18 @@ def monotonically_increasing_id() -> Column:
         meta = pd.Series([], dtype=pd.ArrowDtype(pa.int64()))
         return Typed(anchor.map_partitions(_RowIdKernel(), meta=meta), T.LongType(), False)
     return Column(Func("monotonically_increasing_id", [], impl, sql="monotonically_increasing_id()"))
+
+
+
+def typeof(col: Any) -> Column:
+    """The Spark SQL name of the column's type (``int``, ``array<string>``...), per row."""
+    return func("typeof", [col], lambda ctx, t: Typed(t.dtype.simpleString(), T.StringType(), False))
+
+
+def negate(col: Any) -> Column:
+    """``-col``, under the name Spark gives it (``negative(col)``)."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if t.is_scalar:
+            return Typed(None if t.value is None else -t.value, t.dtype, t.nullable)
+        return Typed(-t.value, t.dtype, t.nullable)
+    return func("negative", [col], impl)

@@ -22,7 +22,8 @@ __all__ = ["left", "right", "split_part", "substring_index", "regexp_count", "re
            "regexp", "regexp_extract_all", "regexp_substr", "regexp_instr", "levenshtein",
            "soundex", "overlay", "format_string", "printf", "format_number", "ucase", "lcase",
            "ascii", "octet_length", "bit_length", "char_length", "character_length", "btrim",
-           "find_in_set", "replace"]
+           "find_in_set", "replace", "startswith", "endswith", "contains", "like", "ilike", "rlike",
+           "elt", "char"]
 
 
 def _row_func(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
@@ -323,3 +324,71 @@ def replace(src: Any, search: Any, replace: Any = None) -> Column:
     return _row_func("replace", args, lambda s, a, b="": s.replace(a, b) if a else s, _S,
                      [_S, _S, _S], sql=None if replace is not None else
                      f"replace({args[0].sql()}, {args[1].sql()}, )")
+
+
+def _test_fn(name: str, test: Callable[[str, str], bool]) -> Any:
+    def f(str: Any, other: Any) -> Column:  # noqa: A002 - Spark's names
+        return _row_func(name, [col_expr(str), col_expr(other)], test, T.BooleanType(), [_S, _S])
+    f.__name__ = name
+    return f
+
+
+startswith = _test_fn("startswith", lambda s, p: s.startswith(p))
+endswith = _test_fn("endswith", lambda s, p: s.endswith(p))
+contains = _test_fn("contains", lambda s, p: p in s)
+
+
+def _like_regex(pattern: str, escape: str = "\\", flags: int = 0) -> re.Pattern:
+    """A SQL LIKE pattern (``%`` any run, ``_`` one character, ``escape`` quoting) as a regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.DOTALL | flags)
+
+
+def _like(name: str, flags: int, sql: Callable[[str, str], str]) -> Any:
+    def f(str: Any, pattern: Any, escapeChar: Any = None) -> Column:  # noqa: A002,N803
+        esc = "\\" if escapeChar is None else (escapeChar._expr.value if isinstance(escapeChar, Column)
+                                               else escapeChar)
+        args = [col_expr(str), col_expr(pattern)]
+        return _row_func(name, args,
+                         lambda s, p: _like_regex(p, esc, flags).fullmatch(s) is not None,
+                         T.BooleanType(), [_S, _S], sql=sql(args[0].sql(), args[1].sql()))
+    f.__name__ = name
+    return f
+
+
+like = _like("like", 0, lambda a, b: f"{a} LIKE {b}")
+ilike = _like("ilike", re.IGNORECASE, lambda a, b: f"ilike({a}, {b})")
+
+
+def rlike(str: Any, regexp: Any) -> Column:  # noqa: A002
+    """Whether the regular expression matches anywhere in the string."""
+    return _row_func("RLIKE", [col_expr(str), col_expr(regexp)],
+                     lambda s, p: _regex(p).search(s) is not None, T.BooleanType(), [_S, _S])
+
+
+def elt(*inputs: Any) -> Column:
+    """The ``n``-th of the following values (1-based; null when out of range)."""
+    args = [col_expr(c) for c in inputs]
+
+    def fn(n: Any, *vals: Any) -> Any:
+        return None if n is None or not 1 <= n <= len(vals) else vals[n - 1]
+    return _row_func("elt", args, fn, _S, [_I] + [_S] * (len(args) - 1), nulls=False)
+
+
+def char(col: Any) -> Column:
+    """The character with the code ``col`` modulo 256 ("" for a negative code)."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        v = cast_to(t, T.LongType())
+        fn = rowwise(lambda x: None if x is None else ("" if x < 0 else chr(x % 256)),
+                     T.to_arrow(_S))
+        ts = [v] if not v.is_scalar else [Typed(ctx.broadcast(v), v.dtype)]
+        return Typed(per_partition(ctx, ts, fn, _S), _S, True)
+    return func("char", [col], impl)
