@@ -238,3 +238,24 @@ MORE = {
 @pytest.mark.parametrize("case", sorted(MORE))
 def test_more(more, case):
     _run(more, MORE[case])
+
+
+def test_regexp_instr_group(texts):
+    _run(texts, lambda d, f: d.select(f.regexp_instr("s", f.lit(r"(o)\s?(W|r)"), f.lit(2))))
+
+
+SQL_QUERIES = [
+    "SELECT map(1, 'a', 2, 'b') AS m, map_keys(map(1, 2)) AS k",
+    "SELECT md5('a'), crc32('a'), hex(17), xxhash64('a', 1), sha2('x', 512)",
+    "SELECT format_number(1234.5, 1), split_part('a,b', ',', 2), conv('ff', 16, 10), "
+    "replace('abc', 'b', 'x'), overlay('abc', 'x', 2), printf('%s-%d', 'a', 1)",
+    "SELECT ucase('a'), lcase('A'), char_length('ab'), character_length('abc'), left('abc', 2)",
+    "SELECT slice(array(1, 2, 3), 2, 1), flatten(array(array(1), array(2))), sequence(1, 5, 2), "
+    "array_position(array(3, 4), 4), named_struct('a', 1, 'b', 'x')",
+    "SELECT shiftleft(1, 2), bit_count(7), typeof(1.5), regexp_count('aaa', 'a'), str_to_map('a:1')",
+]
+
+
+@pytest.mark.parametrize("query", SQL_QUERIES)
+def test_sql_text(spark, pyspark, query):
+    assert_same(spark.sql(query), pyspark.sql(query))

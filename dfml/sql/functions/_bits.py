@@ -159,8 +159,18 @@ def _digits(v: int, base: int) -> str:
             return out
 
 
-def conv(col: Any, fromBase: int, toBase: int) -> Column:  # noqa: N803 - Spark's names
+def _int_value(v: Any, name: str) -> int:
+    """An int parameter, given as an int or as a literal column (as SQL text passes it)."""
+    if isinstance(v, Column):
+        v = getattr(v._expr, "value", v)
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise TypeError(f"conv(): {name} must be an int, got {v!r}")
+    return v
+
+
+def conv(col: Any, fromBase: Any, toBase: Any) -> Column:  # noqa: N803 - Spark's names
     """The number written in ``col`` in base ``fromBase``, rewritten in base ``toBase``."""
+    fromBase, toBase = _int_value(fromBase, "fromBase"), _int_value(toBase, "toBase")
     def impl(ctx: Ctx, t: Typed) -> Typed:
         s = cast_to(t, T.StringType())
         fn = rowwise(lambda x: None if x is None else _conv(x, fromBase, toBase), pa.large_string())

@@ -148,7 +148,9 @@ def regexp_instr(str: Any, regexp: Any, idx: Any = None) -> Column:  # noqa: A00
 
     def fn(s: str, p: str, i: int = 0) -> int:
         m = _regex(p).search(s)
-        return 0 if m is None else m.start(i) + 1
+        if m is not None:
+            _group(m, i)  # checks the index; Spark reports where the whole match starts
+        return 0 if m is None else m.start() + 1
     return _row_func("regexp_instr", args, fn, _I, [_S, _S, _I],
                      sql=None if idx is not None else
                      f"regexp_instr({args[0].sql()}, {args[1].sql()}, 0)")
