@@ -259,3 +259,29 @@ SQL_QUERIES = [
 @pytest.mark.parametrize("query", SQL_QUERIES)
 def test_sql_text(spark, pyspark, query):
     assert_same(spark.sql(query), pyspark.sql(query))
+
+
+def test_to_binary(texts):
+    _run(texts, lambda d, f: d.select(
+        f.to_binary(f.lit("abc"), f.lit("utf-8")), f.to_binary(f.lit("6162")),
+        f.to_binary("s", f.lit("utf8")), f.try_to_binary("s"),
+        f.try_to_binary(f.lit("YWJj"), f.lit("base64"))))
+
+
+BOOL_ROWS = [(1, True, 2), (1, False, 3), (2, None, None), (2, True, 1), (3, None, 5), (3, False, None)]
+
+
+@pytest.fixture(scope="module")
+def bools(spark, pyspark):
+    schema = "g int, b boolean, v int"
+    return spark.createDataFrame(BOOL_ROWS, schema), pyspark.createDataFrame(BOOL_ROWS, schema)
+
+
+def test_boolean_aggregates_grouped(bools):
+    _run(bools, lambda d, f: d.groupBy("g").agg(f.count_if("b"), f.bool_and("b"), f.every("b"),
+                                                f.bool_or("b"), f.some("b")))
+
+
+def test_boolean_aggregates_global(bools):
+    _run(bools, lambda d, f: d.agg(f.count_if("b"), f.bool_and("b"), f.bool_or("b"),
+                                   f.count_if(f.col("v") > 1)))

@@ -162,3 +162,26 @@ approxPercentile = percentile_approx
 
 def any_value(col: Any, ignoreNulls: bool = False) -> Column:
     return _agg(A.First, "first", col, sql=f"any_value({col_expr(col).sql()})", ignorenulls=ignoreNulls)
+
+
+def count_if(col: Any) -> Column:
+    """How many rows have ``col`` true (a bigint; 0 when none are)."""
+    from ..column import CaseWhen
+    e = col_expr(col)
+    ones = Column(CaseWhen([(e, Literal(1))], Literal(None)))
+    return count(ones).alias(f"count_if({e.sql()})")
+
+
+def _bool_agg(name: str, pick: Any) -> Any:
+    def f(col: Any) -> Column:
+        e = col_expr(col)
+        return pick(Column(e)).alias(f"{name}({e.sql()})")
+    f.__name__ = name
+    f.__doc__ = f"Spark's ``{name}``: whether {'all' if pick is min else 'any'} of the values are true."
+    return f
+
+
+bool_and = _bool_agg("bool_and", min)
+every = _bool_agg("every", min)
+bool_or = _bool_agg("bool_or", max)
+some = _bool_agg("some", max)

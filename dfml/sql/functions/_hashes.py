@@ -24,7 +24,7 @@ from ..errors import AnalysisException
 from ._common import col_expr, func, per_partition, require
 
 __all__ = ["md5", "sha1", "sha", "sha2", "crc32", "xxhash64", "base64", "unbase64", "hex", "unhex",
-           "bin"]
+           "bin", "to_binary", "try_to_binary"]
 
 _BYTES = (T.StringType, T.BinaryType)
 
@@ -83,6 +83,41 @@ def _unhex(v: str) -> bytes | None:
 
 
 unhex = _bytes_fn("unhex", _unhex, T.BinaryType(), '"STRING"', (T.StringType,))
+
+
+def _decode(v: str, fmt: str) -> bytes | None:
+    f = fmt.lower()
+    if f == "hex":
+        return _unhex(v)
+    if f in ("utf-8", "utf8"):
+        return v.encode("utf-8")
+    if f == "base64":
+        return _unbase64(v)
+    raise ValueError(f"to_binary: the format must be 'hex', 'utf-8', 'utf8' or 'base64', got {fmt!r}")
+
+
+def _to_binary(name: str, strict: bool) -> Any:
+    def f(col: Any, format: Any = None) -> Column:  # noqa: A002 - Spark's name
+        fmt = "hex" if format is None else getattr(format._expr, "value", None) \
+            if isinstance(format, Column) else format
+        if not isinstance(fmt, str):
+            raise TypeError(f"{name}(): format must be a string literal, got {format!r}")
+
+        def one(v: str) -> bytes | None:
+            out = _decode(v, fmt)
+            if out is None and strict:
+                raise ValueError(f"[CONVERSION_INVALID_INPUT] {name}: {v!r} is not valid {fmt}")
+            return out
+        e = col_expr(col)
+        inner = _bytes_fn(name, one, T.BinaryType(), '"STRING"', (T.StringType,),
+                          sql=lambda s: f"{name}({s}" + ("" if format is None else f", {fmt}") + ")")
+        return inner(Column(e))
+    f.__name__ = name
+    return f
+
+
+to_binary = _to_binary("to_binary", True)
+try_to_binary = _to_binary("try_to_binary", False)
 
 
 def _long_hex(v: Any) -> str:
