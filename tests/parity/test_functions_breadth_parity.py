@@ -3,6 +3,8 @@ PySpark: same values, result types and generated column names, with nulls and ed
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dfml.sql import functions as F
@@ -285,3 +287,40 @@ def test_boolean_aggregates_grouped(bools):
 def test_boolean_aggregates_global(bools):
     _run(bools, lambda d, f: d.agg(f.count_if("b"), f.bool_and("b"), f.bool_or("b"),
                                    f.count_if(f.col("v") > 1)))
+
+
+DATE_ROWS = [(dt.date(2024, 2, 29), dt.datetime(2024, 2, 29, 13, 45, 12, 345678), 1700000000, 2024,
+              2, 30, 1.5),
+             (None, None, None, None, None, None, None),
+             (dt.date(1969, 12, 31), dt.datetime(1969, 12, 31, 23, 59, 59, 999999), -1, 2023, 2, 28,
+              -0.25)]
+DATE_SCHEMA = "d date, t timestamp, n long, y int, m int, dd int, x double"
+
+
+@pytest.fixture(scope="module")
+def dates(spark, pyspark):
+    return spark.createDataFrame(DATE_ROWS, DATE_SCHEMA), pyspark.createDataFrame(DATE_ROWS, DATE_SCHEMA)
+
+
+DATES = {
+    "aliases": lambda d, f: d.select(f.day("d"), f.date_diff("d", f.lit("2024-01-01")),
+                                     f.dateadd("d", 3), f.dateadd("d", "m")),
+    "names": lambda d, f: d.select(f.dayname("d"), f.monthname("t"), f.weekday("d")),
+    "make_and_unix_date": lambda d, f: d.select(f.make_date("y", "m", "dd"), f.unix_date("d"),
+                                                f.date_from_unix_date("m")),
+    "unix_times": lambda d, f: d.select(f.unix_seconds("t"), f.unix_millis("t"), f.unix_micros("t")),
+    "timestamps_from": lambda d, f: d.select(f.timestamp_seconds("n"), f.timestamp_seconds("x"),
+                                             f.timestamp_millis("n"), f.timestamp_micros("n")),
+    "trunc": lambda d, f: d.select(f.trunc("d", "year"), f.trunc("d", "MM"), f.trunc("d", "week"),
+                                   f.trunc("d", "quarter"), f.trunc("d", "day")),
+    "date_trunc": lambda d, f: d.select(f.date_trunc("hour", "t"), f.date_trunc("quarter", "t"),
+                                        f.date_trunc("millisecond", "t"), f.date_trunc("week", "t"),
+                                        f.date_trunc("dd", "t")),
+    "next_day": lambda d, f: d.select(f.next_day("d", "Mon"), f.next_day("d", "thursday"),
+                                      f.next_day("d", "xx")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DATES))
+def test_dates(dates, case):
+    _run(dates, DATES[case])
