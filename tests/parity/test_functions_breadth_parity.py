@@ -324,3 +324,20 @@ DATES = {
 @pytest.mark.parametrize("case", sorted(DATES))
 def test_dates(dates, case):
     _run(dates, DATES[case])
+
+
+def test_try_arithmetic(bools):
+    _run(bools, lambda d, f: d.select(f.try_add("g", "v"), f.try_subtract("g", "v"),
+                                      f.try_multiply("g", "v"), f.try_divide("v", "g"),
+                                      f.try_divide("g", f.lit(0)), f.try_mod("v", "g")))
+
+
+def test_aggregate_aliases(bools):
+    _run(bools, lambda d, f: d.groupBy("g").agg(f.array_agg("v"), f.try_sum("v"), f.try_avg("v")))
+    _run(bools, lambda d, f: d.agg(f.try_sum("v"), f.try_avg("v")))
+
+
+def test_first_last_value_ignoring_nulls(bools):
+    # groups 2 and 3 hold one non-null value each, so the answer does not depend on row order
+    _run(bools, lambda d, f: d.filter("g > 1").groupBy("g").agg(
+        f.first_value("v", f.lit(True)), f.last_value("v", f.lit(True))))

@@ -185,3 +185,31 @@ bool_and = _bool_agg("bool_and", min)
 every = _bool_agg("every", min)
 bool_or = _bool_agg("bool_or", max)
 some = _bool_agg("some", max)
+
+
+def _agg_alias(name: str, inner: Any) -> Any:
+    def f(col: Any) -> Column:
+        from ._common import renamed
+        return renamed(inner(col), f"{name}({col_expr(col).sql()})")
+    f.__name__ = name
+    f.__doc__ = f"Spark's ``{name}``, another name for ``{inner.__name__}``."
+    return f
+
+
+array_agg = collect_list  # Spark names its column collect_list(...) too
+try_sum = _agg_alias("try_sum", sum)
+try_avg = _agg_alias("try_avg", avg)
+
+
+def first_value(col: Any, ignoreNulls: Any = None) -> Column:  # noqa: N803 - Spark's name
+    from ._common import renamed
+    ign = bool(getattr(ignoreNulls, "_expr", None) and ignoreNulls._expr.value) \
+        if isinstance(ignoreNulls, Column) else bool(ignoreNulls)
+    return renamed(first(col, ign), f"first_value({col_expr(col).sql()})")
+
+
+def last_value(col: Any, ignoreNulls: Any = None) -> Column:  # noqa: N803 - Spark's name
+    from ._common import renamed
+    ign = bool(getattr(ignoreNulls, "_expr", None) and ignoreNulls._expr.value) \
+        if isinstance(ignoreNulls, Column) else bool(ignoreNulls)
+    return renamed(last(col, ign), f"last_value({col_expr(col).sql()})")

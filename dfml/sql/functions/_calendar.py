@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from .. import types as T
 from ..column import Column, Ctx, Expr, Typed, cast_to
 from ..kernels import rowwise
-from ._common import col_expr, func, lit_expr, per_partition
+from ._common import col_expr, func, lit_expr, per_partition, renamed
 from ._dates import current_date, current_timestamp, date_add, datediff, dayofmonth
 
 __all__ = ["day", "date_diff", "dateadd", "curdate", "now", "dayname", "monthname", "weekday",
@@ -30,30 +30,25 @@ _EPOCH = _dt.date(1970, 1, 1)
 _D, _TS = T.DateType(), T.TimestampType()
 
 
-def _renamed(inner: Column, sql: str) -> Column:
-    """``inner`` under another of Spark's names for it (the value passes through unchanged)."""
-    return func(sql[:sql.index("(")], [inner._expr], lambda ctx, t: t, sql=sql)
-
-
 def day(col: Any) -> Column:
-    return _renamed(dayofmonth(col), f"day({col_expr(col).sql()})")
+    return renamed(dayofmonth(col), f"day({col_expr(col).sql()})")
 
 
 def date_diff(end: Any, start: Any) -> Column:
-    return _renamed(datediff(end, start), f"date_diff({col_expr(end).sql()}, {col_expr(start).sql()})")
+    return renamed(datediff(end, start), f"date_diff({col_expr(end).sql()}, {col_expr(start).sql()})")
 
 
 def dateadd(start: Any, days: Any) -> Column:
     d = col_expr(days) if isinstance(days, (str, Column)) else lit_expr(days)
-    return _renamed(date_add(start, days), f"date_add({col_expr(start).sql()}, {d.sql()})")
+    return renamed(date_add(start, days), f"date_add({col_expr(start).sql()}, {d.sql()})")
 
 
 def curdate() -> Column:
-    return _renamed(current_date(), "curdate()")
+    return renamed(current_date(), "curdate()")
 
 
 def now() -> Column:
-    return _renamed(current_timestamp(), "now()")
+    return renamed(current_timestamp(), "now()")
 
 
 def _row(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,

@@ -10,7 +10,7 @@ from ..column import Column, Expr, Func, Literal, Typed, to_expr
 from ..kernels import ArrowKernel, arrow_of, per_partition
 
 __all__ = ["col_expr", "lit_expr", "func", "require", "ArrowKernel", "arrow_of", "per_partition",
-           "wider_type"]
+           "wider_type", "renamed"]
 
 
 def col_expr(c: Any) -> Expr:
@@ -47,3 +47,9 @@ def wider_type(types: list[Any], what: str) -> Any:
                                                                     for t in types):
             return T.StringType()
         raise
+
+
+def renamed(inner: Column, sql: str) -> Column:
+    """``inner`` under another of Spark's names for it (``sql`` is the generated column name; the
+    value passes through unchanged)."""
+    return func(sql[:sql.index("(")], [inner._expr], lambda ctx, t: t, sql=sql)

@@ -12,13 +12,14 @@ import pyarrow.compute as pc
 from .. import types as T
 from .. import column_ops as ops
 from ..column import Column, Ctx, Literal, Typed, cast_to
-from ._common import col_expr, func, lit_expr, per_partition, require
+from ._common import col_expr, func, lit_expr, per_partition, renamed, require
 
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",
            "power", "round", "bround", "floor", "ceil", "ceiling", "signum", "sign", "negative",
            "positive", "pmod", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "degrees",
            "radians", "rint", "hypot", "e", "pi", "sinh", "cosh", "tanh", "asinh", "acosh",
-           "atanh", "cot", "sec", "csc", "factorial"]
+           "atanh", "cot", "sec", "csc", "factorial", "try_add", "try_subtract", "try_multiply",
+           "try_divide", "try_mod"]
 
 
 def _num(fname: str, t: Typed) -> None:
@@ -304,3 +305,20 @@ def factorial(col: Any) -> Column:
             return Typed(None if v is None or not 0 <= v <= 20 else table[v], T.LongType(), True)
         return Typed(per_partition(ctx, [i], k, T.LongType()), T.LongType(), True)
     return func("factorial", [col], impl)
+
+
+def _try_op(name: str, op: Any) -> Any:
+    def f(left: Any, right: Any) -> Column:
+        a, b = col_expr(left), col_expr(right)
+        return renamed(op(Column(a), Column(b)), f"{name}({a.sql()}, {b.sql()})")
+    f.__name__ = name
+    f.__doc__ = (f"Spark's ``{name}``: the operator's result, null where it has none (division "
+                 "by zero); dfml's integer arithmetic is Spark's non-ANSI one.")
+    return f
+
+
+try_add = _try_op("try_add", lambda a, b: a + b)
+try_subtract = _try_op("try_subtract", lambda a, b: a - b)
+try_multiply = _try_op("try_multiply", lambda a, b: a * b)
+try_divide = _try_op("try_divide", lambda a, b: a / b)
+try_mod = _try_op("try_mod", lambda a, b: a % b)
