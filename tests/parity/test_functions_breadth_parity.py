@@ -341,3 +341,36 @@ def test_first_last_value_ignoring_nulls(bools):
     # groups 2 and 3 hold one non-null value each, so the answer does not depend on row order
     _run(bools, lambda d, f: d.filter("g > 1").groupBy("g").agg(
         f.first_value("v", f.lit(True)), f.last_value("v", f.lit(True))))
+
+
+JSON_ROWS = [('{"a": 1, "b": {"c": [1, 2, {"d": "x"}]}, "s": "str"}', 1, "q", [1, None], {"k": 2.5}),
+             (None, None, None, None, None),
+             ("not json", 2, None, [], {}),
+             ("[1, 2, 3]", None, "z", None, {"n": None}),
+             ('{"a": "7", "b": null}', 3, "", [3], None)]
+JSON_SCHEMA = "j string, i int, s string, a array<int>, m map<string,double>"
+
+
+@pytest.fixture(scope="module")
+def jsons(spark, pyspark):
+    return spark.createDataFrame(JSON_ROWS, JSON_SCHEMA), pyspark.createDataFrame(JSON_ROWS, JSON_SCHEMA)
+
+
+JSON = {
+    "get_json_object": lambda d, f: d.select(
+        f.get_json_object("j", "$.a"), f.get_json_object("j", "$.b.c[1]"),
+        f.get_json_object("j", "$.b"), f.get_json_object("j", "$.s"),
+        f.get_json_object("j", "$.b.c[2].d"), f.get_json_object("j", "$.missing")),
+    "array_length_keys": lambda d, f: d.select(f.json_array_length("j"), f.json_object_keys("j")),
+    "to_json": lambda d, f: d.select(f.to_json(f.struct("i", "s", "a")), f.to_json("m"),
+                                     f.to_json("a"), f.to_json(f.struct("m"))),
+    "from_json_struct": lambda d, f: d.select(f.from_json("j", "a INT, s STRING")),
+    "from_json_strings": lambda d, f: d.select(f.from_json("j", "a STRING, b STRING")),
+    "from_json_other": lambda d, f: d.select(f.from_json(f.lit("[1,2]"), "array<int>"),
+                                             f.from_json(f.lit('{"x": 1.5}'), "map<string,double>")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON))
+def test_json(jsons, case):
+    _run(jsons, JSON[case])

@@ -19,6 +19,7 @@ from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
+from ._json import *  # noqa: F401,F403
 from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
