@@ -374,3 +374,33 @@ JSON = {
 @pytest.mark.parametrize("case", sorted(JSON))
 def test_json(jsons, case):
     _run(jsons, JSON[case])
+
+
+STAT_ROWS = [(1, 2.0, "a", 5), (1, 4.0, "b", 1), (1, None, "c", None), (2, None, None, 3),
+             (2, None, "d", None), (3, 7.0, "e", 2), (3, 7.0, "e", 9), (3, 1.0, "f", 4),
+             (3, -2.5, "g", 0)]
+
+
+@pytest.fixture(scope="module")
+def stats(spark, pyspark):
+    schema = "g int, v double, s string, o int"
+    return spark.createDataFrame(STAT_ROWS, schema), pyspark.createDataFrame(STAT_ROWS, schema)
+
+
+def test_percentiles_and_product(stats):
+    _run(stats, lambda d, f: d.groupBy("g").agg(f.median("v"), f.percentile("v", 0.25),
+                                                f.percentile("v", [0.1, 0.9]), f.product("v")))
+
+
+def test_max_min_by(stats):
+    _run(stats, lambda d, f: d.groupBy("g").agg(f.max_by("s", "o"), f.min_by("s", "o"),
+                                                f.max_by("v", "o")))
+
+
+def test_mode_without_ties(stats):
+    # Spark breaks ties arbitrarily; groups 2 and 3 have a single most frequent value
+    _run(stats, lambda d, f: d.filter("g > 1").groupBy("g").agg(f.mode("s")))
+
+
+def test_list_aggregates_global(stats):
+    _run(stats, lambda d, f: d.agg(f.median("v"), f.mode("v"), f.product("o"), f.max_by("s", "o")))

@@ -20,6 +20,7 @@ from ._dates import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._json import *  # noqa: F401,F403
+from ._list_aggs import *  # noqa: F401,F403
 from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
