@@ -404,3 +404,11 @@ def test_mode_without_ties(stats):
 
 def test_list_aggregates_global(stats):
     _run(stats, lambda d, f: d.agg(f.median("v"), f.mode("v"), f.product("o"), f.max_by("s", "o")))
+
+
+def test_url_and_mask(texts):
+    _run(texts, lambda d, f: d.select(
+        f.url_encode("s"), f.url_encode(f.lit("a b&c=d/~*é")),
+        f.url_decode(f.lit("a+b%26c%3D%C3%A9")), f.try_url_decode(f.lit("%zz")),
+        f.mask("s"), f.mask("s", f.lit("U"), f.lit("l"), f.lit("#"), f.lit("*")),
+        f.mask(f.lit("AbC-12"), lowerChar=f.lit("q"))))

@@ -23,7 +23,7 @@ __all__ = ["left", "right", "split_part", "substring_index", "regexp_count", "re
            "soundex", "overlay", "format_string", "printf", "format_number", "ucase", "lcase",
            "ascii", "octet_length", "bit_length", "char_length", "character_length", "btrim",
            "find_in_set", "replace", "startswith", "endswith", "contains", "like", "ilike", "rlike",
-           "elt", "char"]
+           "elt", "char", "url_encode", "url_decode", "try_url_decode", "mask"]
 
 
 def _row_func(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
@@ -394,3 +394,51 @@ def char(col: Any) -> Column:
         ts = [v] if not v.is_scalar else [Typed(ctx.broadcast(v), v.dtype)]
         return Typed(per_partition(ctx, ts, fn, _S), _S, True)
     return func("char", [col], impl)
+
+
+def _url_encode(s: str) -> str:
+    """Java's ``URLEncoder`` (UTF-8): letters, digits and ``.-*_`` kept, space as ``+``."""
+    from urllib.parse import quote_plus
+    return quote_plus(s, safe="*").replace("~", "%7E")
+
+
+def url_encode(str: Any) -> Column:  # noqa: A002
+    return _row_func("url_encode", [col_expr(str)], _url_encode, _S, [_S])
+
+
+def _url_decode(s: str, strict: bool) -> str | None:
+    from urllib.parse import unquote_plus
+    if re.search(r"%(?![0-9a-fA-F]{2})", s):
+        if strict:
+            raise ValueError(f"[CANNOT_DECODE_URL] url_decode: {s!r} is not valid URL encoding")
+        return None
+    return unquote_plus(s, errors="strict")
+
+
+def url_decode(str: Any) -> Column:  # noqa: A002
+    return _row_func("url_decode", [col_expr(str)], lambda s: _url_decode(s, True), _S, [_S])
+
+
+def try_url_decode(str: Any) -> Column:  # noqa: A002
+    return _row_func("try_url_decode", [col_expr(str)], lambda s: _url_decode(s, False), _S, [_S])
+
+
+def mask(col: Any, upperChar: Any = None, lowerChar: Any = None, digitChar: Any = None,  # noqa: N803
+         otherChar: Any = None) -> Column:
+    """Letters and digits replaced (``X``, ``x``, ``n`` by default; other characters kept unless
+    ``otherChar`` is given). A null replacement keeps that class as it is."""
+    def char_of(v: Any, default: str | None) -> str | None:
+        if v is None:
+            return default
+        return v._expr.value if isinstance(v, Column) else v
+    up, low, dig, oth = (char_of(upperChar, "X"), char_of(lowerChar, "x"), char_of(digitChar, "n"),
+                         char_of(otherChar, None))
+
+    def fn(s: str) -> str:
+        return "".join((up if up is not None else c) if c.isupper() and c.isascii() else
+                       (low if low is not None else c) if c.islower() and c.isascii() else
+                       (dig if dig is not None else c) if c.isdigit() and c.isascii() else
+                       (oth if oth is not None else c) for c in s)
+    shown = ", ".join("NULL" if v is None else v for v in (up, low, dig, oth))
+    e = col_expr(col)
+    return _row_func("mask", [e], fn, _S, [_S], sql=f"mask({e.sql()}, {shown})")
