@@ -412,3 +412,8 @@ def test_url_and_mask(texts):
         f.url_decode(f.lit("a+b%26c%3D%C3%A9")), f.try_url_decode(f.lit("%zz")),
         f.mask("s"), f.mask("s", f.lit("U"), f.lit("l"), f.lit("#"), f.lit("*")),
         f.mask(f.lit("AbC-12"), lowerChar=f.lit("q"))))
+
+
+def test_posexplode_outer(nested):
+    _run(nested, lambda d, f: d.select("i", f.posexplode_outer("vs")))
+    _run(nested, lambda d, f: d.select("i", f.posexplode_outer("ks")))
