@@ -417,3 +417,29 @@ def test_url_and_mask(texts):
 def test_posexplode_outer(nested):
     _run(nested, lambda d, f: d.select("i", f.posexplode_outer("vs")))
     _run(nested, lambda d, f: d.select("i", f.posexplode_outer("ks")))
+
+
+URL = "http://u:p@spark.apache.org:80/path/x?query=1&k=v#Ref"
+PARTS = ["HOST", "PATH", "QUERY", "REF", "PROTOCOL", "FILE", "AUTHORITY", "USERINFO", "BAD"]
+
+
+def test_parse_url(texts):
+    _run(texts, lambda d, f: d.select(*[f.parse_url(f.lit(URL), f.lit(p)) for p in PARTS]))
+    _run(texts, lambda d, f: d.select(
+        f.parse_url(f.lit("http://a.b/p?query=1&k=v"), f.lit("QUERY"), f.lit("k")),
+        f.parse_url(f.lit("http://a.b/p?query=1&k=v"), f.lit("QUERY"), f.lit("zz")),
+        f.parse_url(f.lit("https://a.b"), f.lit("PATH")), f.parse_url(f.lit("https://a.b"), f.lit("QUERY")),
+        f.parse_url("s", f.lit("HOST"))))
+
+
+def test_width_bucket(texts):
+    _run(texts, lambda d, f: d.select(
+        f.width_bucket("n", f.lit(0.2), f.lit(10.6), f.lit(5)),
+        f.width_bucket("d", f.lit(3.0), f.lit(-1.0), f.lit(4)),
+        f.width_bucket("i", f.lit(0), f.lit(20), f.lit(4)),
+        f.width_bucket("d", f.lit(0), f.lit(0), f.lit(3))))
+
+
+def test_session_constants(texts):
+    _run(texts, lambda d, f: d.select(f.current_database(), f.current_catalog(), f.current_user(),
+                                      f.user(), f.session_user(), f.current_timezone()))

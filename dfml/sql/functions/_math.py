@@ -19,7 +19,7 @@ __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", 
            "positive", "pmod", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "degrees",
            "radians", "rint", "hypot", "e", "pi", "sinh", "cosh", "tanh", "asinh", "acosh",
            "atanh", "cot", "sec", "csc", "factorial", "try_add", "try_subtract", "try_multiply",
-           "try_divide", "try_mod"]
+           "try_divide", "try_mod", "width_bucket"]
 
 
 def _num(fname: str, t: Typed) -> None:
@@ -322,3 +322,35 @@ try_subtract = _try_op("try_subtract", lambda a, b: a - b)
 try_multiply = _try_op("try_multiply", lambda a, b: a * b)
 try_divide = _try_op("try_divide", lambda a, b: a / b)
 try_mod = _try_op("try_mod", lambda a, b: a % b)
+
+
+def _bucket(v: float, lo: float, hi: float, n: int) -> int | None:
+    if n <= 0 or lo == hi or any(_m.isnan(x) or _m.isinf(x) for x in (v, lo, hi)):
+        return None
+    if lo < hi:
+        if v < lo:
+            return 0
+        if v >= hi:
+            return n + 1
+        return int(_m.floor((v - lo) / (hi - lo) * n)) + 1
+    if v > lo:
+        return 0
+    if v <= hi:
+        return n + 1
+    return int(_m.floor((lo - v) / (lo - hi) * n)) + 1
+
+
+def width_bucket(v: Any, min: Any, max: Any, numBucket: Any) -> Column:  # noqa: A002,N803
+    """The 1-based bucket of ``v`` among ``numBucket`` equal-width buckets between ``min`` and
+    ``max`` (0 below, ``numBucket`` + 1 above)."""
+    from ..kernels import rowwise
+
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        ts = [cast_to(t, T.DoubleType()) for t in ts[:3]] + [cast_to(ts[3], T.LongType())]
+        if all(t.is_scalar for t in ts):
+            ts[0] = Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable)
+        one = rowwise(lambda *x: None if any(a is None for a in x) else _bucket(*x), pa.int64())
+        return Typed(per_partition(ctx, ts, one, T.LongType()), T.LongType(), True)
+    args = [col_expr(a) if isinstance(a, (str, Column)) else lit_expr(a)
+            for a in (v, min, max, numBucket)]
+    return func("width_bucket", args, impl)

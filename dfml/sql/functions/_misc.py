@@ -19,7 +19,9 @@ from .. import types as T
 from ..column import Column, Ctx, Func, Typed
 from ._common import arrow_of, col_expr, func
 
-__all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate"]
+__all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate",
+           "current_database", "current_catalog", "current_schema", "current_user", "user",
+           "session_user", "current_timezone"]
 
 _M = 0xFFFFFFFF
 
@@ -224,3 +226,49 @@ def negate(col: Any) -> Column:
             return Typed(None if t.value is None else -t.value, t.dtype, t.nullable)
         return Typed(-t.value, t.dtype, t.nullable)
     return func("negative", [col], impl)
+
+
+def _constant(name: str, value: Any) -> Column:
+    """A per-query constant string under Spark's name for it (``value`` is computed when the
+    expression is analyzed)."""
+    return func(name, [], lambda ctx: Typed(value(), T.StringType(), False), sql=f"{name}()")
+
+
+def current_database() -> Column:
+    """The current database: dfml's catalog has one, ``default`` (Spark names it current_schema)."""
+    return _constant("current_schema", lambda: "default")
+
+
+def current_schema() -> Column:
+    return _constant("current_schema", lambda: "default")
+
+
+def current_catalog() -> Column:
+    return _constant("current_catalog", lambda: "spark_catalog")
+
+
+def _os_user() -> str:
+    import getpass
+    return getpass.getuser()
+
+
+def current_user() -> Column:
+    """The user running the session (the operating system's user, as Spark reports it)."""
+    return _constant("current_user", _os_user)
+
+
+def user() -> Column:
+    return _constant("user", _os_user)
+
+
+def session_user() -> Column:
+    return _constant("session_user", _os_user)
+
+
+def current_timezone() -> Column:
+    """The session time zone (``spark.sql.session.timeZone``)."""
+    def tz() -> str:
+        from ..session import SparkSession
+        s = SparkSession.getActiveSession()
+        return s.conf.get("spark.sql.session.timeZone", "UTC") if s is not None else "UTC"
+    return _constant("current_timezone", tz)

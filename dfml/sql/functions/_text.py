@@ -23,7 +23,7 @@ __all__ = ["left", "right", "split_part", "substring_index", "regexp_count", "re
            "soundex", "overlay", "format_string", "printf", "format_number", "ucase", "lcase",
            "ascii", "octet_length", "bit_length", "char_length", "character_length", "btrim",
            "find_in_set", "replace", "startswith", "endswith", "contains", "like", "ilike", "rlike",
-           "elt", "char", "url_encode", "url_decode", "try_url_decode", "mask"]
+           "elt", "char", "url_encode", "url_decode", "try_url_decode", "mask", "parse_url"]
 
 
 def _row_func(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
@@ -442,3 +442,28 @@ def mask(col: Any, upperChar: Any = None, lowerChar: Any = None, digitChar: Any 
     shown = ", ".join("NULL" if v is None else v for v in (up, low, dig, oth))
     e = col_expr(col)
     return _row_func("mask", [e], fn, _S, [_S], sql=f"mask({e.sql()}, {shown})")
+
+
+def _parse_url(url: str, part: str, key: str | None = None) -> str | None:
+    from urllib.parse import urlsplit
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return None
+    userinfo = u.netloc.rpartition("@")[0] if "@" in u.netloc else None
+    values = {"HOST": u.hostname, "PATH": u.path, "QUERY": u.query or None,
+              "REF": u.fragment or None, "PROTOCOL": u.scheme or None,
+              "FILE": u.path + ("?" + u.query if u.query else ""),
+              "AUTHORITY": u.netloc or None, "USERINFO": userinfo}
+    v = values.get(part)
+    if key is None or part != "QUERY" or v is None:
+        return v
+    m = re.search(r"(?:&|^)" + re.escape(key) + r"=([^&]*)", v)
+    return m.group(1) if m else None
+
+
+def parse_url(url: Any, partToExtract: Any, key: Any = None) -> Column:  # noqa: N803
+    """A part of a URL: HOST, PATH, QUERY (or one query parameter's value with ``key``), REF,
+    PROTOCOL, FILE, AUTHORITY or USERINFO; null when the URL has no such part."""
+    args = [col_expr(url), col_expr(partToExtract)] + ([] if key is None else [col_expr(key)])
+    return _row_func("parse_url", args, _parse_url, _S, [_S, _S, _S])
