@@ -268,7 +268,10 @@ def session_user() -> Column:
 def current_timezone() -> Column:
     """The session time zone (``spark.sql.session.timeZone``)."""
     def tz() -> str:
-        from ..session import SparkSession
-        s = SparkSession.getActiveSession()
+        import sys
+        # looked up, not imported: the session module sits above the functions (no import cycle),
+        # and is loaded whenever a session exists
+        session_module = sys.modules.get("dfml.sql.session")
+        s = session_module.SparkSession.getActiveSession() if session_module else None
         return s.conf.get("spark.sql.session.timeZone", "UTC") if s is not None else "UTC"
     return _constant("current_timezone", tz)
