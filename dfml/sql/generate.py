@@ -40,7 +40,8 @@ class _Explode:
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         arr = pa.chunked_array(part[self.array_col].array._pa_array, type=part[self.array_col].dtype.pyarrow_dtype).combine_chunks()
-        if self.kind == "explode_outer":
+        empty = None
+        if self.kind in ("explode_outer", "posexplode_outer"):
             lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
             empty = lengths == 0
             if empty.any():
@@ -49,9 +50,11 @@ class _Explode:
         parents = pc.list_parent_indices(arr)
         values = pc.list_flatten(arr)
         positions = None
-        if self.kind == "posexplode":
+        if self.kind.startswith("posexplode"):
             starts = np.asarray(arr.offsets)[:-1]
-            positions = pa.array(np.arange(len(values)) - starts[np.asarray(parents)], pa.int32())
+            pos = np.arange(len(values)) - starts[np.asarray(parents)]
+            null_pos = None if empty is None else empty[np.asarray(parents)]  # outer's filler row
+            positions = pa.array(pos, pa.int32(), mask=null_pos)
         rest = part.drop(columns=[self.array_col]).iloc[np.asarray(parents)]
         rest = rest.reset_index(drop=True)
         cols = {}
@@ -96,7 +99,7 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
         gen_names = [alias] if len(gen_names) == 1 else gen_names
     for n in names:
         if n == "__gen_arr":
-            if gen.kind == "posexplode":
+            if gen.kind.startswith("posexplode"):
                 out_names += ["__gen_pos", "__gen_col"]
             else:
                 out_names.append("__gen_col")

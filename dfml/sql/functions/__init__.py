@@ -11,9 +11,17 @@ from .. import types as T
 from ..column import CaseWhen, Column, ColumnRef, Expr, Literal, to_expr
 from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
+from ._array_ops import *  # noqa: F401,F403
 from ._arrays import *  # noqa: F401,F403
+from ._bits import *  # noqa: F401,F403
+from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
+from ._hashes import *  # noqa: F401,F403
+from ._hashes import bin, hex  # noqa: F401
+from ._json import *  # noqa: F401,F403
+from ._list_aggs import *  # noqa: F401,F403
+from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
@@ -22,6 +30,8 @@ from ._partition import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
+from ._text import *  # noqa: F401,F403
+from ._text import ascii  # noqa: F401
 from ._window import *  # noqa: F401,F403
 
 

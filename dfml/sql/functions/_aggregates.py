@@ -175,3 +175,54 @@ def grouping_id(*cols: Any) -> Column:
     """The grouping level as bits, one per key (the first key the highest), set where the key
     is rolled up; with columns, they must be the grouping keys in order."""
     return Column(GroupingId(tuple(col_expr(c) for c in cols)))
+
+
+def count_if(col: Any) -> Column:
+    """How many rows have ``col`` true (a bigint; 0 when none are)."""
+    from ..column import CaseWhen
+    e = col_expr(col)
+    ones = Column(CaseWhen([(e, Literal(1))], Literal(None)))
+    return count(ones).alias(f"count_if({e.sql()})")
+
+
+def _bool_agg(name: str, pick: Any) -> Any:
+    def f(col: Any) -> Column:
+        e = col_expr(col)
+        return pick(Column(e)).alias(f"{name}({e.sql()})")
+    f.__name__ = name
+    f.__doc__ = f"Spark's ``{name}``: whether {'all' if pick is min else 'any'} of the values are true."
+    return f
+
+
+bool_and = _bool_agg("bool_and", min)
+every = _bool_agg("every", min)
+bool_or = _bool_agg("bool_or", max)
+some = _bool_agg("some", max)
+
+
+def _agg_alias(name: str, inner: Any) -> Any:
+    def f(col: Any) -> Column:
+        from ._common import renamed
+        return renamed(inner(col), f"{name}({col_expr(col).sql()})")
+    f.__name__ = name
+    f.__doc__ = f"Spark's ``{name}``, another name for ``{inner.__name__}``."
+    return f
+
+
+array_agg = collect_list  # Spark names its column collect_list(...) too
+try_sum = _agg_alias("try_sum", sum)
+try_avg = _agg_alias("try_avg", avg)
+
+
+def first_value(col: Any, ignoreNulls: Any = None) -> Column:  # noqa: N803 - Spark's name
+    from ._common import renamed
+    ign = bool(getattr(ignoreNulls, "_expr", None) and ignoreNulls._expr.value) \
+        if isinstance(ignoreNulls, Column) else bool(ignoreNulls)
+    return renamed(first(col, ign), f"first_value({col_expr(col).sql()})")
+
+
+def last_value(col: Any, ignoreNulls: Any = None) -> Column:  # noqa: N803 - Spark's name
+    from ._common import renamed
+    ign = bool(getattr(ignoreNulls, "_expr", None) and ignoreNulls._expr.value) \
+        if isinstance(ignoreNulls, Column) else bool(ignoreNulls)
+    return renamed(last(col, ign), f"last_value({col_expr(col).sql()})")

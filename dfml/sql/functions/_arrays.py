@@ -20,7 +20,7 @@ from ..nan_rules import distinct_values, order_key, same_key
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["array", "struct", "size", "array_contains", "sort_array", "element_at", "array_distinct",
-           "explode", "explode_outer", "posexplode", "array_max", "array_min"]
+           "explode", "explode_outer", "posexplode", "posexplode_outer", "array_max", "array_min"]
 
 
 def _names(cols: tuple[Any, ...]) -> list[Any]:
@@ -181,7 +181,7 @@ class Generator(Expr):
         return f"{self.kind}({self.children[0].sql()})"
 
     def output_names(self) -> list[str]:
-        return ["pos", "col"] if self.kind == "posexplode" else ["col"]
+        return ["pos", "col"] if self.kind.startswith("posexplode") else ["col"]
 
     def compile(self, ctx: Ctx) -> Typed:
         raise AnalysisException(f"{self.sql()} can only be used directly in select()")
@@ -197,3 +197,8 @@ def explode_outer(col: Any) -> Column:
 
 def posexplode(col: Any) -> Column:
     return Column(Generator("posexplode", col_expr(col)))
+
+
+def posexplode_outer(col: Any) -> Column:
+    """``posexplode`` that keeps a row (null position and value) for a null or empty array."""
+    return Column(Generator("posexplode_outer", col_expr(col)))

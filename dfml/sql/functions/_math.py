@@ -5,18 +5,21 @@ from __future__ import annotations
 import math as _m
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import types as T
 from .. import column_ops as ops
 from ..column import Column, Ctx, Literal, Typed, cast_to
-from ._common import col_expr, func, lit_expr, per_partition, require
+from ._common import col_expr, func, lit_expr, per_partition, renamed, require
 
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",
            "power", "round", "bround", "floor", "ceil", "ceiling", "signum", "sign", "negative",
            "positive", "pmod", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "degrees",
-           "radians", "rint", "hypot", "e", "pi"]
+           "radians", "rint", "hypot", "e", "pi", "sinh", "cosh", "tanh", "asinh", "acosh",
+           "atanh", "cot", "sec", "csc", "factorial", "try_add", "try_subtract", "try_multiply",
+           "try_divide", "try_mod", "width_bucket"]
 
 
 def _num(fname: str, t: Typed) -> None:
@@ -75,6 +78,25 @@ atan = _double_kernel("atan", pc.atan)
 degrees = _double_kernel("degrees", lambda a: pc.multiply(a, 180.0 / _m.pi))
 radians = _double_kernel("radians", lambda a: pc.multiply(a, _m.pi / 180.0))
 rint = _double_kernel("rint", lambda a: pc.round(a, round_mode="half_to_even"), "rint")
+def _np(ufunc: Any) -> Any:
+    """A numpy ufunc as an Arrow kernel that keeps nulls null."""
+    def k(a: Any) -> pa.Array:
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        vals = a.fill_null(0.0).to_numpy(zero_copy_only=False)
+        with np.errstate(all="ignore"):
+            return pa.array(ufunc(vals), pa.float64(), mask=a.is_null().to_numpy(zero_copy_only=False))
+    return k
+
+
+sinh = _double_kernel("sinh", lambda a: pc.divide(pc.subtract(pc.exp(a), pc.exp(pc.negate(a))), 2.0))
+cosh = _double_kernel("cosh", lambda a: pc.divide(pc.add(pc.exp(a), pc.exp(pc.negate(a))), 2.0))
+tanh = _double_kernel("tanh", _np(np.tanh))
+asinh = _double_kernel("asinh", _np(np.arcsinh))
+acosh = _double_kernel("acosh", _np(np.arccosh))
+atanh = _double_kernel("atanh", _np(np.arctanh))
+cot = _double_kernel("cot", lambda a: pc.divide(1.0, pc.tan(a)))
+sec = _double_kernel("sec", lambda a: pc.divide(1.0, pc.cos(a)))
+csc = _double_kernel("csc", lambda a: pc.divide(1.0, pc.sin(a)))
 signum = _double_kernel("signum", lambda a: pc.sign(a).cast(pa.float64()))
 sign = _double_kernel("sign", lambda a: pc.sign(a).cast(pa.float64()), "sign")
 
@@ -265,3 +287,70 @@ def _constant(name: str, value: float) -> Any:
 
 e = _constant("E", _m.e)
 pi = _constant("PI", _m.pi)
+
+
+def factorial(col: Any) -> Column:
+    """n! as a bigint for n in 0..20 (null outside that range, where a bigint cannot hold it)."""
+    table = [_m.factorial(i) for i in range(21)]
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        require(t, (T.IntegralType,), "factorial", '"INT"')
+        i = cast_to(t, T.IntegerType())
+
+        def k(a: pa.ChunkedArray) -> pa.Array:
+            return pa.array([None if v is None or not 0 <= v <= 20 else table[v]
+                             for v in a.to_pylist()], pa.int64())
+        if i.is_scalar:
+            v = i.value
+            return Typed(None if v is None or not 0 <= v <= 20 else table[v], T.LongType(), True)
+        return Typed(per_partition(ctx, [i], k, T.LongType()), T.LongType(), True)
+    return func("factorial", [col], impl)
+
+
+def _try_op(name: str, op: Any) -> Any:
+    def f(left: Any, right: Any) -> Column:
+        a, b = col_expr(left), col_expr(right)
+        return renamed(op(Column(a), Column(b)), f"{name}({a.sql()}, {b.sql()})")
+    f.__name__ = name
+    f.__doc__ = (f"Spark's ``{name}``: the operator's result, null where it has none (division "
+                 "by zero); dfml's integer arithmetic is Spark's non-ANSI one.")
+    return f
+
+
+try_add = _try_op("try_add", lambda a, b: a + b)
+try_subtract = _try_op("try_subtract", lambda a, b: a - b)
+try_multiply = _try_op("try_multiply", lambda a, b: a * b)
+try_divide = _try_op("try_divide", lambda a, b: a / b)
+try_mod = _try_op("try_mod", lambda a, b: a % b)
+
+
+def _bucket(v: float, lo: float, hi: float, n: int) -> int | None:
+    if n <= 0 or lo == hi or any(_m.isnan(x) or _m.isinf(x) for x in (v, lo, hi)):
+        return None
+    if lo < hi:
+        if v < lo:
+            return 0
+        if v >= hi:
+            return n + 1
+        return int(_m.floor((v - lo) / (hi - lo) * n)) + 1
+    if v > lo:
+        return 0
+    if v <= hi:
+        return n + 1
+    return int(_m.floor((lo - v) / (lo - hi) * n)) + 1
+
+
+def width_bucket(v: Any, min: Any, max: Any, numBucket: Any) -> Column:  # noqa: A002,N803
+    """The 1-based bucket of ``v`` among ``numBucket`` equal-width buckets between ``min`` and
+    ``max`` (0 below, ``numBucket`` + 1 above)."""
+    from ..kernels import rowwise
+
+    def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        ts = [cast_to(t, T.DoubleType()) for t in ts[:3]] + [cast_to(ts[3], T.LongType())]
+        if all(t.is_scalar for t in ts):
+            ts[0] = Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable)
+        one = rowwise(lambda *x: None if any(a is None for a in x) else _bucket(*x), pa.int64())
+        return Typed(per_partition(ctx, ts, one, T.LongType()), T.LongType(), True)
+    args = [col_expr(a) if isinstance(a, (str, Column)) else lit_expr(a)
+            for a in (v, min, max, numBucket)]
+    return func("width_bucket", args, impl)

@@ -19,7 +19,9 @@ from .. import types as T
 from ..column import Column, Ctx, Func, Typed
 from ._common import arrow_of, col_expr, func
 
-__all__ = ["rand", "randn", "monotonically_increasing_id", "hash"]
+__all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate",
+           "current_database", "current_catalog", "current_schema", "current_user", "user",
+           "session_user", "current_timezone"]
 
 _M = 0xFFFFFFFF
 
@@ -209,3 +211,67 @@ def monotonically_increasing_id() -> Column:
         meta = pd.Series([], dtype=pd.ArrowDtype(pa.int64()))
         return Typed(anchor.map_partitions(_RowIdKernel(), meta=meta), T.LongType(), False)
     return Column(Func("monotonically_increasing_id", [], impl, sql="monotonically_increasing_id()"))
+
+
+
+def typeof(col: Any) -> Column:
+    """The Spark SQL name of the column's type (``int``, ``array<string>``...), per row."""
+    return func("typeof", [col], lambda ctx, t: Typed(t.dtype.simpleString(), T.StringType(), False))
+
+
+def negate(col: Any) -> Column:
+    """``-col``, under the name Spark gives it (``negative(col)``)."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if t.is_scalar:
+            return Typed(None if t.value is None else -t.value, t.dtype, t.nullable)
+        return Typed(-t.value, t.dtype, t.nullable)
+    return func("negative", [col], impl)
+
+
+def _constant(name: str, value: Any) -> Column:
+    """A per-query constant string under Spark's name for it (``value`` is computed when the
+    expression is analyzed)."""
+    return func(name, [], lambda ctx: Typed(value(), T.StringType(), False), sql=f"{name}()")
+
+
+def current_database() -> Column:
+    """The current database: dfml's catalog has one, ``default`` (Spark names it current_schema)."""
+    return _constant("current_schema", lambda: "default")
+
+
+def current_schema() -> Column:
+    return _constant("current_schema", lambda: "default")
+
+
+def current_catalog() -> Column:
+    return _constant("current_catalog", lambda: "spark_catalog")
+
+
+def _os_user() -> str:
+    import getpass
+    return getpass.getuser()
+
+
+def current_user() -> Column:
+    """The user running the session (the operating system's user, as Spark reports it)."""
+    return _constant("current_user", _os_user)
+
+
+def user() -> Column:
+    return _constant("user", _os_user)
+
+
+def session_user() -> Column:
+    return _constant("session_user", _os_user)
+
+
+def current_timezone() -> Column:
+    """The session time zone (``spark.sql.session.timeZone``)."""
+    def tz() -> str:
+        import sys
+        # looked up, not imported: the session module sits above the functions (no import cycle),
+        # and is loaded whenever a session exists
+        session_module = sys.modules.get("dfml.sql.session")
+        s = session_module.SparkSession.getActiveSession() if session_module else None
+        return s.conf.get("spark.sql.session.timeZone", "UTC") if s is not None else "UTC"
+    return _constant("current_timezone", tz)

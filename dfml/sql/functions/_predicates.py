@@ -12,7 +12,7 @@ from ..column import CaseWhen, Column, Ctx, Literal, Typed, cast_to, common_type
 from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "least", "nullif",
-           "ifnull", "nvl"]
+           "ifnull", "nvl", "nvl2", "equal_null", "nullifzero", "zeroifnull"]
 
 
 def isin(c: Column, values: list[Any]) -> Column:
@@ -80,6 +80,33 @@ def nullif(col1: Any, col2: Any) -> Column:
     a, b = Column(col_expr(col1)), Column(col_expr(col2))
     case = Column(CaseWhen([((a == b)._expr, Literal(None))], a._expr))
     return case.alias(f"nullif({a._expr.sql()}, {b._expr.sql()})")
+
+
+def nvl2(col1: Any, col2: Any, col3: Any) -> Column:
+    """``col2`` where ``col1`` is not null, else ``col3``."""
+    a, b, c = (Column(col_expr(x)) for x in (col1, col2, col3))
+    case = Column(CaseWhen([(a.isNotNull()._expr, b._expr)], c._expr))
+    return case.alias(f"nvl2({a._expr.sql()}, {b._expr.sql()}, {c._expr.sql()})")
+
+
+def equal_null(col1: Any, col2: Any) -> Column:
+    """Null-safe equality (``<=>``): two nulls are equal, a null and a value are not."""
+    a, b = Column(col_expr(col1)), Column(col_expr(col2))
+    return a.eqNullSafe(b).alias(f"equal_null({a._expr.sql()}, {b._expr.sql()})")
+
+
+def nullifzero(col: Any) -> Column:
+    """Null where the value is 0."""
+    a = Column(col_expr(col))
+    return Column(CaseWhen([((a == 0)._expr, Literal(None))], a._expr)).alias(
+        f"nullifzero({a._expr.sql()})")
+
+
+def zeroifnull(col: Any) -> Column:
+    """0 where the value is null."""
+    c = coalesce(col, Column(Literal(0)))
+    c._expr._sql = f"zeroifnull({col_expr(col).sql()})"
+    return c
 
 
 def _extreme(name: str, pick_greater: bool) -> Any:

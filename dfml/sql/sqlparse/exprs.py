@@ -301,7 +301,8 @@ class ExprTranslator:
         values: list[Any] = []
         for i, a in enumerate(args):
             p = params[min(i, len(params) - 1)] if params else None
-            takes_value = p is not None and p.kind is not p.VAR_POSITIONAL and p.name in _VALUE_PARAMS
+            takes_value = p is not None and p.kind is not p.VAR_POSITIONAL and \
+                p.name in _VALUE_PARAMS and name not in _COLUMN_ARGS
             if takes_value and _is_constant(a):
                 values.append(self._constant(a))
             else:
@@ -335,8 +336,11 @@ _CAST_FUNCTIONS = {"float": "float", "double": "double", "int": "int", "bigint":
                    "binary": "binary"}
 
 # SQL names of functions dfml.sql.functions has under another of Spark's names
-_SQL_ALIASES = {"substr": "substring", "std": "stddev", "ucase": "upper", "lcase": "lower",
-                "char_length": "length", "character_length": "length", "len": "length"}
+_SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": "create_map"}
+
+# functions whose PySpark parameters are all columns even where the name is usually a value's
+# (``split_part(s, ',', 2)``'s delimiter): SQL constants reach them as literal columns
+_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
