@@ -54,12 +54,18 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
                                     f"use groupBy().agg() or a window")
     lower_new = {k.lower(): k for k in new}
     named: list[tuple[str, Expr]] = []
-    for f in df.schema.fields:
-        if f.name.lower() in lower_new:
-            k = lower_new.pop(f.name.lower())
-            named.append((f.name if f.name == k else k, new[k]))
+    from .join_names import display, renamed
+    replaced: set[str] = set()
+    for f in df._schema.fields:
+        shown = display(f.name)
+        if shown.lower() in lower_new:  # every column of that name, as Spark replaces them
+            k = lower_new[shown.lower()]
+            replaced.add(shown.lower())
+            named.append((f.name if shown == k else renamed(f.name, k), new[k]))
         else:
             named.append((f.name, ColumnRef.of(f.name)))
+    for low in replaced:
+        lower_new.pop(low)
     named.extend((k, new[k]) for k in lower_new.values())
     if _has_window(list(new.values())):
         from .window_exec import plan_windows
@@ -75,13 +81,9 @@ def _has_window(exprs: list[Expr]) -> bool:
 
 def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
     """A ``Project`` node of (name, expression) pairs, resolved now against ``df``'s schema."""
-    counts = Counter(n for n, _ in named)
-    dup = {n for n, k in counts.items() if k > 1}
-    if dup:
-        raise AnalysisException(
-            f"[COLUMN_ALREADY_EXISTS] The column `{sorted(dup)[0]}` appears more than once in "
-            f"the result; give the columns distinct names with alias().", "COLUMN_ALREADY_EXISTS")
-    schema = df.schema
+    if len({n for n, _ in named}) < len(named):
+        named = _distinct_names(df, named)
+    schema = df._schema
     by_name = {f.name: f for f in schema.fields}
     # a plain name (no qualifier, no backticks) of an input column passes through as it is
     # (and no other column of the same name ignoring case: that is ambiguous, as in Spark)
@@ -102,6 +104,32 @@ def project(df: "DataFrame", named: list[tuple[str, Expr]]) -> "DataFrame":
     plan = Project(schema=T.StructType(fields), child=df._plan, columns=tuple(named),
                    aliases=df._aliases())
     return df._with_plan(plan)
+
+
+def _distinct_names(df: "DataFrame", named: list[tuple[str, Expr]]) -> list[tuple[str, Expr]]:
+    """Spark lets a select hold two columns of one name (``select(a.k, b.k)``); the frame
+    keeps them apart under internal names (``dfml.sql.join_names``): a reference to a join's
+    column keeps that column's internal name, any other repeat gets a fresh one."""
+    from . import join_names
+    counts = Counter(n for n, _ in named)
+    ctx = df._ctx()
+    used: set[str] = set()
+    out = []
+    for n, e in named:
+        if counts[n] > 1:
+            source = None
+            if type(e) is ColumnRef:
+                try:
+                    source = ctx.resolve(e.name, e.plan_id) if e.literal \
+                        else ctx.resolve_path(e.name, e.plan_id)[0]
+                except AnalysisException:
+                    source = None
+            keep = source is not None and join_names.is_internal(source) \
+                and join_names.display(source) == n and source not in used
+            n = source if keep else join_names.fresh(n, source)
+        used.add(n)
+        out.append((n, e))
+    return out
 
 
 def narrow_ctx(df: "DataFrame", exprs: list[Expr]) -> Ctx:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
 
@@ -21,9 +20,11 @@ from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
 from .group import GroupedData, group_keys
+from .join_names import any_internal, display, display_schema, renamed, side_columns
 from .lowering import lower, meta_frame, stand_in_source
-from .plan import Derived, Filter, Limit, Plan, Sort, Source, tree_string
+from .plan import Derived, Filter, Limit, Plan, Sort, Source, join_aliases, tree_string
 from .row import Row
+from .unions import union, union_by_name
 
 if TYPE_CHECKING:
     from .readwriter import DataFrameWriter
@@ -69,7 +70,7 @@ class DataFrame:
 
     @property
     def _nullable(self) -> dict[str, bool]:
-        return {f.name: f.nullable for f in self.schema.fields}
+        return {f.name: f.nullable for f in self._schema.fields}
 
     @property
     def _broadcast(self) -> bool:
@@ -78,11 +79,21 @@ class DataFrame:
     # ------------------------------------------------------------ schema
     @property
     def schema(self) -> T.StructType:
+        return display_schema(self._plan.schema)
+
+    @property
+    def _schema(self) -> T.StructType:
+        """The schema under the frame's own column names (a join's internal names included:
+        ``dfml.sql.join_names``); what dfml's own code resolves and indexes with."""
         return self._plan.schema
 
     @property
     def columns(self) -> list[str]:
         return self.schema.names
+
+    @property
+    def _names(self) -> list[str]:
+        return self._plan.schema.names
 
     @property
     def dtypes(self) -> list[tuple[str, str]]:
@@ -92,16 +103,17 @@ class DataFrame:
         print(self.schema.treeString(level))
 
     def _resolve_field(self, name: str) -> T.StructField:
-        return self.schema[self._ctx().resolve(name)]
+        return self._schema[self._ctx().resolve(name)]
 
     def _aliases(self) -> tuple[str, ...]:
-        return (self._alias,) if self._alias else ()
+        below = join_aliases(self._plan)
+        return ((self._alias,) if self._alias else ()) + below
 
     def _ctx(self) -> Ctx:
         """What expressions resolve against at a transformation: the plan's schema over an empty
         frame of its columns (a source's own frame), plus this frame's alias and lineage."""
         plan = self._plan
-        return Ctx(lambda: meta_frame(plan), self.schema, self._aliases(), plan.lineage())
+        return Ctx(lambda: meta_frame(plan), plan.schema, self._aliases(), plan.lineage())
 
     def _ctx_for(self, exprs: list[Any]) -> Ctx:
         """A context for compiling ``exprs``: over an empty frame of only the columns they
@@ -117,7 +129,7 @@ class DataFrame:
         plan, keeping the schema (types, metadata) of columns it passes through."""
         if nullable is None:
             nullable = {c: self._nullable.get(c, True) for c in frame.columns}
-        schema = T.inherit_fields(T.schema_of_meta(frame._meta, nullable), [self.schema])
+        schema = T.inherit_fields(T.schema_of_meta(frame._meta, nullable), [self._schema])
         plan = Source(schema=schema, frame=frame, paths=self._sources,
                       lineage_ids=self._plan.lineage())
         return self._with_plan(plan, keep_alias)
@@ -129,7 +141,7 @@ class DataFrame:
         inputs = (self,) + others
         stand_in = self._stand_in_maker()
         probe = build(*[stand_in(d._plan, meta_frame(d._plan), d._alias) for d in inputs])
-        schema = T.inherit_fields(probe.schema, [d.schema for d in inputs])
+        schema = T.inherit_fields(probe._schema, [d._schema for d in inputs])
         plan = Derived(schema=schema, inputs=tuple(d._plan for d in inputs), build=build,
                        stand_in=stand_in, name=name, aliases=tuple(d._alias for d in inputs),
                        hint=hint)
@@ -145,6 +157,8 @@ class DataFrame:
 
     # ------------------------------------------------------------ column access
     def __getitem__(self, item: Any) -> Any:
+        if item == "*":
+            return Column(Star(plan_id=self._plan_id))
         if isinstance(item, str):
             ColumnRef(item).compile(self._ctx())  # unknown names fail here, as in Spark
             return Column(ColumnRef(item, self._plan_id))
@@ -153,7 +167,7 @@ class DataFrame:
         if isinstance(item, (list, tuple)):
             return self.select(*item)
         if isinstance(item, int):
-            return Column(ColumnRef.of(self.columns[item], self._plan_id))
+            return Column(ColumnRef.of(self._names[item], self._plan_id))
         raise TypeError(f"unexpected item type: {type(item).__name__}")
 
     def __getattr__(self, name: str) -> Column:
@@ -174,13 +188,21 @@ class DataFrame:
         for c in cols:
             e = to_expr(c)
             if isinstance(e, Star):
-                if e.qualifier and e.qualifier != self._alias:
-                    raise AnalysisException(f"cannot resolve '{e.qualifier}.*': no such alias "
-                                            f"(this DataFrame's alias is {self._alias!r})")
-                exprs.extend(ColumnRef.of(n) for n in self.columns)
+                exprs.extend(ColumnRef.of(n) for n in self._star(e))
             else:
                 exprs.append(e)
         return exprs
+
+    def _star(self, e: Star) -> list[str]:
+        """The columns ``*`` stands for: all, or one join input's (``x.*``, ``a["*"]``)."""
+        if e.plan_id in (None, self._plan_id) and e.qualifier in (None, self._alias):
+            return self._names
+        found = side_columns(self._plan, self._names, e.plan_id, e.qualifier)
+        if found is None:
+            what = f"'{e.qualifier}.*'" if e.qualifier else "df[\"*\"]"
+            raise AnalysisException(f"cannot resolve {what}: no such alias or DataFrame in this "
+                                    f"DataFrame's inputs (its alias is {self._alias!r})")
+        return found
 
     def select(self, *cols: Any) -> "DataFrame":
         return plan_projection(self, self._expand(cols))
@@ -205,13 +227,14 @@ class DataFrame:
         return self.withColumns({colName: col})
 
     def withColumnRenamed(self, existing: str, new: str) -> "DataFrame":
-        hits = [c for c in self.columns if c.lower() == existing.lower()]  # Spark's resolver
+        names = self._names
+        hits = [c for c in names if display(c).lower() == existing.lower()]  # Spark's resolver
         if not hits:
             return self  # Spark ignores a rename of a missing column
-        if any(c.lower() == new.lower() for c in self.columns if c not in hits):
+        if any(display(c).lower() == new.lower() for c in names if c not in hits):
             raise AnalysisException(f"[COLUMN_ALREADY_EXISTS] The column `{new}` already exists.",
                                     "COLUMN_ALREADY_EXISTS")
-        return self._keep([(new if c in hits else c, c) for c in self.columns])
+        return self._keep([(renamed(c, new) if c in hits else c, c) for c in names])
 
     def _keep(self, pairs: list[tuple[str, str]]) -> "DataFrame":
         """A projection of input columns, renamed: (output name, input name) pairs; the frame's
@@ -229,9 +252,9 @@ class DataFrame:
         return out
 
     def toDF(self, *cols: str) -> "DataFrame":
-        if len(cols) != len(self.columns):
-            raise ValueError(f"toDF() got {len(cols)} names for {len(self.columns)} columns")
-        return self.select(*[Column(ColumnRef.of(o)).alias(n) for o, n in zip(self.columns, cols)])
+        if len(cols) != len(self._names):
+            raise ValueError(f"toDF() got {len(cols)} names for {len(self._names)} columns")
+        return self.select(*[Column(ColumnRef.of(o)).alias(n) for o, n in zip(self._names, cols)])
 
     def drop(self, *cols: Any) -> "DataFrame":
         names = set()
@@ -239,15 +262,15 @@ class DataFrame:
             if isinstance(c, Column):
                 if isinstance(c._expr, ColumnRef):
                     try:
-                        names.add(self._ctx().resolve(c._expr.name))
+                        names.add(self._ctx().resolve(c._expr.name, c._expr.plan_id))
                     except AnalysisException:
                         pass
                 continue
-            for n in self.columns:
-                if n == c or n.lower() == str(c).lower():
+            for n in self._names:
+                if display(n).lower() == str(c).lower():
                     names.add(n)
-        keep = [c for c in self.columns if c not in names]
-        if len(keep) == len(self.columns):
+        keep = [c for c in self._names if c not in names]
+        if len(keep) == len(self._names):
             return self
         return self._keep([(c, c) for c in keep])
 
@@ -320,7 +343,7 @@ class DataFrame:
                 "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN")
         if t.is_scalar:
             return self if t.value else self.limit(0)
-        return self._with_plan(Filter(schema=self.schema, child=self._plan,
+        return self._with_plan(Filter(schema=self._schema, child=self._plan,
                                       condition=condition._expr, aliases=self._aliases()),
                                keep_alias=True)
 
@@ -328,7 +351,7 @@ class DataFrame:
 
     # ------------------------------------------------------------ grouping
     def groupBy(self, *cols: Any) -> GroupedData:
-        keys = group_keys(cols, self.columns)
+        keys = group_keys(cols, self._names)
         ctx = self._ctx_for(keys)
         for k in keys:
             k.compile(ctx)
@@ -356,12 +379,14 @@ class DataFrame:
 
     # ------------------------------------------------------------ joins & set ops
     def join(self, other: "DataFrame", on: Any = None, how: str | None = None) -> "DataFrame":
-        from .joins import join
-        return self._derive("Join", lambda l, r: join(l, r, on, how), other)
+        from .joins import join, sides
+        tags = sides(self, other)
+        return self._derive("Join", lambda l, r: join(l, r, on, how, tags), other)
 
     def crossJoin(self, other: "DataFrame") -> "DataFrame":
-        from .joins import join
-        return self._derive("Join cross", lambda l, r: join(l, r, None, "cross"), other)
+        from .joins import join, sides
+        tags = sides(self, other)
+        return self._derive("Join cross", lambda l, r: join(l, r, None, "cross", tags), other)
 
     def union(self, other: "DataFrame") -> "DataFrame":
         if len(other.columns) != len(self.columns):
@@ -369,7 +394,7 @@ class DataFrame:
                 f"[NUM_COLUMNS_MISMATCH] UNION can only be performed on inputs with the same number "
                 f"of columns, but the first input has {len(self.columns)} columns and the second "
                 f"input has {len(other.columns)} columns.", "NUM_COLUMNS_MISMATCH")
-        return self._derive("Union", _union, other)
+        return self._derive("Union", union, other)
 
     unionAll = union
 
@@ -382,7 +407,7 @@ class DataFrame:
             raise AnalysisException(
                 f"[NUM_COLUMNS_MISMATCH] unionByName: column `{bad}` is in one input but not the "
                 f"other; pass allowMissingColumns=True to fill it with nulls.", "NUM_COLUMNS_MISMATCH")
-        return self._derive("Union byName", _union_by_name, other)
+        return self._derive("Union byName", union_by_name, other)
 
     def intersect(self, other: "DataFrame") -> "DataFrame":
         from .joins import set_operation
@@ -402,7 +427,7 @@ class DataFrame:
 
     def distinct(self) -> "DataFrame":
         return self._derive("Distinct", lambda d: d._new(
-            d._frame.drop_duplicates(subset=d.columns, split_out=d._frame.npartitions)),
+            d._frame.drop_duplicates(subset=d._names, split_out=d._frame.npartitions)),
             keep_alias=True)
 
     def dropDuplicates(self, subset: list[str] | None = None) -> "DataFrame":
@@ -429,18 +454,18 @@ class DataFrame:
 
     def _sort(self, cols: tuple[Any, ...], ascending: Any, within: bool) -> "DataFrame":
         from .ordering import sort_keys
-        keys = sort_keys(cols, ascending, self.columns)
+        keys = sort_keys(cols, ascending, self._names)
         ctx = self._ctx()
         for k in keys:
             k.children[0].compile(ctx)  # resolves names and types now
-        return self._with_plan(Sort(schema=self.schema, child=self._plan, keys=tuple(keys),
+        return self._with_plan(Sort(schema=self._schema, child=self._plan, keys=tuple(keys),
                                     within_partitions=within, aliases=self._aliases()),
                                keep_alias=True)
 
     def limit(self, num: int) -> "DataFrame":
         if not isinstance(num, int) or isinstance(num, bool) or num < 0:
             raise ValueError(f"limit(): the number of rows must be a non-negative int, got {num!r}")
-        return self._with_plan(Limit(schema=self.schema, child=self._plan, n=num), keep_alias=True)
+        return self._with_plan(Limit(schema=self._schema, child=self._plan, n=num), keep_alias=True)
 
     def offset(self, num: int) -> "DataFrame":
         from .positions import offset
@@ -554,11 +579,15 @@ class DataFrame:
     # ------------------------------------------------------------ actions
     def toPandas(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame with numpy-backed dtypes, as PySpark returns them."""
-        return to_numpy_frame(self._session._run(self._frame))
+        out = to_numpy_frame(self._session._run(self._frame))
+        if any_internal(out.columns):
+            out.columns = [display(c) for c in out.columns]
+        return out
 
     def _collect_table(self, frame: Any = None) -> pa.Table:
         pdf = self._session._run(self._frame if frame is None else frame)
-        return to_arrow_table(pdf, self.schema)
+        table = to_arrow_table(pdf, self._schema)
+        return table.rename_columns(self.columns) if any_internal(table.column_names) else table
 
     def collect(self) -> list[Row]:
         table = self._collect_table()
@@ -649,34 +678,3 @@ class DataFrame:
 
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
-
-
-
-def _union(left: DataFrame, right: DataFrame) -> DataFrame:
-    renamed = right._frame.rename(columns=dict(zip(right.columns, left.columns)))
-    return _union_frames(left, left._frame, renamed, right)
-
-
-def _union_by_name(left: DataFrame, right: DataFrame) -> DataFrame:
-    mine, theirs = left.columns, right.columns
-    missing = [c for c in mine if c not in theirs]
-    extra = [c for c in theirs if c not in mine]
-    lf, rf = left._frame, right._frame
-    for c in missing:
-        rf = rf.assign(**{c: None})
-        rf[c] = rf[c].astype(lf._meta[c].dtype)
-    for c in extra:
-        lf = lf.assign(**{c: None})
-        lf[c] = lf[c].astype(right._frame._meta[c].dtype)
-    order = mine + extra
-    return _union_frames(left, lf[order], rf[order], right)
-
-
-def _union_frames(self: DataFrame, left: Any, right: Any, other: DataFrame) -> DataFrame:
-    from .joins import align_types
-    cols = list(left.columns)
-    left, right = align_types(left, right, cols, cols, lambda c, _: f"UNION column `{c}`")
-    nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in cols}
-    return DataFrame(dd.concat([left, right]), self._session, nullable, None,
-                     self._sources + other._sources)
-

@@ -22,6 +22,7 @@ from ._casts import cast_series, cast_value
 from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, fix_dtype,
                        is_numeric, literal_type, wider_numeric)
 from .errors import AnalysisException, field_not_found, unresolved_column
+from .join_names import display
 from .formatting import format_double
 from .kernels import ArrowKernel, element_at_series, map_value_series, per_partition
 from .nan_rules import compare_kernel, compare_scalars, compare_with_scalar, is_floating
@@ -122,9 +123,12 @@ class ColumnRef(Expr):
     def parts(self) -> list[str]:
         return [self.name] if self.literal else parse_name(self.name)
 
+    def output_name(self) -> str:  # passed through, a column keeps its frame name
+        return self.name if self.literal else self.sql()
+
     def sql(self) -> str:
         if self.literal:
-            return self.name
+            return display(self.name)
         try:
             return self.parts()[-1]
         except AnalysisException:
@@ -136,10 +140,8 @@ class ColumnRef(Expr):
                 f"[CANNOT_RESOLVE_DATAFRAME_COLUMN] Cannot resolve dataframe column "
                 f"\"{self.sql()}\". It's probably because of illegal references like "
                 f"`df1.select(df2.col(\"a\"))`.", "CANNOT_RESOLVE_DATAFRAME_COLUMN")
-        if self.literal:
-            name, path = ctx.resolve(self.name), []
-        else:
-            name, path = ctx.resolve_path(self.name)
+        name, path = (ctx.resolve(self.name, self.plan_id), []) if self.literal \
+            else ctx.resolve_path(self.name, self.plan_id)
         field = ctx.schema[name]
         typed = Typed(ctx.frame[name], field.dataType, field.nullable)
         if not path:
@@ -165,10 +167,11 @@ class Precompiled(Expr):
 
 
 class Star(Expr):
-    """``*`` or ``alias.*`` in a select."""
+    """``*``, ``alias.*`` or ``df["*"]`` (``plan_id``: the columns of that DataFrame) in a select."""
 
-    def __init__(self, qualifier: str | None = None):
+    def __init__(self, qualifier: str | None = None, plan_id: int | None = None):
         self.qualifier = qualifier
+        self.plan_id = plan_id
 
     def sql(self) -> str:
         return "*"

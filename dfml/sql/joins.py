@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import types as T
 from .column import Column, ColumnRef, Comparison, Expr, Logical, cast_to, common_type
+from . import join_names
 from .errors import AnalysisException
 
 if TYPE_CHECKING:
@@ -83,44 +84,61 @@ def _broadcast(right: "DataFrame", kind: str) -> bool:
     return False
 
 
-def _check_no_duplicates(names: list[str], what: str) -> None:
-    seen = set()
-    for n in names:
-        if n in seen:
-            raise AnalysisException(
-                f"[AMBIGUOUS_REFERENCE] The join result would have two columns named `{n}` ({what}); "
-                f"dfml frames need unique column names. Join on the name (on=\"{n}\") or rename "
-                f"one side's column first (withColumnRenamed).", "AMBIGUOUS_REFERENCE")
-        seen.add(n)
+def sides(left: "DataFrame", right: "DataFrame") -> tuple[int, int]:
+    """Tags for the two sides of a join (made once per join, before its build runs twice):
+    columns both sides have are kept apart under names carrying these (``join_names``)."""
+    return (join_names.new_side(left._plan.lineage(), left._aliases()),
+            join_names.new_side(right._plan.lineage(), right._aliases()))
 
 
-def _nullable(df: "DataFrame", force: bool) -> dict[str, bool]:
-    return {c: (True if force else df._nullable.get(c, True)) for c in df.columns}
+def _nullable(df: "DataFrame", force: bool, renames: dict[str, str] | None = None) -> dict[str, bool]:
+    renames = renames or {}
+    return {renames.get(c, c): (True if force else df._nullable.get(c, True)) for c in df._names}
 
 
-def join(left: "DataFrame", right: "DataFrame", on: Any, how: str | None) -> "DataFrame":
+def _joined(left: "DataFrame", right: "DataFrame", frame: Any, nullable: dict[str, bool],
+            lren: dict[str, str], rren: dict[str, str]) -> "DataFrame":
+    """The result of a join as a source standing for both inputs: ``left["k"]``, ``right["k"]``
+    and both sides' aliases resolve against it."""
+    from .plan import Source
+    schema = T.inherit_fields(T.schema_of_meta(frame._meta, nullable),
+                              [_renamed_schema(left, lren), _renamed_schema(right, rren)])
+    lineage = left._plan.lineage() | right._plan.lineage()
+    plan = Source(schema=schema, frame=frame, paths=left._sources + right._sources,
+                  lineage_ids=lineage, join_aliases=left._aliases() + right._aliases())
+    return type(left)._from_plan(plan, left._session)
+
+
+def _renamed_schema(df: "DataFrame", renames: dict[str, str]) -> T.StructType:
+    return T.StructType([T.StructField(renames.get(f.name, f.name), f.dataType, f.nullable,
+                                       f.metadata) for f in df._schema.fields])
+
+
+def join(left: "DataFrame", right: "DataFrame", on: Any, how: str | None,
+         tags: tuple[int, int]) -> "DataFrame":
     kind = join_kind(how)
     if on is None or (isinstance(on, (list, tuple)) and not on):
         if kind not in ("inner", "cross"):
             raise AnalysisException(f"a {kind} join needs a join condition (on=...)")
-        return _cross(left, right)
+        return _cross(left, right, tags)
     if kind == "cross":
         kind = "inner"
     if isinstance(on, str):
         on = [on]
     if isinstance(on, (list, tuple)) and all(isinstance(x, str) for x in on):
-        return _using_join(left, right, list(on), kind)
+        return _using_join(left, right, list(on), kind, tags)
     if isinstance(on, Column):
         on = [on]
     if isinstance(on, (list, tuple)) and all(isinstance(x, Column) for x in on):
         cond: Expr = on[0]._expr
         for c in on[1:]:
             cond = Logical("AND", cond, c._expr)
-        return _condition_join(left, right, cond, kind)
+        return _condition_join(left, right, cond, kind, tags)
     raise TypeError(f"join(): on must be a column name, a list of names or a Column, got {on!r}")
 
 
-def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: str) -> "DataFrame":
+def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: str,
+                tags: tuple[int, int]) -> "DataFrame":
     lctx, rctx = left._ctx(), right._ctx()
     lkeys = [lctx.resolve(k) for k in keys]
     rkeys = [rctx.resolve(k) for k in keys]
@@ -128,21 +146,23 @@ def _using_join(left: "DataFrame", right: "DataFrame", keys: list[str], kind: st
     if lkeys != rkeys:
         rf = rf.rename(columns=dict(zip(rkeys, lkeys)))
     lf, rf = _align_key_types(lf, rf, lkeys, lkeys)
-    lrest = [c for c in left.columns if c not in lkeys]
-    rrest = [c for c in right.columns if c not in rkeys]
+    lrest = [c for c in left._names if c not in lkeys]
+    rrest = [c for c in right._names if c not in rkeys]
     if kind in ("left_semi", "left_anti"):
         out = _semi_anti(left, lf, rf[lkeys], lkeys, lkeys, kind)
         return left._new(out._frame[lkeys + lrest], keep_alias=False)  # keys first, as USING does
-    _check_no_duplicates(lkeys + lrest + rrest, "both inputs have it")
+    lren = join_names.side_renames(lrest, rrest, tags[0])
+    rren = join_names.side_renames(rrest, lrest, tags[1])
+    lf, rf = lf.rename(columns=lren), rf.rename(columns=rren)
     merged = _merge(left, lf, rf, lkeys, lkeys, kind, _broadcast(right, kind))
-    merged = merged[lkeys + lrest + rrest]
+    merged = merged[lkeys + [lren.get(c, c) for c in lrest] + [rren.get(c, c) for c in rrest]]
     nullable = {}
-    nullable.update(_nullable(right, kind in ("left", "outer")))
-    nullable.update(_nullable(left, kind in ("right", "outer")))
+    nullable.update(_nullable(right, kind in ("left", "outer"), rren))
+    nullable.update(_nullable(left, kind in ("right", "outer"), lren))
     for k in lkeys:
         nullable[k] = left._nullable.get(k, True) or right._nullable.get(k, True) \
             if kind == "outer" else nullable.get(k, True)
-    return left._new(merged, nullable, keep_alias=False)
+    return _joined(left, right, merged, nullable, lren, rren)
 
 
 def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], rkeys: list[str],
@@ -159,13 +179,22 @@ def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], r
     return left._new(out, keep_alias=False)
 
 
-def _cross(left: "DataFrame", right: "DataFrame") -> "DataFrame":
-    _check_no_duplicates(left.columns + right.columns, "a cross join keeps every column")
-    lf = left._frame.assign(__cj=1)
-    rf = right._frame.assign(__cj=1)
+def _apart(left: "DataFrame", right: "DataFrame", lf: Any, rf: Any,
+           tags: tuple[int, int]) -> tuple[Any, Any, list[str], dict[str, str], dict[str, str]]:
+    """Both sides' frames with the columns they share renamed apart, the output column order,
+    and the renames of each side."""
+    lren = join_names.side_renames(left._names, right._names, tags[0])
+    rren = join_names.side_renames(right._names, left._names, tags[1])
+    order = [lren.get(c, c) for c in left._names] + [rren.get(c, c) for c in right._names]
+    return lf.rename(columns=lren), rf.rename(columns=rren), order, lren, rren
+
+
+def _cross(left: "DataFrame", right: "DataFrame", tags: tuple[int, int]) -> "DataFrame":
+    lf, rf, order, lren, rren = _apart(left, right, left._frame.assign(__cj=1),
+                                       right._frame.assign(__cj=1), tags)
     merged = lf.merge(rf, on="__cj", how="inner").drop(columns=["__cj"])
-    nullable = {**_nullable(left, False), **_nullable(right, False)}
-    return left._new(merged[left.columns + right.columns], nullable, keep_alias=False)
+    nullable = {**_nullable(left, False, lren), **_nullable(right, False, rren)}
+    return _joined(left, right, merged[order], nullable, lren, rren)
 
 
 def _conjuncts(e: Expr) -> list[Expr]:
@@ -190,10 +219,10 @@ def _side(e: Expr, left: "DataFrame", right: "DataFrame") -> str | None:
             name = node.name
             if "." in name and not name.startswith("`"):
                 qual = name.split(".", 1)[0]
-                if qual == left._alias:
+                if qual in left._aliases() and qual not in right._aliases():
                     sides.add("l")
                     continue
-                if qual == right._alias:
+                if qual in right._aliases() and qual not in left._aliases():
                     sides.add("r")
                     continue
             in_l = _has(left, node)
@@ -219,16 +248,8 @@ def _has(df: "DataFrame", node: ColumnRef) -> bool:
         return False
 
 
-def _unbind(e: Expr) -> Expr:
-    """The expression with its column references freed from their frames (for the merged frame)."""
-    def swap(node: Expr) -> Expr | None:
-        if isinstance(node, ColumnRef):
-            return ColumnRef(node.name, literal=node.literal)  # an alias qualifier still resolves
-        return None
-    return e.replace(swap)
-
-
-def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str) -> "DataFrame":
+def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str,
+                    tags: tuple[int, int]) -> "DataFrame":
     lctx, rctx = left._ctx(), right._ctx()
     lassign: dict[str, Any] = {}
     rassign: dict[str, Any] = {}
@@ -251,7 +272,7 @@ def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str
         if kind != "inner":
             raise NotImplementedError(f"a {kind} join needs at least one equality between the two "
                                       f"sides; non-equi outer joins are not supported yet")
-        joined = _cross(left, right)
+        joined = _cross(left, right, tags)
     else:
         if residual and kind != "inner":
             raise NotImplementedError(f"a {kind} join with non-equality conditions is not supported "
@@ -261,17 +282,15 @@ def _condition_join(left: "DataFrame", right: "DataFrame", cond: Expr, kind: str
             lf = left._frame.assign(**lassign)
             rf = right._frame.assign(**rassign)[rkeys]
             out = _semi_anti(left, lf, rf, lkeys, rkeys, kind)
-            return left._new(out._frame[left.columns], keep_alias=False)
-        _check_no_duplicates(left.columns + right.columns, "a join on a condition keeps both sides")
-        lf = left._frame.assign(**lassign)
-        rf = right._frame.assign(**rassign)
+            return left._new(out._frame[left._names], keep_alias=False)
+        lf, rf, order, lren, rren = _apart(left, right, left._frame.assign(**lassign),
+                                           right._frame.assign(**rassign), tags)
         merged = _merge(left, lf, rf, lkeys, rkeys, kind, _broadcast(right, kind))
-        merged = merged[left.columns + right.columns]
-        nullable = {**_nullable(left, kind in ("right", "outer")),
-                    **_nullable(right, kind in ("left", "outer"))}
-        joined = left._new(merged, nullable, keep_alias=False)
+        nullable = {**_nullable(left, kind in ("right", "outer"), lren),
+                    **_nullable(right, kind in ("left", "outer"), rren)}
+        joined = _joined(left, right, merged[order], nullable, lren, rren)
     for r in residual:
-        joined = joined.filter(Column(_unbind(r)))
+        joined = joined.filter(Column(r))
     return joined
 
 
@@ -284,8 +303,8 @@ def set_operation(left: "DataFrame", right: "DataFrame", kind: str) -> "DataFram
                                 f"inputs with the same number of columns, but the first input has "
                                 f"{len(left.columns)} columns and the second {len(right.columns)}.",
                                 "NUM_COLUMNS_MISMATCH")
-    cols = left.columns
-    rf = right._frame.rename(columns=dict(zip(right.columns, cols)))
+    cols = left._names
+    rf = right._frame.rename(columns=dict(zip(right._names, cols)))
     lf, rf = _align_key_types(left._frame, rf, cols, cols)
     if kind.endswith("_all"):
         return left._new(_multiset(lf, rf, cols, kind), keep_alias=False)

@@ -22,7 +22,7 @@ from .. import _dask_compat
 from . import types as T
 from .column import Alias, ColumnRef, Ctx, Expr, Typed
 from .expressions import Logical
-from .plan import Derived, Filter, Limit, Plan, Project, Sort, Source
+from .plan import Derived, Filter, Limit, Plan, Project, Sort, Source, join_aliases
 from .errors import AnalysisException
 from .typed import find_name
 
@@ -284,7 +284,7 @@ def _lower_derived(node: Derived, session: "SparkSession") -> Any:
 def stand_in_source(plan: Plan, frame: Any) -> Source:
     """A source over ``frame`` that stands for ``plan``: same schema, id and lineage."""
     return Source(schema=plan.schema, frame=frame, paths=plan.sources(), plan_id=plan.plan_id,
-                  lineage_ids=plan.lineage())
+                  lineage_ids=plan.lineage(), join_aliases=join_aliases(plan))
 
 
 _LOWER = {Source: _lower_source, Filter: _lower_filter, Project: _lower_project,

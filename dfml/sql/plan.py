@@ -77,6 +77,7 @@ class Source(Plan):
     frame: Any
     paths: tuple[str, ...] = ()
     lineage_ids: frozenset[int] = frozenset()
+    join_aliases: tuple[str, ...] = ()  # those of the plan it stands for (see join_aliases)
 
     def lineage(self) -> frozenset[int]:
         return self.lineage_ids | {self.plan_id}
@@ -169,6 +170,26 @@ class Derived(Plan):
 
     def label(self) -> str:
         return self.name
+
+
+def join_aliases(plan: Plan) -> tuple[str, ...]:
+    """The DataFrame aliases of the join inputs below ``plan`` (through projections, filters,
+    sorts and limits): ``F.col("x.k")`` still reaches side ``x`` after ``x.join(y, ...)``."""
+    memo = plan.__dict__.get("_join_aliases")
+    if memo is not None:
+        return memo
+    found: list[str] = []
+    node: Plan | None = plan
+    while isinstance(node, (Project, Filter, Sort, Limit)):
+        node = node.child
+    if isinstance(node, Source):
+        found.extend(node.join_aliases)
+    if isinstance(node, Derived) and node.name.startswith("Join"):
+        for alias, child in zip(node.aliases, node.inputs):
+            found.extend(a for a in (alias,) + join_aliases(child) if a and a not in found)
+    memo = tuple(found)
+    object.__setattr__(plan, "_join_aliases", memo)
+    return memo
 
 
 def tree_string(plan: Plan) -> str:

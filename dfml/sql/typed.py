@@ -113,6 +113,7 @@ class Ctx:
         self.plan_ids = set(plan_ids)
         self._cols: list[str] | None = None
         self._col_set: frozenset[str] = frozenset()
+        self._internal = False
 
     @property
     def frame(self) -> Any:
@@ -125,13 +126,22 @@ class Ctx:
             lazy = callable(self._frame) and not hasattr(self._frame, "columns")
             self._cols = list(self.schema.names) if lazy else list(self._frame.columns)
             self._col_set = frozenset(self._cols)
+            self._internal = any("\x1f" in c for c in self._cols)
         return self._cols
 
-    def resolve(self, name: str) -> str:
-        """The frame column a (possibly qualified or differently cased) name refers to."""
+    def resolve(self, name: str, plan_id: int | None = None) -> str:
+        """The frame column a (possibly qualified or differently cased) name refers to;
+        ``plan_id``, the DataFrame a ``df["k"]`` came from, picks between same-named join
+        columns (``dfml.sql.join_names``)."""
         cols = self._columns()
         if name in self._col_set:
             return name
+        if self._internal:
+            from . import join_names
+            hit = join_names.resolve(cols, name, plan_id, self.aliases)
+            if hit is None:
+                raise unresolved_column(name, join_names.display_names(cols))
+            return hit
         if name.startswith("`") and name.endswith("`") and name[1:-1] in self._col_set:
             return name[1:-1]
         if "." in name:
@@ -148,13 +158,15 @@ class Ctx:
         case (Spark's default resolver); None if there is none."""
         return find_name(list(self.frame.columns), part)
 
-    def resolve_path(self, name: str) -> tuple[str, list[str]]:
+    def resolve_path(self, name: str, plan_id: int | None = None) -> tuple[str, list[str]]:
         """A user's column name (``col("a.b")``) as (frame column, struct fields under it), by
         Spark's rules: the name splits at dots outside backticks; the first part is this frame's
         alias if a column follows it, else a column; the rest are fields. A top-level column
         whose name has a dot is reached only with backticks (`` `a.b` ``)."""
         parts = parse_name(name)
-        cols = list(self.frame.columns)
+        cols = self._columns()
+        if self._internal:
+            return self._resolve_internal_path(parts, plan_id)
         if len(parts) > 1 and parts[0] in self.aliases:
             col = find_unique(cols, parts[1])
             if col is not None:
@@ -163,6 +175,21 @@ class Ctx:
         if col is None:
             raise unresolved_column(quote_parts(parts), list(self.frame.columns), quote=True)
         return col, parts[1:]
+
+    def _resolve_internal_path(self, parts: list[str], plan_id: int | None) -> tuple[str, list[str]]:
+        """``resolve_path`` over a frame with same-named join columns: an alias then a column,
+        else a column, then struct fields; the column picked by ``join_names``."""
+        from . import join_names
+        cols = self._columns()
+        if len(parts) > 1:
+            hit = join_names.resolve(cols, f"{parts[0]}.{parts[1]}", plan_id, self.aliases) \
+                if "." not in parts[1] else None
+            if hit is not None and join_names.display(hit).lower() == parts[1].lower():
+                return hit, parts[2:]
+        hit = join_names.resolve(cols, f"`{parts[0]}`", plan_id, self.aliases)
+        if hit is None:
+            raise unresolved_column(quote_parts(parts), join_names.display_names(cols), quote=True)
+        return hit, parts[1:]
 
     def broadcast(self, t: Typed) -> Any:
         """A literal as a column of the frame's length (a native dask Assign)."""

@@ -96,8 +96,12 @@ def test_union_width_mismatch(df):
 
 
 def test_duplicate_output_names(df):
-    with pytest.raises(AnalysisException, match="`id`"):
-        df.select("id", F.col("amount").alias("id"))
+    # Spark keeps two columns of one name in a select; a bare reference to it is ambiguous
+    both = df.select("id", F.col("amount").alias("id"))
+    assert both.columns == ["id", "id"]
+    assert sorted(both.collect()) == [(1, 2.0), (2, 3.5)]
+    with pytest.raises(AnalysisException, match="AMBIGUOUS_REFERENCE.*`id`"):
+        both.select("id")
 
 
 def test_column_in_boolean_context():
@@ -117,9 +121,13 @@ def test_join_on_unknown_column(spark, df):
 
 
 def test_join_keeping_two_columns_of_one_name(spark, df):
+    # Spark keeps both columns; only a bare reference to the name is ambiguous
     other = spark.createDataFrame([(1, "x")], "id INT, category STRING")
+    joined = df.join(other, "id")
+    assert joined.columns.count("category") == 2
     with pytest.raises(AnalysisException, match="AMBIGUOUS_REFERENCE.*`category`"):
-        df.join(other, "id")
+        joined.select("category")
+    assert joined.select(other.category).collect() == [("x",)] * joined.count()
 
 
 def test_unknown_write_mode_names_it(df):

@@ -122,9 +122,21 @@ def _partition_value(v: Any) -> str:
     return quote(str(v), safe=" -_.,:")
 
 
+def _display_named(df: "DataFrame") -> "DataFrame":
+    """A file holds one column per name: a join's two ``k`` columns are Spark's
+    COLUMN_ALREADY_EXISTS, and columns kept apart by internal names are written as their names."""
+    from ..join_names import any_internal, refuse_duplicates
+    names = df._names
+    if not any_internal(names):
+        return df
+    refuse_duplicates(names, "a file holds one column per name")
+    return df.toDF(*df.columns)
+
+
 def write_frame(df: "DataFrame", path: str, fmt: str, mode: str, partition_by: list[str],
                 options: dict[str, Any]) -> None:
     """Write ``df`` to ``path`` in ``fmt`` with Spark's save ``mode``; one graph, atomic commit."""
+    df = _display_named(df)
     from .files import normalize_path
     fs, root = url_to_fs(path)
     root = root.rstrip("/")
