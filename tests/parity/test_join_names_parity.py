@@ -101,3 +101,16 @@ def test_writing_two_columns_of_one_name_is_refused_before_any_work(both, tmp_pa
     pa_.join(pb, pa_.k == pb.k).drop(pb.k).write.parquet(str(tmp_path / "one_spark"))
     assert_same(a.sparkSession.read.parquet(str(tmp_path / "one")),
                 pa_.sparkSession.read.parquet(str(tmp_path / "one_spark")))
+
+
+@pytest.mark.parametrize("query", [
+    "select t.k, u.k from t join u on t.k = u.k",
+    "select * from t left join u on t.k = u.k",
+    "select t.*, u.w from t join u on t.k = u.k",
+    "select u.k, count(*) as n from t full join u on t.k = u.k group by u.k",
+])
+def test_sql_text_keeps_both_columns(spark, pyspark, query):
+    for session in (spark, pyspark):
+        session.createDataFrame(A, "k int, v string").createOrReplaceTempView("t")
+        session.createDataFrame(B, "k int, w string").createOrReplaceTempView("u")
+    assert_same(spark.sql(query), pyspark.sql(query))
