@@ -157,7 +157,7 @@ class DataFrame:
 
     # ------------------------------------------------------------ column access
     def __getitem__(self, item: Any) -> Any:
-        if item == "*":
+        if isinstance(item, str) and item == "*":
             return Column(Star(plan_id=self._plan_id))
         if isinstance(item, str):
             ColumnRef(item).compile(self._ctx())  # unknown names fail here, as in Spark
