@@ -25,6 +25,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pandas as pd
+
 from ..sql import functions as F
 from ..sql import types as T
 from ..sql.errors import SparkException
@@ -42,7 +44,7 @@ class _FoldCounts:
 
     def __call__(self, part: Any) -> dict:
         counts = part[self.column].value_counts(dropna=False)
-        return {(None if k is None or k != k else int(k)): int(v) for k, v in counts.items()}
+        return {(None if pd.isna(k) else int(k)): int(v) for k, v in counts.items()}
 
 
 def _merge_counts(states: list[dict]) -> dict:
