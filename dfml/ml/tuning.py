@@ -67,7 +67,8 @@ def _convert(param: Param, value: Any) -> Any:
     try:
         return param.typeConverter(value)
     except TypeError as e:
-        raise TypeError(f"ParamGridBuilder: value {value!r} for param {param.name!r}: {e}") from None
+        raise TypeError(f"ParamGridBuilder: value {value!r} for param {param.name!r}: "
+                        f"{e}") from None
 
 
 class _ValidatorParams(HasSeed):

@@ -94,7 +94,8 @@ def test_fold_numbers_out_of_range_fail_as_spark(spark, data):
     bad = data.selectExpr("features", "label", "CASE WHEN x > 1.0 THEN 5 ELSE fold END AS fold")
     with pytest.raises(SparkException, match=r"Fold number must be in range \[0, 3\), but got 5"):
         _cv(lr, grid, foldCol="fold").fit(bad)
-    nulls = data.selectExpr("features", "label", "CASE WHEN x > 1.0 THEN NULL ELSE fold END AS fold")
+    nulls = data.selectExpr("features", "label",
+                            "CASE WHEN x > 1.0 THEN NULL ELSE fold END AS fold")
     with pytest.raises(SparkException, match=r"but got null"):
         _cv(lr, grid, foldCol="fold").fit(nulls)
     with pytest.raises(SparkException, match=r"but got -1"):
@@ -330,7 +331,8 @@ def test_sub_models_cannot_be_saved_when_not_collected(data, tmp_path):
     model.save(path)
     back = TrainValidationSplitModel.load(path)
     assert back.validationMetrics == model.validationMetrics and back.subModels is None
-    assert back.getTrainRatio() == 0.75 and back.bestModel.coefficients == model.bestModel.coefficients
+    assert back.getTrainRatio() == 0.75
+    assert back.bestModel.coefficients == model.bestModel.coefficients
     assert _meta(path)["validationMetrics"] == model.validationMetrics
 
 
