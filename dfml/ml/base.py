@@ -164,6 +164,18 @@ class Persistable(Params):
     def _load_extra_metadata(self, meta: dict) -> None:
         pass
 
+    # params whose values are stages saved as sub-directories by _save_parts, not JSON
+    _saved_elsewhere: tuple[str, ...] = ()
+
+    def _save_parts(self, save_child: Callable[[Any, str], None]) -> dict:
+        """Save nested stages with ``save_child(stage, relative dir)``; returns params to add
+        to the metadata's paramMap in their saved (JSON) form."""
+        return {}
+
+    def _load_parts(self, meta: dict, load_child: Callable[[str], Any],
+                    exists: Callable[[str], bool]) -> None:
+        """Load what ``_save_parts`` saved (``load_child(relative dir)``)."""
+
     def _init_loaded(self) -> None:
         """Set up instance state a loaded stage needs before its params/data are restored."""
 

@@ -27,7 +27,8 @@ import pyarrow.parquet as pq
 from .. import __version__
 from .param import Params
 
-__all__ = ["MLWriter", "MLReader", "ModelLoadError", "save_stage", "load_stage"]
+__all__ = ["MLWriter", "MLReader", "ModelLoadError", "save_stage", "load_stage", "param_json",
+           "param_from_json"]
 
 
 class ModelLoadError(Exception):
@@ -44,7 +45,7 @@ def _fs(path: str) -> tuple[Any, str]:
     return fs, root.rstrip("/")
 
 
-def _json_value(v: Any) -> Any:
+def param_json(v: Any) -> Any:
     from .linalg import Matrix, Vector
     if isinstance(v, Vector):
         return Vector.__UDT__.serialize(v)
@@ -55,29 +56,31 @@ def _json_value(v: Any) -> Any:
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return repr(v)  # "nan"/"inf": JSON has no literal for them
     if isinstance(v, (list, tuple)):
-        return [_json_value(x) for x in v]
+        return [param_json(x) for x in v]
     return v
 
 
-def _from_json_value(v: Any) -> Any:
+def param_from_json(v: Any) -> Any:
     if v in ("nan", "inf", "-inf"):
         return float(v)
     if isinstance(v, list):
-        return [_from_json_value(x) for x in v]
+        return [param_from_json(x) for x in v]
     return v
 
 
 def _metadata(stage: Params, extra: dict | None) -> dict:
     cls = type(stage)
-    skip = {"stages"}  # a pipeline's stages are saved as directories, listed in stageUids
+    # a pipeline's stages are saved as directories, listed in stageUids; a stage's other
+    # object-valued params (a validator's estimator and evaluator) are saved by its _save_parts
+    skip = {"stages", *stage._saved_elsewhere}
     return {
         "class": f"{cls.__module__}.{cls.__qualname__}",
         "timestamp": int(time.time() * 1000),
         "sparkVersion": f"dfml-{__version__}",
         "uid": stage.uid,
-        "paramMap": {p.name: _json_value(v) for p, v in stage._paramMap.items()
+        "paramMap": {p.name: param_json(v) for p, v in stage._paramMap.items()
                      if p.name not in skip},
-        "defaultParamMap": {p.name: _json_value(v) for p, v in stage._defaultParamMap.items()
+        "defaultParamMap": {p.name: param_json(v) for p, v in stage._defaultParamMap.items()
                             if p.name not in skip},
         **(extra or {}),
     }
@@ -93,6 +96,7 @@ def _write_stage(stage: Any, fs: Any, root: str) -> None:
         extra["stageUids"] = [s.uid for s in stages]
         for i, s in enumerate(stages):
             _write_stage(s, fs, f"{root}/stages/{i:0{width}d}_{s.uid}")
+    json_params = stage._save_parts(lambda child, rel: _write_stage(child, fs, f"{root}/{rel}"))
     table = stage._save_data()
     if table is not None:
         buf = io.BytesIO()
@@ -104,6 +108,7 @@ def _write_stage(stage: Any, fs: Any, root: str) -> None:
         checksums["data/part-00000.parquet"] = hashlib.sha256(data).hexdigest()
     extra.update(stage._save_extra_metadata())
     meta = _metadata(stage, extra)
+    meta["paramMap"].update(json_params)
     meta["checksums"] = checksums
     fs.makedirs(f"{root}/metadata", exist_ok=True)
     with fs.open(f"{root}/metadata/part-00000", "wb") as f:
@@ -164,6 +169,7 @@ STAGE_MODULES = (
     "dfml.ml.regression",
     "dfml.ml.evaluation",
     "dfml.ml.feature",
+    "dfml.ml.tuning",
 )
 
 
@@ -209,9 +215,11 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
     try:
         for name, v in meta["defaultParamMap"].items():
             if stage.hasParam(name):
-                stage._setDefault(**{name: _from_json_value(v)})
+                stage._setDefault(**{name: param_from_json(v)})
         for name, v in meta["paramMap"].items():
-            stage._set(**{name: _from_json_value(v)})
+            if name in stage._saved_elsewhere:
+                continue
+            stage._set(**{name: param_from_json(v)})
     except (TypeError, AttributeError) as e:
         raise ModelLoadError(f"{path}: bad param in metadata: {e}") from None
     stage._init_loaded()
@@ -234,6 +242,8 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
             raise ModelLoadError(f"{path}: data file {data_path} is not readable parquet: {e}") from None
         stage._load_data(table)
     stage._load_extra_metadata(meta)
+    stage._load_parts(meta, lambda rel: _load(fs, f"{root}/{rel}", f"{path}/{rel}", None, top),
+                      lambda rel: fs.exists(f"{root}/{rel}"))
     if "stageUids" in meta:
         from .pipeline import Pipeline, PipelineModel
         stages = []
@@ -263,12 +273,16 @@ class MLWriter:
     def __init__(self, stage: Any):
         self.stage = stage
         self._overwrite = False
+        self.optionMap: dict[str, Any] = {}
 
     def overwrite(self) -> "MLWriter":
         self._overwrite = True
         return self
 
     def option(self, key: str, value: Any) -> "MLWriter":
+        """Keep a writer option (keys are case-insensitive, as Spark's); stages that take one
+        (a tuning model's ``persistSubModels``) read ``optionMap``."""
+        self.optionMap[str(key).lower()] = value
         return self
 
     def session(self, spark: Any) -> "MLWriter":

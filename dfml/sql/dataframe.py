@@ -550,6 +550,7 @@ class DataFrame:
 
     def unpersist(self, blocking: bool = False) -> "DataFrame":
         self._session._storage_levels[self._plan.plan_id] = False
+        self._session._uncache_plan(self._plan.plan_id)
         return self
 
     @property

@@ -252,6 +252,12 @@ class SparkSession:
         self._cached[plan.plan_id] = (plan, self._persist(frame))
         self._cache_generation += 1
 
+    def _uncache_plan(self, plan_id: int) -> None:
+        """Drop the persisted partitions of a cached plan (its futures are released with the
+        last reference), so later actions recompute it, as after Spark's unpersist."""
+        if self._cached.pop(plan_id, None) is not None:
+            self._cache_generation += 1
+
     def _persist(self, collection: Any) -> Any:
         self.graphs_run += 1
         collection = self._record_reads(collection)

@@ -28,10 +28,11 @@ from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imp
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.regression import LinearRegression
+from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator"}
+_BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator", "dfml.ml.tuning._Validator"}
 
 
 def _saved_classes() -> set[str]:
@@ -109,8 +110,19 @@ def saved_everything(spark, tmp_path_factory):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
     scored = model.transform(df).select("predicted", "linear", "pc", "it", "q").collect()
+    feats = VectorAssembler(inputCols=["x2"], outputCol="f").transform(df)
+    lr = LogisticRegression(featuresCol="f", maxIter=5)
+    grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 0.5]).build()
+    tuners = [CrossValidator(estimator=lr, estimatorParamMaps=grid, numFolds=2,
+                             evaluator=BinaryClassificationEvaluator()),
+              TrainValidationSplit(estimator=lr, estimatorParamMaps=grid,
+                                   evaluator=BinaryClassificationEvaluator())]
+    tuners += [t.fit(feats) for t in tuners]
+    for i, t in enumerate(tuners):
+        paths[f"tuning{i}"] = str(root / f"tuning{i}")
+        t.save(paths[f"tuning{i}"])
     classes = {f"{type(s).__module__}.{type(s).__qualname__}"
-               for s in list(model.stages) + stages + evaluators + [model, pipeline]}
+               for s in list(model.stages) + stages + evaluators + tuners + [model, pipeline]}
     return df, paths, scored, classes
 
 
