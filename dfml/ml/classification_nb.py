@@ -111,11 +111,11 @@ def _check_labels(y: np.ndarray, num_classes: int | None, who: str, col: str) ->
     if out.any():
         where = "{0, 1}" if top == 2 else f"[0, {top})"
         raise SparkException(f"{who}: column `{col}`: Labels MUST be in {where}, but got "
-                             f"{y[out][0]!r}")
+                             f"{float(y[out][0])!r}")
     frac = y != np.floor(y)
     if frac.any():
         raise SparkException(f"{who}: column `{col}`: Labels MUST be Integers, but got "
-                             f"{y[frac][0]!r}")
+                             f"{float(y[frac][0])!r}")
 
 
 def _check_weights(w: np.ndarray, who: str, col: str) -> None:
@@ -124,7 +124,7 @@ def _check_weights(w: np.ndarray, who: str, col: str) -> None:
     bad = (w < 0) | np.isinf(w)
     if bad.any():
         raise SparkException(f"{who}: column `{col}`: Weights MUST NOT be Negative or Infinity, "
-                             f"but got {w[bad][0]!r}")
+                             f"but got {float(w[bad][0])!r}")
 
 
 # ------------------------------------------------------------------ the fit's aggregation
