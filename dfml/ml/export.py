@@ -214,6 +214,11 @@ def _linear(m: Any) -> _RegressStep:
     return _RegressStep("LinearRegressionModel", fn, out, None, None)
 
 
+def _naive_bayes(m: Any) -> _PredictStep:
+    from ._naive_bayes_sklearn import pipeline_step  # MultinomialNB, GaussianNB... per type
+    return pipeline_step(m)
+
+
 EXPORTERS: dict[str, Callable[[Any], _ColumnStep]] = {
     "StringIndexerModel": _string_indexer,
     "OneHotEncoderModel": _one_hot,
@@ -222,6 +227,7 @@ EXPORTERS: dict[str, Callable[[Any], _ColumnStep]] = {
     "ImputerModel": _imputer,
     "LogisticRegressionModel": _logistic,
     "LinearRegressionModel": _linear,
+    "NaiveBayesModel": _naive_bayes,
 }
 
 

@@ -159,6 +159,10 @@ def test_indexed_label_takes_one_pass_per_dependency_level(spark, tmp_path, coun
     b = PipelineModel.load(path).transform(df).orderBy("id").select(
         "probability", "prediction").collect()
     assert a == b
+    pdf = pd.read_parquet(counts_source).sort_values("id")
+    sk = model.to_sklearn()
+    assert np.allclose(sk.predict_proba(pdf), [r.probability.toArray() for r in a], rtol=1e-9)
+    assert list(sk.predict(pdf)) == [r.prediction for r in a]
     acc = np.mean([r.prediction == r.y for r in model.transform(df).collect()])
     assert acc > 0.6
     assert isinstance(model.stages[-1].sigma, DenseMatrix) and model.stages[-1].sigma.numRows == 0
