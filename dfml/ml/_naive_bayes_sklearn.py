@@ -42,32 +42,3 @@ def to_sklearn(model: Any) -> Any:
     est.n_features_in_ = d
     return est
 
-
-def pipeline_step(model: Any) -> Any:
-    """The model as the last step of an exported scikit-learn Pipeline (``export.to_sklearn``):
-    predict/predict_proba by the scikit-learn estimator above, and the same output columns as
-    the dfml model (rawPrediction computed as Spark's)."""
-    from .classification_nb import raw_scores
-    from .export import _matrix, _PredictStep, _vector_column
-    est = to_sklearn(model)
-    fcol = model.getFeaturesCol()
-    outs = (model.getRawPredictionCol(), model.getProbabilityCol(), model.getPredictionCol())
-    kind = model.getOrDefault("modelType")
-    sigma = model.sigma.toArray() if kind == "gaussian" else None
-    thresholds = np.asarray(model.getThresholds(), float) if model.isSet("thresholds") else None
-
-    def fn(X: Any) -> dict:
-        x = _matrix(X[fcol])
-        prob = est.predict_proba(x)
-        cols = {}
-        if outs[0]:
-            raw = raw_scores(kind, x, model.pi.toArray(), model.theta.toArray(), sigma)
-            cols[outs[0]] = _vector_column(raw, X.index)
-        if outs[1]:
-            cols[outs[1]] = _vector_column(prob, X.index)
-        if outs[2]:
-            from .classification_nb import predictions
-            cols[outs[2]] = predictions(None, prob, thresholds)
-        return cols
-    return _PredictStep("NaiveBayesModel", fn, outs[2], outs[1] or None,
-                        list(range(model.numClasses)))

@@ -313,7 +313,7 @@ def probabilities(raw: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def predictions(raw: np.ndarray, prob: np.ndarray, thresholds: np.ndarray | None) -> np.ndarray:
+def predictions(prob: np.ndarray, thresholds: np.ndarray | None) -> np.ndarray:
     """argmax of probability / threshold (a 0 threshold wins outright), else of probability."""
     if thresholds is None:
         return np.argmax(prob, axis=1).astype(np.float64)
@@ -342,7 +342,7 @@ class _NBKernel:
         if self.what == "raw":
             return raw
         prob = probabilities(raw)
-        return prob if self.what == "probability" else predictions(raw, prob, self.thresholds)
+        return prob if self.what == "probability" else predictions(prob, self.thresholds)
 
     def __call__(self, features: Any) -> pa.Array:
         arr, mask = valid_rows(features)  # null vectors give null outputs

@@ -215,8 +215,29 @@ def _linear(m: Any) -> _RegressStep:
 
 
 def _naive_bayes(m: Any) -> _PredictStep:
-    from ._naive_bayes_sklearn import pipeline_step  # MultinomialNB, GaussianNB... per type
-    return pipeline_step(m)
+    """predict/predict_proba by the model's scikit-learn estimator (MultinomialNB, GaussianNB,
+    ... per model type), rawPrediction computed as Spark's, thresholds applied as dfml's."""
+    from .classification_nb import predictions, raw_scores
+    est = m.to_sklearn()
+    kind, fcol = m.getModelType(), m.getFeaturesCol()
+    outs = (m.getRawPredictionCol(), m.getProbabilityCol(), m.getPredictionCol())
+    sigma = m.sigma.toArray() if kind == "gaussian" else None
+    thresholds = np.asarray(m.getThresholds(), float) if m.isSet("thresholds") else None
+
+    def fn(X: pd.DataFrame) -> dict:
+        x = _matrix(X[fcol])
+        prob = est.predict_proba(x)
+        cols = {}
+        if outs[0]:
+            raw = raw_scores(kind, x, m.pi.toArray(), m.theta.toArray(), sigma)
+            cols[outs[0]] = _vector_column(raw, X.index)
+        if outs[1]:
+            cols[outs[1]] = _vector_column(prob, X.index)
+        if outs[2]:
+            cols[outs[2]] = predictions(prob, thresholds)
+        return cols
+    return _PredictStep("NaiveBayesModel", fn, outs[2], outs[1] or None,
+                        list(range(m.numClasses)))
 
 
 EXPORTERS: dict[str, Callable[[Any], _ColumnStep]] = {
