@@ -421,8 +421,7 @@ class NaiveBayesModel(Model, _NaiveBayesParams):
     def _save_data(self) -> pa.Table:
         udt = MatrixUDT()
         mtype = T.to_arrow(udt.sqlType())
-        rows = {k: [dict(udt.serialize(m), isTransposed=bool(m.isTransposed))]
-                for k, m in (("theta", self.theta), ("sigma", self.sigma))}
+        rows = {k: [udt.serialize(m)] for k, m in (("theta", self.theta), ("sigma", self.sigma))}
         return pa.table({"pi": vectors_to_arrow([self.pi]),
                          **{k: pa.array(v, type=mtype) for k, v in rows.items()}})
 
