@@ -149,8 +149,8 @@ class _ClassSums:
             return None
         arr = as_struct_array(part[self.features])
         if arr.null_count:
-            raise SparkException(f"{self.who}: column `{self.features}`: feature vectors MUST "
-                                 f"NOT be Null")
+            raise SparkException(f"{self.who}: column `{self.features}`: Vectors MUST NOT be "
+                                 f"Null")
         y = _numbers(part[self.label])
         _check_labels(y, self.num_classes, self.who, self.label)
         w = _numbers(part[self.weight]) if self.weight else np.ones(len(y))

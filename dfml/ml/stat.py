@@ -228,45 +228,49 @@ METRICS = ("mean", "sum", "variance", "std", "count", "numNonZeros", "max", "min
 class _Partial:
     """A group's weighted moments (``stats.weighted_moments``), boxed so pandas keeps it whole."""
 
-    __slots__ = ("m",)
+    __slots__ = ("m", "error")
 
-    def __init__(self, m: dict | None):
-        self.m = m
+    def __init__(self, m: dict | None, error: str | None = None):
+        self.m, self.error = m, error
 
     def __reduce__(self) -> Any:
-        return (_Partial, (self.m,))
+        return (_Partial, (self.m, self.error))
 
 
 def _group_moments(x: Any) -> _Partial:
-    arr = x.array._pa_array.combine_chunks() if isinstance(x.dtype, pd.ArrowDtype) else \
-        pa.array(list(x))
+    """A group's partial; a null vector fails (as in Spark), a row with a null weight is
+    skipped. Bad input is carried to the finish and raised there: dask also runs this step
+    over made-up rows while it plans, where nothing must fail."""
+    arr = x.array._pa_array if isinstance(x.dtype, pd.ArrowDtype) else pa.array(list(x))
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    v, w = arr.field("v"), arr.field("w")
-    ok = np.asarray(pa.compute.and_(v.is_valid(), w.is_valid()).to_numpy(zero_copy_only=False))
-    if not ok.all():
-        v, w = v.filter(pa.array(ok)), w.filter(pa.array(ok))
+    v, w = arr.flatten()  # (field() would ignore a slice's offset)
+    if v.null_count:
+        return _Partial(None, "Summarizer: the features column holds a null vector")
+    if w.null_count:
+        v, w = v.filter(w.is_valid()), w.filter(w.is_valid())
     if len(v) == 0:
         return _Partial(None)
     wts = np.asarray(w.to_numpy(zero_copy_only=False), dtype=float)
     if (wts < 0).any() or np.isinf(wts).any():
-        raise SparkException(f"Summarizer: weights must be non-negative and finite, got "
-                             f"{float(wts[(wts < 0) | np.isinf(wts)][0])!r}")
+        return _Partial(None, f"Summarizer: weights must be non-negative and finite, got "
+                              f"{float(wts[(wts < 0) | np.isinf(wts)][0])!r}")
     return _Partial(weighted_moments(to_matrix(as_struct_array(v)), wts))
 
 
 def _merge_group(parts: Any) -> _Partial:
-    return _Partial(fold_partials([p.m for p in parts if p is not None],
-                                  weighted_moments_merge))
+    parts = [p for p in parts if isinstance(p, _Partial)]
+    errors = [p.error for p in parts if p.error]
+    if errors:
+        return _Partial(None, errors[0])
+    return _Partial(fold_partials([p.m for p in parts], weighted_moments_merge))
 
 
 _SUMMARY = dd.Aggregation("ml_summarizer", lambda s: s.agg(_group_moments),
                           lambda s: s.agg(_merge_group))
 
 
-def _metric(m: dict | None, name: str) -> Any:
-    if m is None:
-        return None
+def _metric(m: dict, name: str) -> Any:
     if name == "count":
         return int(m["n"])
     W, W2 = m["W"], m["W2"]
@@ -319,8 +323,13 @@ class SummaryAggregate(AggFunc):
             rows = []
             for part in s.tolist():
                 m = part.m if isinstance(part, _Partial) else None
+                if isinstance(part, _Partial) and part.error:
+                    raise SparkException(part.error)
+                if m is None:  # Spark's summarizer fails on an empty group too
+                    raise SparkException("Summarizer: nothing has been added to this summarizer "
+                                         "(no row with a vector and a positive weight)")
                 vals = {k: _metric(m, k) for k in metrics}
-                rows.append(vals[metrics[0]] if single else (None if m is None else vals))
+                rows.append(vals[metrics[0]] if single else vals)
             return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(rows, arrow_t)),
                              index=s.index, name=s.name)
 

@@ -110,3 +110,19 @@ def test_errors_name_what_is_wrong(spark, data):
         Summarizer.metrics("mean", "median")
     with pytest.raises(AnalysisException, match="must be a vector"):
         df.select(Summarizer.mean(F.col("label"))).collect()
+
+
+def test_summarizer_fails_on_null_vectors_and_empty_input(spark):
+    """As Spark's: a null vector fails the job, so does a group with nothing added (no rows,
+    or only rows of weight 0); a row whose weight is null is left out."""
+    df = spark.createDataFrame([(1.0, Vectors.dense([1.0, 2.0])), (None, Vectors.dense([5.0, 0.0])),
+                                (3.0, Vectors.dense([3.0, -2.0]))], ["w", "v"])
+    r = df.select(Summarizer.metrics("mean", "count").summary(F.col("v"), F.col("w"))).first()[0]
+    assert r["count"] == 2 and np.allclose(r["mean"].toArray(), [2.5, -1.0])
+    with pytest.raises(SparkException, match="nothing has been added"):
+        df.filter("w > 5").select(Summarizer.mean(F.col("v"))).collect()
+    with pytest.raises(SparkException, match="nothing has been added"):
+        df.select(Summarizer.mean(F.col("v"), F.lit(0.0))).collect()
+    nulls = spark.createDataFrame([(1.0, None), (2.0, Vectors.dense([1.0]))], df.schema)
+    with pytest.raises(SparkException, match="null vector"):
+        nulls.select(Summarizer.count(F.col("v"))).collect()
