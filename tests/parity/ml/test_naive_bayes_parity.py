@@ -136,17 +136,30 @@ def test_invalid_feature_values(spark, pyspark, kind, bad, message):
     ([0.0, 0.5], [1.0, 1.0], "Labels MUST be Integers, but got 0.5"),
     ([0.0, -1.0], [1.0, 1.0], "Labels MUST be in [0, 2147483647), but got -1.0"),
     ([0.0, 1.0], [1.0, -2.0], "Weights MUST NOT be Negative or Infinity, but got -2.0"),
+    ([None, 1.0], [1.0, 1.0], "Labels MUST NOT be Null or NaN"),
+    ([0.0, 1.0], [None, 1.0], "Weights MUST NOT be Null or NaN"),
+    ([0.0, 1.0], [1.0, 1.0], "Vectors MUST NOT be Null"),
 ])
 def test_invalid_labels_and_weights(spark, pyspark, labels, weights, message):
     from pyspark.ml.classification import NaiveBayes as PNB
-    from pyspark.ml.linalg import Vectors as PV
-    theirs = _spark_error(lambda: PNB(weightCol="w").fit(pyspark.createDataFrame(
-        [(lab, w, PV.dense([1.0])) for lab, w in zip(labels, weights)], ["label", "w", "features"])))
+    from pyspark.ml.linalg import Vectors as PV, VectorUDT as PU
+    from pyspark.sql import types as PT
+
+    from dfml.ml.linalg import VectorUDT as DU
+    from dfml.sql import types as DT
+    null_vector = message.startswith("Vectors")
+
+    def frame(session, V, U, TT):
+        schema = TT.StructType([TT.StructField("label", TT.DoubleType()),
+                                TT.StructField("w", TT.DoubleType()),
+                                TT.StructField("features", U())])
+        return session.createDataFrame(
+            [(lab, w, None if null_vector and i == 0 else V.dense([1.0]))
+             for i, (lab, w) in enumerate(zip(labels, weights))], schema)
+    theirs = _spark_error(lambda: PNB(weightCol="w").fit(frame(pyspark, PV, PU, PT)))
     assert message in theirs
     with pytest.raises(SparkException) as e:
-        DNB(weightCol="w").fit(spark.createDataFrame(
-            [(lab, w, DV.dense([1.0])) for lab, w in zip(labels, weights)],
-            ["label", "w", "features"]))
+        DNB(weightCol="w").fit(frame(spark, DV, DU, DT))
     assert message in str(e.value)
 
 
