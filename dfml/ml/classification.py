@@ -32,10 +32,11 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasLabelCol, HasMaxBlockSizeInMB, HasMaxIter, HasPredictionCol,
                            HasProbabilityCol, HasRawPredictionCol, HasRegParam, HasStandardization,
                            HasThreshold, HasThresholds, HasTol, HasWeightCol)
+from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (Spark's module)
 
 __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionSummary",
            "LogisticRegressionTrainingSummary", "BinaryLogisticRegressionSummary",
-           "BinaryLogisticRegressionTrainingSummary"]
+           "BinaryLogisticRegressionTrainingSummary", "NaiveBayes", "NaiveBayesModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

@@ -214,6 +214,32 @@ def _linear(m: Any) -> _RegressStep:
     return _RegressStep("LinearRegressionModel", fn, out, None, None)
 
 
+def _naive_bayes(m: Any) -> _PredictStep:
+    """predict/predict_proba by the model's scikit-learn estimator (MultinomialNB, GaussianNB,
+    ... per model type), rawPrediction computed as Spark's, thresholds applied as dfml's."""
+    from .classification_nb import predictions, raw_scores
+    est = m.to_sklearn()
+    kind, fcol = m.getModelType(), m.getFeaturesCol()
+    outs = (m.getRawPredictionCol(), m.getProbabilityCol(), m.getPredictionCol())
+    sigma = m.sigma.toArray() if kind == "gaussian" else None
+    thresholds = np.asarray(m.getThresholds(), float) if m.isSet("thresholds") else None
+
+    def fn(X: pd.DataFrame) -> dict:
+        x = _matrix(X[fcol])
+        prob = est.predict_proba(x)
+        cols = {}
+        if outs[0]:
+            raw = raw_scores(kind, x, m.pi.toArray(), m.theta.toArray(), sigma)
+            cols[outs[0]] = _vector_column(raw, X.index)
+        if outs[1]:
+            cols[outs[1]] = _vector_column(prob, X.index)
+        if outs[2]:
+            cols[outs[2]] = predictions(prob, thresholds)
+        return cols
+    return _PredictStep("NaiveBayesModel", fn, outs[2], outs[1] or None,
+                        list(range(m.numClasses)))
+
+
 EXPORTERS: dict[str, Callable[[Any], _ColumnStep]] = {
     "StringIndexerModel": _string_indexer,
     "OneHotEncoderModel": _one_hot,
@@ -222,6 +248,7 @@ EXPORTERS: dict[str, Callable[[Any], _ColumnStep]] = {
     "ImputerModel": _imputer,
     "LogisticRegressionModel": _logistic,
     "LinearRegressionModel": _linear,
+    "NaiveBayesModel": _naive_bayes,
 }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["fold_partials", "chan_merge", "matrix_moments", "moments_merge", "sparse_extremes",
+           "weighted_moments", "weighted_moments_merge", "comoments", "comoments_merge",
            "sketch_capacity", "sketch_of", "sketch_merge", "sketch_query", "feature_sketches"]
 
 
@@ -95,6 +96,71 @@ def moments_merge(a: dict, b: dict) -> dict:
     return {"n": n, "mean": mean, "m2": m2, "nnz": a["nnz"] + b["nnz"],
             "max": np.fmax(a["max"], b["max"]), "min": np.fmin(a["min"], b["min"]),
             "absmax": np.fmax(a["absmax"], b["absmax"])}
+
+
+def weighted_moments(m: Any, w: np.ndarray) -> dict | None:
+    """Weighted moments per column of a dense or CSR matrix (rows of weight 0 left out, as
+    Spark's summarizer leaves them): rows, weight sum, sum of squared weights, weighted mean and
+    M2, nonzeros, max and min (NaNs skipped, implicit zeros counted), sum of w*|x| and w*x^2."""
+    keep = w != 0
+    if not keep.all():
+        m, w = m[np.flatnonzero(keep)], w[keep]
+    n = m.shape[0]
+    if n == 0:
+        return None
+    W = float(w.sum())
+    if sp.issparse(m):
+        csc = sp.csc_matrix(m)
+        wd = w[csc.indices]  # the weight of each stored value
+        d = csc.shape[1]
+        nnz = np.diff(csc.indptr)
+        col = np.repeat(np.arange(d), nnz)
+        sx = np.bincount(col, weights=wd * csc.data, minlength=d)
+        mean = sx / W
+        m2 = np.bincount(col, weights=wd * (csc.data - mean[col]) ** 2, minlength=d)
+        m2 += (W - np.bincount(col, weights=wd, minlength=d)) * mean ** 2  # implicit zeros
+        l1 = np.bincount(col, weights=wd * np.abs(csc.data), minlength=d)
+        l2 = np.bincount(col, weights=wd * csc.data ** 2, minlength=d)
+        nz = np.bincount(col, weights=(csc.data != 0).astype(float), minlength=d)
+        mx, mn, _ = sparse_extremes(csc, n)
+    else:
+        mean = w @ m / W
+        m2 = w @ (m - mean) ** 2
+        l1, l2 = w @ np.abs(m), w @ (m * m)
+        nz = np.count_nonzero(m, axis=0).astype(float)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN features stay NaN
+            mx, mn = np.nanmax(m, axis=0), np.nanmin(m, axis=0)
+    return {"n": n, "W": W, "W2": float((w * w).sum()), "mean": mean, "m2": m2, "nnz": nz,
+            "max": mx, "min": mn, "l1": l1, "l2": l2}
+
+
+def weighted_moments_merge(a: dict, b: dict) -> dict:
+    """Two partials of ``weighted_moments`` as one (vectors of different sizes refused)."""
+    if len(a["mean"]) != len(b["mean"]):
+        raise ValueError(f"vectors of different sizes ({len(a['mean'])} and {len(b['mean'])})")
+    W, mean, m2 = chan_merge(a["W"], a["mean"], a["m2"], b["W"], b["mean"], b["m2"])
+    return {"n": a["n"] + b["n"], "W": W, "W2": a["W2"] + b["W2"], "mean": mean, "m2": m2,
+            "nnz": a["nnz"] + b["nnz"], "max": np.fmax(a["max"], b["max"]),
+            "min": np.fmin(a["min"], b["min"]), "l1": a["l1"] + b["l1"], "l2": a["l2"] + b["l2"]}
+
+
+def comoments(m: Any) -> tuple[int, np.ndarray, np.ndarray]:
+    """(rows, column means, co-moment matrix sum((x - mean)(x - mean)^T)) of a matrix."""
+    d = m.toarray() if sp.issparse(m) else np.asarray(m, dtype=float)
+    mean = d.mean(axis=0)
+    c = d - mean
+    return d.shape[0], mean, c.T @ c
+
+
+def comoments_merge(a: tuple, b: tuple) -> tuple[int, np.ndarray, np.ndarray]:
+    """Two ``comoments`` partials as one (the pairwise update of Chan et al., matrix form)."""
+    (na, ma, ca), (nb, mb, cb) = a, b
+    if len(ma) != len(mb):
+        raise ValueError(f"vectors of different sizes ({len(ma)} and {len(mb)})")
+    n = na + nb
+    delta = mb - ma
+    return n, ma + delta * (nb / n), ca + cb + np.outer(delta, delta) * (na * nb / n)
 
 
 # -- approximate quantiles -------------------------------------------------------------------

@@ -166,6 +166,7 @@ def _read_metadata(fs: Any, root: str, path: str) -> dict:
 STAGE_MODULES = (
     "dfml.ml.pipeline",
     "dfml.ml.classification",
+    "dfml.ml.classification_nb",
     "dfml.ml.regression",
     "dfml.ml.evaluation",
     "dfml.ml.feature",

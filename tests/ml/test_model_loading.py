@@ -18,7 +18,7 @@ import pytest
 import dfml.ml
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
-from dfml.ml.classification import LogisticRegression
+from dfml.ml.classification import LogisticRegression, NaiveBayes
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, MulticlassClassificationEvaluator,
                                 RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -97,6 +97,8 @@ def saved_everything(spark, tmp_path_factory):
         IndexToString(inputCol="prediction", outputCol="predicted", labels=["no", "yes"]),
         LinearRegression(featuresCol="s2", labelCol="label", predictionCol="linear",
                          solver="normal"),
+        NaiveBayes(featuresCol="s2", predictionCol="nb", probabilityCol="nbProb",
+                   rawPredictionCol="nbRaw"),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
@@ -109,7 +111,7 @@ def saved_everything(spark, tmp_path_factory):
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
-    scored = model.transform(df).select("predicted", "linear", "pc", "it", "q").collect()
+    scored = model.transform(df).select("predicted", "linear", "pc", "it", "q", "nb").collect()
     feats = VectorAssembler(inputCols=["x2"], outputCol="f").transform(df)
     lr = LogisticRegression(featuresCol="f", maxIter=5)
     grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 0.5]).build()
@@ -144,12 +146,13 @@ def test_fresh_process_loads_and_scores_with_only_pipeline_model_imported(saved_
         spark = SparkSession.builder.master("local[1]").getOrCreate()
         model = PipelineModel.load({paths["model"]!r})
         rows = model.transform(spark.read.parquet({data!r})).select(
-            "predicted", "linear", "pc", "it", "q").collect()
-        print(json.dumps([[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4]]
-                          for r in rows]))
+            "predicted", "linear", "pc", "it", "q", "nb").collect()
+        print(json.dumps([[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4],
+                           r[5]] for r in rows]))
     """)
     got = json.loads(out.strip().splitlines()[-1])
-    want = [[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4]] for r in scored]
+    want = [[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4], r[5]]
+            for r in scored]
     assert sorted(map(json.dumps, got)) == sorted(map(json.dumps, want))
 
 

@@ -233,11 +233,11 @@ class MatrixUDT(T.UserDefinedType):
         if isinstance(m, SparseMatrix):
             return {"type": 0, "numRows": m.numRows, "numCols": m.numCols,
                     "colPtrs": m.colPtrs.tolist(), "rowIndices": m.rowIndices.tolist(),
-                    "values": m.values.tolist(), "isTransposed": m.isTransposed}
+                    "values": m.values.tolist(), "isTransposed": bool(m.isTransposed)}
         if isinstance(m, DenseMatrix):
             return {"type": 1, "numRows": m.numRows, "numCols": m.numCols, "colPtrs": None,
                     "rowIndices": None, "values": m.values.tolist(),
-                    "isTransposed": m.isTransposed}
+                    "isTransposed": bool(m.isTransposed)}
         raise TypeError(f"cannot store {type(m).__name__} in a matrix column")
 
     def deserialize(self, d: Any) -> Matrix | None:
@@ -253,3 +253,4 @@ class MatrixUDT(T.UserDefinedType):
 
 
 Matrix.__UDT__ = MatrixUDT()  # type: ignore[attr-defined]
+T.register_udt(MatrixUDT())  # matrix columns (Correlation's result) read back as matrices
