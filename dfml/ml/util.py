@@ -162,6 +162,7 @@ STAGE_MODULES = (
     "dfml.ml.pipeline",
     "dfml.ml.classification",
     "dfml.ml.regression",
+    "dfml.ml.clustering",
     "dfml.ml.evaluation",
     "dfml.ml.feature",
 )

@@ -19,6 +19,7 @@ import dfml.ml
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression
+from dfml.ml.clustering import KMeans
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, MulticlassClassificationEvaluator,
                                 RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -96,6 +97,7 @@ def saved_everything(spark, tmp_path_factory):
         IndexToString(inputCol="prediction", outputCol="predicted", labels=["no", "yes"]),
         LinearRegression(featuresCol="s2", labelCol="label", predictionCol="linear",
                          solver="normal"),
+        KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
