@@ -57,8 +57,8 @@ def features_matrix(values: Any, col: str, stage: str) -> Any:
         return flat.reshape(len(arr), lengths.pop() if lengths else 0)
     arr = as_struct_array(arr)
     if arr.null_count:
-        raise SparkException(f"{stage}: column `{col}` holds a null vector; drop or impute "
-                             f"those rows before fitting")
+        raise SparkException(f"{stage}: column `{col}` holds a null vector (Vectors MUST NOT be "
+                             f"Null); drop or impute those rows first")
     return to_matrix(arr)
 
 

@@ -207,6 +207,9 @@ def test_bad_input_is_named(spark, blobs):
         [T.StructField("features", Vectors.dense([1.0]).__UDT__, True)]))
     with pytest.raises(SparkException, match="column `features` holds a null vector"):
         KMeans(k=2).fit(nulls)
+    fitted = KMeans(k=2, seed=1).fit(nulls.dropna())
+    with pytest.raises(SparkException, match="Vectors MUST NOT be Null"):
+        fitted.transform(nulls).collect()
     neg = spark.createDataFrame([(Vectors.dense([1.0, 2.0]), -1.0)], ["features", "w"])
     with pytest.raises(SparkException, match="Weights MUST NOT be Negative or Infinity, but got -1.0"):
         KMeans(k=2, weightCol="w").fit(neg)

@@ -194,6 +194,23 @@ def test_negative_weight_fails_with_sparks_message(spark, pyspark):
     assert want in str(ours.value) and want in str(theirs.value)
 
 
+def test_null_vector_fails_as_in_spark(spark, pyspark):
+    from dfml.sql import types as T
+    from pyspark.ml.clustering import KMeans as PK
+    from pyspark.ml.linalg import Vectors as PV
+    from pyspark.sql import types as PT
+    ours_df = spark.createDataFrame([(DV.dense([1.0, 2.0]),), (None,)], T.StructType(
+        [T.StructField("features", DV.dense([0.0]).__UDT__)]))
+    theirs_df = pyspark.createDataFrame([(PV.dense([1.0, 2.0]),), (None,)], PT.StructType(
+        [PT.StructField("features", PV.dense([0.0]).__UDT__)]))
+    with pytest.raises(Exception) as ours:
+        DC.KMeans(k=2).fit(ours_df)
+    with pytest.raises(Exception) as theirs:
+        PK(k=2).fit(theirs_df)
+    assert "Vectors MUST NOT be Null" in str(ours.value)
+    assert "Vectors MUST NOT be Null" in str(theirs.value)
+
+
 # -- ClusteringEvaluator ---------------------------------------------------------------------
 
 def _labelled(spark, pyspark, pred_type):
