@@ -20,8 +20,8 @@ from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression
 from dfml.ml.clustering import KMeans
-from dfml.ml.evaluation import (BinaryClassificationEvaluator, MulticlassClassificationEvaluator,
-                                RegressionEvaluator)
+from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
+                                MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
                              IndexToString, Interaction, MaxAbsScaler, MinMaxScaler, Normalizer,
                              OneHotEncoder, PolynomialExpansion, QuantileDiscretizer, RobustScaler,
@@ -106,7 +106,8 @@ def saved_everything(spark, tmp_path_factory):
     model.save(paths["model"])
     pipeline.save(paths["pipeline"])
     evaluators = [BinaryClassificationEvaluator(), MulticlassClassificationEvaluator(metricName="f1"),
-                  RegressionEvaluator(predictionCol="linear", metricName="mae")]
+                  RegressionEvaluator(predictionCol="linear", metricName="mae"),
+                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster")]
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
