@@ -87,11 +87,32 @@ def row_weights(values: Any) -> np.ndarray:
     return w
 
 
+def require_finite(X: Any, col: str, stage: str) -> None:
+    """Spark refuses NaN and infinite feature values; the first such row is named, printed
+    as the JVM prints a vector."""
+    from ..sql.formatting import format_double
+    values = X.data if sp.issparse(X) else X
+    if np.isfinite(values).all():
+        return
+    if sp.issparse(X):
+        first = int(np.flatnonzero(~np.isfinite(X.data))[0])
+        i = int(np.searchsorted(X.indptr, first, side="right") - 1)
+        row = X.getrow(i)
+        shown = (f"({X.shape[1]},[{','.join(str(j) for j in row.indices)}],"
+                 f"[{','.join(format_double(float(v)) for v in row.data)}])")
+    else:
+        i = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+        shown = f"[{','.join(format_double(float(v)) for v in X[i])}]"
+    raise SparkException(f"{stage}: column `{col}`: Vector values MUST NOT be NaN or Infinity, "
+                         f"but got {shown}")
+
+
 def make_points(part: pd.DataFrame, features: str, weight: str | None, cosine: bool,
                 stage: str) -> Block:
     """A partition as a Block of points (``y`` unused) with their weights, checked as Spark
     checks them."""
     X = features_matrix(part[features], features, stage)
+    require_finite(X, features, stage)
     if cosine and X.shape[0]:
         X = unit_rows(X, features, stage)
     w = row_weights(part[weight]) if weight else None
@@ -138,6 +159,9 @@ def _partial(block: Block, C: np.ndarray, cosine: bool) -> tuple | None:
     the weighted cost of the assignment."""
     if block.n == 0:
         return None
+    if block.X.shape[1] != C.shape[1]:
+        raise SparkException(f"KMeans: the features hold vectors of sizes {block.X.shape[1]} "
+                             f"and {C.shape[1]}")
     idx, cost = closest(block.X, C, cosine)
     w = block.weights()
     k = C.shape[0]
@@ -264,6 +288,9 @@ def init_random(blocks: TrainingBlocks, k: int, seed: int) -> np.ndarray:
 
 
 def _min_cost(block: Block, prev: np.ndarray | None, C: np.ndarray, cosine: bool) -> np.ndarray:
+    if block.n and block.X.shape[1] != C.shape[1]:
+        raise SparkException(f"KMeans: the features hold vectors of sizes {block.X.shape[1]} "
+                             f"and {C.shape[1]}")
     _, c = closest(block.X, C, cosine)
     return c if prev is None else np.minimum(prev, c)
 

@@ -210,6 +210,18 @@ def test_bad_input_is_named(spark, blobs):
     fitted = KMeans(k=2, seed=1).fit(nulls.dropna())
     with pytest.raises(SparkException, match="Vectors MUST NOT be Null"):
         fitted.transform(nulls).collect()
+    nan = spark.createDataFrame([(Vectors.dense([1.0, 2.0]),), (Vectors.dense([float("nan"), 1.0]),)],
+                                ["features"])
+    with pytest.raises(SparkException, match=r"`features`: Vector values MUST NOT be NaN or "
+                                             r"Infinity, but got \[NaN,1.0\]"):
+        KMeans(k=2).fit(nan)
+    inf = spark.createDataFrame([(Vectors.sparse(3, [0, 2], [1.0, float("inf")]),)], ["features"])
+    with pytest.raises(SparkException, match=r"but got \(3,\[0,2\],\[1.0,Infinity\]\)"):
+        KMeans(k=2).fit(inf)
+    mixed = spark.createDataFrame([(Vectors.dense([1.0, 2.0]),), (Vectors.dense([1.0, 2.0, 3.0]),)],
+                                  ["features"])
+    with pytest.raises(Exception, match="sizes"):
+        KMeans(k=2).fit(mixed)
     neg = spark.createDataFrame([(Vectors.dense([1.0, 2.0]), -1.0)], ["features", "w"])
     with pytest.raises(SparkException, match="Weights MUST NOT be Negative or Infinity, but got -1.0"):
         KMeans(k=2, weightCol="w").fit(neg)

@@ -211,6 +211,20 @@ def test_null_vector_fails_as_in_spark(spark, pyspark):
     assert "Vectors MUST NOT be Null" in str(theirs.value)
 
 
+def test_nan_feature_fails_as_in_spark(spark, pyspark):
+    from pyspark.ml.clustering import KMeans as PK
+    rows = _rows(1, False)
+    rows[4] = (rows[4][0], float("nan"), *rows[4][2:])
+    ours_df, theirs_df = _frames(spark, pyspark, rows)
+    with pytest.raises(Exception) as ours:
+        DC.KMeans(k=2).fit(ours_df)
+    with pytest.raises(Exception) as theirs:
+        PK(k=2).fit(theirs_df)
+    shown = "[NaN," + ",".join(repr(v) for v in rows[4][2:4]) + "]"
+    want = f"Vector values MUST NOT be NaN or Infinity, but got {shown}"
+    assert want in str(ours.value) and want in str(theirs.value)
+
+
 # -- ClusteringEvaluator ---------------------------------------------------------------------
 
 def _labelled(spark, pyspark, pred_type):
