@@ -26,7 +26,8 @@ import time
 
 MODULES = ["sql.functions.builtin", "sql.dataframe", "sql.column", "sql.group", "sql.window",
            "sql.session", "sql.catalog", "ml.feature", "ml.classification", "ml.regression",
-           "ml.evaluation", "ml.linalg", "ml.stat"]
+           "ml.evaluation", "ml.linalg", "ml.stat",
+           "ml.clustering"]
 
 # the engine module whose names a PySpark module's examples use as globals
 ENGINE_MODULE = {"sql.functions.builtin": "sql.functions"}
@@ -80,8 +81,9 @@ def run(engine: str, modules: list[str], per_test_seconds: int) -> dict:
         module = importlib.import_module(f"pyspark.{name}")
         tmp = tempfile.mkdtemp()
         tests = [t for t in doctest.DocTestFinder().find(module) if t.examples]
-        # ml.linalg and ml.stat _test() print numpy arrays the pre-1.14 way; others keep the default
-        _set_numpy_print(legacy=name in ("ml.linalg", "ml.stat"))  # as their _test() sets it
+        # ml.linalg's, ml.stat's and ml.clustering's _test() print numpy arrays the pre-1.14 way;
+        # others keep the default
+        _set_numpy_print(legacy=name in ("ml.linalg", "ml.stat", "ml.clustering"))
         passed, failed = [], []
         for test in tests:
             test.globs = _globals(engine, name, spark, tmp)

@@ -10,6 +10,7 @@ data lives (one dask graph) and finishes the metric on the client from a small s
   weight, or for ``logLoss`` the weighted loss sum.
 - ``RegressionEvaluator``: weighted moments of label and prediction (merged pairwise, so the
   variances stay accurate) and sums of squared and absolute errors.
+- ``ClusteringEvaluator``: the silhouette from per-cluster sums, in two passes (``silhouette``).
 
 Spark groups scores into bins within each partition of its sorted score table, so its binned
 areas depend on how that table is partitioned; dfml bins the whole sorted table at once, which
@@ -31,10 +32,12 @@ from .base import Aggregation, Persistable, require_column, run_aggregations
 from .stats import chan_merge, fold_partials
 from .linalg import VectorUDT, as_struct_array, to_matrix
 from .param import Param, Params, TypeConverters as TC, keyword_only
-from .param.shared import (HasLabelCol, HasPredictionCol, HasProbabilityCol, HasRawPredictionCol,
-                           HasWeightCol)
+from .param.shared import (HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,
+                           HasRawPredictionCol, HasWeightCol)
+from .silhouette import silhouette, silhouette_columns
 
 __all__ = ["score_curves", "Evaluator", "BinaryClassificationEvaluator", "MulticlassClassificationEvaluator",
+           "ClusteringEvaluator",
            "RegressionEvaluator"]
 
 
@@ -624,3 +627,40 @@ class RegressionEvaluator(Evaluator, HasPredictionCol, HasLabelCol, HasWeightCol
         denom = w - s["w2"] / w
         variance = max(s["m2_y"] / denom, 0.0) if denom > 0 else 0.0
         return 1.0 - _div(s["sse"], variance * (w - 1))
+
+
+class ClusteringEvaluator(Evaluator, HasPredictionCol, HasFeaturesCol, HasWeightCol):
+    """The silhouette of clustered rows, as Spark computes it from per-cluster sums (see
+    ``silhouette``), with squared euclidean or cosine distance and optional row weights."""
+
+    metricName = Param(Params._dummy(), "metricName", "the metric: silhouette", TC.toString)
+    distanceMeasure = Param(Params._dummy(), "distanceMeasure",
+                            "'squaredEuclidean' or 'cosine'", TC.toString)
+
+    @keyword_only
+    def __init__(self, *, predictionCol: str = "prediction", featuresCol: str = "features",
+                 metricName: str = "silhouette", distanceMeasure: str = "squaredEuclidean",
+                 weightCol: str | None = None):
+        super().__init__()
+        self._setDefault(metricName="silhouette", distanceMeasure="squaredEuclidean")
+        self._set(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(self, *, predictionCol: str = "prediction", featuresCol: str = "features",
+                  metricName: str = "silhouette", distanceMeasure: str = "squaredEuclidean",
+                  weightCol: str | None = None) -> "ClusteringEvaluator":
+        return self._set(**self._input_kwargs)
+
+    def _validate_params(self) -> None:
+        if self.getMetricName() != "silhouette":
+            raise self._invalid("metricName")
+        if self.getDistanceMeasure() not in ("squaredEuclidean", "cosine"):
+            raise self._invalid("distanceMeasure")
+
+    def evaluate(self, dataset: Any, params: dict | None = None) -> float:
+        """Two passes (per-cluster sums, then the scores), where the base class runs one."""
+        if params:
+            return super().evaluate(dataset, params)
+        self._validate_params()
+        cols = silhouette_columns(self, dataset.schema)
+        return silhouette(dataset, *cols, self.getDistanceMeasure() == "cosine")

@@ -168,6 +168,7 @@ STAGE_MODULES = (
     "dfml.ml.classification",
     "dfml.ml.classification_nb",
     "dfml.ml.regression",
+    "dfml.ml.clustering",
     "dfml.ml.evaluation",
     "dfml.ml.feature",
     "dfml.ml.tuning",

@@ -19,8 +19,9 @@ import dfml.ml
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
-from dfml.ml.evaluation import (BinaryClassificationEvaluator, MulticlassClassificationEvaluator,
-                                RegressionEvaluator)
+from dfml.ml.clustering import KMeans
+from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
+                                MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
                              IndexToString, Interaction, MaxAbsScaler, MinMaxScaler, Normalizer,
                              OneHotEncoder, PolynomialExpansion, QuantileDiscretizer, RobustScaler,
@@ -99,6 +100,7 @@ def saved_everything(spark, tmp_path_factory):
                          solver="normal"),
         NaiveBayes(featuresCol="s2", predictionCol="nb", probabilityCol="nbProb",
                    rawPredictionCol="nbRaw"),
+        KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
@@ -107,7 +109,8 @@ def saved_everything(spark, tmp_path_factory):
     model.save(paths["model"])
     pipeline.save(paths["pipeline"])
     evaluators = [BinaryClassificationEvaluator(), MulticlassClassificationEvaluator(metricName="f1"),
-                  RegressionEvaluator(predictionCol="linear", metricName="mae")]
+                  RegressionEvaluator(predictionCol="linear", metricName="mae"),
+                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster")]
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])

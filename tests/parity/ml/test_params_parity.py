@@ -13,6 +13,7 @@ from dfml.ml.base import Persistable
 from dfml.ml.param import Params
 
 _SPARK_MODULES = ("pyspark.ml.feature", "pyspark.ml.classification", "pyspark.ml.regression",
+                  "pyspark.ml.clustering",
                   "pyspark.ml.evaluation", "pyspark.ml")
 
 
