@@ -13,7 +13,7 @@ from dfml.ml.base import Persistable
 from dfml.ml.param import Params
 
 _SPARK_MODULES = ("pyspark.ml.feature", "pyspark.ml.classification", "pyspark.ml.regression",
-                  "pyspark.ml.clustering",
+                  "pyspark.ml.clustering", "pyspark.ml.tuning",
                   "pyspark.ml.evaluation", "pyspark.ml")
 
 
@@ -27,6 +27,8 @@ def _dfml_classes() -> dict[str, type]:
 
 
 def _make(cls: type) -> object:
+    if cls.__name__ in ("CrossValidatorModel", "TrainValidationSplitModel"):
+        return cls(None)  # a tuning model needs its best model; its params do not
     return cls(stages=[]) if cls.__name__ == "PipelineModel" else cls()
 
 
