@@ -121,8 +121,9 @@ def _unary_schema(stage: Any, schema: T.StructType, want: T.DataType, spelled: s
     return T.StructType(list(schema.fields) + [T.StructField(out, _STRINGS, True)])
 
 
-class _TextTransformer(Transformer, HasInputCol, HasOutputCol):
-    """A one-column transform of a string (or array<string>) column into array<string>."""
+class _TextTransformer(HasInputCol, HasOutputCol):
+    """A one-column transform of a string (or array<string>) column into array<string> (a
+    mixin placed before Transformer, so it is not itself a saved stage)."""
 
     _input_type: T.DataType = T.StringType()
     _input_spelled = "string"
@@ -144,7 +145,7 @@ class _TextTransformer(Transformer, HasInputCol, HasOutputCol):
                                   partition_column(type(self).__name__, [col], kernel, _STRINGS))
 
 
-class Tokenizer(_TextTransformer):
+class Tokenizer(_TextTransformer, Transformer):
     """Lowercases a string column and splits it at each whitespace character (Java's ``\\s``:
     space, tab, newline, vertical tab, form feed, carriage return). Runs of spaces and leading
     spaces give empty tokens, trailing spaces none, as Spark's ``String.split`` does; an empty
@@ -164,7 +165,7 @@ class Tokenizer(_TextTransformer):
         return _TokenizeFn()
 
 
-class RegexTokenizer(_TextTransformer):
+class RegexTokenizer(_TextTransformer, Transformer):
     """Splits a string column around matches of ``pattern`` (``gaps=True``, the default) or
     keeps the matches themselves as tokens (``gaps=False``), after lowercasing unless
     ``toLowercase`` is false; tokens shorter than ``minTokenLength`` (default 1, counted in
@@ -204,7 +205,7 @@ class RegexTokenizer(_TextTransformer):
                                 self.getToLowercase())
 
 
-class NGram(_TextTransformer):
+class NGram(_TextTransformer, Transformer):
     """Each run of ``n`` consecutive tokens (default 2) of an array<string> column, joined by
     single spaces; fewer than ``n`` tokens give an empty array. A null token prints as
     ``null`` inside its n-grams, as in Spark."""
