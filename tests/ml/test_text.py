@@ -59,6 +59,7 @@ def test_java_split_zero_width_match_at_start_adds_no_empty_piece():
     ("(?<w>a)\\k<w>", "aab", ["aa"]),
     ("\\h+", "a\u00a0\tb", ["\u00a0\t"]),
     ("(?i)k", "Kk\u212a", ["K", "k"]),                  # case folding is ASCII-only in Java
+    ("\\b\\w+\\b", "straße is é1 i\u0307x ok_2", ["is", "ok_2"]),  # Java 17's Unicode \b
 ])
 def test_java_regex_constructs(pattern, s, expected):
     assert [m.group(0) for m in compile_java(pattern).finditer(s)] == expected
@@ -241,7 +242,14 @@ def test_null_row_fails_the_action_naming_the_column(spark, make, col):
         out.collect()
 
 
-def test_repr_of_stop_words_remover():
+def test_repr_is_the_uid_as_in_pyspark():
+    """PySpark prints a (non-model) transformer as its uid, not Scala's toString."""
     s = StopWordsRemover(inputCol="a")
-    assert repr(s) == (f"StopWordsRemover: uid={s.uid}, numStopWords=181, locale=en, "
-                       f"caseSensitive=false")
+    assert repr(s) == s.uid and repr(NGram()).startswith("NGram_")
+
+
+def test_positional_set_params_fails_with_pyspark_message():
+    """PySpark's doctests expect this exact sentence (it was "X.setParams takes keyword
+    arguments only", which failed every such example)."""
+    with pytest.raises(TypeError, match="^Method setParams forces keyword arguments.$"):
+        Tokenizer().setParams("text")

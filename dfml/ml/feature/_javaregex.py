@@ -3,7 +3,9 @@
 The two dialects share their common syntax but differ in what some escapes mean: Java's ``\\s``,
 ``\\d``, ``\\w`` and case-insensitive matching are ASCII-only by default, where Python's are
 Unicode; Java has ``\\p{Alpha}``-style POSIX classes and ``\\p{L}``-style Unicode categories,
-``\\Q...\\E`` quoting, ``\\h``, ``(?<name>...)`` groups and ``\\z``/``\\Z`` with other meanings.
+``\\Q...\\E`` quoting, ``\\h``, ``(?<name>...)`` groups and ``\\z``/``\\Z`` with other meanings, and
+its ``\\b`` (Java 17, which Spark 4 runs on) sees Unicode letters as word characters although
+its ``\\w`` does not.
 ``compile_java`` rewrites those into Python's spelling and compiles with ``re.ASCII``, so a
 pattern written for Spark tokenizes the same text the same way. Splitting follows Java's
 ``Pattern.split`` (trailing empty strings dropped, no groups in the result).
@@ -36,16 +38,25 @@ _ALIASES = {"IsAlphabetic": "L", "Alphabetic": "L", "IsLetter": "L", "IsDigit": 
 
 
 @functools.lru_cache(maxsize=None)
+def _category_ranges() -> dict[str, list[tuple[int, int]]]:
+    """Code point ranges of each two-letter Unicode general category (one scan, cached)."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    prev, start = None, 0
+    for cp in range(sys.maxunicode + 2):
+        cat = unicodedata.category(chr(cp)) if cp <= sys.maxunicode else None
+        if cat != prev:
+            if prev is not None:
+                ranges.setdefault(prev, []).append((start, cp - 1))
+            prev, start = cat, cp
+    return ranges
+
+
+@functools.lru_cache(maxsize=None)
 def _category_class(cat: str) -> str:
     """Class contents (ranges) of every code point whose general category starts with ``cat``."""
-    ranges: list[tuple[int, int]] = []
-    for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp)).startswith(cat):
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
-    return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    spans = sorted(r for name, rs in _category_ranges().items() if name.startswith(cat)
+                   for r in rs)
+    return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in spans)
 
 
 def _property(name: str, pattern: str) -> str:
@@ -69,6 +80,18 @@ def _property(name: str, pattern: str) -> str:
 _CATEGORIES = {"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No",
                "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So",
                "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def _boundary(negated: bool) -> str:
+    """Java 17's ``\\b``: a boundary between a letter/digit/underscore (in Unicode's sense, unlike
+    Java's ASCII ``\\w``) and anything else; ``\\B`` is its absence. Java counts a non-spacing
+    mark as part of the word before it (so ``i`` + combining dot + ``x`` is one word); this
+    counts every non-spacing mark as a word character, which differs only for a mark with no
+    letter before it."""
+    w = f"[{_category_class('L')}{_category_class('Nd')}{_category_class('Mn')}_]"
+    if negated:
+        return f"(?:(?<={w})(?={w})|(?<!{w})(?!{w}))"
+    return f"(?:(?<={w})(?!{w})|(?<!{w})(?={w}))"
 
 
 def _translate(pattern: str) -> str:
@@ -106,6 +129,8 @@ def _translate(pattern: str) -> str:
                 out.append(_HSPACE if depth else f"[{_HSPACE}]")
             elif e == "H" and not depth:
                 out.append(f"[^{_HSPACE}]")
+            elif e in "bB" and not depth:
+                out.append(_boundary(e == "B"))
             elif e == "z" and not depth:
                 out.append("\\Z")
             elif e == "Z" and not depth:

@@ -299,11 +299,6 @@ class StopWordsRemover(Transformer, HasInputCol, HasOutputCol, HasInputCols, Has
                                            f"supported language list: {', '.join(_LANGUAGES)}")
         return list(_stop_words(language))
 
-    def __repr__(self) -> str:
-        return (f"StopWordsRemover: uid={self.uid}, numStopWords={len(self.getStopWords())}, "
-                f"locale={self.getLocale()}, "
-                f"caseSensitive={'true' if self.getCaseSensitive() else 'false'}")
-
     def _columns(self) -> tuple[list[str], list[str]]:
         ins, outs, _ = single_or_multi(self, ("outputCol",), ("outputCols",))
         return ins, outs

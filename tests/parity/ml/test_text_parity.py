@@ -46,6 +46,11 @@ def _text(m, name):
                                          minTokenLength=0),
         "regex_zero_width": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="(?=[A-Z])",
                                              toLowercase=False, minTokenLength=0),
+        "regex_boundary": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\b\\w+\\b",
+                                           gaps=False),
+        "regex_nonword": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\W+"),
+        "regex_digits": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\d+(\\.\\d+)?",
+                                         gaps=False),
     }[name]
 
 
@@ -75,7 +80,8 @@ def _tokens(m, name):
 
 TEXT_CASES = ["tokenizer", "regex_default", "regex_min0", "regex_min3", "regex_words",
               "regex_letters", "regex_punct", "regex_alpha_keep_case", "regex_comma",
-              "regex_upper_nocase", "regex_ignorecase", "regex_quoted", "regex_zero_width"]
+              "regex_upper_nocase", "regex_ignorecase", "regex_quoted", "regex_zero_width",
+              "regex_boundary", "regex_nonword", "regex_digits"]
 TOKEN_CASES = ["stop_default", "stop_case", "stop_turkish_locale", "stop_tr_TR_locale",
                "stop_custom", "stop_german", "stop_english_plus", "ngram_default", "ngram_1",
                "ngram_3", "ngram_5"]
