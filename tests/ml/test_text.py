@@ -106,6 +106,14 @@ def test_stop_words_remover_keeps_null_tokens(tokens):
     assert _out(case.transform(tokens)) == [["The", "cat", None, "sat"], []]
 
 
+def test_stop_words_remover_output_is_nullable_whatever_the_input(spark):
+    schema = T.StructType([T.StructField("a", T.ArrayType(T.StringType(), False), False)])
+    out = StopWordsRemover(inputCol="a", outputCol="o").transform(
+        spark.createDataFrame([(["a", "x"],)], schema))
+    assert out.schema["o"] == T.StructField("o", T.ArrayType(T.StringType(), True), True)
+    assert out.collect()[0].o == ["x"]
+
+
 def test_stop_words_remover_multi_column(spark):
     df = spark.createDataFrame([(0, ["a", "x"], ["THE", "y"])], "id int, a array<string>, "
                                "b array<string>")

@@ -318,12 +318,14 @@ class StopWordsRemover(Transformer, HasInputCol, HasOutputCol, HasInputCols, Has
             if o in schema.names:
                 raise IllegalArgumentException(f"{_name(self)}: output column `{o}` already "
                                                f"exists")
-            fields.append(T.StructField(o, dt, schema[i].nullable))
+            fields.append(T.StructField(o, _STRINGS, True))
         return T.StructType(fields)
 
     def _transform(self, dataset: Any) -> Any:
         ins, outs = self._columns()
         fn = _StopWordsFn(list(self.getStopWords()), self.getCaseSensitive(), self.getLocale())
+        # whatever the input's nullability, Spark's output is a nullable array<string> of
+        # nullable strings (its UDF's type), so dfml's is too
         cols = {o: partition_column("StopWordsRemover", [i], _RowsKernel(fn, _name(self), i),
                                     _STRINGS)
                 for i, o in zip(ins, outs)}

@@ -203,3 +203,24 @@ def test_wrong_input_type_rejected_as_in_spark(both, name, col):
         getattr(theirs, name)(inputCol=col, outputCol="o").transform(spark_df)
     with pytest.raises(IllegalArgumentException, match=f"`{col}`"):
         getattr(ours, name)(inputCol=col, outputCol="o").transform(mine)
+
+
+def test_stop_words_output_is_nullable_whatever_the_input(spark, pyspark):
+    """StopWordsRemover's output is a nullable array<string> of nullable strings even for a
+    non-nullable input (Scala's transformSchema claims the input's type; the DataFrame Spark
+    returns does not have it)."""
+    import dfml.ml.feature as ours
+    import pyspark.ml.feature as theirs
+    from dfml.sql import types as DT
+    from pyspark.sql import types as PT
+
+    def schema(t):
+        return t.StructType([t.StructField("a", t.ArrayType(t.StringType(), False), False)])
+    rows = [(["The", "end"],)]
+    mine = ours.StopWordsRemover(inputCol="a", outputCol="o").transform(
+        spark.createDataFrame(rows, schema(DT)))
+    spark_out = theirs.StopWordsRemover(inputCol="a", outputCol="o").transform(
+        pyspark.createDataFrame(rows, schema(PT)))
+    assert [(f.name, f.nullable, f.dataType.containsNull) for f in mine.schema.fields] == \
+        [(f.name, f.nullable, f.dataType.containsNull) for f in spark_out.schema.fields]
+    assert mine.collect()[0].o == spark_out.collect()[0].o == ["end"]
