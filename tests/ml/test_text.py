@@ -58,6 +58,9 @@ def test_java_split_zero_width_match_at_start_adds_no_empty_piece():
     ("\\Q.*\\E", "a.*b", [".*"]),
     ("(?<w>a)\\k<w>", "aab", ["aa"]),
     ("\\h+", "a\u00a0\tb", ["\u00a0\t"]),
+    ("\\v", "a\nb\u2028c\x0bd", ["\n", "\u2028", "\x0b"]),      # Java's \v: vertical space
+    ("\\R", "a\r\nb\rc", ["\r\n", "\r"]),
+    ("[\\e]", "a\x1bb", ["\x1b"]),
     ("(?i)k", "Kk\u212a", ["K", "k"]),                  # case folding is ASCII-only in Java
     ("\\b\\w+\\b", "straße is é1 i\u0307x ok_2", ["is", "ok_2"]),  # Java 17's Unicode \b
 ])

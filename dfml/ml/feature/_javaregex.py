@@ -3,9 +3,9 @@
 The two dialects share their common syntax but differ in what some escapes mean: Java's ``\\s``,
 ``\\d``, ``\\w`` and case-insensitive matching are ASCII-only by default, where Python's are
 Unicode; Java has ``\\p{Alpha}``-style POSIX classes and ``\\p{L}``-style Unicode categories,
-``\\Q...\\E`` quoting, ``\\h``, ``(?<name>...)`` groups and ``\\z``/``\\Z`` with other meanings, and
-its ``\\b`` (Java 17, which Spark 4 runs on) sees Unicode letters as word characters although
-its ``\\w`` does not.
+``\\Q...\\E`` quoting, ``\\h``/``\\v``/``\\R``/``\\e``, ``(?<name>...)`` groups and ``\\z``/``\\Z``
+with other meanings, and its ``\\b`` (Java 17, which Spark 4 runs on) sees Unicode letters as
+word characters although its ``\\w`` does not.
 ``compile_java`` rewrites those into Python's spelling and compiles with ``re.ASCII``, so a
 pattern written for Spark tokenizes the same text the same way. Splitting follows Java's
 ``Pattern.split`` (trailing empty strings dropped, no groups in the result).
@@ -31,6 +31,7 @@ _POSIX = {
     "XDigit": "0-9a-fA-F", "Space": " \\t\\n\\x0b\\f\\r",
 }
 _HSPACE = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
+_VSPACE = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"  # Java's \v (Python's \v is only \x0b)
 # Unicode general categories by their Java names (one or two letters, optionally "Is"/"general
 # category=" prefixed), plus the binary properties most used in tokenizing patterns
 _ALIASES = {"IsAlphabetic": "L", "Alphabetic": "L", "IsLetter": "L", "IsDigit": "Nd",
@@ -129,6 +130,14 @@ def _translate(pattern: str) -> str:
                 out.append(_HSPACE if depth else f"[{_HSPACE}]")
             elif e == "H" and not depth:
                 out.append(f"[^{_HSPACE}]")
+            elif e == "v":
+                out.append(_VSPACE if depth else f"[{_VSPACE}]")
+            elif e == "V" and not depth:
+                out.append(f"[^{_VSPACE}]")
+            elif e == "R" and not depth:
+                out.append(f"(?:\\r\\n|[{_VSPACE}])")
+            elif e == "e":
+                out.append("\\x1b")
             elif e in "bB" and not depth:
                 out.append(_boundary(e == "B"))
             elif e == "z" and not depth:

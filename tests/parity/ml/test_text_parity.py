@@ -51,6 +51,8 @@ def _text(m, name):
         "regex_nonword": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\W+"),
         "regex_digits": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\d+(\\.\\d+)?",
                                          gaps=False),
+        "regex_vertical": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\v+|\\h+",
+                                           minTokenLength=0),
     }[name]
 
 
@@ -81,7 +83,7 @@ def _tokens(m, name):
 TEXT_CASES = ["tokenizer", "regex_default", "regex_min0", "regex_min3", "regex_words",
               "regex_letters", "regex_punct", "regex_alpha_keep_case", "regex_comma",
               "regex_upper_nocase", "regex_ignorecase", "regex_quoted", "regex_zero_width",
-              "regex_boundary", "regex_nonword", "regex_digits"]
+              "regex_boundary", "regex_nonword", "regex_digits", "regex_vertical"]
 TOKEN_CASES = ["stop_default", "stop_case", "stop_turkish_locale", "stop_tr_TR_locale",
                "stop_custom", "stop_german", "stop_english_plus", "ngram_default", "ngram_1",
                "ngram_3", "ngram_5"]
