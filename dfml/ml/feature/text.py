@@ -84,6 +84,8 @@ class _RegexTokenizeFn:
         rx = compile_java(self.pattern)
         s = java_lower(s) if self.lower else s
         toks = java_split(rx, s) if self.gaps else [m.group(0) for m in rx.finditer(s)]
+        if self.min_length <= 1:  # every string has >= 1 UTF-16 unit unless it is empty
+            return toks if self.min_length <= 0 else [t for t in toks if t]
         return [t for t in toks if utf16_length(t) >= self.min_length]
 
 
@@ -93,9 +95,12 @@ class _StopWordsFn:
         self.words = frozenset(words if case_sensitive else (java_lower(w, loc) for w in words))
 
     def __call__(self, terms: list[Any]) -> list[Any]:
+        words = self.words
         if self.case_sensitive:
-            return [t for t in terms if t not in self.words]
-        return [t for t in terms if t is None or java_lower(t, self.loc) not in self.words]
+            return [t for t in terms if t not in words]
+        if self.loc not in ("tr", "az"):  # str.lower is Java's lowercasing here; skip the call
+            return [t for t in terms if t is None or t.lower() not in words]
+        return [t for t in terms if t is None or java_lower(t, self.loc) not in words]
 
 
 class _NGramFn:
