@@ -264,3 +264,11 @@ def test_positional_set_params_fails_with_pyspark_message():
     arguments only", which failed every such example)."""
     with pytest.raises(TypeError, match="^Method setParams forces keyword arguments.$"):
         Tokenizer().setParams("text")
+
+
+@pytest.mark.parametrize("pattern", ["x*", "(?=[A-Z])", "\\s", ",+", "\\b", "a|"])
+@pytest.mark.parametrize("s", ["", " ", "  a  ", "AbCd", "xxaxx", "a,b,,", "héllo wörld"])
+def test_java_split_same_with_and_without_groups(pattern, s):
+    """Splitting uses Python's C ``split`` when the pattern has no groups and a match loop when
+    it has (``split`` would return the groups); both must give Java's pieces."""
+    assert java_split(compile_java(pattern), s) == java_split(compile_java(f"({pattern})"), s)

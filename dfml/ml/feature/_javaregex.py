@@ -193,6 +193,8 @@ def java_split(rx: re.Pattern, text: str) -> list[str]:
     Python's ``split`` (C speed) yields the same pieces, less those two adjustments."""
     if rx.groups:
         parts = _split_with_groups(rx, text)
+        if parts is None:
+            return [text]
     else:
         parts = rx.split(text)
         if len(parts) > 1 and parts[0] == "":
@@ -206,8 +208,9 @@ def java_split(rx: re.Pattern, text: str) -> list[str]:
     return parts
 
 
-def _split_with_groups(rx: re.Pattern, text: str) -> list[str]:
-    """Pieces between matches (Python's ``split`` would insert the groups too)."""
+def _split_with_groups(rx: re.Pattern, text: str) -> list[str] | None:
+    """Pieces between matches (Python's ``split`` would insert the groups too); None when
+    nothing matched but a zero-width match at the start."""
     parts: list[str] = []
     start = 0
     for m in rx.finditer(text):
@@ -215,8 +218,8 @@ def _split_with_groups(rx: re.Pattern, text: str) -> list[str]:
             continue
         parts.append(text[start:m.start()])
         start = m.end()
-    if not parts and start == 0:
-        return [text]
+    if not parts:
+        return None
     parts.append(text[start:])
     return parts
 
