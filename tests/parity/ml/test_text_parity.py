@@ -53,6 +53,8 @@ def _text(m, name):
                                          gaps=False),
         "regex_vertical": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="\\v+|\\h+",
                                            minTokenLength=0),
+        "regex_grouped": m.RegexTokenizer(inputCol="s", outputCol="o", pattern="(,|\\s)+",
+                                          minTokenLength=0),
     }[name]
 
 
@@ -83,7 +85,8 @@ def _tokens(m, name):
 TEXT_CASES = ["tokenizer", "regex_default", "regex_min0", "regex_min3", "regex_words",
               "regex_letters", "regex_punct", "regex_alpha_keep_case", "regex_comma",
               "regex_upper_nocase", "regex_ignorecase", "regex_quoted", "regex_zero_width",
-              "regex_boundary", "regex_nonword", "regex_digits", "regex_vertical"]
+              "regex_boundary", "regex_nonword", "regex_digits", "regex_vertical",
+              "regex_grouped"]
 TOKEN_CASES = ["stop_default", "stop_case", "stop_turkish_locale", "stop_tr_TR_locale",
                "stop_custom", "stop_german", "stop_english_plus", "ngram_default", "ngram_1",
                "ngram_3", "ngram_5"]
