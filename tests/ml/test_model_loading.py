@@ -26,6 +26,7 @@ from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imp
                              IndexToString, Interaction, MaxAbsScaler, MinMaxScaler, Normalizer,
                              OneHotEncoder, PolynomialExpansion, QuantileDiscretizer, RobustScaler,
                              StandardScaler, StringIndexer, VectorAssembler, VectorSlicer)
+from dfml.ml.feature import NGram, RegexTokenizer, StopWordsRemover, Tokenizer
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.regression import LinearRegression
@@ -94,6 +95,10 @@ def saved_everything(spark, tmp_path_factory):
         VectorSlicer(inputCol="raw", outputCol="vs", indices=[0, 2]),
         Interaction(inputCols=["x1i", "vs"], outputCol="it"),
         PCA(inputCol="raw", outputCol="pc", k=2),
+        Tokenizer(inputCol="c", outputCol="tok"),
+        RegexTokenizer(inputCol="c", outputCol="rtok", pattern=","),
+        StopWordsRemover(inputCol="tok", outputCol="sw"),
+        NGram(inputCol="rtok", outputCol="ng", n=1),
         LogisticRegression(featuresCol="s1", labelCol="label", maxIter=20),
         IndexToString(inputCol="prediction", outputCol="predicted", labels=["no", "yes"]),
         LinearRegression(featuresCol="s2", labelCol="label", predictionCol="linear",

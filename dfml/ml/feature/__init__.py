@@ -19,3 +19,6 @@ __all__ += ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSl
 from .pca import PCA, PCAModel  # noqa: E402
 
 __all__ += ["PCA", "PCAModel"]
+from .text import Tokenizer, RegexTokenizer, StopWordsRemover, NGram  # noqa: E402
+
+__all__ += ["Tokenizer", "RegexTokenizer", "StopWordsRemover", "NGram"]

@@ -141,7 +141,8 @@ def keyword_only(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         if args:
-            raise TypeError(f"{func.__qualname__} takes keyword arguments only")
+            # PySpark's wording (its doctests expect it); the traceback names the class
+            raise TypeError(f"Method {func.__name__} forces keyword arguments.")
         self._input_kwargs = kwargs
         return func(self, **kwargs)
     return wrapper
