@@ -19,3 +19,7 @@ __all__ += ["Normalizer", "ElementwiseProduct", "PolynomialExpansion", "VectorSl
 from .pca import PCA, PCAModel  # noqa: E402
 
 __all__ += ["PCA", "PCAModel"]
+from .hashing import HashingTF, FeatureHasher  # noqa: E402
+from .counting import CountVectorizer, CountVectorizerModel, IDF, IDFModel  # noqa: E402
+
+__all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]  # noqa: E501
