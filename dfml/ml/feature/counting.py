@@ -27,7 +27,7 @@ from ..base import (Aggregation, Estimator, Model, model_string, partition_colum
 from ..linalg import DenseVector, VectorUDT, as_struct_array, csr_to_arrow, to_matrix
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasOutputCol
-from .scalers import first_vector, map_vector_rows
+from .scalers import first_vector
 
 __all__ = ["CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]
 
@@ -365,24 +365,34 @@ class _IDFKernel:
         return ("dfml-idf", self.column, self.idf.tobytes())
 
     def __call__(self, a: Any) -> pa.Array:
+        """Scales the stored values in place of the Arrow struct: each row keeps its form and
+        a sparse row its stored indices (explicit zeros included), as Spark's transform does."""
         arr = as_struct_array(a)
         if arr.null_count:
             raise SparkException(f"IDFModel: column `{self.column}` holds a null vector; fill "
                                  f"or filter nulls first")
-        return map_vector_rows(arr, self._rows)
-
-    def _rows(self, m: Any, sparse_rows: np.ndarray) -> pa.Array:
-        if m.shape[1] != len(self.idf):
+        values = arr.field("values")
+        flat = np.asarray(pc.list_flatten(values).to_numpy(zero_copy_only=False), dtype=float)
+        lens = np.asarray(pc.list_value_length(values).fill_null(0).to_numpy(
+            zero_copy_only=False), dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lens)])
+        kinds = np.asarray(arr.field("type").to_numpy(zero_copy_only=False))
+        sizes = np.where(kinds == 1, lens, np.asarray(
+            arr.field("size").fill_null(-1).to_numpy(zero_copy_only=False)))
+        if len(sizes) and (sizes != len(self.idf)).any():
             raise SparkException(f"IDFModel: vectors of column `{self.column}` have size "
-                                 f"{m.shape[1]}, the model has {len(self.idf)} features")
-        if sp.issparse(m):
-            from .assembler import mixed_rows_to_arrow
-            out = sp.csr_matrix((m.data * self.idf[m.indices], m.indices, m.indptr), m.shape)
-            if sparse_rows.all():
-                return csr_to_arrow(out)
-            return mixed_rows_to_arrow(out.toarray(), sparse_rows)
-        from ..linalg import dense_to_arrow
-        return dense_to_arrow(m * self.idf)
+                                 f"{int(sizes[sizes != len(self.idf)][0])}, the model has "
+                                 f"{len(self.idf)} features")
+        row = np.repeat(np.arange(len(arr)), lens)
+        col = np.arange(len(flat), dtype=np.int64) - offsets[:-1][row]  # dense: the position
+        sparse_vals = kinds[row] == 0
+        col[sparse_vals] = np.asarray(pc.list_flatten(arr.field("indices")).to_numpy(
+            zero_copy_only=False))
+        scaled = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat * self.idf[col]))
+        fields = list(arr.type)
+        return pa.StructArray.from_arrays(
+            [arr.field("type"), arr.field("size"), arr.field("indices"),
+             scaled.cast(fields[3].type)], fields=fields)
 
 
 class IDFModel(Model, _IDFParams):
