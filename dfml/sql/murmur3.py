@@ -28,30 +28,29 @@ _M = 0xFFFFFFFF
 
 
 def _rotl(x: np.ndarray, r: int) -> np.ndarray:
-    return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(_M)
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
 
 
+# uint32 arithmetic wraps modulo 2**32 by itself, which is exactly Murmur3's arithmetic
 def mix_k1(k: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
-        k = (k * np.uint32(0xCC9E2D51)) & np.uint32(_M)
-        k = _rotl(k, 15)
-        return (k * np.uint32(0x1B873593)) & np.uint32(_M)
+        k = np.asarray(k, dtype=np.uint32) * np.uint32(0xCC9E2D51)
+        return _rotl(k, 15) * np.uint32(0x1B873593)
 
 
 def mix_h1(h: np.ndarray, k: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
-        h = h ^ k
-        h = _rotl(h, 13)
-        return (h * np.uint32(5) + np.uint32(0xE6546B64)) & np.uint32(_M)
+        h = _rotl(np.asarray(h, dtype=np.uint32) ^ k, 13)
+        return h * np.uint32(5) + np.uint32(0xE6546B64)
 
 
 def fmix(h: np.ndarray, length: int | np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
-        h = h ^ np.asarray(length, dtype=np.uint64).astype(np.uint32)
+        h = np.asarray(h, dtype=np.uint32) ^ np.asarray(length, dtype=np.uint64).astype(np.uint32)
         h = h ^ (h >> np.uint32(16))
-        h = (h * np.uint32(0x85EBCA6B)) & np.uint32(_M)
+        h = h * np.uint32(0x85EBCA6B)
         h = h ^ (h >> np.uint32(13))
-        h = (h * np.uint32(0xC2B2AE35)) & np.uint32(_M)
+        h = h * np.uint32(0xC2B2AE35)
         return h ^ (h >> np.uint32(16))
 
 
@@ -70,10 +69,18 @@ def hash_long(v: np.ndarray, seed: Any) -> np.ndarray:
     return fmix(mix_h1(mix_h1(seed, mix_k1(low)), mix_k1(high)), 8)
 
 
-def _words_at(data: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Little-endian uint32 words starting at byte positions ``pos`` (any alignment)."""
-    b = [data[pos + i].astype(np.uint32) for i in range(4)]
-    return b[0] | (b[1] << np.uint32(8)) | (b[2] << np.uint32(16)) | (b[3] << np.uint32(24))
+def _word_table(data: np.ndarray) -> np.ndarray:
+    """``table[a, i]`` is the little-endian uint32 word at byte ``4 * i + a``: reading a word at
+    any position is then one gather (zero bytes pad the end)."""
+    m = len(data) // 4 + 2
+    padded = np.zeros(4 * m + 4, dtype=np.uint8)
+    padded[:len(data)] = data
+    return np.stack([padded[a:a + 4 * m].view("<u4") for a in range(4)]).astype(np.uint32)
+
+
+def _word_index(table: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Flat positions in ``table`` of the words starting at byte positions ``pos``."""
+    return (pos % 4) * table.shape[1] + pos // 4
 
 
 def hash_bytes(offsets: np.ndarray, data: np.ndarray, seed: Any, standard: bool) -> np.ndarray:
@@ -90,26 +97,33 @@ def hash_bytes(offsets: np.ndarray, data: np.ndarray, seed: Any, standard: bool)
     if n == 0:
         return h
     blocks = lens // 4
-    order = np.argsort(-blocks, kind="stable")  # rows with most blocks first
-    sorted_blocks = blocks[order]
+    # rows sorted by block count (most first): at block j the rows still running are a
+    # prefix, so each step works on slices instead of gathered copies
+    order = np.argsort(-blocks, kind="stable")
+    sorted_blocks, sorted_starts, hs = blocks[order], starts[order], h[order]
     neg = -sorted_blocks  # ascending, for searchsorted
-    for j in range(int(sorted_blocks[0])):
-        active = order[: int(np.searchsorted(neg, -j, side="left"))]  # rows with a block j
-        h[active] = mix_h1(h[active], mix_k1(_words_at(data, starts[active] + 4 * j)))
+    table = _word_table(data)
+    flat = table.reshape(-1)
+    if n and sorted_blocks[0] > 0:
+        at = _word_index(table, sorted_starts)
+        for j in range(int(sorted_blocks[0])):
+            k = int(np.searchsorted(neg, -j, side="left"))  # rows with a block j
+            hs[:k] = mix_h1(hs[:k], mix_k1(flat[at[:k] + j]))
+    h[order] = hs
     tail_start = starts + 4 * blocks
     tails = lens - 4 * blocks
-    if standard:
-        k = np.zeros(n, dtype=np.uint32)
-        for i in (2, 1, 0):
-            has = tails > i
-            k[has] = k[has] | (data[tail_start[has] + i].astype(np.uint32) << np.uint32(8 * i))
-        has = tails > 0
-        h[has] = h[has] ^ mix_k1(k[has])
-    else:
+    # the (up to 3) tail bytes of every row, zero past each row's end
+    word = flat[_word_index(table, tail_start)]
+    keep = np.array([0, 0xFF, 0xFFFF, 0xFFFFFF], dtype=np.uint32)[tails]
+    word = word & keep
+    has = tails > 0
+    if standard:  # one word of tail bytes, mixed in without the rotate/multiply step
+        h = np.where(has, h ^ mix_k1(word), h)
+    else:  # each tail byte, sign-extended, as a block of its own
         for i in range(3):
-            has = np.flatnonzero(tails > i)
-            byte = data[tail_start[has] + i].astype(np.int8).astype(np.int64).astype(np.uint32)
-            h[has] = mix_h1(h[has], mix_k1(byte))
+            byte = ((word >> np.uint32(8 * i)) & np.uint32(0xFF)).astype(np.uint8)
+            signed = byte.view(np.int8).astype(np.int32).view(np.uint32)
+            h = np.where(tails > i, mix_h1(h, mix_k1(signed)), h)
     return fmix(h, lens)
 
 
