@@ -104,6 +104,11 @@ def _utf16_order(terms: pa.Array) -> pa.Array:
 
 
 class _CountVectorizerParams(HasInputCol, HasOutputCol):
+    vocabSize = Param(Params._dummy(), "vocabSize", "largest vocabulary kept", TC.toInt)
+    minDF = Param(Params._dummy(), "minDF", "fewest documents a term must appear in (a count "
+                  "if >= 1, else a fraction of the documents)", TC.toFloat)
+    maxDF = Param(Params._dummy(), "maxDF", "most documents a term may appear in (a count if "
+                  ">= 1, else a fraction of the documents)", TC.toFloat)
     minTF = Param(Params._dummy(), "minTF", "in each document, ignore terms counted fewer times "
                   "than this (a count if >= 1, else a fraction of the document's terms)",
                   TC.toFloat)
@@ -112,7 +117,7 @@ class _CountVectorizerParams(HasInputCol, HasOutputCol):
 
     def __init__(self) -> None:
         super().__init__()
-        self._setDefault(minTF=1.0, binary=False)
+        self._setDefault(minTF=1.0, binary=False, vocabSize=1 << 18, minDF=1.0, maxDF=_LONG_MAX)
 
     def _check_min_tf(self) -> None:
         if self.getOrDefault("minTF") < 0:
@@ -125,18 +130,11 @@ class CountVectorizer(Estimator, _CountVectorizerParams):
     highest total counts (ties: Java's string order), among those in at least ``minDF`` and at
     most ``maxDF`` documents (counts if >= 1, else fractions of the documents)."""
 
-    vocabSize = Param(Params._dummy(), "vocabSize", "largest vocabulary kept", TC.toInt)
-    minDF = Param(Params._dummy(), "minDF", "fewest documents a term must appear in (a count "
-                  "if >= 1, else a fraction of the documents)", TC.toFloat)
-    maxDF = Param(Params._dummy(), "maxDF", "most documents a term may appear in (a count if "
-                  ">= 1, else a fraction of the documents)", TC.toFloat)
-
     @keyword_only
     def __init__(self, *, minTF: float = 1.0, minDF: float = 1.0, maxDF: float = _LONG_MAX,
                  vocabSize: int = 1 << 18, binary: bool = False, inputCol: str | None = None,
                  outputCol: str | None = None):
         super().__init__()
-        self._setDefault(vocabSize=1 << 18, minDF=1.0, maxDF=_LONG_MAX)
         self._set(**self._input_kwargs)
 
     @keyword_only
