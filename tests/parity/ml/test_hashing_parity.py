@@ -76,18 +76,23 @@ def test_hashing_tf(docs, num_features, binary):
         assert ours.indexOf(term) == theirs.indexOf(term), term
 
 
-def test_hashing_tf_integer_terms(both):
+def test_hashing_tf_non_string_terms(both):
+    """Numbers (-0.0 and NaN included), booleans and null terms hash as Spark's."""
     import pyspark.ml.feature as PM
     rows = [(0, [1, 2, 2, -7, None]), (1, [2147483647]), (2, [])]
     ours_df, theirs_df = both(rows, "id int, w array<int>")
     a = DM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(ours_df)
     b = PM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(theirs_df)
     _same_vectors(_vectors(a), _vectors(b))
-    rows = [(0, [1, 5000000000, 5000000000]), (1, [-1])]
-    ours_df, theirs_df = both(rows, "id int, w array<bigint>")
-    a = DM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(ours_df)
-    b = PM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(theirs_df)
-    _same_vectors(_vectors(a), _vectors(b))
+    for rows, schema in [
+            ([(0, [1, 5000000000, 5000000000]), (1, [-1])], "id int, w array<bigint>"),
+            ([(0, [1.5, -0.0, 0.0, NAN, 1e300]), (1, [2.0, None])], "id int, w array<double>"),
+            ([(0, [1.5, -0.0, NAN]), (1, [3.25])], "id int, w array<float>"),
+            ([(0, [True, False, True, None]), (1, [])], "id int, w array<boolean>")]:
+        ours_df, theirs_df = both(rows, schema)
+        a = DM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(ours_df)
+        b = PM.HashingTF(inputCol="w", outputCol="o", numFeatures=50).transform(theirs_df)
+        _same_vectors(_vectors(a), _vectors(b))
 
 
 def test_sql_hash_of_strings(docs):
@@ -101,16 +106,18 @@ def test_sql_hash_of_strings(docs):
     assert sorted(map(tuple, a.collect()), key=key) == sorted(map(tuple, b.collect()), key=key)
 
 
-@pytest.mark.parametrize("cats", [None, ["i", "d"], ["i"]])
+@pytest.mark.parametrize("cats", [None, ["i", "d"], ["i"], ["f", "s", "big", "real"]])
 def test_feature_hasher(both, cats):
     import pyspark.ml.feature as PM
-    rows = [(0, 2.0, True, "1", "foo", 0, 1.5, 3), (1, 3.0, False, "2", "bår", None, 0.0, -4),
-            (2, None, None, None, None, 7, NAN, 0), (3, -0.5, True, "", "日本", 1, 2.0, 10),
-            (4, 1e10, False, "1", "foo", 0, -2.5, 5000000000)]
+    rows = [(0, 2.0, True, "1", "foo", 0, 1.5, 3, 1.1, 2),
+            (1, 3.0, False, "2", "bår", None, 0.0, -4, 1e10, -3),
+            (2, None, None, None, None, 7, NAN, 0, None, None),
+            (3, -0.5, True, "", "日本", 1, 2.0, 10, -0.0, 0),
+            (4, 1e10, False, "1", "foo", 0, -2.5, 5000000000, 0.001, 7)]
     schema = ("id int, real double, bool boolean, stringNum string, string string, i int, "
-              "d double, big bigint")
+              "d double, big bigint, f float, s smallint")
     ours_df, theirs_df = both(rows, schema)
-    cols = ["real", "bool", "stringNum", "string", "i", "d", "big"]
+    cols = ["real", "bool", "stringNum", "string", "i", "d", "big", "f", "s"]
     kw = {"categoricalCols": cats} if cats else {}
     a = DM.FeatureHasher(inputCols=cols, outputCol="o", numFeatures=64, **kw).transform(ours_df)
     b = PM.FeatureHasher(inputCols=cols, outputCol="o", numFeatures=64, **kw).transform(theirs_df)
