@@ -13,7 +13,7 @@ from dfml.ml.feature import (IDF, CountVectorizer, CountVectorizerModel, Feature
                              HashingTF, IDFModel, StandardScaler, VectorAssembler)
 from dfml.ml.linalg import SparseVector, Vectors
 from dfml.sql import functions as F
-from dfml.sql.errors import AnalysisException, IllegalArgumentException, SparkException
+from dfml.sql.errors import AnalysisException, IllegalArgumentException
 from dfml.sql.murmur3 import hash_binary_array, non_negative_mod
 
 
