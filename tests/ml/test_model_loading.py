@@ -26,7 +26,8 @@ from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imp
                              IndexToString, Interaction, MaxAbsScaler, MinMaxScaler, Normalizer,
                              OneHotEncoder, PolynomialExpansion, QuantileDiscretizer, RobustScaler,
                              StandardScaler, StringIndexer, VectorAssembler, VectorSlicer)
-from dfml.ml.feature import NGram, RegexTokenizer, StopWordsRemover, Tokenizer
+from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGram, RegexTokenizer,
+                              StopWordsRemover, Tokenizer)
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.regression import LinearRegression
@@ -74,8 +75,10 @@ def test_stage_modules_cover_every_saved_class():
 def saved_everything(spark, tmp_path_factory):
     """One fitted pipeline holding every stage type, the unfitted pipeline, every evaluator."""
     rows = [(float(i % 7) if i % 5 else None, float((i * 3) % 11), ["a", "b", "c"][i % 3],
-             float(i % 2)) for i in range(60)]
-    df = spark.createDataFrame(rows, "x1 double, x2 double, c string, label double")
+             float(i % 2), ["w", "x", "y", "z"][i % 4:] + ["a", "b", "c"][: i % 3])
+            for i in range(60)]
+    df = spark.createDataFrame(rows, "x1 double, x2 double, c string, label double, "
+                                     "words array<string>")
     stages = [
         StringIndexer(inputCol="c", outputCol="ci"),
         OneHotEncoder(inputCol="ci", outputCol="coh"),
@@ -106,6 +109,10 @@ def saved_everything(spark, tmp_path_factory):
         NaiveBayes(featuresCol="s2", predictionCol="nb", probabilityCol="nbProb",
                    rawPredictionCol="nbRaw"),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
+        HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
+        IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
+        CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
+        FeatureHasher(inputCols=["x2", "c"], outputCol="fh", numFeatures=32),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
@@ -119,7 +126,8 @@ def saved_everything(spark, tmp_path_factory):
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
-    scored = model.transform(df).select("predicted", "linear", "pc", "it", "q", "nb").collect()
+    scored = model.transform(df).select("predicted", "linear", "pc", "it", "q", "nb", "tfidf", "cv",
+                                        "fh").collect()
     feats = VectorAssembler(inputCols=["x2"], outputCol="f").transform(df)
     lr = LogisticRegression(featuresCol="f", maxIter=5)
     grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 0.5]).build()
@@ -154,13 +162,13 @@ def test_fresh_process_loads_and_scores_with_only_pipeline_model_imported(saved_
         spark = SparkSession.builder.master("local[1]").getOrCreate()
         model = PipelineModel.load({paths["model"]!r})
         rows = model.transform(spark.read.parquet({data!r})).select(
-            "predicted", "linear", "pc", "it", "q", "nb").collect()
-        print(json.dumps([[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4],
-                           r[5]] for r in rows]))
+            "predicted", "linear", "pc", "it", "q", "nb", "tfidf", "cv", "fh").collect()
+        print(json.dumps([[r[0], r[1]] + [v.toArray().tolist() for v in r[2:4]] + [r[4], r[5]]
+                          + [v.toArray().tolist() for v in r[6:]] for r in rows]))
     """)
     got = json.loads(out.strip().splitlines()[-1])
-    want = [[r[0], r[1], r[2].toArray().tolist(), r[3].toArray().tolist(), r[4], r[5]]
-            for r in scored]
+    want = [[r[0], r[1]] + [v.toArray().tolist() for v in r[2:4]] + [r[4], r[5]]
+            + [v.toArray().tolist() for v in r[6:]] for r in scored]
     assert sorted(map(json.dumps, got)) == sorted(map(json.dumps, want))
 
 

@@ -22,3 +22,8 @@ __all__ += ["PCA", "PCAModel"]
 from .text import Tokenizer, RegexTokenizer, StopWordsRemover, NGram  # noqa: E402
 
 __all__ += ["Tokenizer", "RegexTokenizer", "StopWordsRemover", "NGram"]
+
+from .hashing import HashingTF, FeatureHasher  # noqa: E402
+from .counting import CountVectorizer, CountVectorizerModel, IDF, IDFModel  # noqa: E402
+
+__all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]  # noqa: E501

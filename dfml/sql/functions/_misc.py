@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import types as T
+from .. import murmur3, types as T
 from ..column import Column, Ctx, Func, Typed
 from ._common import arrow_of, col_expr, func
 
@@ -23,63 +23,8 @@ __all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "ne
            "current_database", "current_catalog", "current_schema", "current_user", "user",
            "session_user", "current_timezone"]
 
-_M = 0xFFFFFFFF
-
-
-def _rotl(x: np.ndarray, r: int) -> np.ndarray:
-    return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(_M)
-
-
-def _mix_k1(k: np.ndarray) -> np.ndarray:
-    k = (k * np.uint32(0xCC9E2D51)) & np.uint32(_M)
-    k = _rotl(k, 15)
-    return (k * np.uint32(0x1B873593)) & np.uint32(_M)
-
-
-def _mix_h1(h: np.ndarray, k: np.ndarray) -> np.ndarray:
-    h = h ^ k
-    h = _rotl(h, 13)
-    return (h * np.uint32(5) + np.uint32(0xE6546B64)) & np.uint32(_M)
-
-
-def _fmix(h: np.ndarray, length: int | np.ndarray) -> np.ndarray:
-    h = h ^ np.asarray(length, dtype=np.uint32)
-    h = h ^ (h >> np.uint32(16))
-    h = (h * np.uint32(0x85EBCA6B)) & np.uint32(_M)
-    h = h ^ (h >> np.uint32(13))
-    h = (h * np.uint32(0xC2B2AE35)) & np.uint32(_M)
-    return h ^ (h >> np.uint32(16))
-
-
-def _hash_int(v: np.ndarray, seed: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return _fmix(_mix_h1(seed, _mix_k1(v.astype(np.int64).astype(np.uint32))), 4)
-
-
-def _hash_long(v: np.ndarray, seed: np.ndarray) -> np.ndarray:
-    u = v.astype(np.int64).view(np.uint64)
-    low = (u & np.uint64(_M)).astype(np.uint32)
-    high = (u >> np.uint64(32)).astype(np.uint32)
-    with np.errstate(over="ignore"):
-        h = _mix_h1(seed, _mix_k1(low))
-        h = _mix_h1(h, _mix_k1(high))
-        return _fmix(h, 8)
-
-
-def _hash_bytes(b: bytes, seed: int) -> int:
-    """Spark's hashUnsafeBytes: 4-byte blocks, then each remaining (signed) byte mixed alone."""
-    h = np.array([seed], dtype=np.uint32)
-    n = len(b)
-    aligned = n - n % 4
-    with np.errstate(over="ignore"):
-        if aligned:
-            words = np.frombuffer(b[:aligned], dtype="<u4")
-            for w in words:
-                h = _mix_h1(h, _mix_k1(np.array([w], dtype=np.uint32)))
-        for byte in b[aligned:]:
-            signed = byte - 256 if byte > 127 else byte
-            h = _mix_h1(h, _mix_k1(np.array([signed & _M], dtype=np.uint32)))
-        return int(_fmix(h, n)[0])
+# the Murmur3 primitives are shared with the ML hashing stages (dfml/sql/murmur3.py)
+_hash_int, _hash_long = murmur3.hash_int, murmur3.hash_long
 
 
 def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.ndarray:
@@ -108,9 +53,7 @@ def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.
         bits[np.isnan(f)] = 0x7FC00000
         h = _hash_int(bits, seed)
     elif isinstance(dtype, (T.StringType, T.BinaryType)):
-        vals = a.to_pylist()
-        h = np.array([_hash_bytes(v.encode() if isinstance(v, str) else (v or b""), int(s))
-                      for v, s in zip(vals, seed)], dtype=np.uint32)
+        h = murmur3.hash_binary_array(a, seed, standard=False)
     else:
         raise TypeError(f"hash() of {dtype.simpleString()} columns is not supported yet")
     out[valid] = h[valid]
