@@ -21,8 +21,9 @@ def to_arrow_table(pdf: pd.DataFrame, schema: T.StructType) -> pa.Table:
         else:
             arr = pa.chunked_array([pa.array(s.to_numpy(dtype=object), from_pandas=True)])
         arrays.append(arr)
-    return pa.Table.from_arrays(arrays, names=[f.name for f in schema.fields]) if arrays \
-        else pa.table({})
+    if not arrays:  # no columns, but Spark still has one (empty) row per input row
+        return pa.table({"_": pa.nulls(len(pdf))}).drop_columns(["_"])
+    return pa.Table.from_arrays(arrays, names=[f.name for f in schema.fields])
 
 
 def python_value(v: Any, dt: T.DataType) -> Any:
@@ -50,7 +51,9 @@ def rows_of(table: pa.Table, names: list[str]) -> list[Row]:
             values = [python_value(v, dt) for v in values]
         cols.append(values)
     fields = tuple(names)
-    return [Row._make(fields, vals) for vals in zip(*cols)] if cols else []
+    if not cols:
+        return [Row._make(fields, ()) for _ in range(table.num_rows)]
+    return [Row._make(fields, vals) for vals in zip(*cols)]
 
 
 def to_numpy_frame(pdf: pd.DataFrame) -> pd.DataFrame:

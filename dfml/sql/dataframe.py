@@ -24,6 +24,7 @@ from .join_names import any_internal, display, display_schema, renamed, side_col
 from .lowering import lower, meta_frame, stand_in_source
 from .plan import Derived, Filter, Limit, Plan, Sort, Source, join_aliases, tree_string
 from .row import Row
+from .stat_methods import StatMethods
 from .unions import union, union_by_name
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 
-class DataFrame:
+class DataFrame(StatMethods):
     """A lazy, distributed table with Spark's API (see ``dfml.sql``)."""
 
     def __init__(self, frame: Any, session: "SparkSession", nullable: dict[str, bool] | None = None,
@@ -195,6 +196,8 @@ class DataFrame:
 
     def _star(self, e: Star) -> list[str]:
         """The columns ``*`` stands for: all, or one join input's (``x.*``, ``a["*"]``)."""
+        if hasattr(e, "names"):  # colRegex
+            return e.names(self._names)
         if e.plan_id in (None, self._plan_id) and e.qualifier in (None, self._alias):
             return self._names
         found = side_columns(self._plan, self._names, e.plan_id, e.qualifier)
@@ -663,19 +666,6 @@ class DataFrame:
     @property
     def sparkSession(self) -> "SparkSession":
         return self._session
-
-    @property
-    def stat(self) -> Any:
-        from .stats import DataFrameStatFunctions
-        return DataFrameStatFunctions(self)
-
-    def corr(self, col1: str, col2: str, method: str | None = None) -> float:
-        from . import functions as F
-        return self.agg(F.corr(col1, col2)).collect()[0][0]
-
-    def cov(self, col1: str, col2: str) -> float:
-        from . import functions as F
-        return self.agg(F.covar_samp(col1, col2)).collect()[0][0]
 
     def __repr__(self) -> str:
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"

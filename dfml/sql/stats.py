@@ -86,15 +86,19 @@ def summary(df: "DataFrame", statistics: list[str]) -> "DataFrame":
 
 
 class DataFrameStatFunctions:
-    """``df.stat``: correlation, covariance and quantiles."""
+    """``df.stat``: correlation, covariance, quantiles, cross tabulation, stratified samples."""
 
     def __init__(self, df: "DataFrame"):
         self.df = df
 
     def corr(self, col1: str, col2: str, method: str | None = None) -> float:
-        if method not in (None, "pearson"):
-            raise ValueError(f"corr(): only the pearson method is supported, got {method!r}")
-        return self.df.corr(col1, col2)
+        return self.df.corr(col1, col2, method)
+
+    def crosstab(self, col1: str, col2: str) -> "DataFrame":
+        return self.df.crosstab(col1, col2)
+
+    def sampleBy(self, col: Any, fractions: dict, seed: int | None = None) -> "DataFrame":
+        return self.df.sampleBy(col, fractions, seed)
 
     def cov(self, col1: str, col2: str) -> float:
         return self.df.cov(col1, col2)
@@ -104,7 +108,10 @@ class DataFrameStatFunctions:
         if relativeError < 0:
             raise ValueError(f"approxQuantile(): relativeError must be >= 0, got {relativeError}")
         cols = [col] if isinstance(col, str) else list(col)
-        row = self.df.agg(*[F.percentile_approx(c, list(probabilities)).alias(f"q{i}")
+        def values(c: str) -> Any:  # Spark leaves out NaN here (percentile_approx counts it)
+            floating = isinstance(self.df._resolve_field(c).dataType, (T.FloatType, T.DoubleType))
+            return F.when(~F.isnan(c), F.col(c)) if floating else F.col(c)
+        row = self.df.agg(*[F.percentile_approx(values(c), list(probabilities)).alias(f"q{i}")
                             for i, c in enumerate(cols)]).collect()[0]
         out = [[float(v) for v in (row[i] or [])] for i in range(len(cols))]
         return out[0] if isinstance(col, str) else out
