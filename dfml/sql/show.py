@@ -59,6 +59,15 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
     return str(v)
 
 
+_META = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f", "\b": "\\b",
+                       "\x0b": "\\v", "\x07": "\\a"})
+
+
+def _escaped(text: str) -> str:
+    """Spark 4 writes control characters in a shown cell as escapes, so a row stays one line."""
+    return text.translate(_META)
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
 
@@ -80,7 +89,7 @@ def show_string(schema: T.StructType, rows: list[Row], n: int, truncate: bool | 
     shown = rows[:n]
     names = [f.name for f in schema.fields]
     types = [f.dataType for f in schema.fields]
-    body = [[_cut(cell(v, t), limit) for v, t in zip(r, types)] for r in shown]
+    body = [[_cut(_escaped(cell(v, t)), limit) for v, t in zip(r, types)] for r in shown]
     more = len(rows) > n
     if vertical:
         return _vertical(names, body, n, more, limit)
@@ -106,8 +115,8 @@ def _with_footer(lines: list[str], n: int, more: bool) -> str:
 def _vertical(names: list[str], body: list[list[str]], n: int, more: bool, limit: int) -> str:
     if not body:
         return "(0 rows)\n"
-    name_w = max([_width(x) for x in names] + [0])
-    data_w = max([_width(c) for r in body for c in r] + [0])
+    name_w = max([_width(x) for x in names] + [3])  # Spark's minimum width, as in the table
+    data_w = max([_width(c) for r in body for c in r] + [3])
     lines = []
     for i, r in enumerate(body):
         head = f"-RECORD {i}"

@@ -99,3 +99,12 @@ def test_missing_struct_field_is_field_not_found(both):
 def test_with_column_renamed_resolves_names_ignoring_case(both, existing, new):
     ours, theirs = both([(1, 2.0, "x")], "a int, b double, c string")
     assert_same(ours.withColumnRenamed(existing, new), theirs.withColumnRenamed(existing, new))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"truncate": False}, {"vertical": True}, {"truncate": 5}])
+def test_show_escapes_control_characters(spark, pyspark, kwargs):
+    rows = [("a\tb", ["x\ny", "q\rz"], {"k\tk": "v\x0bv"}), ("\x07\x08\x0c\\n", None, None)]
+    ddl = "s string, a array<string>, m map<string,string>"
+    ours = spark.createDataFrame(rows, ddl)._show_string(**kwargs)
+    theirs = pyspark.createDataFrame(rows, ddl)._show_string(**kwargs)
+    assert ours == theirs
