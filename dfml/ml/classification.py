@@ -33,9 +33,17 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasProbabilityCol, HasRawPredictionCol, HasRegParam, HasStandardization,
                            HasThreshold, HasThresholds, HasTol, HasWeightCol)
 
+# tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
+from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
+                    RandomForestClassifier, RandomForestClassificationModel,
+                    DecisionTreeClassifier, DecisionTreeClassificationModel)
+
 __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionSummary",
            "LogisticRegressionTrainingSummary", "BinaryLogisticRegressionSummary",
-           "BinaryLogisticRegressionTrainingSummary"]
+           "BinaryLogisticRegressionTrainingSummary",
+           "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
+           "RandomForestClassificationModel", "DecisionTreeClassifier",
+           "DecisionTreeClassificationModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,
