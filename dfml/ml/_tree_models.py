@@ -134,8 +134,10 @@ class _TreeModel(Model):
         if self._kind == "dt" and count == 1:
             lines += debug_lines(self._raw, 0, "  ")
         else:
+            weights = self.treeWeights if self._kind != "dt" else [1.0] * count
             for t in range(count):
-                lines.append(f"  Tree {t} (weight 1.0):")
+                w = weights[t] if t < len(weights) else 1.0
+                lines.append(f"  Tree {t} (weight {w}):")
                 lines += debug_lines(self._raw, t, "    ")
         return "\n".join(lines) + "\n"
 
@@ -233,9 +235,14 @@ class _Ensemble:
 
     @property
     def treeWeights(self) -> list[float]:
-        """1.0 per tree: XGBoost bakes the learning rate into a tree's leaves, where Spark's
-        GBT keeps it as the tree's weight."""
-        return [1.0] * self._num_trees
+        """Spark's weights: 1.0 for a forest's trees; for GBT 1.0 for the first tree and
+        stepSize for the others. They are the rates each tree was grown with, already applied
+        to its leaves (XGBoost's trees carry their learning rate; a tree's printed leaf values
+        are its contribution, not to be multiplied again)."""
+        if self._kind != "gbt":
+            return [1.0] * self._num_trees
+        step = float(self.getOrDefault("stepSize"))
+        return [1.0] + [step] * (self._num_trees - 1) if self._num_trees else []
 
     @property
     def trees(self) -> list["TreeView"]:

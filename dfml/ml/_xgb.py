@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["train_on_blocks", "BoosterKernel", "booster_bytes", "load_booster",
+__all__ = ["train_on_blocks", "GradientStep", "BoosterKernel", "booster_bytes", "load_booster",
            "feature_importances", "tree_frame", "debug_lines", "block_facts"]
 
 
@@ -100,14 +100,57 @@ class _Side:
         return np.asarray(block.valid) == self.want
 
 
+class _Rates:
+    """Learning rate per boosting round: the first tree at full weight, the rest at ``rest``.
+
+    Spark's GBT fits its first tree to the label itself (tree weight 1.0) and only shrinks the
+    later ones by stepSize; with every tree shrunk, 20 rounds at 0.1 would leave a good part of
+    the signal unfitted (and a shallow ensemble that never reaches interactions)."""
+
+    def __init__(self, rest: float):
+        self.rest = rest
+
+    def __call__(self, epoch: int) -> float:
+        # XGBoost asks after round ``epoch`` for the rate of the next one; the first round
+        # runs at the rate in the params (1.0, see train_on_blocks)
+        return self.rest
+
+
+class GradientStep:
+    """Spark's GBT classification step as an XGBoost objective: the log loss's gradient with a
+    constant hessian (1/4, its value at p = 1/2), so each tree fits the residuals ``y - p``
+    with variance splits and moves the margin by ``learning_rate * 4 * mean residual`` -- a
+    gradient step, as Spark's trees take, instead of XGBoost's Newton step (which grows
+    bolder as the probabilities approach 0 or 1). The model's objective stays
+    binary:logistic, so its predictions are probabilities as usual."""
+
+    __name__ = "gradient_step"
+
+    def __call__(self, margin: np.ndarray, dtrain: Any) -> tuple[np.ndarray, np.ndarray]:
+        y = dtrain.get_label()
+        grad = 1.0 / (1.0 + np.exp(-margin)) - y
+        hess = np.full_like(grad, 0.25)
+        w = dtrain.get_weight()
+        if len(w):
+            grad, hess = grad * w, hess * w
+        return grad, hess
+
+
 def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, params: dict,
-                    rounds: int, max_bin: int, validation: bool = False) -> tuple[bytes, int]:
+                    rounds: int, max_bin: int, validation: bool = False,
+                    boosting: bool = False, obj: Any = None) -> tuple[bytes, int]:
     """Train with xgboost.dask on the session's client from persisted blocks; the booster's
     UBJSON bytes and the number of boosting rounds kept (fewer than ``rounds`` when a
-    validation set stopped it early: the best round, as Spark keeps the best model)."""
+    validation set stopped it early: the best round, as Spark keeps the best model).
+    ``boosting``: grow the first tree at learning rate 1, the rest at ``learning_rate``."""
     from xgboost import dask as dxgb
+    from xgboost.callback import LearningRateScheduler
     client = blocks._client
     evals, stop = None, None
+    callbacks = None
+    if boosting:
+        callbacks = [LearningRateScheduler(_Rates(params["learning_rate"]))]
+        params = dict(params, learning_rate=1.0)
     if validation:
         X, y, w = _dask_arrays(client, blocks.futures, sizes, d, weighted, _Side(False))
         Xv, yv, wv = _dask_arrays(client, blocks.futures, sizes, d, weighted, _Side(True))
@@ -118,7 +161,8 @@ def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, param
         dvalid = dxgb.DaskQuantileDMatrix(client, Xv, yv, weight=wv, max_bin=max_bin, ref=dtrain)
         evals, stop = [(dvalid, "validation")], 1
     out = dxgb.train(client, dict(params, max_bin=max_bin), dtrain, num_boost_round=rounds,
-                     evals=evals, early_stopping_rounds=stop, verbose_eval=False)
+                     evals=evals, early_stopping_rounds=stop, verbose_eval=False,
+                     callbacks=callbacks, obj=obj)
     booster = out["booster"]
     kept = rounds
     if validation and booster.num_boosted_rounds() > 0:

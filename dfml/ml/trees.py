@@ -24,7 +24,7 @@ from typing import Any
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from ._xgb import block_facts, train_on_blocks
+from ._xgb import GradientStep, block_facts, train_on_blocks
 from ._linear import TrainsOnBlocks
 from ._tree_models import (DecisionTreeClassificationModel, DecisionTreeRegressionModel,
                            GBTClassificationModel, GBTRegressionModel,
@@ -93,7 +93,10 @@ class _TreeEstimator(TrainsOnBlocks, Estimator):
             params, rounds = self._xgb_params(d, k)
             weighted = super()._block_inputs()[2] is not None
             raw, kept = train_on_blocks(blocks, sizes, d, weighted, params, rounds,
-                                             self.getOrDefault("maxBins"), validation)
+                                             self.getOrDefault("maxBins"), validation,
+                                             boosting=self._kind == "gbt",
+                                             obj=GradientStep() if self._kind == "gbt"
+                                             and self._classifier else None)
         trees = kept if self._kind == "gbt" else (
             self.getOrDefault("numTrees") if self._kind == "rf" else 1)
         model = self._model_cls(raw, d, k, trees)
@@ -132,12 +135,21 @@ class _TreeEstimator(TrainsOnBlocks, Estimator):
         m = self.getOrDefault("minInstancesPerNode")
         p["min_child_weight"] = 0.0 if m <= 1 else m * hess
         if self._kind == "gbt":
-            p.update(learning_rate=self.getOrDefault("stepSize"),
+            # Spark's squared and log losses are twice the usual ones (its trees fit 2x the
+            # residual, its log loss lives on the F = margin / 2 scale), so one of its steps of
+            # stepSize moves a prediction as far as an XGBoost step of twice that rate
+            rate = self.getOrDefault("stepSize")
+            if p["objective"] != "reg:absoluteerror":
+                rate *= 2.0
+            p.update(learning_rate=rate,
                      subsample=self.getOrDefault("subsamplingRate"),
                      colsample_bynode=subset_share(self.getOrDefault("featureSubsetStrategy"),
                                                    d, self))
-            if not self._classifier:  # a leaf is the mean residual, as Spark's
-                p["reg_lambda"] = 0.0
+            # a leaf is the mean residual, as Spark's; a classifier starts from p = 1/2 as
+            # Spark's first tree, fitted to the labels, does
+            p["reg_lambda"] = 0.0
+            if self._classifier:
+                p["base_score"] = 0.5
             return p, self.getOrDefault("maxIter")
         # a forest or a single tree: one round from a flat start, leaves the mean of the rows
         p.update(learning_rate=1.0, reg_lambda=0.0)

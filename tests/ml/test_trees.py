@@ -142,7 +142,7 @@ def test_label_must_be_class_indices(spark):
 def test_model_facts(data):
     df = data["bin"]
     gbt = GBTClassifier(maxIter=5, maxDepth=2).fit(df)
-    assert gbt.getNumTrees == 5 and len(gbt.trees) == 5 and gbt.treeWeights == [1.0] * 5
+    assert gbt.getNumTrees == 5 and len(gbt.trees) == 5 and gbt.treeWeights == [1.0] + [0.1] * 4
     assert gbt.totalNumNodes == sum(t.numNodes for t in gbt.trees)
     imp = gbt.featureImportances
     assert isinstance(imp, SparseVector) and imp.size == 4
