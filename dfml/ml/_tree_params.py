@@ -127,7 +127,12 @@ class ForestParams(EnsembleParams):
 
 
 class ClassifierParams(HasProbabilityCol, HasRawPredictionCol, HasThresholds):
-    pruneTree = Param(_D, "pruneTree", "accepted for Spark compatibility", TC.toBoolean)
+    pruneTree = Param(_D, "pruneTree", "merge sibling leaves that predict the same class "
+                      "(forests and single trees of two classes)", TC.toBoolean)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(pruneTree=True)
 
     def _check_params(self) -> None:
         super()._check_params()

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["train_on_blocks", "GradientStep", "BoosterKernel", "booster_bytes", "load_booster",
+__all__ = ["train_on_blocks", "GradientStep", "prune_binary", "BoosterKernel", "booster_bytes", "load_booster",
            "feature_importances", "tree_frame", "debug_lines", "block_facts"]
 
 
@@ -172,6 +172,67 @@ def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, param
             kept = booster.num_boosted_rounds()
         booster = booster[:kept]
     return booster_bytes(booster), kept
+
+
+# ---------------------------------------------------------------- pruning
+_NODE_ARRAYS = ("base_weights", "default_left", "loss_changes", "split_conditions",
+                "split_indices", "split_type", "sum_hessian")
+
+
+def _prune_tree(tree: dict) -> None:
+    """Merge, bottom up, sibling leaves that predict the same class (a leaf's value > 0 is
+    class 1: the trees start from margin 0), then renumber the nodes left."""
+    left, right = tree["left_children"], tree["right_children"]
+    value, base, hess = tree["split_conditions"], tree["base_weights"], tree["sum_hessian"]
+
+    def visit(i: int) -> None:
+        if left[i] == -1:
+            return
+        visit(left[i])
+        visit(right[i])
+        a, b = left[i], right[i]
+        if left[a] == -1 and left[b] == -1 and (value[a] > 0) == (value[b] > 0):
+            left[i] = right[i] = -1
+            # the node's value as a leaf: its rows' mean, i.e. the children's values weighted
+            # by their hessian sums (leaves are fitted without L2; an inner node's base weight
+            # would miss the 1 / numTrees scaling a forest's leaves get)
+            value[i] = base[i] = (hess[a] * value[a] + hess[b] * value[b]) / (hess[a] + hess[b])
+            tree["split_indices"][i] = 0
+            tree["loss_changes"][i] = 0.0
+            tree["default_left"][i] = 0
+    visit(0)
+    order, at = [0], 0
+    while at < len(order):
+        i = order[at]
+        if left[i] != -1:
+            order += [left[i], right[i]]
+        at += 1
+    new = {old: n for n, old in enumerate(order)}
+    for key in _NODE_ARRAYS:
+        tree[key] = [tree[key][i] for i in order]
+    tree["left_children"] = [new[left[i]] if left[i] != -1 else -1 for i in order]
+    tree["right_children"] = [new[right[i]] if right[i] != -1 else -1 for i in order]
+    parents = [2147483647] * len(order)
+    for n, i in enumerate(order):
+        if left[i] != -1:
+            parents[new[left[i]]] = parents[new[right[i]]] = n
+    tree["parents"] = parents
+    tree["tree_param"]["num_nodes"] = str(len(order))
+    tree["tree_param"]["num_deleted"] = "0"
+
+
+def prune_binary(raw: bytes) -> bytes:
+    """Spark's ``pruneTree`` for a two-class tree or forest: a split whose two leaves vote for
+    the same class is replaced by one leaf (the node's own value). Class predictions do not
+    change; the model gets smaller and its probabilities coarser, as Spark's."""
+    booster = load_booster(raw)
+    model = json.loads(bytes(booster.save_raw(raw_format="json")))
+    for tree in model["learner"]["gradient_booster"]["model"]["trees"]:
+        _prune_tree(tree)
+    import xgboost as xgb
+    pruned = xgb.Booster()
+    pruned.load_model(bytearray(json.dumps(model).encode()))
+    return booster_bytes(pruned)
 
 
 # ---------------------------------------------------------------- boosters

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from ._xgb import GradientStep, block_facts, train_on_blocks
+from ._xgb import GradientStep, block_facts, prune_binary, train_on_blocks
 from ._linear import TrainsOnBlocks
 from ._tree_models import (DecisionTreeClassificationModel, DecisionTreeRegressionModel,
                            GBTClassificationModel, GBTRegressionModel,
@@ -97,6 +97,9 @@ class _TreeEstimator(TrainsOnBlocks, Estimator):
                                              boosting=self._kind == "gbt",
                                              obj=GradientStep() if self._kind == "gbt"
                                              and self._classifier else None)
+        if self._classifier and self._kind != "gbt" and k == 2 and \
+                self.getOrDefault("pruneTree"):
+            raw = prune_binary(raw)
         trees = kept if self._kind == "gbt" else (
             self.getOrDefault("numTrees") if self._kind == "rf" else 1)
         model = self._model_cls(raw, d, k, trees)

@@ -13,6 +13,7 @@ from dfml.ml.classification import (DecisionTreeClassificationModel, DecisionTre
                                     GBTClassificationModel, GBTClassifier,
                                     RandomForestClassificationModel, RandomForestClassifier)
 from dfml.ml.feature import VectorAssembler
+from dfml.ml._xgb import prune_binary
 from dfml.ml.linalg import SparseVector, Vectors
 from dfml.ml.regression import (DecisionTreeRegressionModel, DecisionTreeRegressor,
                                 GBTRegressionModel, GBTRegressor, RandomForestRegressionModel,
@@ -228,3 +229,23 @@ def test_spark_defaults():
     assert DecisionTreeRegressor().getMaxBins() == 32
     assert GBTClassifier().getMaxIter() == 20 and GBTClassifier().getStepSize() == 0.1
     assert RandomForestClassifier().getFeatureSubsetStrategy() == "auto"
+
+
+@pytest.mark.parametrize("make", [lambda **k: DecisionTreeClassifier(maxDepth=6, **k),
+                                  lambda **k: RandomForestClassifier(numTrees=4, maxDepth=6,
+                                                                     seed=3, **k)],
+                         ids=["tree", "forest"])
+def test_prune_tree_merges_leaves_of_one_class(data, make):
+    df = data["bin"]
+    full = make(pruneTree=False).fit(df)
+    assert make().getPruneTree() is True
+    pruned = full.copy({full.rawPredictionCol: "raw2", full.probabilityCol: "prob2",
+                        full.predictionCol: "pred2"})
+    pruned._raw = prune_binary(full._raw)  # the same trees, pruned as a fit prunes them
+    pruned._node_table = None
+    # one pass, so both models see the rows in one order
+    a, b, feats = _cols(pruned.transform(full.transform(df)), "prediction", "pred2", "features")
+    assert pruned.totalNumNodes < full.totalNumNodes
+    assert np.array_equal(a, b)  # merging same-class leaves never changes a class
+    assert np.array_equal(pruned.to_sklearn().predict(feats).astype(float), b)
+    assert make().fit(df).totalNumNodes < full.totalNumNodes
