@@ -69,8 +69,9 @@ class _Convert:
         return np.argmax(prob, axis=1).astype(np.float64)
 
 
-class _TreeModel(Model):
-    """What every tree model shares; ``_kind`` is gbt, rf or dt."""
+class _TreeModel:
+    """What every tree model shares (a mixin before ``Model``: only the concrete models are
+    registered stage classes); ``_kind`` is gbt, rf or dt."""
 
     _kind = "dt"
     _classifier = False
@@ -212,7 +213,7 @@ class _TreeModel(Model):
         return est
 
 
-class _ClassificationModel(_TreeModel):
+class _ClassificationModel(_TreeModel):  # a mixin, as _TreeModel
     _classifier = True
 
     @property
@@ -287,37 +288,37 @@ class TreeView:
         return f"Tree {self.index}: depth={self.depth}, numNodes={self.numNodes}"
 
 
-class GBTClassificationModel(_Ensemble, _ClassificationModel, ClassifierParams, GBTParams,
-                             TreeParams):
+class GBTClassificationModel(_Ensemble, _ClassificationModel, Model, ClassifierParams,
+                             GBTParams, TreeParams):
     _kind = "gbt"
     _losses = ("logistic",)
     _defaults = {"lossType": "logistic", "validationTol": 0.01, "impurity": "variance"}
 
 
-class GBTRegressionModel(_Ensemble, _TreeModel, GBTParams, TreeParams):
+class GBTRegressionModel(_Ensemble, _TreeModel, Model, GBTParams, TreeParams):
     _kind = "gbt"
     _losses = ("squared", "absolute")
     _defaults = {"lossType": "squared", "validationTol": 0.1, "impurity": "variance"}
 
 
-class RandomForestClassificationModel(_Ensemble, _ClassificationModel, ClassifierParams,
-                                      ForestParams, TreeParams):
+class RandomForestClassificationModel(_Ensemble, _ClassificationModel, Model,
+                                      ClassifierParams, ForestParams, TreeParams):
     _kind = "rf"
     _defaults = {"impurity": "gini"}
 
 
-class RandomForestRegressionModel(_Ensemble, _TreeModel, ForestParams, TreeParams):
+class RandomForestRegressionModel(_Ensemble, _TreeModel, Model, ForestParams, TreeParams):
     _kind = "rf"
     _defaults = {"impurity": "variance"}
 
 
-class DecisionTreeClassificationModel(_SingleTree, _ClassificationModel, ClassifierParams,
-                                      TreeParams):
+class DecisionTreeClassificationModel(_SingleTree, _ClassificationModel, Model,
+                                      ClassifierParams, TreeParams):
     _kind = "dt"
     _defaults = {"impurity": "gini"}
 
 
-class DecisionTreeRegressionModel(_SingleTree, _TreeModel, TreeParams):
+class DecisionTreeRegressionModel(_SingleTree, _TreeModel, Model, TreeParams):
     _kind = "dt"
     _defaults = {"impurity": "variance"}
     varianceCol = Param(Params._dummy(), "varianceCol", "column of the leaf's label variance "

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["train_on_blocks", "GradientStep", "prune_binary", "BoosterKernel", "booster_bytes", "load_booster",
-           "feature_importances", "tree_frame", "debug_lines", "block_facts"]
+__all__ = ["train_on_blocks", "GradientStep", "prune_binary", "BoosterKernel", "booster_bytes",
+           "load_booster", "feature_importances", "tree_frame", "debug_lines", "block_facts"]
 
 
 # ---------------------------------------------------------------- training

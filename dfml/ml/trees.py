@@ -41,8 +41,9 @@ __all__ = ["GBTClassifier", "GBTClassificationModel", "GBTRegressor", "GBTRegres
            "DecisionTreeRegressor", "DecisionTreeRegressionModel"]
 
 # ----------------------------------------------------------------------- estimators
-class _TreeEstimator(TrainsOnBlocks, Estimator):
-    """What every tree estimator shares: checks, the fit on blocks and the XGBoost params."""
+class _TreeEstimator(TrainsOnBlocks):
+    """What every tree estimator shares: checks, the fit on blocks and the XGBoost params (a
+    mixin before ``Estimator``: only the concrete estimators are registered stage classes)."""
 
     _kind = "dt"            # gbt, rf or dt
     _classifier = False
@@ -196,7 +197,7 @@ def _validation_blocks(dataset: Any, feats: str, label: str, weight: str | None,
     return TrainingBlocks(dataset, feats, label, weight, stage, futures=futures)
 
 
-class GBTClassifier(_TreeEstimator, ClassifierParams, GBTParams, TreeParams):
+class GBTClassifier(_TreeEstimator, Estimator, ClassifierParams, GBTParams, TreeParams):
     """Gradient-boosted trees for a binary label (logistic loss)."""
 
     _kind, _classifier, _model_cls = "gbt", True, GBTClassificationModel
@@ -204,7 +205,7 @@ class GBTClassifier(_TreeEstimator, ClassifierParams, GBTParams, TreeParams):
     _defaults = GBTClassificationModel._defaults
 
 
-class GBTRegressor(_TreeEstimator, GBTParams, TreeParams):
+class GBTRegressor(_TreeEstimator, Estimator, GBTParams, TreeParams):
     """Gradient-boosted trees for a numeric label (squared or absolute error)."""
 
     _kind, _model_cls = "gbt", GBTRegressionModel
@@ -212,28 +213,28 @@ class GBTRegressor(_TreeEstimator, GBTParams, TreeParams):
     _defaults = GBTRegressionModel._defaults
 
 
-class RandomForestClassifier(_TreeEstimator, ClassifierParams, ForestParams, TreeParams):
+class RandomForestClassifier(_TreeEstimator, Estimator, ClassifierParams, ForestParams, TreeParams):
     """A forest of trees voting on class probabilities."""
 
     _kind, _classifier, _model_cls = "rf", True, RandomForestClassificationModel
     _defaults = RandomForestClassificationModel._defaults
 
 
-class RandomForestRegressor(_TreeEstimator, ForestParams, TreeParams):
+class RandomForestRegressor(_TreeEstimator, Estimator, ForestParams, TreeParams):
     """A forest of regression trees, their predictions averaged."""
 
     _kind, _model_cls = "rf", RandomForestRegressionModel
     _defaults = RandomForestRegressionModel._defaults
 
 
-class DecisionTreeClassifier(_TreeEstimator, ClassifierParams, TreeParams):
+class DecisionTreeClassifier(_TreeEstimator, Estimator, ClassifierParams, TreeParams):
     """One classification tree."""
 
     _kind, _classifier, _model_cls = "dt", True, DecisionTreeClassificationModel
     _defaults = DecisionTreeClassificationModel._defaults
 
 
-class DecisionTreeRegressor(_TreeEstimator, TreeParams):
+class DecisionTreeRegressor(_TreeEstimator, Estimator, TreeParams):
     """One regression tree."""
 
     _kind, _model_cls = "dt", DecisionTreeRegressionModel

@@ -1,5 +1,6 @@
 """Tree models through dfml (XGBoost) and real PySpark on the same 20k rows (six numeric
-features, a nonlinear target with an interaction, two noise features, a few tied values): the
+features, a nonlinear target with an interaction, one weak and two noise features, a few tied
+values): the
 held-out AUC (classifiers) is within 0.01 of PySpark's and the RMSE (regressors) within 2%,
 with the same params; the output columns and their types are the same; the three most
 important features are the same set."""
@@ -20,7 +21,7 @@ N = 20000
 X = RNG.normal(size=(N, 6))
 X[::50, 4] = 0.0  # ties in a noise feature
 X[:, 5] = np.round(X[:, 5], 1)  # and a feature of few distinct values
-F = X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + 0.5 * X[:, 3] ** 2 - 0.5
+F = 1.5 * X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + 0.2 * X[:, 3] ** 2 - 0.2  # x3 weak
 Y_CLS = (F + 0.3 * RNG.normal(size=N) > 0).astype(float)
 Y_REG = F + 0.3 * RNG.normal(size=N)
 TEST = np.arange(N) % 5 == 0
