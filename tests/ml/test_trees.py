@@ -246,6 +246,11 @@ def test_prune_tree_merges_leaves_of_one_class(data, make):
     # one pass, so both models see the rows in one order
     a, b, feats = _cols(pruned.transform(full.transform(df)), "prediction", "pred2", "features")
     assert pruned.totalNumNodes < full.totalNumNodes
-    assert np.array_equal(a, b)  # merging same-class leaves never changes a class
+    # merging same-class leaves never changes a tree's class; a forest's average may move
+    # across 1/2 for a few rows (Spark's pruned forests too)
+    if isinstance(full, DecisionTreeClassificationModel):
+        assert np.array_equal(a, b)
+    else:
+        assert np.mean(a == b) > 0.95
     assert np.array_equal(pruned.to_sklearn().predict(feats).astype(float), b)
     assert make().fit(df).totalNumNodes < full.totalNumNodes
