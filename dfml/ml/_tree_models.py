@@ -47,6 +47,8 @@ class _Convert:
         self.thresholds = thresholds
 
     def __call__(self, m: np.ndarray) -> np.ndarray:
+        if self.what == "leaf":  # already each tree's leaf id per row
+            return m
         if self.k == 0:  # regression: the margin is the prediction
             return m.reshape(-1)
         if self.k <= 2:
@@ -151,7 +153,8 @@ class _TreeModel:
         if self._classifier and self.isSet("thresholds"):
             ts = np.asarray(self.getOrDefault("thresholds"), float)
         conv = _Convert(what, self._kind, self._num_classes, self._num_trees, ts)
-        return BoosterKernel(self._raw, self._num_features, conv, what != "prediction")
+        return BoosterKernel(self._raw, self._num_features, conv, what != "prediction",
+                             leaves=what == "leaf")
 
     def _transform(self, dataset: Any) -> Any:
         if self._classifier and self.isSet("thresholds") and \
@@ -164,7 +167,7 @@ class _TreeModel:
             if self._classifier else []
         from .linalg import VectorUDT
         outs = {}
-        for p, what in cols + [("predictionCol", "prediction")]:
+        for p, what in cols + [("predictionCol", "prediction"), ("leafCol", "leaf")]:
             name = self.getOrDefault(p)
             if name:
                 dt = T.DoubleType() if what == "prediction" else VectorUDT()
@@ -247,7 +250,10 @@ class _Ensemble:
 
     @property
     def trees(self) -> list["TreeView"]:
-        return [TreeView(self._raw, t) for t in range(tree_count(self._raw))]
+        title = "DecisionTreeClassificationModel" if self._kind == "rf" and self._classifier \
+            else "DecisionTreeRegressionModel"  # Spark's GBT trees are regression trees
+        return [TreeView(self._raw, t, title, f"{self.uid}_tree{t}", self._num_features)
+                for t in range(tree_count(self._raw))]
 
 
 class _SingleTree:
@@ -263,8 +269,10 @@ class _SingleTree:
 class TreeView:
     """One tree of an ensemble, read from the booster: its node count, depth and text."""
 
-    def __init__(self, raw: bytes, index: int):
+    def __init__(self, raw: bytes, index: int, title: str = "Tree", uid: str = "",
+                 num_features: int = 0):
         self._raw, self.index = raw, index
+        self._title, self.uid, self.numFeatures = title, uid, num_features
 
     @property
     def numNodes(self) -> int:
@@ -285,7 +293,8 @@ class TreeView:
         return "\n".join(debug_lines(self._raw, self.index, "  ")) + "\n"
 
     def __repr__(self) -> str:
-        return f"Tree {self.index}: depth={self.depth}, numNodes={self.numNodes}"
+        return (f"{self._title}: uid={self.uid}, depth={self.depth}, numNodes={self.numNodes}, "
+                f"numFeatures={self.numFeatures}")
 
 
 class GBTClassificationModel(_Ensemble, _ClassificationModel, Model, ClassifierParams,

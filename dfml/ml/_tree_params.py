@@ -42,8 +42,8 @@ class TreeParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol, Ha
                                TC.toInt)
     impurity = Param(_D, "impurity", "split criterion name (Spark's); XGBoost's splits "
                      "minimize the training loss", TC.toString)
-    leafCol = Param(_D, "leafCol", "leaf indices column (not supported: leave empty)",
-                    TC.toString)
+    leafCol = Param(_D, "leafCol", "column of each row's leaf in every tree (a vector of leaf "
+                    "positions counted left to right); empty for none", TC.toString)
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,9 +65,6 @@ class TreeParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol, Ha
 
     def _check_params(self) -> None:
         check_ranges(self, self._ranges())
-        if self.getOrDefault("leafCol"):
-            raise IllegalArgumentException(f"{type(self).__name__} ({self.uid}): leafCol is not "
-                                           f"supported by dfml's tree models; leave it empty")
 
 
 class EnsembleParams(Params):
@@ -173,7 +170,8 @@ def output_schema(stage: Any, schema: T.StructType, fitting: bool) -> T.StructTy
     fields = list(schema.fields)
     outs = [("rawPredictionCol", VectorUDT()), ("probabilityCol", VectorUDT())] \
         if stage._classifier else []
-    for p, dt in outs + [("predictionCol", T.DoubleType())]:
+    outs = outs + [("predictionCol", T.DoubleType()), ("leafCol", VectorUDT())]
+    for p, dt in outs:
         name = stage.getOrDefault(p)
         if name:
             require_absent(schema, name, stage)

@@ -268,12 +268,22 @@ class BoosterKernel:
 
     __name__ = "xgboost_predict"  # dask names tasks after this
 
-    def __init__(self, raw: bytes, num_features: int, convert: Any, vector: bool):
+    def __init__(self, raw: bytes, num_features: int, convert: Any, vector: bool,
+                 leaves: bool = False):
         self.raw, self.d, self.convert, self.vector = raw, num_features, convert, vector
+        self.leaves = leaves
 
     def margins(self, X: np.ndarray) -> np.ndarray:
+        """The booster's margins of the rows (each tree's leaf id with ``leaves``)."""
         if len(X) == 0:
             return np.zeros((0,))
+        if self.leaves:
+            import xgboost as xgb
+            ids = load_booster(self.raw).predict(xgb.DMatrix(X.astype(np.float32)),
+                                                 pred_leaf=True)
+            ids = np.asarray(ids, dtype=np.int64).reshape(len(X), -1)
+            maps = leaf_ordinals(self.raw)
+            return np.column_stack([m[c] for m, c in zip(maps, ids.T)]).astype(np.float64)
         out = load_booster(self.raw).inplace_predict(X.astype(np.float32),
                                                      predict_type="margin")
         return np.asarray(out, dtype=np.float64)
@@ -336,6 +346,26 @@ def debug_lines(raw: bytes, tree: int, indent: str) -> list[str]:
         walk(kids[node["no"]], pad + " ")
     walk(dump, indent)
     return lines
+
+
+def leaf_ordinals(raw: bytes) -> list[np.ndarray]:
+    """Per tree, node id -> the leaf's position counted left to right (Spark's leaf index)."""
+    out = []
+    for text in load_booster(raw).get_dump(dump_format="json"):
+        order: list[int] = []
+
+        def walk(node: dict) -> None:
+            if "leaf" in node:
+                order.append(int(node["nodeid"]))
+                return
+            kids = {c["nodeid"]: c for c in node["children"]}
+            walk(kids[node["yes"]])
+            walk(kids[node["no"]])
+        walk(json.loads(text))
+        m = np.zeros(max(order) + 1, dtype=np.int64)
+        m[order] = np.arange(len(order))
+        out.append(m)
+    return out
 
 
 def tree_count(raw: bytes) -> int:

@@ -207,7 +207,6 @@ def test_in_a_pipeline_and_saved(spark, tmp_path):
     (lambda: GBTClassifier(lossType="squared"), "lossType must be one of logistic"),
     (lambda: RandomForestClassifier(featureSubsetStrategy="most"), "featureSubsetStrategy"),
     (lambda: DecisionTreeRegressor(minInstancesPerNode=0), "minInstancesPerNode must be >= 1"),
-    (lambda: DecisionTreeClassifier(leafCol="leaf"), "leafCol is not supported"),
 ])
 def test_param_errors_name_the_param(data, est, msg):
     with pytest.raises(IllegalArgumentException, match=msg):
@@ -254,3 +253,11 @@ def test_prune_tree_merges_leaves_of_one_class(data, make):
         assert np.mean(a == b) > 0.95
     assert np.array_equal(pruned.to_sklearn().predict(feats).astype(float), b)
     assert make().fit(df).totalNumNodes < full.totalNumNodes
+
+
+def test_leaf_col_numbers_leaves_left_to_right(data):
+    df = data["reg"]
+    model = DecisionTreeRegressor(maxDepth=1, leafCol="leaf").fit(df)
+    leaf, pred = _cols(model.transform(df), "leaf", "prediction")
+    assert leaf.shape == (N, 1) and set(leaf[:, 0]) == {0.0, 1.0}
+    assert len(set(pred[leaf[:, 0] == 0])) == 1  # one leaf, one prediction
