@@ -64,7 +64,7 @@ def _score(predictions, label, classifier):
 
 
 @pytest.mark.parametrize("name,params", CASES,
-                         ids=[c[0] if isinstance(c, tuple) else c.values[0] for c in CASES])
+                         ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
 def test_trees_score_like_spark(frames, name, params):
     import pyspark.ml.classification as pc
     import pyspark.ml.regression as pr
