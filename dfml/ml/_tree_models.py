@@ -185,6 +185,11 @@ class _TreeModel:
     def predict(self, value: Vector) -> float:
         return float(self._one(value, "prediction")[0])
 
+    def predictLeaf(self, value: Vector) -> Any:
+        """The row's leaf position in each tree: a number for a single tree, else a vector."""
+        leaves = np.asarray(self._one(value, "leaf")).reshape(-1)
+        return float(leaves[0]) if self._kind == "dt" and len(leaves) == 1 else DenseVector(leaves)
+
     # ------------------------------------------------------------ persistence
     def _save_data(self) -> pa.Table:
         return pa.table({"numFeatures": [self._num_features], "numClasses": [self._num_classes],
@@ -307,7 +312,8 @@ class GBTClassificationModel(_Ensemble, _ClassificationModel, Model, ClassifierP
 class GBTRegressionModel(_Ensemble, _TreeModel, Model, GBTParams, TreeParams):
     _kind = "gbt"
     _losses = ("squared", "absolute")
-    _defaults = {"lossType": "squared", "validationTol": 0.1, "impurity": "variance"}
+    # PySpark's signature shows validationTol=0.1, but the param's default is 0.01
+    _defaults = {"lossType": "squared", "validationTol": 0.01, "impurity": "variance"}
 
 
 class RandomForestClassificationModel(_Ensemble, _ClassificationModel, Model,

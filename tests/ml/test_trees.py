@@ -221,7 +221,7 @@ def test_missing_features_column_is_named(data):
 def test_spark_defaults():
     assert GBTClassifier().getLossType() == "logistic"
     assert GBTRegressor().getLossType() == "squared"
-    assert GBTRegressor().getValidationTol() == 0.1
+    assert GBTRegressor().getValidationTol() == 0.01
     assert GBTClassifier().getValidationTol() == 0.01
     assert RandomForestClassifier().getImpurity() == "gini"
     assert RandomForestRegressor().getNumTrees() == 20
@@ -261,3 +261,11 @@ def test_leaf_col_numbers_leaves_left_to_right(data):
     leaf, pred = _cols(model.transform(df), "leaf", "prediction")
     assert leaf.shape == (N, 1) and set(leaf[:, 0]) == {0.0, 1.0}
     assert len(set(pred[leaf[:, 0] == 0])) == 1  # one leaf, one prediction
+
+
+def test_predict_leaf(data):
+    df = data["reg"]
+    dt = DecisionTreeRegressor(maxDepth=1).fit(df)
+    assert dt.predictLeaf(Vectors.dense(X[0].tolist())) in (0.0, 1.0)
+    rf = RandomForestRegressor(numTrees=3, maxDepth=1).fit(df)
+    assert len(rf.predictLeaf(Vectors.dense(X[0].tolist()))) == 3
