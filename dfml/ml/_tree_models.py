@@ -28,7 +28,8 @@ from ..sql import types as T
 from ..sql.errors import IllegalArgumentException
 from ._xgb import (BoosterKernel, debug_lines, feature_importances, load_booster,
                    tree_count, tree_frame)
-from ._tree_params import (ClassifierParams, ForestParams, GBTParams, TreeParams, output_schema)
+from ._tree_params import (ClassifierParams, ForestParams, GBTParams, PruneParams,
+                           TreeParams, output_schema)
 from .base import Model, partition_column
 from .linalg import DenseVector, SparseVector, Vector
 from .param import Param, Params, TypeConverters as TC
@@ -255,6 +256,8 @@ class _Ensemble:
 
     @property
     def trees(self) -> list["TreeView"]:
+        if self._raw is None:  # an unfitted instance (e.g. listing its params)
+            return []
         title = "DecisionTreeClassificationModel" if self._kind == "rf" and self._classifier \
             else "DecisionTreeRegressionModel"  # Spark's GBT trees are regression trees
         return [TreeView(self._raw, t, title, f"{self.uid}_tree{t}", self._num_features)
@@ -317,7 +320,7 @@ class GBTRegressionModel(_Ensemble, _TreeModel, Model, GBTParams, TreeParams):
 
 
 class RandomForestClassificationModel(_Ensemble, _ClassificationModel, Model,
-                                      ClassifierParams, ForestParams, TreeParams):
+                                      ClassifierParams, PruneParams, ForestParams, TreeParams):
     _kind = "rf"
     _defaults = {"impurity": "gini"}
 
@@ -328,7 +331,7 @@ class RandomForestRegressionModel(_Ensemble, _TreeModel, Model, ForestParams, Tr
 
 
 class DecisionTreeClassificationModel(_SingleTree, _ClassificationModel, Model,
-                                      ClassifierParams, TreeParams):
+                                      ClassifierParams, PruneParams, TreeParams):
     _kind = "dt"
     _defaults = {"impurity": "gini"}
 

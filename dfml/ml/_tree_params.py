@@ -17,8 +17,8 @@ from .param.shared import (HasFeaturesCol, HasLabelCol, HasMaxIter, HasPredictio
                            HasProbabilityCol, HasRawPredictionCol, HasSeed, HasThresholds,
                            HasWeightCol)
 
-__all__ = ["TreeParams", "GBTParams", "ForestParams", "ClassifierParams", "subset_share",
-           "output_schema"]
+__all__ = ["TreeParams", "PruneParams", "GBTParams", "ForestParams", "ClassifierParams",
+           "subset_share", "output_schema"]
 
 _D = Params._dummy()
 
@@ -124,12 +124,6 @@ class ForestParams(EnsembleParams):
 
 
 class ClassifierParams(HasProbabilityCol, HasRawPredictionCol, HasThresholds):
-    pruneTree = Param(_D, "pruneTree", "merge sibling leaves that predict the same class "
-                      "(forests and single trees of two classes)", TC.toBoolean)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._setDefault(pruneTree=True)
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -138,6 +132,17 @@ class ClassifierParams(HasProbabilityCol, HasRawPredictionCol, HasThresholds):
             if any(t < 0 for t in ts) or sum(1 for t in ts if t == 0) > 1:
                 raise IllegalArgumentException(f"{type(self).__name__} ({self.uid}): thresholds "
                                                f"must be >= 0 with at most one 0, got {ts}")
+
+
+class PruneParams(Params):
+    """Spark's pruneTree (random forest and decision tree classifiers, not GBT)."""
+
+    pruneTree = Param(_D, "pruneTree", "merge sibling leaves that predict the same class "
+                      "(forests and single trees of two classes)", TC.toBoolean)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._setDefault(pruneTree=True)
 
 
 def subset_share(strategy: str, d: int, stage: Any, forest: bool = False,

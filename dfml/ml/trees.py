@@ -29,8 +29,8 @@ from ._linear import TrainsOnBlocks
 from ._tree_models import (DecisionTreeClassificationModel, DecisionTreeRegressionModel,
                            GBTClassificationModel, GBTRegressionModel,
                            RandomForestClassificationModel, RandomForestRegressionModel)
-from ._tree_params import (ClassifierParams, ForestParams, GBTParams, TreeParams, output_schema,
-                           subset_share)
+from ._tree_params import (ClassifierParams, ForestParams, GBTParams, PruneParams,
+                           TreeParams, output_schema, subset_share)
 from .base import Estimator
 from .optim import TrainingBlocks
 
@@ -213,7 +213,8 @@ class GBTRegressor(_TreeEstimator, Estimator, GBTParams, TreeParams):
     _defaults = GBTRegressionModel._defaults
 
 
-class RandomForestClassifier(_TreeEstimator, Estimator, ClassifierParams, ForestParams, TreeParams):
+class RandomForestClassifier(_TreeEstimator, Estimator, ClassifierParams, PruneParams,
+                             ForestParams, TreeParams):
     """A forest of trees voting on class probabilities."""
 
     _kind, _classifier, _model_cls = "rf", True, RandomForestClassificationModel
@@ -227,7 +228,7 @@ class RandomForestRegressor(_TreeEstimator, Estimator, ForestParams, TreeParams)
     _defaults = RandomForestRegressionModel._defaults
 
 
-class DecisionTreeClassifier(_TreeEstimator, Estimator, ClassifierParams, TreeParams):
+class DecisionTreeClassifier(_TreeEstimator, Estimator, ClassifierParams, PruneParams, TreeParams):
     """One classification tree."""
 
     _kind, _classifier, _model_cls = "dt", True, DecisionTreeClassificationModel
