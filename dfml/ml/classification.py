@@ -34,9 +34,17 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasThreshold, HasThresholds, HasTol, HasWeightCol)
 from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (Spark's module)
 
+# tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
+from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
+                    RandomForestClassifier, RandomForestClassificationModel,
+                    DecisionTreeClassifier, DecisionTreeClassificationModel)
+
 __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionSummary",
            "LogisticRegressionTrainingSummary", "BinaryLogisticRegressionSummary",
-           "BinaryLogisticRegressionTrainingSummary", "NaiveBayes", "NaiveBayesModel"]
+           "BinaryLogisticRegressionTrainingSummary", "NaiveBayes", "NaiveBayesModel",
+           "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
+           "RandomForestClassificationModel", "DecisionTreeClassifier",
+           "DecisionTreeClassificationModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

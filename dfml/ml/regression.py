@@ -36,8 +36,15 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasLabelCol, HasMaxBlockSizeInMB, HasMaxIter, HasPredictionCol,
                            HasRegParam, HasSolver, HasStandardization, HasTol, HasWeightCol)
 
+# tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
+from .trees import (GBTRegressor, GBTRegressionModel,  # noqa: F401
+                    RandomForestRegressor, RandomForestRegressionModel,
+                    DecisionTreeRegressor, DecisionTreeRegressionModel)
+
 __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary",
-           "LinearRegressionTrainingSummary"]
+           "LinearRegressionTrainingSummary",
+           "GBTRegressor", "GBTRegressionModel", "RandomForestRegressor",
+           "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel"]
 
 MAX_NORMAL_FEATURES = 4096  # Spark's limit for the normal-equation solver
 

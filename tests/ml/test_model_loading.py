@@ -30,7 +30,10 @@ from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGr
                               StopWordsRemover, Tokenizer)
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
-from dfml.ml.regression import LinearRegression
+from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier,
+                                    RandomForestClassifier)
+from dfml.ml.regression import (DecisionTreeRegressor, GBTRegressor, LinearRegression,
+                                RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
@@ -113,6 +116,16 @@ def saved_everything(spark, tmp_path_factory):
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
         CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
         FeatureHasher(inputCols=["x2", "c"], outputCol="fh", numFeatures=32),
+        # tree models (XGBoost boosters saved as UBJSON in data/)
+        GBTClassifier(featuresCol="s1", maxIter=2, maxDepth=2, predictionCol="gbtc",
+                      rawPredictionCol="gbtcr", probabilityCol="gbtcp"),
+        RandomForestClassifier(featuresCol="s1", numTrees=2, maxDepth=2, predictionCol="rfc",
+                               rawPredictionCol="rfcr", probabilityCol="rfcp"),
+        DecisionTreeClassifier(featuresCol="s1", maxDepth=2, predictionCol="dtc",
+                               rawPredictionCol="dtcr", probabilityCol="dtcp"),
+        GBTRegressor(featuresCol="s2", maxIter=2, maxDepth=2, predictionCol="gbtr"),
+        RandomForestRegressor(featuresCol="s2", numTrees=2, maxDepth=2, predictionCol="rfr"),
+        DecisionTreeRegressor(featuresCol="s2", maxDepth=2, predictionCol="dtr"),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)

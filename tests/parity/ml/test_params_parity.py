@@ -44,5 +44,9 @@ def test_param_names_and_order_equal_spark(pyspark, name):
     spark_cls = next(getattr(importlib.import_module(m), name) for m in _SPARK_MODULES
                      if hasattr(importlib.import_module(m), name))
     ours, theirs = _make(cls), _make(spark_cls)
-    assert [p.name for p in ours.params] == [p.name for p in theirs.params]
+    try:
+        spark_names = [p.name for p in theirs.params]
+    except AttributeError:  # PySpark's unfitted tree ensembles: `trees` needs a JVM model
+        pytest.skip(f"PySpark cannot list an unfitted {name}'s params")
+    assert [p.name for p in ours.params] == spark_names
     assert _explained_names(ours) == _explained_names(theirs)
