@@ -19,6 +19,8 @@ from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
+from ._higher_order import *  # noqa: F401,F403
+from ._higher_order import filter  # noqa: F401 - Spark's name
 from ._json import *  # noqa: F401,F403
 from ._list_aggs import *  # noqa: F401,F403
 from ._maps import *  # noqa: F401,F403
