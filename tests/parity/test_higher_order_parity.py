@@ -66,3 +66,19 @@ def test_refusals(both):
         ours.select(F.filter("xs", lambda x: x + 1))
     with pytest.raises(ValueError, match="1 or 2 arguments"):
         F.transform("xs", lambda x, i, j: x)
+
+
+@pytest.mark.parametrize("query", [
+    "select k, transform(xs, x -> x + 1) as r from t",
+    "select k, filter(xs, (x, i) -> i > 0 and x > k) as r from t",
+    "select k, exists(xs, x -> x is null) as r from t",
+    "select k, forall(xs, x -> x > 0) as r from t",
+    "select k, zip_with(xs, ds, (a, b) -> a * b) as r from t",
+    "select k, transform_values(m, (k2, v) -> v * k) as r from t",
+    "select k, map_filter(m, (k2, v) -> k2 = 'a') as r from t",
+    "select transform(xs, x -> x + 1) from t",
+])
+def test_sql_lambdas(spark, pyspark, query):
+    for session in (spark, pyspark):
+        session.createDataFrame(ROWS, DDL).createOrReplaceTempView("t")
+    assert_same(spark.sql(query), pyspark.sql(query))

@@ -78,6 +78,7 @@ class ExprTranslator:
         self.params = params or {}
         self.resolver = resolver
         self.windows: dict[str, exp.Window] = {}  # the query's WINDOW clause, by name
+        self.bound: dict[str, Column] = {}  # lambda parameters in scope (``x -> x + 1``)
 
     # ------------------------------------------------------------------ entry
     def column(self, node: exp.Expression) -> Column:
@@ -101,6 +102,8 @@ class ExprTranslator:
 
     def _column(self, node: exp.Column) -> Column:
         parts = [p.name for p in node.parts]
+        if len(parts) == 1 and parts[0] in self.bound:
+            return self.bound[parts[0]]
         if isinstance(node.this, exp.Star):
             return Column(Star(".".join(parts[:-1]) or None))
         if self.resolver is not None:
@@ -117,6 +120,8 @@ class ExprTranslator:
         return self.column(node.this).getField(node.expression.name)
 
     def _identifier(self, node: exp.Identifier) -> Column:
+        if node.name in self.bound:
+            return self.bound[node.name]
         return Column(ColumnRef(f"`{node.name}`" if "." in node.name else node.name))
 
     def _literal(self, node: exp.Literal) -> Column:
@@ -293,6 +298,34 @@ class ExprTranslator:
             out = _named(out, lname + inner[inner.index("("):] if "(" in inner else inner)
         return out
 
+    def _transform(self, node: exp.Transform) -> Column:
+        return self.call("transform", [node.this, node.expression])
+
+    def _arrayfilter(self, node: exp.ArrayFilter) -> Column:
+        return self.call("filter", [node.this, node.expression])
+
+    def _exists(self, node: exp.Exists) -> Column:
+        if not isinstance(node.args.get("expression"), exp.Lambda):
+            raise unsupported("EXISTS (subquery)")
+        return self.call("exists", [node.this, node.expression])
+
+    def _lambda_fn(self, node: exp.Lambda) -> Callable[..., Column]:
+        """A SQL lambda (``(x, i) -> ...``) as the Python function the higher-order functions
+        take: its body translated with the parameters bound to the given columns."""
+        names = [p.name for p in node.expressions]
+
+        def run(*cols: Column) -> Column:
+            saved = dict(self.bound)
+            self.bound.update(zip(names, cols))
+            try:
+                return self.column(node.this)
+            finally:
+                self.bound = saved
+        arity = {1: lambda a: run(a), 2: lambda a, b: run(a, b), 3: lambda a, b, c: run(a, b, c)}
+        if len(names) not in arity:
+            raise unsupported(f"a lambda of {len(names)} parameters")
+        return arity[len(names)]
+
     def _invoke(self, fn: Callable[..., Column], name: str, args: list[exp.Expression]) -> Column:
         try:
             params = list(inspect.signature(fn).parameters.values())
@@ -300,6 +333,9 @@ class ExprTranslator:
             params = []
         values: list[Any] = []
         for i, a in enumerate(args):
+            if isinstance(a, exp.Lambda):
+                values.append(self._lambda_fn(a))
+                continue
             p = params[min(i, len(params) - 1)] if params else None
             takes_value = p is not None and p.kind is not p.VAR_POSITIONAL and \
                 p.name in _VALUE_PARAMS and name not in _COLUMN_ARGS
