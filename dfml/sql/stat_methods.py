@@ -14,21 +14,9 @@ from . import types as T
 from .column import Column
 from .errors import AnalysisException, IllegalArgumentException
 from .expressions import Star
-from .formatting import format_double
 
 if TYPE_CHECKING:
     from .dataframe import DataFrame
-
-
-def _text(v: Any) -> str:
-    """A value as Java's ``toString`` writes it (crosstab's cell and column names)."""
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return format_double(v)
-    return str(v)
 
 
 def crosstab(df: "DataFrame", col1: str, col2: str) -> "DataFrame":
@@ -38,12 +26,13 @@ def crosstab(df: "DataFrame", col1: str, col2: str) -> "DataFrame":
     for c in (col1, col2):
         if not isinstance(c, str):
             raise TypeError(f"crosstab(): columns must be names (str), got {type(c).__name__}")
+    from .group import value_name  # Spark names crosstab cells as it names pivot columns
     pairs = df.groupBy(col1, col2).count().collect()
     rows_of: dict[str, dict[str, int]] = {}
     names: set[str] = set()
     for a, b, n in pairs:
-        rows_of.setdefault(_text(a), {})[_text(b)] = n
-        names.add(_text(b))
+        rows_of.setdefault(value_name(a), {})[value_name(b)] = n
+        names.add(value_name(b))
     order = sorted(names)
     schema = T.StructType([T.StructField(f"{col1}_{col2}", T.StringType(), True)]
                           + [T.StructField(n, T.LongType(), False) for n in order])
