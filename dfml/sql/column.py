@@ -122,6 +122,16 @@ class Column:
     def getField(self, name: str) -> "Column":
         return Column(GetField(self._expr, name))
 
+    def withField(self, fieldName: str, col: "Column") -> "Column":
+        from .struct_ops import with_field
+        if not isinstance(fieldName, str) or not isinstance(col, Column):
+            raise TypeError("withField(): fieldName must be a str and col a Column")
+        return Column(with_field(self._expr, fieldName, col._expr))
+
+    def dropFields(self, *fieldNames: str) -> "Column":
+        from .struct_ops import drop_fields
+        return Column(drop_fields(self._expr, fieldNames))
+
     # naming
     def alias(self, *alias: str, **kwargs: Any) -> "Column":
         if len(alias) != 1:

@@ -655,8 +655,11 @@ class DataFrame(StatMethods):
         return text + "\n\n" + explain_string(self._frame)
 
     def foreach(self, f: Callable[[Row], None]) -> None:
-        for r in self.collect():
-            f(r)
+        """``f`` on every row, on the workers (as Spark runs it on the executors)."""
+        self.rdd.foreach(f)
+
+    def foreachPartition(self, f: Callable[[Iterable[Row]], None]) -> None:
+        self.rdd.foreachPartition(f)
 
     @property
     def write(self) -> "DataFrameWriter":
