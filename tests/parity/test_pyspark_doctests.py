@@ -22,7 +22,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 FLOORS = {
     "sql.functions.builtin": 265,
     "sql.dataframe": 82,
-    "sql.column": 33,
+    "sql.column": 32,
     "sql.group": 6,
     "sql.window": 5,
     "sql.session": 13,
