@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException
-from .base import require_column
+from .base import partition_column, require_column
 from .linalg import VectorUDT, as_struct_array
 from .optim import TrainingBlocks
 
@@ -94,3 +94,23 @@ def with_null_rows(out: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     full = np.zeros((len(mask),) + out.shape[1:])
     full[~mask] = out
     return full
+
+
+def classifier_columns(model: Any, dataset: Any, kernel_for: Callable[[str], Any]) -> Any:
+    """``dataset`` with a classification model's rawPrediction, probability and prediction
+    columns (those whose param names a column), each a per-partition kernel from
+    ``kernel_for(what)``; Spark's error first when ``thresholds`` does not fit the classes."""
+    name = type(model).__name__
+    if model.isSet("thresholds") and len(model.getOrDefault("thresholds")) != model.numClasses:
+        raise IllegalArgumentException(
+            f"{name} ({model.uid}): thresholds has "
+            f"{len(model.getOrDefault('thresholds'))} values for {model.numClasses} classes")
+    feats = model.getFeaturesCol()
+    outs = {}
+    for p, what, dt in (("rawPredictionCol", "raw", VectorUDT()),
+                        ("probabilityCol", "probability", VectorUDT()),
+                        ("predictionCol", "prediction", T.DoubleType())):
+        col = model.getOrDefault(p)
+        if col:
+            outs[col] = partition_column(f"{name}.{what}", [feats], kernel_for(what), dt)
+    return dataset.withColumns(outs) if outs else dataset

@@ -17,11 +17,11 @@ from scipy.special import expit, softmax
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from .base import Estimator, Model, partition_column, require_absent
+from .base import Estimator, Model, require_absent
 from .linalg import DenseMatrix, DenseVector, SparseMatrix, SparseVector, Vector, VectorUDT, \
     compressed_matrix, compressed_vector, dense_to_arrow, to_matrix, \
     vectors_to_arrow
-from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges,
+from ._linear import (COMMON_RANGES, HoldsSummary, TrainsOnBlocks, check_ranges, classifier_columns,
                       require_training_columns, valid_rows, with_null_rows)
 from ._bounds import HasBounds, scaled_bounds
 from .optim import TrainingBlocks, minimize_bounded, minimize_penalized
@@ -366,20 +366,7 @@ class LogisticRegressionModel(HoldsSummary, Model, _LogisticRegressionParams):
                        self.isMultinomial, what, thr, ts)
 
     def _transform(self, dataset: Any) -> Any:
-        if self.isSet("thresholds") and len(self.getOrDefault("thresholds")) != self.numClasses:
-            raise IllegalArgumentException(
-                f"LogisticRegressionModel ({self.uid}): thresholds has "
-                f"{len(self.getOrDefault('thresholds'))} values for {self.numClasses} classes")
-        feats = self.getFeaturesCol()
-        outs = {}
-        for p, what, dt in (("rawPredictionCol", "raw", VectorUDT()),
-                            ("probabilityCol", "probability", VectorUDT()),
-                            ("predictionCol", "prediction", T.DoubleType())):
-            name = self.getOrDefault(p)
-            if name:
-                outs[name] = partition_column(f"LogisticRegressionModel.{what}", [feats],
-                                              self._kernel(what), dt)
-        return dataset.withColumns(outs) if outs else dataset
+        return classifier_columns(self, dataset, self._kernel)
 
     # single rows, as Spark's model offers them
     def _one(self, vector: Vector, what: str) -> np.ndarray:

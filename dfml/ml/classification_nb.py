@@ -19,8 +19,8 @@ from scipy.special import logsumexp
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from ._linear import require_training_columns, valid_rows, with_null_rows
-from .base import Aggregation, Estimator, Model, model_string, partition_column, require_absent
+from ._linear import classifier_columns, require_training_columns, valid_rows, with_null_rows
+from .base import Aggregation, Estimator, Model, model_string, require_absent
 from .linalg import (DenseMatrix, DenseVector, Matrix, MatrixUDT, Vector, VectorUDT,
                      as_struct_array, compressed_matrix, compressed_vector, dense_to_arrow,
                      to_matrix, vectors_to_arrow)
@@ -381,20 +381,7 @@ class NaiveBayesModel(Model, _NaiveBayesParams):
         return self._output_schema(schema, fitting=False)
 
     def _transform(self, dataset: Any) -> Any:
-        if self.isSet("thresholds") and len(self.getOrDefault("thresholds")) != self.numClasses:
-            raise IllegalArgumentException(
-                f"NaiveBayesModel ({self.uid}): thresholds has "
-                f"{len(self.getOrDefault('thresholds'))} values for {self.numClasses} classes")
-        feats = self.getFeaturesCol()
-        outs = {}
-        for p, what, dt in (("rawPredictionCol", "raw", VectorUDT()),
-                            ("probabilityCol", "probability", VectorUDT()),
-                            ("predictionCol", "prediction", T.DoubleType())):
-            name = self.getOrDefault(p)
-            if name:
-                outs[name] = partition_column(f"NaiveBayesModel.{what}", [feats],
-                                              _NBKernel(self, what), dt)
-        return dataset.withColumns(outs) if outs else dataset
+        return classifier_columns(self, dataset, lambda what: _NBKernel(self, what))
 
     # single rows, as Spark's model offers them
     def _one(self, vector: Vector, what: str) -> np.ndarray:
