@@ -133,6 +133,8 @@ def saved_everything(spark, tmp_path_factory):
     paths = {"model": str(root / "model"), "pipeline": str(root / "pipeline")}
     model.save(paths["model"])
     pipeline.save(paths["pipeline"])
+    paths["gbt"] = str(root / "gbt")
+    next(s for s in model.stages if type(s).__name__ == "GBTClassificationModel").save(paths["gbt"])
     evaluators = [BinaryClassificationEvaluator(), MulticlassClassificationEvaluator(metricName="f1"),
                   RegressionEvaluator(predictionCol="linear", metricName="mae"),
                   ClusteringEvaluator(featuresCol="s3", predictionCol="cluster")]
@@ -202,6 +204,21 @@ def test_fresh_process_loads_every_saved_type_through_the_generic_loader(saved_e
         print(json.dumps(sorted(seen)))
     """)
     assert set(json.loads(out.strip().splitlines()[-1])) == classes
+
+
+def test_processes_that_load_a_model_exit_cleanly(saved_everything):
+    """pyarrow 26 aborted about one fresh process in four at exit after a threaded read of a
+    model's data file ("terminate called without an active exception"); eight loads of a
+    boosted model in parallel processes make a regression all but certain to show."""
+    _, paths, _, _ = saved_everything
+    code = ("from dfml.ml.util import load_stage\n"
+            f"load_stage({paths['gbt']!r})\n")
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for _ in range(8)]
+    results = [(p.wait(timeout=300), p.stderr.read().decode()[-500:]) for p in procs]
+    assert all(code == 0 for code, _ in results), results
 
 
 def test_symlinked_stage_directory_is_refused(spark, tmp_path):

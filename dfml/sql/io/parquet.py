@@ -217,7 +217,9 @@ def partitioned_reader(fs: Any, root: str, schema: pa.Schema) -> Any:
 
     def read_table(file: str) -> pa.Table:
         with fs.open(file, "rb") as fh:
-            pf = pq.ParquetFile(fh)
+            # No pre-buffering on a Python file object: its cached futures can outlive the
+            # read and be freed by an Arrow thread during interpreter shutdown (an abort).
+            pf = pq.ParquetFile(fh, pre_buffer=False)
             keys = hive_values(root, file)
             data = pa.schema([f for f in schema if f.name not in keys])
             check_file(file, pf.schema_arrow, data, None, pf.metadata, keep_decimals)
