@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from dfml.sql import SparkSession
@@ -10,7 +12,8 @@ from dfml.sql import SparkSession
 @pytest.fixture(scope="session")
 def spark():
     session = SparkSession.builder.master("local[2]").appName("dfml-tests") \
-        .config("spark.dfml.progress", "false").getOrCreate()
+        .config("spark.dfml.progress", "false") \
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="dfml-warehouse-")).getOrCreate()
     yield session
     session.stop()
 

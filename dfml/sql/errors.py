@@ -37,6 +37,11 @@ def python_failure(where: str) -> PythonException:
                            f"stack trace below.\nin {where}:\n{traceback.format_exc()}")
 
 
+class ArithmeticException(ArithmeticError):
+    """A value that does not fit where it goes, found while an action runs (Spark's
+    CAST_OVERFLOW_IN_TABLE_INSERT, for one)."""
+
+
 class SparkException(RuntimeError):
     """A row-level failure found while an action runs (bad data a stage cannot handle, such as
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""

@@ -122,11 +122,13 @@ def _lower_chain(node: Plan, session: "SparkSession") -> Any:
     columns: list[tuple[str, Expr]] | None = None   # the final projection, over ``child``
     conditions: list[Expr] = []                     # filters, over ``child``
     aliases: set[str] = set()                       # qualifiers valid at ``child``'s level
+    filters: set[int] = set()  # ids of filters walked through: ``df[c]`` of one means ``child``'s c
     child = node
     while isinstance(child, (Project, Filter)) and not _is_cached(child, session):
         if isinstance(child, Filter):
             conditions.append(child.condition)
             aliases |= set(child.aliases)
+            filters.add(child.plan_id)
             child = child.child
             continue
         merged = list(child.columns) if columns is None else _substitute(columns, child)
@@ -137,10 +139,11 @@ def _lower_chain(node: Plan, session: "SparkSession") -> Any:
         columns, conditions = merged, [c for _, c in moved]
         aliases, child = set(child.aliases), child.child
     frame = lower(child, session)
-    ctx = Ctx(frame, child.schema, aliases, child.lineage())
+    lineage = child.lineage() | filters
+    ctx = Ctx(frame, child.schema, aliases, lineage)
     if conditions:
         frame = frame[_dask_compat.without_astype(_all_of(conditions).compile(ctx).value)]
-        ctx = Ctx(frame, child.schema, aliases, child.lineage())
+        ctx = Ctx(frame, child.schema, aliases, lineage)
     if columns is None:
         return frame
     return frame_of_columns(frame, ctx, [(n, e.compile(ctx)) for n, e in columns])

@@ -90,6 +90,9 @@ class DataFrameReader:
             reader = sources.reader(self._format, self)
         return reader(path)
 
+    def table(self, tableName: str) -> "DataFrame":
+        return self._session.table(tableName)
+
     def parquet(self, *paths: str, **options: Any) -> "DataFrame":
         self.options(**{k: v for k, v in options.items() if v is not None})
         return self.format("parquet").load(list(paths) if len(paths) > 1 else paths[0])
@@ -231,6 +234,7 @@ class DataFrameWriter:
         self._format = "parquet"
         self._options: dict[str, Any] = {}
         self._partition_by: list[str] = []
+        self._format_set = False
 
     def mode(self, saveMode: str | None) -> "DataFrameWriter":
         if saveMode is None:
@@ -244,6 +248,7 @@ class DataFrameWriter:
 
     def format(self, source: str) -> "DataFrameWriter":
         self._format = source.lower()
+        self._format_set = True
         return self
 
     def option(self, key: str, value: Any) -> "DataFrameWriter":
@@ -281,6 +286,29 @@ class DataFrameWriter:
             source.check_write(T.StructType(data))
         from .io.commit import write_frame
         write_frame(self._df, path, self._format, self._mode, self._partition_by, self._options)
+
+    def saveAsTable(self, name: str, format: str | None = None, mode: str | None = None,
+                    partitionBy: Any = None, **options: Any) -> None:
+        """The rows as the warehouse table ``name`` (see dfml.sql.tables), with Spark's modes."""
+        if format:
+            self.format(format)
+        self.mode(mode)
+        if partitionBy:
+            self.partitionBy(partitionBy)
+        self.options(**{k: v for k, v in options.items() if v is not None})
+        from .tables import Warehouse
+        fmt = self._format if (format or self._format_set) else None
+        Warehouse(self._df._session).save(self._df, name, fmt, self._mode, self._partition_by,
+                                          self._options)
+
+    def insertInto(self, tableName: str, overwrite: bool | None = None) -> None:
+        """The rows added to the existing table ``tableName``, columns matched by position
+        (``overwrite=True``, or mode "overwrite": replacing its rows)."""
+        from .tables import Warehouse
+        warehouse = Warehouse(self._df._session)
+        entry = warehouse.get(tableName)
+        replace = bool(overwrite) if overwrite is not None else self._mode == "overwrite"
+        warehouse.append(self._df, entry, by_name=False, overwrite=replace)
 
     def parquet(self, path: str, mode: str | None = None, partitionBy: Any = None,
                 compression: str | None = None) -> None:

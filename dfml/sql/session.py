@@ -308,6 +308,7 @@ class SparkSession:
         return DataFrame(frame, self, None, None, paths, schema)
 
     def table(self, tableName: str) -> DataFrame:
+        """A temp view, else a warehouse table (dfml.sql.tables), by name."""
         from .sqlparse import session_views
         return session_views(self).get(tableName)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 
 import pytest
 
@@ -27,6 +28,8 @@ def pyspark():
                .config("spark.sql.ansi.enabled", "false")
                # local paths stay local whatever HADOOP_CONF_DIR says
                .config("spark.hadoop.fs.defaultFS", "file:///")
+               # tables written by tests go to a scratch warehouse, not the working directory
+               .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="pyspark-warehouse-"))
                .config("spark.driver.memory", "1g").getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session

@@ -380,3 +380,16 @@ def test_to_pandas_values(sales):
     assert list(a.columns) == list(b.columns)
     pd.testing.assert_frame_equal(a.astype(object).where(a.notna(), None),
                                   b.astype(object).where(b.notna(), None), check_dtype=False)
+
+
+def test_columns_of_a_filtered_frame_resolve_after_a_select(both):
+    """``f = df.filter(...)``; ``g = f.select(f["k"].alias("k"))``; ``g.select(g["k"])``: the
+    reference to the filter's column used to fail at lowering (the filter's id was not in the
+    collapsed chain's lineage)."""
+    d, p = both([(1, "a"), (3, None), (3, "b")], "k int, s string")
+    out = []
+    for df in (d, p):
+        f = df.filter("k = 3")
+        g = f.select(f["k"].alias("k"), f[1])
+        out.append(sorted(g.select(g["k"], g["s"]).collect(), key=repr))
+    assert out[0] == out[1]

@@ -24,7 +24,7 @@ def session_views(session):
     from .catalog import SessionCatalog
     views = session.__dict__.get("_sql_views")
     if views is None:
-        views = session.__dict__["_sql_views"] = SessionCatalog()
+        views = session.__dict__["_sql_views"] = SessionCatalog(session)
     return views
 
 

@@ -46,8 +46,8 @@ def _not_found(name: str) -> AnalysisException:
         f"spelling and correctness of the schema and catalog.\nSearch path: [`system`.`builtin`, "
         f"`system`.`session`, `spark_catalog`.`default`].\nIf you did not qualify the name with a "
         f"schema, verify the current_schema() output, or qualify the name with the correct "
-        f"schema and catalog. SQLSTATE: 42P01",
-        "TABLE_OR_VIEW_NOT_FOUND")
+        f"schema and catalog.\nTo tolerate the error on drop use DROP VIEW IF EXISTS or DROP "
+        f"TABLE IF EXISTS. SQLSTATE: 42P01", "TABLE_OR_VIEW_NOT_FOUND")
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -60,10 +60,12 @@ def _split(name: str) -> tuple[str | None, str]:
 
 
 class SessionCatalog:
-    """A session's temp views (names case-insensitive, as Spark's default)."""
+    """A session's temp views (names case-insensitive, as Spark's default), in front of the
+    warehouse's persistent tables (dfml.sql.tables): a view shadows a table of its name."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Any = None) -> None:
         self.views: dict[str, Any] = {}
+        self.session = session
 
     def create(self, name: str, df: Any, replace: bool, global_: bool = False) -> None:
         if not isinstance(name, str) or not name or "." in name:
@@ -81,6 +83,8 @@ class SessionCatalog:
         views[key] = df
 
     def lookup(self, name: str) -> Any | None:
+        if name.count(".") > 1:  # catalog.db.table: never a temp view
+            return None
         db, table = _split(name)
         if db is None:
             return self.views.get(table.lower())
@@ -103,17 +107,49 @@ class SessionCatalog:
 
     def get(self, name: str) -> Any:
         df = self.lookup(name)
-        if df is None:
+        if df is not None:
+            return df
+        entry = self.table_entry(name)
+        if entry is None:
             raise _not_found(name)
-        return df
+        from ..tables import Warehouse
+        return Warehouse(self.session).read_entry(entry)
+
+    def table_entry(self, name: str) -> Any:
+        """The warehouse table ``name`` names (None: no such table, or not a table name)."""
+        if self.session is None:
+            return None
+        from ..tables import Warehouse
+        try:
+            return Warehouse(self.session).lookup(name)
+        except AnalysisException:
+            return None
+
+
+class CatalogMetadata(NamedTuple):
+    """One row of ``Catalog.listCatalogs()``."""
+    name: str
+    description: str | None
+
+
+class Database(NamedTuple):
+    """One row of ``Catalog.listDatabases()``, with PySpark's fields."""
+    name: str
+    catalog: str | None
+    description: str | None
+    locationUri: str
 
 
 class Catalog:
-    """``spark.catalog``: the session's temp views (dfml has no persistent tables yet)."""
+    """``spark.catalog``: the session's temp views and the warehouse's tables."""
 
     def __init__(self, session: Any, views: SessionCatalog):
         self._session = session
         self._views = views
+
+    def _warehouse(self) -> Any:
+        from ..tables import Warehouse
+        return Warehouse(self._session)
 
     def currentCatalog(self) -> str:
         return "spark_catalog"
@@ -121,30 +157,104 @@ class Catalog:
     def currentDatabase(self) -> str:
         return "default"
 
+    def setCurrentDatabase(self, dbName: str) -> None:
+        self.getDatabase(dbName)
+
+    def listCatalogs(self, pattern: str | None = None) -> list[CatalogMetadata]:
+        import fnmatch
+        return [c for c in [CatalogMetadata("spark_catalog", None)]
+                if pattern is None or fnmatch.fnmatch(c.name, pattern)]
+
+    def listDatabases(self, pattern: str | None = None) -> list[Database]:
+        import fnmatch
+        out = [self.getDatabase("default")]
+        return [d for d in out if pattern is None or fnmatch.fnmatch(d.name, pattern)]
+
+    def getDatabase(self, dbName: str) -> Database:
+        if dbName.lower() not in ("default", "spark_catalog.default"):
+            raise AnalysisException(
+                f"[SCHEMA_NOT_FOUND] The schema `{dbName}` cannot be found. Verify the spelling "
+                f"and correctness of the schema and catalog. SQLSTATE: 42704", "SCHEMA_NOT_FOUND")
+        wh = self._warehouse()
+        uri = wh.url if "://" in wh.url else f"file:{wh.url}"
+        return Database("default", "spark_catalog", "default database", uri)
+
+    def databaseExists(self, dbName: str) -> bool:
+        return dbName.lower() in ("default", "spark_catalog.default")
+
+    def _tables(self) -> list[Table]:
+        return [Table(name, "spark_catalog", ["default"], None, "MANAGED", False)
+                for name in sorted(self._warehouse().entries())]
+
     def listTables(self, dbName: str | None = None, pattern: str | None = None) -> list[Table]:
         import fnmatch
+        tables = [] if dbName is not None and dbName.lower() == GLOBAL_DB else self._tables()
         if dbName is not None and dbName.lower() == GLOBAL_DB:
             names = [(n, [GLOBAL_DB]) for n in sorted(_GLOBAL_VIEWS)]
             names += [(n, []) for n in sorted(self._views.views)]
         else:
             names = [(n, []) for n in sorted(self._views.views)]
-        out = [Table(n, None, ns, None, "TEMPORARY", True) for n, ns in names]
+        out = tables + [Table(n, None, ns, None, "TEMPORARY", True) for n, ns in names]
         if pattern is not None:
             out = [t for t in out if fnmatch.fnmatch(t.name, pattern.replace("|", "*"))]
         return out
 
+    def getTable(self, tableName: str) -> Table:
+        if self._views.lookup(tableName) is not None:
+            db, name = _split(tableName)
+            return Table(name.lower(), None, [db] if db else [], None, "TEMPORARY", True)
+        entry = self._views.table_entry(tableName)
+        if entry is None:
+            raise _not_found(tableName)
+        return Table(entry.name, "spark_catalog", ["default"], None, "MANAGED", False)
+
     def tableExists(self, tableName: str, dbName: str | None = None) -> bool:
         name = f"{dbName}.{tableName}" if dbName else tableName
         try:
-            return self._views.lookup(name) is not None
+            if self._views.lookup(name) is not None:
+                return True
         except AnalysisException:
             return False
+        return self._views.table_entry(name) is not None
 
     def listColumns(self, tableName: str, dbName: str | None = None) -> list[Column]:
         name = f"{dbName}.{tableName}" if dbName else tableName
+        entry = None if self._views.lookup(name) is not None else self._views.table_entry(name)
+        if entry is not None:
+            return [Column(f.name, None, f.dataType.simpleString(), f.nullable,
+                           f.name in entry.partition_by, False) for f in entry.schema.fields]
         df = self._views.get(name)
         return [Column(f.name, None, f.dataType.simpleString(), f.nullable, False, False)
                 for f in df.schema.fields]
+
+    def createTable(self, tableName: str, path: str | None = None, source: str | None = None,
+                    schema: Any = None, description: str | None = None, **options: str) -> Any:
+        """An empty managed table of ``schema`` (dfml has no external tables: ``path`` is
+        refused), returned as a DataFrame as in PySpark."""
+        if path is not None or "path" in options:
+            raise AnalysisException("createTable: dfml keeps tables in the warehouse; external "
+                                    "tables (path=...) are not supported", "UNSUPPORTED_FEATURE")
+        if schema is None:
+            raise AnalysisException("createTable: a schema is needed (dfml does not infer one "
+                                    "from files)", "UNSUPPORTED_FEATURE")
+        from .. import types as T
+        if isinstance(schema, str):
+            schema = T.parse_ddl(schema)
+        self._warehouse().create(tableName, schema, source, [])
+        return self._session.table(tableName)
+
+    def dropTable(self, tableName: str, ifExists: bool = False, purge: bool = False) -> None:
+        self._warehouse().drop(tableName, ifExists)
+
+    def truncateTable(self, tableName: str) -> None:
+        self._warehouse().truncate(tableName)
+
+    def refreshTable(self, tableName: str) -> None:
+        """Files are listed at each read, so there is nothing to refresh."""
+        self.getTable(tableName)
+
+    def listViews(self, dbName: str | None = None, pattern: str | None = None) -> list[Table]:
+        return [t for t in self.listTables(dbName, pattern) if t.isTemporary]
 
     def dropTempView(self, viewName: str) -> bool:
         return self._views.views.pop(viewName.lower(), None) is not None

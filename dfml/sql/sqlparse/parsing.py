@@ -52,6 +52,20 @@ def _pointed(text: str, line: int, col: int) -> str:
     return "\n".join(lines[:line] + [marker] + lines[line:])
 
 
+class _quiet_fallback:
+    """sqlglot logs a warning when it keeps a statement it does not model (``SHOW TABLES``) as
+    a generic command; dfml handles those itself, so the warning would only be noise."""
+
+    def __enter__(self) -> None:
+        import logging
+        self.logger = logging.getLogger("sqlglot")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.ERROR)
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.setLevel(self.level)
+
+
 def parse(text: str, what: str = "query") -> exp.Expression:
     """One statement (``what="query"``) or one expression, as a sqlglot tree."""
     if not isinstance(text, str):
@@ -61,7 +75,8 @@ def parse(text: str, what: str = "query") -> exp.Expression:
                              "SQLSTATE: 42617", "PARSE_EMPTY_STATEMENT")
     try:
         if what == "query":
-            trees = sqlglot.parse(text, read=DfmlSpark)
+            with _quiet_fallback():
+                trees = sqlglot.parse(text, read=DfmlSpark)
             trees = [t for t in trees if t is not None]
             if len(trees) != 1:
                 raise ParseException(f"[PARSE_SYNTAX_ERROR] Syntax error at or near ';': one "

@@ -119,6 +119,14 @@ class QueryTranslator:
             return self._select(node)
         if isinstance(node, (exp.Subquery, exp.Paren)):
             return self.run(node.this)
+        if isinstance(node, exp.Values):  # INSERT INTO t VALUES ...
+            return self._values(node)
+        if isinstance(node, (exp.Create, exp.Drop)) and \
+                (node.args.get("kind") or "").upper() == "TABLE":
+            return self._table_statement(node)
+        if isinstance(node, (exp.Insert, exp.TruncateTable)) or (
+                isinstance(node, exp.Command) and node.name.upper() == "SHOW"):
+            return self._table_statement(node)
         if isinstance(node, (exp.Create, exp.Drop)):
             return self._view_statement(node)
         if isinstance(node, exp.SetOperation):
@@ -126,6 +134,16 @@ class QueryTranslator:
             out = self._set_operation(node)
             return order_and_limit(self, node, out, self.exprs(Scope.of(out, None)))
         raise not_a_query(node)
+
+    def _table_statement(self, node: exp.Expression) -> Any:
+        """The warehouse's statements (sqlparse.tables_sql); they run now, as in Spark."""
+        from . import tables_sql
+        if isinstance(node, exp.Command):
+            return tables_sql.show_tables(self, node)
+        run = {exp.Create: tables_sql.create_table, exp.Insert: tables_sql.insert,
+               exp.Drop: tables_sql.drop_table, exp.TruncateTable: tables_sql.truncate}[type(node)]
+        run(self, node)
+        return self.session.range(0).select()
 
     def _view_statement(self, node: exp.Expression) -> Any:
         """``CREATE [OR REPLACE] [GLOBAL] TEMP VIEW v AS query`` and ``DROP VIEW [IF EXISTS] v``:
@@ -135,8 +153,8 @@ class QueryTranslator:
         flags = {type(p).__name__ for p in (props.expressions if props is not None else [])}
         if isinstance(node, exp.Create):
             if kind != "VIEW" or "TemporaryProperty" not in flags:
-                raise unsupported(f"CREATE {kind} (only CREATE TEMPORARY VIEW; dfml has no "
-                                  f"persistent tables)")
+                raise unsupported(f"CREATE {kind} (dfml has temporary views and tables, "
+                                  f"not persistent views)")
             name = node.this.name
             self.views.create(name, self.run(node.expression), replace=bool(node.args.get("replace")),
                               global_="GlobalProperty" in flags)

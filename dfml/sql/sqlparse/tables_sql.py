@@ -1,0 +1,125 @@
+"""The table statements of SQL text: ``CREATE TABLE [IF NOT EXISTS] ... [AS SELECT]``,
+``CREATE OR REPLACE TABLE``, ``INSERT INTO|OVERWRITE``, ``DROP TABLE``, ``TRUNCATE TABLE`` and
+``SHOW TABLES``, each a call of dfml.sql.tables (as in Spark, a statement runs when
+``spark.sql`` is called, and its result is an empty DataFrame; SHOW TABLES's is its rows).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlglot import exp
+
+from .. import types as T
+from ..errors import AnalysisException
+from .exprs import spark_type, unsupported
+
+
+def _name(table: exp.Expression) -> str:
+    return ".".join(p.name for p in table.parts)
+
+
+def _props(node: exp.Expression) -> tuple[str | None, list[str]]:
+    fmt, partition_by = None, []
+    props = node.args.get("properties")
+    for p in props.expressions if props is not None else []:
+        if isinstance(p, exp.FileFormatProperty):
+            fmt = p.this.name.lower()
+        elif isinstance(p, exp.PartitionedByProperty):
+            partition_by = [c.name for c in p.this.expressions]
+        elif not isinstance(p, (exp.TemporaryProperty,)):
+            raise unsupported(f"the table property {p.sql('spark')}")
+    return fmt, partition_by
+
+
+def _warehouse(translator: Any) -> Any:
+    from ..tables import Warehouse
+    return Warehouse(translator.session)
+
+
+def create_table(translator: Any, node: exp.Create) -> None:
+    fmt, partition_by = _props(node)
+    target = node.this
+    schema = None
+    if isinstance(target, exp.Schema):
+        schema = T.StructType([T.StructField(c.name, spark_type(c.args["kind"]), True)
+                               for c in target.expressions if isinstance(c, exp.ColumnDef)])
+        target = target.this
+    data = translator.run(node.expression) if node.expression is not None else None
+    if data is None and schema is None:
+        raise AnalysisException("CREATE TABLE needs a column list or AS SELECT", "PARSE_SYNTAX_ERROR")
+    if data is not None and schema is not None:
+        raise unsupported("CREATE TABLE with both a column list and AS SELECT")
+    for key in partition_by:
+        names = (schema or data.schema).names
+        if key not in names:
+            raise AnalysisException(
+                f"[COLUMN_NOT_DEFINED_IN_TABLE] partition column `{key}` is not defined in table "
+                f"`spark_catalog`.`default`.`{target.name}`, defined table columns are: "
+                f"{', '.join(f'`{n}`' for n in names)}. SQLSTATE: 42703", "COLUMN_NOT_DEFINED_IN_TABLE")
+    _warehouse(translator).create(_name(target), schema or data.schema, fmt, partition_by,
+                                  if_not_exists=bool(node.args.get("exists")),
+                                  replace=bool(node.args.get("replace")), data=data)
+
+
+def insert(translator: Any, node: exp.Insert) -> None:
+    target = node.this
+    columns = None
+    if isinstance(target, exp.Schema):
+        columns = [c.name for c in target.expressions]
+        target = target.this
+    if node.args.get("partition"):
+        raise unsupported("INSERT ... PARTITION (...) (write the partition column as data)")
+    warehouse = _warehouse(translator)
+    entry = warehouse.get(_name(target))
+    data = translator.run(node.expression)
+    if columns is not None:  # INSERT INTO t (b, a): the listed columns, the rest null
+        lower = [c.lower() for c in columns]
+        unknown = [c for c in columns if c.lower() not in [n.lower() for n in entry.schema.names]]
+        if unknown:
+            raise AnalysisException(
+                f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column, variable, or function parameter "
+                f"with name `{unknown[0]}` cannot be resolved. Did you mean one of the following? "
+                f"[{', '.join(f'`{n}`' for n in entry.schema.names)}]. SQLSTATE: 42703",
+                "UNRESOLVED_COLUMN.WITH_SUGGESTION")
+        if len(columns) != len(data.columns):
+            from ..table_insert import arity_error
+            raise arity_error(entry, data.columns)
+        from .. import functions as F
+        by_pos = dict(zip(lower, data.columns))
+        data = data.select(*[data[by_pos[f.name.lower()]] if f.name.lower() in by_pos
+                             else F.lit(None).cast(f.dataType).alias(f.name)
+                             for f in entry.schema.fields])
+    warehouse.append(data, entry, by_name=False, overwrite=bool(node.args.get("overwrite")))
+
+
+def drop_table(translator: Any, node: exp.Drop) -> None:
+    for t in node.args.get("tables") or node.expressions or []:
+        _warehouse(translator).drop(_name(t), bool(node.args.get("exists")))
+
+
+def truncate(translator: Any, node: exp.TruncateTable) -> None:
+    for t in node.expressions:
+        _warehouse(translator).truncate(_name(t))
+
+
+_SHOW = re.compile(r"^\s*TABLES(?:\s+(?:IN|FROM)\s+(\S+))?(?:\s+(?:LIKE\s+)?'([^']*)')?\s*$",
+                   re.IGNORECASE)
+
+
+def show_tables(translator: Any, node: exp.Command) -> Any:
+    """``SHOW TABLES [IN db] [[LIKE] 'pattern']``: namespace, tableName, isTemporary rows."""
+    text = node.expression.name if node.expression is not None else ""
+    m = _SHOW.match(text)
+    if m is None:
+        raise unsupported(f"SHOW {text}")
+    import fnmatch
+    from .catalog import Catalog
+    tables = Catalog(translator.session, translator.views).listTables(m.group(1))
+    pattern = m.group(2)
+    rows = [("default" if not t.isTemporary else "", t.name, t.isTemporary) for t in tables
+            if pattern is None or any(fnmatch.fnmatch(t.name, p.strip().replace(".*", "*"))
+                                      for p in pattern.split("|"))]
+    return translator.session.createDataFrame(
+        rows, "namespace string not null, tableName string not null, isTemporary boolean not null")
