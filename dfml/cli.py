@@ -203,6 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default=None, help="environment to pack (default: the running one)")
     p.add_argument("--force", action="store_true", help="overwrite the archive if it exists")
 
+    from .porting.commands import add_parsers
+    add_parsers(sub)  # check, port
+
     sub.add_parser("version", help="print dfml's version")
     return ap
 
@@ -214,10 +217,12 @@ def main(argv: list[str] | None = None) -> int:
         print(__version__)
         return 0
     from .cluster.config import ConfigError, MasterURLError
-    prepare = {"submit": submit, "run": run, "pack": pack}[ns.command]
+    from .porting import commands as porting
+    prepare = {"submit": submit, "run": run, "pack": pack,
+               "check": porting.check, "port": porting.port}[ns.command]
     try:
         app = prepare(ns)  # every check happens here, before the application starts
-    except (UsageError, ConfigError, MasterURLError) as e:
+    except (UsageError, ConfigError, MasterURLError, porting.UsageFailure) as e:
         print(f"dfml {ns.command}: error: {e}", file=sys.stderr)
         return 2
     return app()
