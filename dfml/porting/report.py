@@ -34,9 +34,9 @@ def format_text(report: Report, show_supported: bool = True) -> str:
         out.append(f.path)
         out.extend(f"  error: {e}" for e in f.errors)
         for s, v in rows:
-            out.append(f"  {where(s):<12} {v.status:<10} {s.api}")
+            out.append(f"  {where(s):<15} {v.status:<10} {s.api}")
             if v.note:
-                out.append(f"  {'':<12} {'':<10} {v.note}")
+                out.append(f"  {'':<15} {'':<10} {v.note}")
         out.append("")
     out.append(summary_line(report))
     return "\n".join(out)
