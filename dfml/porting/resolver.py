@@ -43,6 +43,7 @@ DFML_CLASSES = {
     "SparkConf": ("dfml.sql.context", "SparkConf"),
     "UDFRegistration": ("dfml.sql.udf", "UDFRegistration"),
     "Catalog": ("dfml.sql.sqlparse.catalog", "Catalog"),
+    "RDD": ("dfml.sql.rdd", "RDD"),
 }
 
 SUPPORTED, DIFFERENCE, MISSING = "supported", "difference", "missing"
@@ -58,6 +59,7 @@ def dfml_path(qualname: str) -> str:
     return "dfml" + qualname[len("pyspark"):] if qualname.startswith("pyspark") else qualname
 
 
+@lru_cache(maxsize=None)
 def is_module(qualname: str) -> bool:
     """Whether ``qualname`` (PySpark's path) names a module, judged by dfml's mirror of it."""
     name = dfml_path(qualname)

@@ -15,6 +15,7 @@ knows nothing of what dfml supports.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -70,6 +71,14 @@ class Scanner:
     # ------------------------------------------------------------------ driving
     def scan(self, trees: list[tuple[int, ast.Module]]) -> list[Site]:
         """Sites of ``trees`` (``(cell, tree)`` in execution order), re-run until types settle."""
+        self.defined = {n.id for _, t in trees for n in ast.walk(t)
+                        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        self.defined |= {n.name for _, t in trees for n in ast.walk(t)
+                         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+        self.defined |= {a.arg for _, t in trees for n in ast.walk(t) if isinstance(n, ast.arguments)
+                         for a in n.posonlyargs + n.args + n.kwonlyargs + [n.vararg, n.kwarg] if a}
+        self.defined |= {(a.asname or a.name).split(".")[0] for _, t in trees for n in ast.walk(t)
+                         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
         for _ in range(4):
             before = (repr(self.hints), repr(self.returns))
             self._run(trees)
@@ -83,6 +92,8 @@ class Scanner:
         self.new_hints: dict[str, dict] = {}
         self.new_returns: dict[str, tuple] = {}
         self.function: str | None = None
+        self.stars: list[str] = []      # PySpark modules imported with *
+        self.foreign_stars = False      # other modules imported with *
         for cell, tree in trees:
             self.cell = cell or 0
             self.block(tree.body)
@@ -130,11 +141,13 @@ class Scanner:
 
     def stmt_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or (node.module or "").split(".")[0] not in ROOTS:
+            self.foreign_stars |= any(a.name == "*" for a in node.names)
             return
         m = canon(node.module)
         for alias in node.names:
             if alias.name == "*":
                 self.add(alias, "import", m, ("module", m))
+                self.stars.append(m)
                 continue
             q = f"{m}.{alias.name}"
             if self.is_module(q):
@@ -258,9 +271,28 @@ class Scanner:
 
     def ev_Name(self, node: ast.Name):
         t = self.env.get(node.id, _UNBOUND)
-        if t is _UNBOUND:
-            return ("inst", "SparkSession") if node.id == "spark" else None
-        return t
+        if t is not _UNBOUND:
+            return t
+        if self.stars:
+            return self.star_name(node)
+        return ("inst", "SparkSession") if node.id == "spark" else None
+
+    def star_name(self, node: ast.Name):
+        """A name the script never binds, after ``from pyspark.X import *``: a name of X when
+        dfml's X has it (even ``sum`` or ``max``, which the import shadows); a missing one when
+        it is neither a builtin, nor defined later in the script, nor from another star import."""
+        for m in self.stars:
+            q = f"{m}.{node.id}"
+            if self.exists(q):
+                self.add(node, "name", q, ("name", q))
+                return ("name", q)
+        if node.id == "spark":
+            return ("inst", "SparkSession")
+        if node.id in self.defined or hasattr(builtins, node.id) or self.foreign_stars:
+            return None
+        q = f"{self.stars[0]}.{node.id}"
+        self.add(node, "name", q, ("name", q))
+        return ("name", q)
 
     def ev_NamedExpr(self, node: ast.NamedExpr):
         t = self.ev(node.value)

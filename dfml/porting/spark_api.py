@@ -25,6 +25,7 @@ SQL_CLASSES = {
     "SparkConf": "pyspark.SparkConf",
     "UDFRegistration": "pyspark.sql.UDFRegistration",
     "Catalog": "pyspark.sql.Catalog",
+    "RDD": "pyspark.RDD",
 }
 
 # Attribute (not called) -> class, per class. Anything else read off a DataFrame is a column.
@@ -35,7 +36,7 @@ PROPERTIES = {
                      "streams": None},
     "DataFrame": {"write": "DataFrameWriter", "na": "DataFrameNaFunctions",
                   "stat": "DataFrameStatFunctions", "columns": None, "dtypes": None,
-                  "schema": None, "rdd": None, "writeStream": None, "isStreaming": None,
+                  "schema": None, "rdd": "RDD", "writeStream": None, "isStreaming": None,
                   "storageLevel": None, "sparkSession": None, "sql_ctx": None, "plot": None},
     "Window": {"unboundedPreceding": None, "unboundedFollowing": None, "currentRow": None},
 }
@@ -63,11 +64,17 @@ RETURNS = {
                       "mergeInto", "sameSemantics", "semanticHash", "randomSplit")}},
     "GroupedData": {"pivot": "GroupedData"},
     "Window": {m: "WindowSpec" for m in ("partitionBy", "orderBy", "rowsBetween", "rangeBetween")},
-    "SparkContext": {"getOrCreate": "SparkContext"},
+    "SparkContext": {"getOrCreate": "SparkContext", "parallelize": "RDD", "textFile": "RDD",
+                     "emptyRDD": "RDD", "range": "RDD", "union": "RDD"},
+    "RDD": {"toDF": "DataFrame", **{m: None for m in (
+        "collect", "count", "take", "first", "reduce", "foreach", "foreachPartition",
+        "countByKey", "countByValue", "collectAsMap", "sum", "mean", "max", "min", "isEmpty",
+        "getNumPartitions", "saveAsTextFile", "top", "takeOrdered", "fold", "aggregate",
+        "stats", "toLocalIterator", "lookup")}},
     "SparkSession.class": {"getActiveSession": "SparkSession", "active": "SparkSession"},
 }
 SELF = {"Builder", "DataFrameReader", "DataFrameWriter", "Column", "WindowSpec", "SparkConf"}
-DEFAULT = {"DataFrame": "DataFrame", "GroupedData": "DataFrame",
+DEFAULT = {"DataFrame": "DataFrame", "GroupedData": "DataFrame", "RDD": "RDD",
            "DataFrameNaFunctions": "DataFrame"}
 # Methods that give a list of DataFrames (``train, test = df.randomSplit(...)``).
 LIST_RETURNS = {("DataFrame", "randomSplit")}

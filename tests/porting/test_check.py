@@ -259,3 +259,50 @@ def test_calls_that_disagree_leave_a_parameter_unknown():
         "fit(R)\n"
     )
     assert [api for _, kind, api in scan(text) if kind == "name"] == []
+
+
+MISSING_REPORT = """\
+{path}
+  1:8             missing    pyspark.pandas
+                             dfml has no module dfml.pandas
+  3:40            missing    pyspark.sql.functions.no_such_function
+                             dfml has no dfml.sql.functions.no_such_function
+  4:32            missing    pyspark.ml.feature.NoSuchTransformer
+                             dfml has no dfml.ml.feature.NoSuchTransformer
+  6:37            difference spark.sql.shuffle.partitions
+                             Accepted and ignored: Dask derives partition counts from the input's partitions and chooses between tree reductions and shuffles itself.
+  7:16            missing    spark.some.unknown.setting
+                             dfml does not read this setting (it is accepted and ignored)
+  9:21            missing    DataFrame.noSuchMethod
+                             dfml's DataFrame has no noSuchMethod
+
+1 file(s), 16 use(s) of PySpark's API: 11/16 supported (68.8%), 1 of them with a documented difference; 5 missing
+"""
+
+
+def test_exact_text_report(capsys):
+    assert main(["check", "--missing-only", MISSING]) == 1
+    assert capsys.readouterr().out == MISSING_REPORT.format(path=MISSING)
+
+
+def test_shipped_examples_use_only_what_dfml_has(capsys):
+    examples = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+    assert main(["check", "--missing-only", examples]) == 0, capsys.readouterr().out
+
+
+def test_star_imports():
+    text = (
+        "from pyspark.sql.functions import *\n"
+        "def later():\n"
+        "    return helper(1)\n"
+        "def helper(x):\n"
+        "    return x\n"
+        "spark.range(3).select(col('id'), sum('id'), not_in_spark('id'), len([1]), later())\n"
+    )
+    assert [(api, kind) for _, kind, api in scan(text)][1:] == [
+        ("SparkSession.range", "method"), ("DataFrame.select", "method"),
+        ("pyspark.sql.functions.col", "name"), ("pyspark.sql.functions.sum", "name"),
+        ("pyspark.sql.functions.not_in_spark", "name")]
+    # another module's star import may define the unknown name: then it is not reported
+    assert "pyspark.sql.functions.not_in_spark" not in [
+        api for _, _, api in scan("from mylib import *\n" + text)]
