@@ -64,3 +64,16 @@ def to_json(report: Report) -> dict:
 
 def format_json(report: Report) -> str:
     return json.dumps(to_json(report), indent=2)
+
+
+def differences_markdown(differences=None) -> str:
+    """The known differences as a markdown list: docs/porting.md embeds this text, and a test
+    keeps the two equal, so the page and ``dfml check`` cannot disagree."""
+    from .resolver import load_differences
+
+    lines = []
+    for d in load_differences() if differences is None else differences:
+        names = ", ".join(f"`{p}`" for p in d.patterns)
+        flag = " (reported as missing)" if d.status == MISSING else ""
+        lines.append(f"- {names}{flag}: {d.text}")
+    return "\n".join(lines) + "\n"

@@ -306,3 +306,12 @@ def test_star_imports():
     # another module's star import may define the unknown name: then it is not reported
     assert "pyspark.sql.functions.not_in_spark" not in [
         api for _, _, api in scan("from mylib import *\n" + text)]
+
+
+def test_docs_list_the_differences_the_checker_uses():
+    from dfml.porting.report import differences_markdown
+    page = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "porting.md")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    listed = text.split("<!-- differences:start -->\n")[1].split("<!-- differences:end -->")[0]
+    assert listed == differences_markdown(), "regenerate the list in docs/porting.md (see there)"
