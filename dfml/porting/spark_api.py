@@ -37,7 +37,9 @@ PROPERTIES = {
     "DataFrame": {"write": "DataFrameWriter", "na": "DataFrameNaFunctions",
                   "stat": "DataFrameStatFunctions", "columns": None, "dtypes": None,
                   "schema": None, "rdd": "RDD", "writeStream": None, "isStreaming": None,
-                  "storageLevel": None, "sparkSession": None, "sql_ctx": None, "plot": None},
+                  "storageLevel": None, "sparkSession": "SparkSession", "plot": None,
+                  "executionInfo": None},
+    "RDD": {"context": "SparkContext"},
     "Window": {"unboundedPreceding": None, "unboundedFollowing": None, "currentRow": None},
 }
 
@@ -45,32 +47,47 @@ PROPERTIES = {
 # named here; NONE_BUT lists the only methods that return a DataFrame for the others.
 RETURNS = {
     "SparkSession": {"createDataFrame": "DataFrame", "sql": "DataFrame", "table": "DataFrame",
+                     "emptyDataFrame": "DataFrame",
                      "range": "DataFrame", "newSession": "SparkSession",
                      "getActiveSession": "SparkSession", "active": "SparkSession"},
     "Builder": {"getOrCreate": "SparkSession", "create": "SparkSession"},
     "DataFrameReader": {m: "DataFrame" for m in (
-        "load", "csv", "json", "parquet", "orc", "text", "table", "jdbc", "xml")},
+        "load", "csv", "json", "parquet", "orc", "text", "table", "jdbc", "xml", "changes")},
     "DataFrameWriter": {m: None for m in (
         "save", "csv", "json", "parquet", "orc", "text", "saveAsTable", "insertInto", "jdbc",
         "xml")},
     "DataFrame": {"groupBy": "GroupedData", "groupby": "GroupedData", "rollup": "GroupedData",
                   "cube": "GroupedData", "groupingSets": "GroupedData",
+                  **{m: "Column" for m in ("colRegex", "exists", "metadataColumn", "scalar")},
                   **{m: None for m in (
                       "collect", "count", "show", "take", "head", "first", "tail", "toPandas",
                       "printSchema", "explain", "foreach", "foreachPartition", "isEmpty",
                       "createOrReplaceTempView", "createTempView", "createGlobalTempView",
                       "createOrReplaceGlobalTempView", "toJSON", "toLocalIterator", "corr",
                       "cov", "approxQuantile", "inputFiles", "isLocal", "writeTo", "toArrow",
-                      "mergeInto", "sameSemantics", "semanticHash", "randomSplit")}},
-    "GroupedData": {"pivot": "GroupedData"},
+                      "mergeInto", "sameSemantics", "semanticHash", "randomSplit", "asTable",
+                      "pandas_api", "registerTempTable")}},
+    "GroupedData": {"pivot": "GroupedData", "cogroup": None},
+    "DataFrameStatFunctions": {m: "DataFrame" for m in ("crosstab", "freqItems", "sampleBy")},
+    "Catalog": {"createTable": "DataFrame", "createExternalTable": "DataFrame"},
+    "SparkConf": {m: None for m in ("contains", "get", "getAll", "toDebugString")},
     "Window": {m: "WindowSpec" for m in ("partitionBy", "orderBy", "rowsBetween", "rangeBetween")},
-    "SparkContext": {"getOrCreate": "SparkContext", "parallelize": "RDD", "textFile": "RDD",
-                     "emptyRDD": "RDD", "range": "RDD", "union": "RDD"},
+    "SparkContext": {"getOrCreate": "SparkContext", "getConf": "SparkConf", **{m: "RDD" for m in (
+        "parallelize", "textFile", "emptyRDD", "range", "union", "binaryFiles", "binaryRecords",
+        "hadoopFile", "hadoopRDD", "newAPIHadoopFile", "newAPIHadoopRDD", "pickleFile",
+        "sequenceFile", "wholeTextFiles")}},
     "RDD": {"toDF": "DataFrame", **{m: None for m in (
         "collect", "count", "take", "first", "reduce", "foreach", "foreachPartition",
         "countByKey", "countByValue", "collectAsMap", "sum", "mean", "max", "min", "isEmpty",
         "getNumPartitions", "saveAsTextFile", "top", "takeOrdered", "fold", "aggregate",
-        "stats", "toLocalIterator", "lookup")}},
+        "stats", "toLocalIterator", "lookup", "barrier", "checkpoint", "localCheckpoint",
+        "cleanShuffleDependencies", "collectWithJobGroup", "countApprox", "countApproxDistinct",
+        "getCheckpointFile", "getResourceProfile", "getStorageLevel", "histogram", "id",
+        "isCheckpointed", "isLocallyCheckpointed", "meanApprox", "name", "randomSplit",
+        "reduceByKeyLocally", "sampleStdev", "sampleVariance", "saveAsHadoopDataset",
+        "saveAsHadoopFile", "saveAsNewAPIHadoopDataset", "saveAsNewAPIHadoopFile",
+        "saveAsPickleFile", "saveAsSequenceFile", "stdev", "sumApprox", "takeSample",
+        "toDebugString", "treeAggregate", "treeReduce", "variance")}},
     "SparkSession.class": {"getActiveSession": "SparkSession", "active": "SparkSession"},
 }
 SELF = {"Builder", "DataFrameReader", "DataFrameWriter", "Column", "WindowSpec", "SparkConf"}
