@@ -210,6 +210,13 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+def submit_flags() -> dict[str, bool]:
+    """``dfml submit``'s option strings, each with whether it takes a value (``dfml check``
+    compares spark-submit command lines with them)."""
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {o: a.nargs != 0 for a in sub.choices["submit"]._actions for o in a.option_strings}
+
+
 def main(argv: list[str] | None = None) -> int:
     ns = _parser().parse_args(argv)
     if ns.command == "version":

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from .resolver import DIFFERENCE, MISSING, SUPPORTED, Resolver, Verdict, is_module, lookup
 from .scanner import Scanner, Site
-from .sources import SourceError, find_scripts, read_chunks
+from .sources import SourceError, find_scripts, kind_of, read_chunks, read_text
+from .submit_scan import scan_properties, scan_shell
 
 
 @dataclass
@@ -41,6 +42,11 @@ class Report:
         return 1 if self.count(MISSING) else 0
 
 
+def submit_flags() -> dict[str, bool]:
+    from ..cli import submit_flags as flags
+    return flags()
+
+
 def _known(qualname: str) -> bool:
     return lookup(qualname) is not None
 
@@ -48,6 +54,16 @@ def _known(qualname: str) -> bool:
 def check_file(path: str, resolver: Resolver) -> FileReport:
     """Scan one ``.py`` or ``.ipynb`` file (a cell that does not parse is reported, not fatal)."""
     report = FileReport(path)
+    kind = kind_of(path)
+    if kind in ("shell", "properties"):
+        try:
+            text = read_text(path)
+        except SourceError as e:
+            report.errors.append(str(e))
+            return report
+        sites = scan_shell(text, submit_flags()) if kind == "shell" else scan_properties(text)
+        report.sites = [(s, resolver.classify(s)) for s in sites]
+        return report
     try:
         chunks = read_chunks(path)
     except SourceError as e:

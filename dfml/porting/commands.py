@@ -12,8 +12,9 @@ from .sources import SourceError, find_scripts
 def add_parsers(sub) -> None:
     """Add ``check`` and ``port`` to ``dfml``'s subcommands."""
     c = sub.add_parser("check", help="report what PySpark code uses and whether dfml has it",
-                       description="Scan .py files and .ipynb notebooks (never running them) for "
-                       "uses of PySpark's API; exit 1 when something is missing from dfml.")
+                       description="Scan .py files, .ipynb notebooks, shell scripts calling "
+                       "spark-submit and spark-defaults.conf files (never running them) for uses of "
+                       "PySpark's API; exit 1 when something is missing from dfml.")
     c.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
     c.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     c.add_argument("--missing-only", action="store_true",

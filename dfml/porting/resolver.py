@@ -218,6 +218,17 @@ class Resolver:
         if kind == "conf":
             ok = setting_known(target[1])
             return ok, None if ok else "dfml does not read this setting (it is accepted and ignored)"
+        if kind == "flag":
+            from ..cli import submit_flags
+            ok = target[1] in submit_flags()
+            return ok, None if ok else f"dfml submit has no {target[1]} flag"
+        if kind == "master":
+            from ..cluster.config import MasterURLError, parse_master
+            try:
+                parse_master(target[1])
+            except MasterURLError as e:
+                return False, str(e)
+            return True, None
         raise ValueError(f"unknown site target {target!r}")
 
     def classify(self, site: Site) -> Verdict:

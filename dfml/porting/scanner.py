@@ -410,6 +410,9 @@ class Scanner:
         self.add(node, "method", f"{cls}.{attr}", ("member", cls, attr))
         if (cls, attr) in api.CONF_SETTERS:
             self.settings(call, attr)
+        if (cls, attr) in api.MASTER_SETTERS and call.args \
+                and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+            self.add(call.args[0], "master", call.args[0].value, ("master", call.args[0].value))
         if (cls, attr) in api.LIST_RETURNS:
             return ("list", ("inst", "DataFrame"))
         res = api.result_of(cls, attr)

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 
-SUFFIXES = (".py", ".ipynb")
+SUFFIXES = (".py", ".ipynb", ".sh", ".bash", "spark-defaults.conf")
 _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", "venv", "node_modules"}
 
 
@@ -29,7 +29,8 @@ class Chunk:
 
 
 def find_scripts(paths: list[str]) -> list[str]:
-    """Every ``.py``/``.ipynb`` file named or found under the folders named, in a stable order."""
+    """Every script (``.py``, ``.ipynb``, shell, ``spark-defaults.conf``) named or found under
+    the folders named, in a stable order."""
     found: list[str] = []
     for path in paths:
         if os.path.isdir(path):
@@ -54,13 +55,28 @@ def blank_magics(text: str) -> str:
     return "\n".join("" if _MAGIC.search(line) else line for line in text.split("\n"))
 
 
-def read_chunks(path: str) -> list[Chunk]:
-    """The Python text of ``path``: one chunk for a script, one per code cell for a notebook."""
+def kind_of(path: str) -> str:
+    """How to read ``path``: python, notebook, shell or properties (by its name)."""
+    if path.endswith(".ipynb"):
+        return "notebook"
+    if path.endswith((".sh", ".bash")):
+        return "shell"
+    if path.endswith((".conf", ".properties")):
+        return "properties"
+    return "python"
+
+
+def read_text(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as f:
-            raw = f.read()
+            return f.read()
     except (OSError, UnicodeDecodeError) as e:
         raise SourceError(f"{path}: cannot read ({e})") from None
+
+
+def read_chunks(path: str) -> list[Chunk]:
+    """The Python text of ``path``: one chunk for a script, one per code cell for a notebook."""
+    raw = read_text(path)
     if not path.endswith(".ipynb"):
         return [Chunk(raw)]
     try:

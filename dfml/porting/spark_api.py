@@ -106,6 +106,7 @@ RECORD_CLASSES = {"Row"}
 # Calls whose string arguments are settings: (class, method) -> how keys are passed.
 CONF_SETTERS = {("RuntimeConfig", "set"), ("Builder", "config"), ("SparkConf", "set"),
                 ("SparkConf", "setIfMissing"), ("SparkConf", "setAll")}
+MASTER_SETTERS = {("Builder", "master"), ("SparkConf", "setMaster")}
 
 
 def short(qualname: str) -> str:

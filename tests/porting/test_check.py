@@ -315,3 +315,72 @@ def test_docs_list_the_differences_the_checker_uses():
         text = f.read()
     listed = text.split("<!-- differences:start -->\n")[1].split("<!-- differences:end -->")[0]
     assert listed == differences_markdown(), "regenerate the list in docs/porting.md (see there)"
+
+
+def test_master_urls_in_code_are_checked():
+    text = ("from pyspark.sql import SparkSession\n"
+            "SparkSession.builder.master('local[2]').master('mesos://m:5050').getOrCreate()\n")
+    (report,) = check_paths([_write(text)]).files
+    masters = [(s.api, v.status, v.note) for s, v in report.sites if s.kind == "master"]
+    assert masters == [
+        ("local[2]", "supported", None),
+        ("mesos://m:5050", "missing", "unknown master URL 'mesos://m:5050': use local, local[N], "
+                                      "local[*], tcp://host:port, yarn or k8s://[namespace]")]
+
+
+def _write(text: str, name: str = "job.py") -> str:
+    import tempfile
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+SHELL = """\
+#!/bin/bash
+$SPARK_HOME/bin/spark-submit --master yarn --deploy-mode cluster \\
+  --num-executors 10 --executor-memory=4g \\
+  --conf spark.sql.shuffle.partitions=400 --conf "spark.yarn.queue=etl" \\
+  --packages org.apache.hadoop:hadoop-aws:3.3.4 --verbose \\
+  jobs/etl.py --master not-a-flag-of-spark-submit
+echo done && spark-submit --master mesos://host:5050 app.py
+"""
+
+
+def test_spark_submit_lines_in_shell_scripts():
+    (report,) = check_paths([_write(SHELL, "run.sh")]).files
+    assert [(s.line, s.col, s.kind, s.api, v.status) for s, v in report.sites] == [
+        (2, 30, "submit", "spark-submit --master", "supported"),
+        (2, 39, "master", "yarn", "supported"),
+        (2, 44, "submit", "spark-submit --deploy-mode", "supported"),
+        (3, 3, "submit", "spark-submit --num-executors", "supported"),
+        (3, 22, "submit", "spark-submit --executor-memory", "supported"),
+        (4, 3, "submit", "spark-submit --conf", "supported"),
+        (4, 10, "conf", "spark.sql.shuffle.partitions", "difference"),
+        (4, 43, "submit", "spark-submit --conf", "supported"),
+        (4, 50, "conf", "spark.yarn.queue", "supported"),
+        (5, 3, "submit", "spark-submit --packages", "missing"),
+        (5, 49, "submit", "spark-submit --verbose", "supported"),
+        (7, 27, "submit", "spark-submit --master", "supported"),
+        (7, 36, "master", "mesos://host:5050", "missing"),
+    ]
+
+
+def test_spark_defaults_conf():
+    text = "# defaults\nspark.master  local[4]\nspark.executor.memory=2g\nspark.eventLog.enabled true\n"
+    (report,) = check_paths([_write(text, "spark-defaults.conf")]).files
+    assert [(s.line, s.col, s.api, v.status) for s, v in report.sites] == [
+        (2, 1, "spark.master", "supported"), (2, 15, "local[4]", "supported"),
+        (3, 1, "spark.executor.memory", "supported"),
+        (4, 1, "spark.eventLog.enabled", "missing")]
+
+
+def test_a_flag_removed_from_dfml_submit_is_reported_missing(monkeypatch):
+    import dfml.cli
+    flags = dfml.cli.submit_flags()
+    monkeypatch.setattr(dfml.cli, "submit_flags",
+                        lambda: {k: v for k, v in flags.items() if k != "--num-executors"})
+    (report,) = check_paths([_write(SHELL, "run.sh")]).files
+    verdicts = {s.api: v for s, v in report.sites}
+    assert verdicts["spark-submit --num-executors"].status == "missing"
