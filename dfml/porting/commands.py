@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Callable
 
-from .sources import SourceError, find_scripts
+from .sources import SourceError, find_scripts, kind_of
 
 
 def add_parsers(sub) -> None:
@@ -47,8 +47,8 @@ def port(ns: argparse.Namespace) -> Callable[[], int]:
     from .resolver import is_module
     from .rewriter import port_file, unified_diff
 
-    try:
-        files = find_scripts(ns.paths)
+    try:  # shell scripts and spark-defaults.conf are checked, not rewritten
+        files = [p for p in find_scripts(ns.paths) if kind_of(p) in ("python", "notebook")]
     except SourceError as e:
         raise UsageFailure(str(e)) from None
 
@@ -56,7 +56,7 @@ def port(ns: argparse.Namespace) -> Callable[[], int]:
         status = 0
         for path in files:
             try:
-                old, new, notes = port_file(path, is_module)
+                old, new, notes, encoding = port_file(path, is_module)
             except (SyntaxError, ValueError, OSError) as e:
                 print(f"dfml port: {path}: cannot rewrite ({e})", file=sys.stderr)
                 status = 1
@@ -66,7 +66,7 @@ def port(ns: argparse.Namespace) -> Callable[[], int]:
             if new == old:
                 continue
             if ns.write:
-                with open(path, "w", encoding="utf-8") as f:
+                with open(path, "w", encoding=encoding, newline="") as f:
                     f.write(new)
                 print(f"rewrote {path}", file=sys.stderr)
             else:

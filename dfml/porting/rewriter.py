@@ -15,7 +15,7 @@ import json
 import re
 from typing import Callable
 
-from .sources import blank_magics
+from .sources import blank_magics, read_python
 
 _WORD = re.compile(rb"\bpyspark\b")
 
@@ -77,13 +77,15 @@ def port_source(text: str, is_module: Callable[[str], bool], parse_text: str | N
     return data.decode("utf-8"), notes
 
 
-def port_file(path: str, is_module: Callable[[str], bool]) -> tuple[str, str, list[str]]:
-    """(old text, new text, notes) of a ``.py`` file or notebook; notebooks cell by cell."""
-    with open(path, encoding="utf-8") as f:
-        old = f.read()
+def port_file(path: str, is_module: Callable[[str], bool]) -> tuple[str, str, list[str], str]:
+    """(old text, new text, notes, encoding to write with) of a ``.py`` file or notebook;
+    notebooks cell by cell. A script keeps its encoding, BOM and line endings."""
     if not path.endswith(".ipynb"):
+        old, encoding = read_python(path)
         new, notes = port_source(old, is_module)
-        return old, new, [f"{path}: {n}" for n in notes]
+        return old, new, [f"{path}: {n}" for n in notes], encoding
+    with open(path, encoding="utf-8", newline="") as f:
+        old = f.read()
     nb = json.loads(old)
     notes, changed = [], False
     for i, cell in enumerate(nb.get("cells", []), start=1):
@@ -101,8 +103,8 @@ def port_file(path: str, is_module: Callable[[str], bool]) -> tuple[str, str, li
             changed = True
             cell["source"] = new.splitlines(keepends=True) if isinstance(src, list) else new
     if not changed:
-        return old, old, notes
-    return old, json.dumps(nb, indent=1, ensure_ascii=False) + "\n", notes
+        return old, old, notes, "utf-8"
+    return old, json.dumps(nb, indent=1, ensure_ascii=False) + "\n", notes, "utf-8"
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

@@ -7,9 +7,11 @@ cell stay the ones the user sees in Jupyter.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import tokenize
 from dataclasses import dataclass
 
 SUFFIXES = (".py", ".ipynb", ".sh", ".bash", "spark-defaults.conf")
@@ -66,6 +68,18 @@ def kind_of(path: str) -> str:
     return "python"
 
 
+def read_python(path: str) -> tuple[str, str]:
+    """(text, encoding) of a Python file as Python reads it (a BOM or ``# coding:`` line decides
+    the encoding); line endings are kept as they are, so a rewrite can keep them too."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return data.decode(encoding), encoding
+    except (OSError, SyntaxError, LookupError, UnicodeDecodeError) as e:
+        raise SourceError(f"{path}: cannot read ({e})") from None
+
+
 def read_text(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as f:
@@ -76,9 +90,9 @@ def read_text(path: str) -> str:
 
 def read_chunks(path: str) -> list[Chunk]:
     """The Python text of ``path``: one chunk for a script, one per code cell for a notebook."""
-    raw = read_text(path)
     if not path.endswith(".ipynb"):
-        return [Chunk(raw)]
+        return [Chunk(read_python(path)[0])]
+    raw = read_text(path)
     try:
         cells = json.loads(raw)["cells"]
     except (ValueError, KeyError, TypeError):

@@ -384,3 +384,15 @@ def test_a_flag_removed_from_dfml_submit_is_reported_missing(monkeypatch):
     (report,) = check_paths([_write(SHELL, "run.sh")]).files
     verdicts = {s.api: v for s, v in report.sites}
     assert verdicts["spark-submit --num-executors"].status == "missing"
+
+
+def test_files_are_read_as_python_reads_them(tmp_path):
+    (tmp_path / "latin.py").write_bytes(
+        "# -*- coding: latin-1 -*-\n# café\nfrom pyspark.sql import functions as F\r\nF.col('é')\n"
+        .encode("latin-1"))
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbffrom pyspark.sql import Row\n")
+    report = check_paths([str(tmp_path)])
+    assert [[(s.line, s.api) for s, _ in f.sites] for f in report.files] == [
+        [(1, "pyspark.sql.Row")],
+        [(3, "pyspark.sql.functions"), (4, "pyspark.sql.functions.col")]]
+    assert report.errors == 0

@@ -104,3 +104,18 @@ def test_unparsable_file_fails_with_its_name(tmp_path, capsys):
     assert main(["port", str(tmp_path)]) == 1
     assert f"dfml port: {tmp_path}/bad.py: cannot rewrite" in capsys.readouterr().err
     assert main(["port", str(tmp_path / "none.py")]) == 2
+
+
+def test_encoding_bom_and_line_endings_are_kept(tmp_path):
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes(b"\xef\xbb\xbffrom pyspark.sql import Row\r\nx = 1\r\n")
+    latin = tmp_path / "latin.py"
+    latin.write_bytes("# -*- coding: latin-1 -*-\nname = 'café'\nimport pyspark.sql.functions as F\n"
+                      .encode("latin-1"))
+    shell = tmp_path / "run.sh"
+    shell.write_text("spark-submit --master yarn app.py\n")
+    assert main(["port", "--write", str(tmp_path)]) == 0
+    assert crlf.read_bytes() == b"\xef\xbb\xbffrom dfml.sql import Row\r\nx = 1\r\n"
+    assert latin.read_bytes() == ("# -*- coding: latin-1 -*-\nname = 'café'\n"
+                                  "import dfml.sql.functions as F\n").encode("latin-1")
+    assert shell.read_text() == "spark-submit --master yarn app.py\n"  # not Python: untouched
