@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 
 from .resolver import DIFFERENCE, MISSING, SUPPORTED, Resolver, Verdict, is_module, lookup
@@ -76,7 +77,19 @@ def check_file(path: str, resolver: Resolver) -> FileReport:
         except SyntaxError as e:
             where = f"cell {chunk.cell}, line {e.lineno}" if chunk.cell else f"line {e.lineno}"
             report.errors.append(f"{path}: {where}: cannot parse ({e.msg})")
-    report.sites = [(s, resolver.classify(s)) for s in Scanner(is_module, _known).scan(trees)]
+        except (RecursionError, MemoryError, ValueError) as e:  # too deep, or NUL bytes
+            where = f"cell {chunk.cell}: " if chunk.cell else ""
+            report.errors.append(f"{path}: {where}cannot parse ({type(e).__name__}: {e})")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8000))  # long method chains and `a + b + ...` nest deeply
+    try:
+        sites = Scanner(is_module, _known).scan(trees)
+    except RecursionError:
+        report.errors.append(f"{path}: too deeply nested to scan")
+        return report
+    finally:
+        sys.setrecursionlimit(limit)
+    report.sites = [(s, resolver.classify(s)) for s in sites]
     return report
 
 

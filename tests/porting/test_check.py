@@ -396,3 +396,13 @@ def test_files_are_read_as_python_reads_them(tmp_path):
         [(1, "pyspark.sql.Row")],
         [(3, "pyspark.sql.functions"), (4, "pyspark.sql.functions.col")]]
     assert report.errors == 0
+
+
+def test_deep_nesting_is_scanned_or_reported(tmp_path):
+    chain = "spark.range(1)" + ".filter('id > 0')" * 600
+    (tmp_path / "long.py").write_text(f"df = {chain}\n")
+    (tmp_path / "nested.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    report = check_paths([str(tmp_path)])
+    long, nested = report.files
+    assert len(long.sites) == 601 and long.errors == []
+    assert nested.errors and "nested.py: cannot parse" in nested.errors[0]
