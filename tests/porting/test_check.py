@@ -401,7 +401,7 @@ def test_files_are_read_as_python_reads_them(tmp_path):
 def test_deep_nesting_is_scanned_or_reported(tmp_path):
     chain = "spark.range(1)" + ".filter('id > 0')" * 600
     (tmp_path / "long.py").write_text(f"df = {chain}\n")
-    (tmp_path / "nested.py").write_text("x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    (tmp_path / "nested.py").write_text("x = " + " + ".join(["F.col('a')"] * 3000) + "\n")
     report = check_paths([str(tmp_path)])
     long, nested = report.files
     assert len(long.sites) == 601 and long.errors == []
