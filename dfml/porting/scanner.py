@@ -94,6 +94,7 @@ class Scanner:
         self.function: str | None = None
         self.stars: list[str] = []      # PySpark modules imported with *
         self.foreign_stars = False      # other modules imported with *
+        self.members: dict[str, object] = {}  # self.X assigned in a class's methods
         for cell, tree in trees:
             self.cell = cell or 0
             self.block(tree.body)
@@ -251,6 +252,9 @@ class Scanner:
             inner = t[1] if isinstance(t, tuple) and t[0] == "list" else None
             for elt in target.elts:
                 self.bind(elt.value if isinstance(elt, ast.Starred) else elt, inner)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                and target.value.id == "self":
+            self.members[target.attr] = t  # self.spark = ...: seen by the class's other methods
         else:
             self.ev(target)
 
@@ -312,6 +316,9 @@ class Scanner:
         return None
 
     def ev_Attribute(self, node: ast.Attribute):
+        if isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and node.attr in self.members:
+            return self.members[node.attr]
         return self.member(node, self.ev(node.value), None)
 
     def ev_Call(self, node: ast.Call):

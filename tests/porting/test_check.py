@@ -406,3 +406,16 @@ def test_deep_nesting_is_scanned_or_reported(tmp_path):
     long, nested = report.files
     assert len(long.sites) == 601 and long.errors == []
     assert nested.errors and "nested.py: cannot parse" in nested.errors[0]
+
+
+def test_attributes_of_self_are_followed():
+    text = (
+        "from pyspark.sql import SparkSession\n"
+        "class Job:\n"
+        "    def __init__(self):\n"
+        "        self.spark = SparkSession.builder.getOrCreate()\n"
+        "    def run(self):\n"
+        "        return self.spark.read.parquet('x').filter('a > 1')\n"
+    )
+    assert [(line, api) for line, _, api in scan(text)][-3:] == [
+        (6, "SparkSession.read"), (6, "DataFrameReader.parquet"), (6, "DataFrame.filter")]
