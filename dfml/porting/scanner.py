@@ -322,11 +322,10 @@ class Scanner:
         return self.member(node, self.ev(node.value), None)
 
     def ev_Call(self, node: ast.Call):
-        if isinstance(node.func, ast.Attribute):
+        if isinstance(node.func, ast.Attribute):  # a method: its receiver decides what it is
             recv = self.ev(node.func.value)
-            args = [self.ev(a) for a in node.args]
-            for k in node.keywords:
-                self.ev(k.value)
+            for a in node.args + [k.value for k in node.keywords]:
+                self.ev(a)
             return self.member(node.func, recv, node)
         f = self.ev(node.func)
         args = [self.ev(a) for a in node.args]
