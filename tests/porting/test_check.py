@@ -125,6 +125,12 @@ def test_a_function_removed_from_dfml_is_reported_missing(monkeypatch):
     assert (0, 20, 42, "name", "pyspark.sql.functions.avg", "missing") in rows(ETL)
 
 
+def test_a_method_removed_from_dfml_is_reported_missing(monkeypatch):
+    from dfml.sql import DataFrame
+    monkeypatch.delattr(DataFrame, "join")
+    assert (0, 21, 18, "method", "DataFrame.join", "missing") in rows(ETL)
+
+
 def test_a_param_removed_from_dfml_is_reported_missing(monkeypatch):
     monkeypatch.setattr(dfml.ml.classification.LogisticRegression, "maxIter", None)
     monkeypatch.setattr(dfml.ml.classification.LogisticRegression, "__init__",
