@@ -57,6 +57,12 @@ def instance(q: str) -> tuple:
 
 _UNBOUND = object()
 _CONFLICT = ("conflict",)
+_UDF = ("udf",)  # a user-defined function: calling it gives a Column
+
+
+def _makes_udf(t) -> bool:
+    return isinstance(t, tuple) and t[0] == "name" and t[1] in (
+        "pyspark.sql.functions.udf", "pyspark.sql.functions.pandas_udf")
 
 
 class Scanner:
@@ -193,8 +199,7 @@ class Scanner:
                 self.new_returns[self.function] = _CONFLICT
 
     def stmt_FunctionDef(self, node: ast.FunctionDef) -> None:
-        for d in node.decorator_list:
-            self.ev(d)
+        decorators = [self.ev(d) for d in node.decorator_list]
         args = node.args
         for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
             self.ev(d)
@@ -219,6 +224,8 @@ class Scanner:
         self.function = key
         self.block(node.body)
         self.env, self.function = outer, outer_fn
+        if any(d == _UDF or _makes_udf(d) for d in decorators):  # @udf / @pandas_udf(...)
+            outer[node.name] = _UDF
 
     stmt_AsyncFunctionDef = stmt_FunctionDef
 
@@ -343,9 +350,13 @@ class Scanner:
                     hints[key] = t if hints.get(key, t) == t else _CONFLICT
             t = self.returns.get(f[1])
             return None if t == _CONFLICT else t
+        if f == _UDF:
+            return ("inst", "Column")
         if f[0] != "name":
             return None
         q = f[1]
+        if _makes_udf(f):  # udf(fn, type) is a UDF; udf(returnType=...) a decorator making one
+            return _UDF
         if q.startswith("pyspark.sql.functions."):
             return None if short(q) in api.NON_COLUMN_FUNCTIONS else ("inst", "Column")
         if is_ml_class(q):

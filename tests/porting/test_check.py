@@ -434,3 +434,21 @@ def test_attributes_of_self_are_followed():
     )
     assert [(line, api) for line, _, api in scan(text)][-3:] == [
         (6, "SparkSession.read"), (6, "DataFrameReader.parquet"), (6, "DataFrame.filter")]
+
+
+def test_udfs_give_columns():
+    text = (
+        "from pyspark.sql import functions as F\n"
+        "@F.udf('int')\n"
+        "def plus_one(x):\n"
+        "    return x + 1\n"
+        "@F.pandas_udf\n"
+        "def twice(s):\n"
+        "    return s * 2\n"
+        "neg = F.udf(lambda x: -x, 'int')\n"
+        "plus_one('a').alias('b')\n"
+        "twice('a').isNull()\n"
+        "neg('a').cast('long')\n"
+    )
+    assert [(line, api) for line, kind, api in scan(text) if kind == "method"] == [
+        (9, "Column.alias"), (10, "Column.isNull"), (11, "Column.cast")]
