@@ -1,4 +1,5 @@
-"""The ``dfml`` command: ``run``, ``submit`` (spark-submit's flags), ``pack`` and ``version``.
+"""The ``dfml`` command: ``run``, ``submit`` (spark-submit's flags), ``pack``, ``version``, and
+``check``/``port`` for PySpark code (parsed here, run by ``dfml.porting.commands``).
 
 ``dfml submit`` reads its flags as spark-submit does: each flag is a Spark key
 (``--num-executors`` is ``spark.executor.instances``...), an explicit flag wins over ``--conf``

@@ -19,7 +19,10 @@ def add_parsers(sub) -> None:
     c.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     c.add_argument("--missing-only", action="store_true",
                    help="text output: list only the sites that are not plainly supported")
-    p = sub.add_parser("port", help="rewrite pyspark imports to dfml (a diff, or --write)")
+    p = sub.add_parser("port", help="rewrite pyspark imports to dfml (a diff, or --write)",
+                       description="Rewrite the pyspark imports of .py files and notebooks to "
+                       "dfml, leaving every other line as it is; print a unified diff unless "
+                       "--write is given.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to rewrite")
     p.add_argument("--write", action="store_true", help="edit the files in place")
 
