@@ -360,10 +360,14 @@ class Scanner:
         if q.startswith("pyspark.sql.functions."):
             return None if short(q) in api.NON_COLUMN_FUNCTIONS else ("inst", "Column")
         if is_ml_class(q):
-            for k in node.keywords:
-                if k.arg is not None:
-                    self.add(k, "param", f"{short(q)}({k.arg}=)", ("param", q, k.arg))
+            self.params(node, q)
         return instance(q) if short(q)[:1].isupper() else None
+
+    def params(self, call: ast.Call, q: str) -> None:
+        """Param sites of an ML constructor or ``setParams`` call (keywords, as in PySpark)."""
+        for k in call.keywords:
+            if k.arg is not None:
+                self.add(k, "param", f"{short(q)}({k.arg}=)", ("param", q, k.arg))
 
     def member(self, node: ast.Attribute, base, call: ast.Call | None):
         """``base.attr`` (``call`` is the Call node when it is called): record and type it."""
@@ -407,6 +411,8 @@ class Scanner:
                  ("member", cls, attr))
         if call is None or not is_ml_class(cls):
             return None
+        if attr == "setParams":
+            self.params(call, cls)
         if attr == "fit" and not cls.endswith("Model"):
             model = api.FIT_RETURNS.get(short(cls), cls + "Model")
             return ("inst", model) if self.exists(model) else None

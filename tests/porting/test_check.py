@@ -452,3 +452,10 @@ def test_udfs_give_columns():
     )
     assert [(line, api) for line, kind, api in scan(text) if kind == "method"] == [
         (9, "Column.alias"), (10, "Column.isNull"), (11, "Column.cast")]
+
+
+def test_set_params_keywords_are_params():
+    text = ("from pyspark.ml.clustering import KMeans\n"
+            "KMeans(k=2).setParams(seed=1, solver='auto')\n")
+    assert [api for _, kind, api in scan(text) if kind == "param"] == [
+        "KMeans(k=)", "KMeans(seed=)", "KMeans(solver=)"]
