@@ -1,4 +1,5 @@
-"""The ``dfml`` command: ``run``, ``submit`` (spark-submit's flags), ``pack`` and ``version``.
+"""The ``dfml`` command: ``run``, ``submit`` (spark-submit's flags), ``pack``, ``version``, and
+``check``/``port`` for PySpark code (parsed here, run by ``dfml.porting.commands``).
 
 ``dfml submit`` reads its flags as spark-submit does: each flag is a Spark key
 (``--num-executors`` is ``spark.executor.instances``...), an explicit flag wins over ``--conf``
@@ -203,8 +204,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default=None, help="environment to pack (default: the running one)")
     p.add_argument("--force", action="store_true", help="overwrite the archive if it exists")
 
+    from .porting.commands import add_parsers
+    add_parsers(sub)  # check, port
+
     sub.add_parser("version", help="print dfml's version")
     return ap
+
+
+def submit_flags() -> dict[str, bool]:
+    """``dfml submit``'s option strings, each with whether it takes a value (``dfml check``
+    compares spark-submit command lines with them)."""
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {o: a.nargs != 0 for a in sub.choices["submit"]._actions for o in a.option_strings}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -214,10 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         print(__version__)
         return 0
     from .cluster.config import ConfigError, MasterURLError
-    prepare = {"submit": submit, "run": run, "pack": pack}[ns.command]
+    from .porting import commands as porting
+    prepare = {"submit": submit, "run": run, "pack": pack,
+               "check": porting.check, "port": porting.port}[ns.command]
     try:
         app = prepare(ns)  # every check happens here, before the application starts
-    except (UsageError, ConfigError, MasterURLError) as e:
+    except (UsageError, ConfigError, MasterURLError, porting.UsageFailure) as e:
         print(f"dfml {ns.command}: error: {e}", file=sys.stderr)
         return 2
     return app()
