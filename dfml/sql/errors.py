@@ -5,7 +5,15 @@ from __future__ import annotations
 import difflib
 
 
-class AnalysisException(Exception):
+class PySparkException(Exception):
+    """The base of dfml's errors, as ``pyspark.errors.PySparkException`` is of PySpark's, so an
+    ``except PySparkException`` clause written for PySpark catches dfml's errors too."""
+
+    def getErrorClass(self) -> str | None:
+        return getattr(self, "errorClass", None)
+
+
+class AnalysisException(PySparkException):
     """A plan refers to something that does not exist or does not type-check."""
 
     def __init__(self, message: str, errorClass: str | None = None):
@@ -20,11 +28,11 @@ class ParseException(AnalysisException):
     """SQL text that does not parse (Spark's PARSE_SYNTAX_ERROR), raised before any plan exists."""
 
 
-class IllegalArgumentException(ValueError):
+class IllegalArgumentException(PySparkException, ValueError):
     """A parameter has a value that is not allowed."""
 
 
-class PythonException(RuntimeError):
+class PythonException(PySparkException, RuntimeError):
     """A user's Python function (a UDF, a ``mapInPandas`` or ``applyInPandas`` function) raised
     while an action ran; the message names the function and carries its traceback."""
 
@@ -37,12 +45,12 @@ def python_failure(where: str) -> PythonException:
                            f"stack trace below.\nin {where}:\n{traceback.format_exc()}")
 
 
-class ArithmeticException(ArithmeticError):
+class ArithmeticException(PySparkException, ArithmeticError):
     """A value that does not fit where it goes, found while an action runs (Spark's
     CAST_OVERFLOW_IN_TABLE_INSERT, for one)."""
 
 
-class SparkException(RuntimeError):
+class SparkException(PySparkException, RuntimeError):
     """A row-level failure found while an action runs (bad data a stage cannot handle, such as
     a label a StringIndexerModel has not seen), where Spark raises its SparkException."""
 
