@@ -241,6 +241,14 @@ class Column:
     def desc_nulls_last(self) -> "Column":
         return Column(SortOrder(self._expr, False, False))
 
+    def transform(self, f: Any) -> "Column":
+        """``f(self)``: lets a chain of column functions read left to right, as Spark 4's."""
+        out = f(self)
+        if not isinstance(out, Column):
+            raise TypeError(f"transform(): the function must return a Column, got "
+                            f"{type(out).__name__}")
+        return out
+
     # windows
     def over(self, window: Any) -> "Column":
         return Column(window_expr(self._expr, window))

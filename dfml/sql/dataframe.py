@@ -24,6 +24,7 @@ from .join_names import any_internal, display, display_schema, renamed, side_col
 from .lowering import lower, meta_frame, stand_in_source
 from .plan import Derived, Filter, Limit, Plan, Sort, Source, join_aliases, tree_string
 from .row import Row
+from .extra_methods import ExtraMethods
 from .stat_methods import StatMethods
 from .unions import union, union_by_name
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 
 
-class DataFrame(StatMethods):
+class DataFrame(StatMethods, ExtraMethods):
     """A lazy, distributed table with Spark's API (see ``dfml.sql``)."""
 
     def __init__(self, frame: Any, session: "SparkSession", nullable: dict[str, bool] | None = None,
