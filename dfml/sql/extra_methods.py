@@ -249,8 +249,7 @@ class ExtraMethods:
         return out
 
     def sameSemantics(self, other: "DataFrame") -> bool:
-        from .dataframe import DataFrame
-        if not isinstance(other, DataFrame):
+        if not isinstance(other, type(self)):
             raise TypeError(f"sameSemantics(): other must be a DataFrame, got "
                             f"{type(other).__name__}")
         return semantic_text(self._plan) == semantic_text(other._plan)  # type: ignore[attr-defined]
