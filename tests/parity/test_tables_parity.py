@@ -165,6 +165,8 @@ def test_sql_create_insert_show_drop(spark, pyspark):
     show = "SHOW TABLES LIKE 'tp_sql*'"
     assert spark.sql(show).collect() == pyspark.sql(show).collect()
     assert spark.sql(show).schema == spark.sql(show).schema
+    replace = "CREATE OR REPLACE TABLE tp_sql3 USING parquet AS SELECT 2 AS b"
+    assert _error(lambda: spark.sql(replace)) == _error(lambda: pyspark.sql(replace))
     assert _error(lambda: spark.sql("CREATE TABLE tp_sql1 (a INT) USING parquet")) == \
         _error(lambda: pyspark.sql("CREATE TABLE tp_sql1 (a INT) USING parquet"))
     for s in (spark, pyspark):

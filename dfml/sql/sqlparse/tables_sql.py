@@ -41,6 +41,14 @@ def _warehouse(translator: Any) -> Any:
 def create_table(translator: Any, node: exp.Create) -> None:
     fmt, partition_by = _props(node)
     target = node.this
+    if node.args.get("replace"):  # Spark's file tables refuse it too
+        name = (target.this if isinstance(target, exp.Schema) else target).name
+        raise AnalysisException(
+            f"[UNSUPPORTED_FEATURE.TABLE_OPERATION] The feature is not supported: Table "
+            f"`spark_catalog`.`default`.`{name}` does not support REPLACE TABLE AS SELECT. Please "
+            f"check the current catalog and namespace to make sure the qualified table name is "
+            f"expected, and also check the catalog implementation which is configured by "
+            f"\"spark.sql.catalog\". SQLSTATE: 0A000", "UNSUPPORTED_FEATURE.TABLE_OPERATION")
     schema = None
     if isinstance(target, exp.Schema):
         schema = T.StructType([T.StructField(c.name, spark_type(c.args["kind"]), True)
@@ -59,8 +67,7 @@ def create_table(translator: Any, node: exp.Create) -> None:
                 f"`spark_catalog`.`default`.`{target.name}`, defined table columns are: "
                 f"{', '.join(f'`{n}`' for n in names)}. SQLSTATE: 42703", "COLUMN_NOT_DEFINED_IN_TABLE")
     _warehouse(translator).create(_name(target), schema or data.schema, fmt, partition_by,
-                                  if_not_exists=bool(node.args.get("exists")),
-                                  replace=bool(node.args.get("replace")), data=data)
+                                  if_not_exists=bool(node.args.get("exists")), data=data)
 
 
 def insert(translator: Any, node: exp.Insert) -> None:
