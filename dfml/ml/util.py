@@ -172,6 +172,7 @@ STAGE_MODULES = (
     "dfml.ml.evaluation",
     "dfml.ml.feature",
     "dfml.ml.tuning",
+    "dfml.ml.sklearn",
 )
 
 
