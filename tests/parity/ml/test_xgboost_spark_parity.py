@@ -77,3 +77,53 @@ def test_predictions_and_columns_as_xgboost_spark(spark, pyspark, name, target, 
         a = ours.training_summary.validation_objective_history["rmse"]
         b = theirs.training_summary.validation_objective_history["rmse"]
         np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def _docstring_rows(V, kind):
+    """The rows of xgboost.spark's own docstring examples."""
+    if kind == "ranker":
+        train = [(V.dense(1.0, 2.0, 3.0), 0, 0), (V.dense(4.0, 5.0, 6.0), 1, 0),
+                 (V.dense(9.0, 4.0, 8.0), 2, 0), (V.sparse(3, {1: 1.0, 2: 5.5}), 0, 1),
+                 (V.sparse(3, {1: 6.0, 2: 7.5}), 1, 1), (V.sparse(3, {1: 8.0, 2: 9.5}), 2, 1)]
+        test = [(V.dense(1.5, 2.0, 3.0), 0), (V.dense(4.5, 5.0, 6.0), 0),
+                (V.dense(9.0, 4.5, 8.0), 0), (V.sparse(3, {1: 1.0, 2: 6.0}), 1),
+                (V.sparse(3, {1: 6.0, 2: 7.0}), 1), (V.sparse(3, {1: 8.0, 2: 10.5}), 1)]
+        return train, ["features", "label", "qid"], test, ["features", "qid"]
+    labels = [0, 1, 2, 3] if kind == "regressor" else [0, 1, 0, 1]
+    feats = [V.dense(1.0, 2.0, 3.0), V.sparse(3, {1: 1.0, 2: 5.5}), V.dense(4.0, 5.0, 6.0),
+             V.sparse(3, {1: 6.0, 2: 7.5})]
+    train = [(f, t, v, w) for f, t, v, w in zip(feats, labels, [False, False, True, True],
+                                                 [1.0, 2.0, 1.0, 2.0])]
+    test = [(V.dense(1.0, 2.0, 3.0),), (V.sparse(3, {1: 1.0, 2: 5.5}),)]
+    return train, ["features", "label", "isVal", "weight"], test, ["features"]
+
+
+DOC_CASES = [
+    ("SparkXGBRegressor", "regressor", dict(max_depth=5, missing=0.0, weight_col="weight",
+                                            validation_indicator_col="isVal",
+                                            early_stopping_rounds=1, eval_metric="rmse")),
+    ("SparkXGBClassifier", "classifier", dict(max_depth=5, missing=0.0, weight_col="weight",
+                                              validation_indicator_col="isVal",
+                                              early_stopping_rounds=1, eval_metric="logloss")),
+    ("SparkXGBRanker", "ranker", dict(qid_col="qid")),
+]
+
+
+@pytest.mark.parametrize("name, kind, kwargs", DOC_CASES, ids=[c[0] for c in DOC_CASES])
+def test_xgboost_spark_docstring_examples_give_the_same_output(spark, pyspark, name, kind,
+                                                               kwargs):
+    import xgboost.spark as xs
+    import dfml.xgboost as dx
+    from dfml.ml.linalg import Vectors as DV
+    from pyspark.ml.linalg import Vectors as PV
+    train, tcols, test, xcols = _docstring_rows(PV, kind)
+    theirs = getattr(xs, name)(**kwargs).fit(pyspark.createDataFrame(train, tcols))
+    pout = theirs.transform(pyspark.createDataFrame(test, xcols))
+    train, tcols, test, xcols = _docstring_rows(DV, kind)
+    ours = getattr(dx, name)(**kwargs).fit(spark.createDataFrame(train, tcols))
+    dout = ours.transform(spark.createDataFrame(test, xcols))
+    assert dout.columns == pout.columns
+    new = [c for c in pout.columns if c not in xcols]
+    np.testing.assert_allclose(np.asarray([np.hstack(r) for r in _values(dout, new)], float),
+                               np.asarray([np.hstack(r) for r in _values(pout, new)], float),
+                               rtol=1e-5, atol=1e-6)
