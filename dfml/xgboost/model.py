@@ -271,8 +271,78 @@ class _SparkXGBModel(XGBParams):
         self._raw = bytes(row["booster"])
         self._num_features = int(row["numFeatures"])
 
+    @classmethod
+    def read(cls) -> Any:
+        return _Reader(cls)
+
     def __repr__(self) -> str:
         return self.uid
+
+
+class _Reader:
+    """Loads a model saved by dfml, or one saved by xgboost.spark itself (``metadata/`` plus
+    the booster's JSON text under ``model/``), so models move over with the programs."""
+
+    def __init__(self, cls: type):
+        self.cls = cls
+
+    def session(self, spark: Any) -> "_Reader":
+        return self
+
+    def load(self, path: str) -> Any:
+        import fsspec
+        from ..ml.util import MLReader
+        fs, root = fsspec.core.url_to_fs(path)
+        root = root.rstrip("/")
+        if fs.exists(f"{root}/model") and not fs.exists(f"{root}/data"):
+            return load_xgboost_spark(self.cls, fs, root, path)
+        return MLReader(self.cls).load(path)
+
+
+def _parts(fs: Any, folder: str) -> list[str]:
+    names = [p for p in fs.ls(folder, detail=False)
+             if p.rsplit("/", 1)[-1].startswith("part-")]
+    return sorted(names)
+
+
+def load_xgboost_spark(cls: type, fs: Any, root: str, path: str) -> Any:
+    """A model from xgboost.spark's saved layout; only JSON is read (no callbacks, which
+    xgboost.spark stores pickled, are loaded)."""
+    from ..ml.param import Params
+    from ..ml.util import ModelLoadError
+    metas = _parts(fs, f"{root}/metadata")
+    if not metas:
+        raise ModelLoadError(f"{path}: no metadata file under metadata/")
+    with fs.open(metas[0], "rb") as f:
+        meta = json.loads(f.read().decode().splitlines()[0])
+    saved = str(meta.get("class", ""))
+    if not saved.startswith("xgboost.spark.") or saved.rsplit(".", 1)[-1] != cls.__name__:
+        raise ModelLoadError(f"{path}: holds a {saved or 'model of unknown class'}, not an "
+                             f"xgboost.spark {cls.__name__}")
+    text = []
+    for part in _parts(fs, f"{root}/model"):
+        with fs.open(part, "rb") as f:
+            text += f.read().decode().splitlines()  # one chunk of the JSON per line
+    raw = "".join(text).encode()
+    try:
+        learner = json.loads(raw)["learner"]
+        d = int(learner["learner_model_param"]["num_feature"])
+    except (ValueError, KeyError) as e:
+        raise ModelLoadError(f"{path}: model/ holds no XGBoost JSON booster ({e})") from None
+    model = cls.__new__(cls)
+    Params.__init__(model)
+    model._setDefault(**xgb_defaults(cls._xgb_cls))
+    model._spark_defaults()
+    model._raw, model._num_features, model.training_summary = raw, d, None
+    for key in ("defaultParamMap", "paramMap"):
+        for name, v in (meta.get(key) or {}).items():
+            if model.hasParam(name) and name not in model._saved_elsewhere:
+                if key == "paramMap":
+                    model._set(**{name: v})
+                elif v is not None:
+                    model._setDefault(**{name: v})
+    model._resetUid(meta.get("uid", model.uid))
+    return model
 
 
 class SparkXGBRegressorModel(_SparkXGBModel, Model, XGBRegressorParams):

@@ -127,3 +127,29 @@ def test_xgboost_spark_docstring_examples_give_the_same_output(spark, pyspark, n
     np.testing.assert_allclose(np.asarray([np.hstack(r) for r in _values(dout, new)], float),
                                np.asarray([np.hstack(r) for r in _values(pout, new)], float),
                                rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SparkXGBClassifier", "SparkXGBRegressor"])
+def test_model_saved_by_xgboost_spark_loads_and_predicts_the_same(spark, pyspark, tmp_path,
+                                                                 name):
+    import xgboost.spark as xs
+    import dfml.xgboost as dx
+    ddf, pdf = _frames(spark, pyspark, Y["multi" if "Class" in name else "reg"])
+    theirs = getattr(xs, name)(n_estimators=4, max_depth=3, seed=2,
+                               prediction_col="pred").fit(pdf)
+    theirs.write().overwrite().save(str(tmp_path / "m"))
+    ours = getattr(dx, name + "Model").load(str(tmp_path / "m"))
+    assert ours.uid == theirs.uid
+    assert ours.getOrDefault("predictionCol") == "pred"
+    assert ours.getOrDefault("max_depth") == 3
+    assert ours.getOrDefault("arbitrary_params_dict") == {"seed": 2}
+    pout, dout = theirs.transform(pdf), ours.transform(ddf)
+    assert dout.columns == pout.columns
+    new = [c for c in pout.columns if c not in pdf.columns]
+    np.testing.assert_allclose(np.asarray([np.hstack(r) for r in _values(dout, new)], float),
+                               np.asarray([np.hstack(r) for r in _values(pout, new)], float),
+                               rtol=1e-6)
+    from dfml.ml.util import ModelLoadError
+    other = "SparkXGBRegressorModel" if "Class" in name else "SparkXGBClassifierModel"
+    with pytest.raises(ModelLoadError, match=name):
+        getattr(dx, other).load(str(tmp_path / "m"))
