@@ -251,3 +251,16 @@ def test_model_trained_on_columns_predicts_from_them(spark):
     sk = model._xgb_sklearn_model
     np.testing.assert_allclose(_col(model.transform(only), "prediction"),
                                sk.predict(X.astype(np.float32)), rtol=1e-6)
+
+
+def test_cross_validator_tunes_an_xgboost_param(spark):
+    from dfml.ml.evaluation import RegressionEvaluator
+    from dfml.ml.tuning import CrossValidator, ParamGridBuilder
+    df = _frame(spark, Y_REG)
+    est = SparkXGBRegressor(n_estimators=5)
+    grid = ParamGridBuilder().addGrid(est.max_depth, [1, 4]).build()
+    cv = CrossValidator(estimator=est, estimatorParamMaps=grid, numFolds=2, seed=1,
+                        evaluator=RegressionEvaluator()).fit(df)
+    assert len(cv.avgMetrics) == 2
+    assert cv.avgMetrics[1] < cv.avgMetrics[0]          # depth 4 fits x0**2 better
+    assert cv.bestModel.getOrDefault("max_depth") == 4
