@@ -217,8 +217,9 @@ print(json.dumps({"acc": acc, "same_workers": sorted(before) == sorted(after),
 @pytest.mark.slow
 def test_incremental_trains_on_three_times_the_workers_memory(tmp_path):
     """Acceptance: SGDClassifier through Incremental on 1.9 GB of features with one worker
-    limited to 600 MB (with 500 MB one run took over 9 minutes, cause not analysed): no worker restart (its address is unchanged), and ParallelPostFit scores
-    every row with only the accuracy coming back."""
+    limited to 600 MB (with 500 MB one run took over 9 minutes, cause not analysed): no
+    worker restart (its address is unchanged), and ParallelPostFit scores every row with only
+    the accuracy coming back."""
     import json
     import os
     import subprocess
