@@ -172,7 +172,17 @@ STAGE_MODULES = (
     "dfml.ml.evaluation",
     "dfml.ml.feature",
     "dfml.ml.tuning",
+    "dfml.ml.sklearn",
 )
+
+
+# dfml packages outside dfml.ml that define saved stages; each is imported only when a file names
+# one of its classes (dfml.xgboost imports xgboost itself, which most loads do not need)
+STAGE_PACKAGES = ("dfml.xgboost",)
+
+
+def _saved_class_name(cls_name: str) -> bool:
+    return cls_name.startswith(("dfml.ml.",) + tuple(p + "." for p in STAGE_PACKAGES))
 
 
 def stage_class(cls_name: str) -> type | None:
@@ -180,6 +190,9 @@ def stage_class(cls_name: str) -> type | None:
     import importlib
     for module in STAGE_MODULES:
         importlib.import_module(module)
+    for package in STAGE_PACKAGES:
+        if cls_name.startswith(package + "."):
+            importlib.import_module(package)
     return Params._registry.get(cls_name)
 
 
@@ -205,7 +218,7 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
     cls_name = meta["class"]
     cls = stage_class(cls_name) if isinstance(cls_name, str) else None
     from .base import Persistable  # pipeline stages and evaluators
-    if cls is None or not cls_name.startswith("dfml.ml.") or not issubclass(cls, Persistable):
+    if cls is None or not _saved_class_name(cls_name) or not issubclass(cls, Persistable):
         raise ModelLoadError(f"{path}: metadata names class {cls_name!r}, which is not a dfml "
                              f"pipeline stage or evaluator; refusing to load it")
     if expected is not None and not issubclass(cls, expected):

@@ -35,6 +35,8 @@ from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier,
 from dfml.ml.regression import (DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
+from dfml.ml.sklearn import Incremental, ParallelPostFit, SklearnEstimator
+from sklearn.linear_model import LogisticRegression as SkLogistic, SGDClassifier
 from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -126,6 +128,13 @@ def saved_everything(spark, tmp_path_factory):
         GBTRegressor(featuresCol="s2", maxIter=2, maxDepth=2, predictionCol="gbtr"),
         RandomForestRegressor(featuresCol="s2", numTrees=2, maxDepth=2, predictionCol="rfr"),
         DecisionTreeRegressor(featuresCol="s2", maxDepth=2, predictionCol="dtr"),
+        # scikit-learn stages (objects stored by skops in data/)
+        SklearnEstimator(estimator=SkLogistic(), featuresCol="s1", predictionCol="skp",
+                         probabilityCol="skprob"),
+        Incremental(estimator=SGDClassifier(random_state=0), featuresCol="s1",
+                    predictionCol="inc", probabilityCol=""),
+        ParallelPostFit(model=SkLogistic().fit([[0.0, 0.0], [1.0, 1.0]], [0, 1]), featuresCol="vs",
+                        predictionCol="ppf", probabilityCol=""),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
