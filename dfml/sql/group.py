@@ -148,6 +148,18 @@ def aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
     return df._derive("Aggregate", lambda d: aggregate_frame(d, keys, outputs, keep_keys))
 
 
+def _check_pandas_placement(outputs: list[Expr]) -> None:
+    """Spark refuses grouped-aggregate pandas UDFs beside other aggregates in one agg."""
+    funcs = [n for out in outputs for n in out.walk() if isinstance(n, AggFunc)]
+    pandas = [n for n in funcs if type(n).__name__ == "PandasAggregate"]
+    if pandas and len(pandas) != len(funcs):
+        names = ", ".join(f"`{n.name}`" for n in dict.fromkeys(pandas))
+        raise AnalysisException(
+            f"[INVALID_PANDAS_UDF_PLACEMENT] The group aggregate pandas UDF {names} cannot be "
+            f"invoked together with as other, non-pandas aggregate functions. SQLSTATE: 0A000",
+            "INVALID_PANDAS_UDF_PLACEMENT")
+
+
 def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
                     keep_keys: bool = True) -> "DataFrame":
     """The aggregate over ``df``'s own frame (a lowered input, or its empty stand-in)."""
@@ -168,6 +180,7 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
         low.inputs["__k0"] = ctx.broadcast(Typed(1, T.IntegerType(), False))
         key_cols = ["__k0"]
 
+    _check_pandas_placement(outputs)
     finals: dict[int, Callable[[Any], Typed]] = {}
     for out in outputs:
         for node in out.walk():

@@ -4,6 +4,8 @@ mapInPandas/mapInArrow/applyInPandas over partitions and groups."""
 
 from __future__ import annotations
 
+from typing import Iterator, Tuple  # noqa: F401 - the UDFs' type hints name them
+
 import pandas as pd
 import pytest
 
@@ -74,6 +76,63 @@ def test_pandas_udf_series_to_series(frames):
         def tag(s: pd.Series, n: pd.Series) -> pd.Series:
             return s.fillna("?") + n.astype(str)
         return d.select(times2("d"), tag("s", "x").alias("t"))
+    assert_same(build(ours, F), build(theirs, PF))
+
+
+def test_grouped_aggregate_pandas_udf(frames):
+    """Series -> scalar: one call per group, nulls arriving as NaN, beside built-in aggregates
+    in one agg, and over the whole frame in select."""
+    from pyspark.sql import functions as PF
+    ours, theirs = frames
+
+    def build(d, f):
+        @f.pandas_udf("double")
+        def mean_of(v: pd.Series) -> float:
+            return v.mean()
+
+        @f.pandas_udf("long")
+        def seen(v: pd.Series, s: pd.Series) -> int:
+            return int(v.isna().sum() * 10 + s.isna().sum())
+
+        @f.pandas_udf("string", f.PandasUDFType.GROUPED_AGG)
+        def joined(s):
+            return "|".join(sorted(s.fillna("-")))
+        grouped = d.groupBy("s").agg(mean_of("d"), seen("x", "s").alias("n"), joined("s"))
+        whole = d.select(mean_of("x").alias("m"), joined(d.s))
+        return grouped, whole
+    for a, b in zip(build(ours, F), build(theirs, PF)):
+        assert_same(a, b)
+
+
+def test_grouped_aggregate_pandas_udf_beside_builtin_aggregates_is_refused(frames):
+    from pyspark.sql import functions as PF
+    ours, theirs = frames
+    messages = []
+    for d, f in ((ours, F), (theirs, PF)):
+        @f.pandas_udf("double")
+        def mean_of(v: pd.Series) -> float:
+            return v.mean()
+        with pytest.raises(Exception) as e:
+            d.groupBy("s").agg(mean_of("d"), f.count("x")).collect()
+        messages.append(str(e.value).split("\n")[0].split(";")[0])
+    assert messages[0] == messages[1]
+
+
+def test_iterator_pandas_udf(frames):
+    from pyspark.sql import functions as PF
+    ours, theirs = frames
+
+    def build(d, f):
+        @f.pandas_udf("double")
+        def plus(batches: Iterator[pd.Series]) -> Iterator[pd.Series]:
+            for b in batches:
+                yield b + 1
+
+        @f.pandas_udf("string")
+        def both(batches: Iterator[Tuple[pd.Series, pd.Series]]) -> Iterator[pd.Series]:
+            for s, x in batches:
+                yield s.fillna("?") + x.astype(str)
+        return d.select(plus("d"), both("s", "x").alias("b"))
     assert_same(build(ours, F), build(theirs, PF))
 
 

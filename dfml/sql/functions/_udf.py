@@ -64,8 +64,14 @@ class UserDefinedFunction:
         args = [col_expr(c) for c in cols]
         sql = f"{self._name}({', '.join(a.sql() for a in args)})"
         out = self.returnType
+        if self.evalType == "grouped_agg":
+            from ..pandas_aggregate import PandasAggregate
+            if not args:
+                raise TypeError(f"pandas UDF {self._name}: a grouped-aggregate UDF needs columns")
+            return Column(PandasAggregate(self._name, args, sql=sql, func=self.func, out=out,
+                                          convert=fit))
         kernel = _row_kernel(self.func, self._name, out) if self.evalType == "row" else \
-            _series_kernel(self.func, self._name, out)
+            _series_kernel(self.func, self._name, out, self.evalType == "series_iter")
 
         def impl(ctx: Any, *typed: Typed, **_identity: Any) -> Typed:
             inputs = list(typed) or [Typed(0, T.IntegerType(), False)]
@@ -100,7 +106,10 @@ def _row_kernel(func: Callable[..., Any], name: str, out: T.DataType) -> Callabl
     return kernel
 
 
-def _series_kernel(func: Callable[..., Any], name: str, out: T.DataType) -> Callable[..., Any]:
+def _series_kernel(func: Callable[..., Any], name: str, out: T.DataType,
+                   iterator: bool = False) -> Callable[..., Any]:
+    """Series -> Series over one partition's batch (``iterator``: the function takes and yields
+    an iterator of batches, here one batch per partition, or of tuples for several columns)."""
     arrow_t = T.to_arrow(out)
 
     def kernel(*columns: Any, length: int | None = None) -> pa.Array:
@@ -109,7 +118,12 @@ def _series_kernel(func: Callable[..., Any], name: str, out: T.DataType) -> Call
         series = [c.to_pandas() if isinstance(c, (pa.Array, pa.ChunkedArray)) else pd.Series([c] * n)
                   for c in columns]
         try:
-            result = func(*series)
+            if iterator:
+                batch = series[0] if len(series) == 1 else tuple(series)
+                parts = list(func(iter([batch])))
+                result = pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype=object)
+            else:
+                result = func(*series)
         except Exception:
             raise _failure(name) from None
         if len(result) != n:
@@ -198,20 +212,39 @@ def pandas_udf(f: Any = None, returnType: Any = None, functionType: Any = None) 
     ``pandas_udf(f, "double")``, ``@pandas_udf("double")``."""
     if f is None or isinstance(f, (str, T.DataType)):
         rt = f if f is not None else returnType
+        if f is not None and isinstance(returnType, int):  # @pandas_udf("double", GROUPED_AGG)
+            functionType = returnType
         return lambda fn: _pandas(fn, rt, functionType)
     return _pandas(f, returnType, functionType)
 
 
 def _pandas(fn: Callable[..., Any], rt: Any, function_type: Any) -> UserDefinedFunction:
-    if function_type not in (None, PandasUDFType.SCALAR):
-        raise NotImplementedError("dfml's pandas_udf supports Series -> Series functions; "
-                                  "grouped and iterator forms are not supported yet")
-    hints = getattr(fn, "__annotations__", {})
-    ret = hints.get("return")
-    if ret is not None and not _is_series_hint(ret):
-        raise NotImplementedError(f"pandas_udf {getattr(fn, '__name__', fn)}: only Series -> Series "
-                                  f"functions are supported yet (its return hint is {ret!r})")
-    return UserDefinedFunction(fn, rt, evalType="series")
+    """The kind of pandas UDF comes from ``functionType`` or, as in PySpark 3+, from the type
+    hints: Series -> Series (scalar), Iterator[Series] -> Iterator[Series] (scalar iterator),
+    Series -> a scalar type (grouped aggregate)."""
+    kind = _kind_of(fn, function_type)
+    return UserDefinedFunction(fn, rt, evalType=kind)
+
+
+def _kind_of(fn: Callable[..., Any], function_type: Any) -> str:
+    by_constant = {None: None, PandasUDFType.SCALAR: "series",
+                   PandasUDFType.SCALAR_ITER: "series_iter",
+                   PandasUDFType.GROUPED_AGG: "grouped_agg"}
+    if function_type not in by_constant:
+        raise NotImplementedError(f"pandas_udf: functionType {function_type!r} is not supported "
+                                  f"(GROUPED_MAP is groupBy().applyInPandas)")
+    if by_constant[function_type] is not None:
+        return by_constant[function_type]
+    hints = dict(getattr(fn, "__annotations__", {}))
+    ret = hints.pop("return", None)
+    if ret is None or _is_series_hint(ret):
+        return "series"
+    if "Iterator" in str(ret):
+        return "series_iter"
+    if any(_is_series_hint(h) for h in hints.values()):
+        return "grouped_agg"
+    raise NotImplementedError(f"pandas_udf {getattr(fn, '__name__', fn)}: unsupported type hints "
+                              f"(return {ret!r})")
 
 
 def _is_series_hint(h: Any) -> bool:
