@@ -40,11 +40,15 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
 from .trees import (GBTRegressor, GBTRegressionModel,  # noqa: F401
                     RandomForestRegressor, RandomForestRegressionModel,
                     DecisionTreeRegressor, DecisionTreeRegressionModel)
+from .glr import (GeneralizedLinearRegression, GeneralizedLinearRegressionModel,  # noqa: F401
+                  GeneralizedLinearRegressionSummary, GeneralizedLinearRegressionTrainingSummary)
 
 __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary",
            "LinearRegressionTrainingSummary",
            "GBTRegressor", "GBTRegressionModel", "RandomForestRegressor",
-           "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel"]
+           "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel",
+           "GeneralizedLinearRegression", "GeneralizedLinearRegressionModel",
+           "GeneralizedLinearRegressionSummary", "GeneralizedLinearRegressionTrainingSummary"]
 
 MAX_NORMAL_FEATURES = 4096  # Spark's limit for the normal-equation solver
 
