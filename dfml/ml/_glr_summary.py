@@ -117,9 +117,9 @@ class _Residuals:
         self.family, self.link, self.kind = family, link, kind
 
     def __call__(self, y: Any, mu: Any, w: Any) -> pa.Array:
-        from .glr import _floats
-        y, mu = _floats(y), _floats(mu)
-        w = _floats(w, len(y))
+        from .glr import as_floats
+        y, mu = as_floats(y), as_floats(mu)
+        w = as_floats(w, len(y))
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.kind == "response":
                 r = y - mu
@@ -184,7 +184,7 @@ def _evaluate(model: Any, dataset: Any) -> dict:
     """The figures of ``model`` on ``dataset`` (one read, plus an intercept-only fit when the
     null model has an offset to respect)."""
     from ._glr_irls import build_blocks, irls, summary_sums
-    from .glr import _figures
+    from .glr import summary_figures
     family, link = family_and_link(model)
     weight, offset = model._opt_col("weightCol"), model._opt_col("offsetCol")
     if offset and offset not in dataset.columns:
@@ -204,7 +204,7 @@ def _evaluate(model: Any, dataset: Any) -> dict:
                                float(model.getRegParam()), model.getMaxIter(), model.getTol(),
                                use_features=False)["b0"]
         sums = blocks.map_sum(summary_sums, family, link, beta, b0, null_b0)
-    return _figures(sums, family, len(beta), model.getFitIntercept())
+    return summary_figures(sums, family, len(beta), model.getFitIntercept())
 
 
 def _label_sums(b: Any) -> Any:

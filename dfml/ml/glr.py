@@ -145,7 +145,7 @@ class GeneralizedLinearRegression(Estimator, _GLRParams):
         model = self._copyValues(GeneralizedLinearRegressionModel(
             compressed_vector(fit["beta"]), float(fit["b0"])))
         model._summary = GeneralizedLinearRegressionTrainingSummary(
-            model, dataset, _figures(sums, family, d, fit_intercept), fit["diag"],
+            model, dataset, summary_figures(sums, family, d, fit_intercept), fit["diag"],
             fit["iterations"])
         return model
 
@@ -154,7 +154,7 @@ def _num_features(b: Any) -> Any:
     return int(b.X.shape[1]) if b.n else None
 
 
-def _figures(sums: tuple, family: Family, d: int, fit_intercept: bool) -> dict:
+def summary_figures(sums: tuple, family: Family, d: int, fit_intercept: bool) -> dict:
     """The summary's numbers from ``summary_sums`` totals."""
     n, W, dev, null_dev, pearson, a1, a2, a3 = sums
     rank = d + (1 if fit_intercept else 0)
@@ -190,7 +190,7 @@ class _Predict:
 
     def __call__(self, features: Any, offset: Any) -> pa.Array:
         arr, mask = valid_rows(features)
-        o = _floats(offset, len(features))
+        o = as_floats(offset, len(features))
         eta = np.asarray(to_matrix(arr, size=len(self.beta)) @ self.beta).reshape(-1) + self.b0
         full = np.zeros(len(o))
         valid = np.ones(len(o), dtype=bool) if mask is None else ~mask
@@ -201,7 +201,7 @@ class _Predict:
         return pa.array(out, type=pa.float64(), mask=null if null.any() else None)
 
 
-def _floats(a: Any, n: int | None = None) -> np.ndarray:
+def as_floats(a: Any, n: int | None = None) -> np.ndarray:
     """A kernel input as float64 numbers; a literal (a scalar) repeated ``n`` times."""
     from ..sql._engine import arrow_array
     if not isinstance(a, (pa.Array, pa.ChunkedArray)) and np.ndim(a) == 0 and n is not None:
