@@ -8,7 +8,6 @@ training summary and only when the last least-squares solve had an inverse, as i
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -212,9 +211,3 @@ def _label_sums(b: Any) -> Any:
         return None
     return float(b.w @ (b.y - b.o)), float(b.w.sum())
 
-
-def _round4(x: float) -> str:
-    if math.isnan(x) or math.isinf(x):
-        return str(x)
-    from decimal import ROUND_HALF_UP, Decimal
-    return str(Decimal(repr(x)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))

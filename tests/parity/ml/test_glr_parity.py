@@ -23,6 +23,8 @@ LABELS = {
     "binary": (RNG.uniform(size=N) < 1 / (1 + np.exp(-ETA))).astype(float),
     "count": RNG.poisson(np.exp(ETA)).astype(float),
 }
+# an identity-link poisson fit needs means well inside (0, inf): counts around 6
+LABELS["shifted"] = LABELS["count"] + 5.0
 
 CASES = [
     ("gaussian", "gaussian", {}),
@@ -38,7 +40,7 @@ CASES = [
     ("poisson", "count", dict(family="poisson")),
     ("poisson-offset", "count", dict(family="poisson", offsetCol="off", weightCol="w")),
     ("poisson-sqrt", "count", dict(family="poisson", link="sqrt")),
-    ("poisson-identity", "positive", dict(family="poisson", link="identity")),
+    ("poisson-identity", "shifted", dict(family="poisson", link="identity")),
     ("poisson-nointercept", "count", dict(family="poisson", fitIntercept=False)),
     ("gamma", "positive", dict(family="gamma", link="log")),
     ("gamma-inverse-w", "positive", dict(family="gamma", weightCol="w")),
@@ -107,3 +109,30 @@ def test_glr_matches_spark(data, case):
         a = [r[0] for r in s.residuals(kind).collect()]
         b = [r[0] for r in t.residuals(kind).collect()]
         assert close(a, b), kind
+
+
+TEXT_CASES = [dict(), dict(family="poisson", weightCol="w"), dict(family="tweedie", variancePower=1.5),
+              dict(family="gamma", link="log", fitIntercept=False)]
+
+
+@pytest.mark.parametrize("params", TEXT_CASES, ids=["gaussian", "poisson", "tweedie", "gamma"])
+def test_printed_summary_matches_spark(spark, pyspark, params):
+    """The R-like table Spark prints for a training summary, with names from ML attributes
+    (a VectorAssembler) and without them (``features_<i>``)."""
+    from pyspark.ml.feature import VectorAssembler as PVA
+    from pyspark.ml.regression import GeneralizedLinearRegression as PGLR
+    from dfml.ml.feature import VectorAssembler as DVA
+    rows = [(1.0, 1.0, 0.5, 2.0), (3.0, 2.0, 1.5, 1.0), (2.0, 3.0, 0.2, 1.0),
+            (5.0, 4.0, 2.5, 3.0), (4.0, 5.0, 1.0, 2.0), (7.0, 6.0, 3.0, 1.0)]
+    cols = ["label", "a", "b", "w"]
+    ours = DVA(inputCols=["a", "b"], outputCol="features").transform(spark.createDataFrame(rows, cols))
+    theirs = PVA(inputCols=["a", "b"], outputCol="features").transform(pyspark.createDataFrame(rows, cols))
+    assert repr(DGLR(**params).fit(ours).summary) == repr(PGLR(**params).fit(theirs).summary)
+    plain = [(r[0], DV.dense(r[1], r[2])) for r in rows]
+    from pyspark.ml.linalg import Vectors as PV
+    ours = spark.createDataFrame(plain, ["label", "features"])
+    theirs = pyspark.createDataFrame([(r[0], PV.dense(r[1], r[2])) for r in rows], ["label", "features"])
+    params = {k: v for k, v in params.items() if k != "weightCol"}
+    assert repr(DGLR(**params).fit(ours).summary) == repr(PGLR(**params).fit(theirs).summary)
+    m = DGLR(family="poisson", link="log").fit(ours)
+    assert repr(m).split(", ", 1)[1] == "family=poisson, link=log, numFeatures=2"
