@@ -39,7 +39,7 @@ def test_linear_svc_matches_spark(data, params):
     ours, theirs = DSVC(**params).fit(ours_df), PSVC(**params).fit(theirs_df)
     a = np.append(ours.coefficients.toArray(), ours.intercept)
     b = np.append(theirs.coefficients.toArray(), theirs.intercept)
-    assert np.allclose(a, b, rtol=1e-4, atol=1e-6), (a, b)
+    assert np.allclose(a, b, rtol=1e-6, atol=1e-9), (a, b)
     mine = ours.transform(ours_df).select("rawPrediction", "prediction").collect()
     spark_rows = theirs.transform(theirs_df).select("rawPrediction", "prediction").collect()
     assert [r[1] for r in mine] == [r[1] for r in spark_rows]
