@@ -65,9 +65,12 @@ def _two_loop(state: _State, grad: np.ndarray) -> np.ndarray:
     steps, deltas = state.steps, state.grad_deltas
     if steps:
         sy = float(steps[0] @ deltas[0])
+        yy = float(deltas[0] @ deltas[0])
         if sy < 0 or math.isnan(sy):
             raise SearchFailed("curvature pair with s.y < 0")
-        scale = sy / float(deltas[0] @ deltas[0])
+        if sy == 0 or yy == 0:  # a piecewise-linear loss (hinge) can leave the gradient as is
+            raise SearchFailed("curvature pair with s.y = 0")
+        scale = sy / yy
     else:
         scale = 1.0
     d = np.array(grad, dtype=np.float64, copy=True)
