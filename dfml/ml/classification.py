@@ -33,6 +33,7 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasProbabilityCol, HasRawPredictionCol, HasRegParam, HasStandardization,
                            HasThreshold, HasThresholds, HasTol, HasWeightCol)
 from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (Spark's module)
+from .svc import LinearSVC, LinearSVCModel  # noqa: E402,F401  (Spark's module)
 
 # tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
 from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
@@ -44,7 +45,7 @@ __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionS
            "BinaryLogisticRegressionTrainingSummary", "NaiveBayes", "NaiveBayesModel",
            "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
            "RandomForestClassificationModel", "DecisionTreeClassifier",
-           "DecisionTreeClassificationModel"]
+           "DecisionTreeClassificationModel", "LinearSVC", "LinearSVCModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

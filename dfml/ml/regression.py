@@ -40,11 +40,17 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
 from .trees import (GBTRegressor, GBTRegressionModel,  # noqa: F401
                     RandomForestRegressor, RandomForestRegressionModel,
                     DecisionTreeRegressor, DecisionTreeRegressionModel)
+from .glr import (GeneralizedLinearRegression, GeneralizedLinearRegressionModel,  # noqa: F401
+                  GeneralizedLinearRegressionSummary, GeneralizedLinearRegressionTrainingSummary)
+from .isotonic import IsotonicRegression, IsotonicRegressionModel  # noqa: F401
 
 __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary",
            "LinearRegressionTrainingSummary",
            "GBTRegressor", "GBTRegressionModel", "RandomForestRegressor",
-           "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel"]
+           "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel",
+           "GeneralizedLinearRegression", "GeneralizedLinearRegressionModel",
+           "GeneralizedLinearRegressionSummary", "GeneralizedLinearRegressionTrainingSummary",
+           "IsotonicRegression", "IsotonicRegressionModel"]
 
 MAX_NORMAL_FEATURES = 4096  # Spark's limit for the normal-equation solver
 

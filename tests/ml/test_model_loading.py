@@ -30,9 +30,10 @@ from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGr
                               StopWordsRemover, Tokenizer)
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
-from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier,
+from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
                                     RandomForestClassifier)
-from dfml.ml.regression import (DecisionTreeRegressor, GBTRegressor, LinearRegression,
+from dfml.ml.regression import (GeneralizedLinearRegression, IsotonicRegression,
+                                DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
 from dfml.ml.sklearn import Incremental, ParallelPostFit, SklearnEstimator
@@ -113,6 +114,9 @@ def saved_everything(spark, tmp_path_factory):
                          solver="normal"),
         NaiveBayes(featuresCol="s2", predictionCol="nb", probabilityCol="nbProb",
                    rawPredictionCol="nbRaw"),
+        GeneralizedLinearRegression(featuresCol="s2", family="binomial", predictionCol="glr"),
+        IsotonicRegression(featuresCol="s2", predictionCol="iso"),
+        LinearSVC(featuresCol="s2", predictionCol="svc", rawPredictionCol="svcRaw", maxIter=10),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),

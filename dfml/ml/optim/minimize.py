@@ -29,7 +29,8 @@ class MinimizeResult:
 
 
 def minimize_penalized(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray,
-                       l1: np.ndarray, l2: np.ndarray, max_iter: int, tol: float) -> MinimizeResult:
+                       l1: np.ndarray, l2: np.ndarray, max_iter: int, tol: float,
+                       owlqn: bool | None = None) -> MinimizeResult:
     """Minimize ``fun`` (returning value and gradient) plus the penalty; see the module doc.
     ``max_iter`` and ``tol`` are Spark's ``maxIter`` and ``tol``."""
     l1 = np.asarray(l1, dtype=np.float64)
@@ -39,7 +40,8 @@ def minimize_penalized(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0
         f, g = fun(x)
         return float(f) + 0.5 * float(l2 @ (x * x)), np.asarray(g, dtype=np.float64) + l2 * x
 
-    res = quasi_newton(smooth, np.asarray(x0, dtype=np.float64), l1, int(max_iter), float(tol))
+    res = quasi_newton(smooth, np.asarray(x0, dtype=np.float64), l1, int(max_iter), float(tol),
+                       owlqn)
     return MinimizeResult(res.x, res.objective_history, res.iterations,
                           res.reason != "max iterations reached", res.reason)
 

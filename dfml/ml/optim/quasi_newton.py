@@ -65,9 +65,12 @@ def _two_loop(state: _State, grad: np.ndarray) -> np.ndarray:
     steps, deltas = state.steps, state.grad_deltas
     if steps:
         sy = float(steps[0] @ deltas[0])
+        yy = float(deltas[0] @ deltas[0])
         if sy < 0 or math.isnan(sy):
             raise SearchFailed("curvature pair with s.y < 0")
-        scale = sy / float(deltas[0] @ deltas[0])
+        if sy == 0 or yy == 0:  # a piecewise-linear loss (hinge) can leave the gradient as is
+            raise SearchFailed("curvature pair with s.y = 0")
+        scale = sy / yy
     else:
         scale = 1.0
     d = np.array(grad, dtype=np.float64, copy=True)
@@ -207,13 +210,14 @@ def _orthant_step(state: _State, direction: np.ndarray, step: float) -> np.ndarr
 
 # ---------------------------------------------------------------- the minimizer
 def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter: int,
-                 tol: float) -> QuasiNewtonResult:
+                 tol: float, owlqn: bool | None = None) -> QuasiNewtonResult:
     """Minimize ``fun(x) + sum_i l1_i |x_i|`` from ``x0``: L-BFGS when ``l1`` is all zero,
     else OWL-QN. Returns the last point, the objective at every state (the start included,
     as Spark records it) and the number of iterations taken."""
     x0 = np.asarray(x0, dtype=np.float64)
     l1 = np.zeros_like(x0) if l1 is None else np.asarray(l1, dtype=np.float64)
-    owlqn = bool((l1 != 0).any())
+    # OWL-QN can be asked for without an L1 term (Spark's LinearSVC always uses it)
+    owlqn = bool((l1 != 0).any()) if owlqn is None else owlqn
 
     def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, float, np.ndarray]:
         value, grad = fun(x)
