@@ -305,6 +305,11 @@ class GroupedData:
         from .pandas_api import apply_in_pandas
         return apply_in_pandas(self._df, self._keys, func, schema)
 
+    def cogroup(self, other: "GroupedData") -> Any:
+        """This grouping beside ``other``'s, for ``applyInPandas(func(left, right), schema)``."""
+        from .cogroup import PandasCogroupedOps
+        return PandasCogroupedOps(self, other)
+
     def count(self) -> "DataFrame":
         from . import functions as F
         return self.agg(F.count("*").alias("count"))

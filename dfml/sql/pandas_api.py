@@ -135,3 +135,10 @@ def apply_in_pandas(df: "DataFrame", keys: list[Any], func: Callable[..., Any], 
         return d._new(out.reset_index(drop=True) if hasattr(out, "reset_index") else out,
                       {f.name: f.nullable for f in struct.fields}, keep_alias=False)
     return df._derive("ApplyInPandas", build)
+
+
+# the names other modules (dfml.sql.cogroup) use
+user_frame = _as_user_frame
+call_user = _call
+fit_result = _fit
+empty_frame = _meta

@@ -215,3 +215,29 @@ def test_a_result_that_misses_the_schema_names_the_column(frames):
             yield pdf[["x"]]
     with pytest.raises(PythonException, match="`zz`"):
         ours.mapInPandas(only_x, "x int, zz string").collect()
+
+
+def test_cogroup_apply_in_pandas(spark, pyspark):
+    """Every key of either side once, the other side empty where the key is missing; with
+    and without the key argument; null keys group together."""
+    from pyspark.sql import functions as PF  # noqa: F401
+    left = [(1, 1.0), (1, 2.0), (2, 3.0), (None, 4.0), (4, float("nan"))]
+    right = [(1, "x"), (3, "y"), (None, "z"), (2, None)]
+
+    def merged(lg, rg):
+        return pd.DataFrame({"id": [lg["id"].iloc[0] if len(lg) else rg["id"].iloc[0]],
+                             "n": [len(lg) * 10 + len(rg)],
+                             "total": [lg["v"].sum() if len(lg) else None]})
+
+    def keyed(key, lg, rg):
+        return pd.DataFrame({"k": [str(key)], "n": [len(lg) + len(rg)]})
+
+    out = []
+    for s in (spark, pyspark):
+        a = s.createDataFrame(left, "id int, v double")
+        b = s.createDataFrame(right, "id int, w string")
+        g = a.groupBy("id").cogroup(b.groupBy("id"))
+        out.append((g.applyInPandas(merged, "id int, n long, total double"),
+                    g.applyInPandas(keyed, "k string, n long")))
+    for ours, theirs in zip(*out):
+        assert_same(ours, theirs)
