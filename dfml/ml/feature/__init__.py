@@ -27,3 +27,6 @@ from .hashing import HashingTF, FeatureHasher  # noqa: E402
 from .counting import CountVectorizer, CountVectorizerModel, IDF, IDFModel  # noqa: E402
 
 __all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]  # noqa: E501
+from .sql_transformer import SQLTransformer  # noqa: E402
+
+__all__ += ["SQLTransformer"]
