@@ -45,11 +45,11 @@ class SQLTransformer(Transformer):
                 f"FROM {_THIS} statement)")
         return self.getStatement()
 
-    def _run(self, dataset: Any) -> Any:
+    def _query(self, dataset: Any) -> Any:
         """The statement over ``dataset``, as a lazy DataFrame."""
         from ...sql.sqlparse import session_views
         statement = self._checked_statement()
-        session = dataset._session
+        session = dataset.sparkSession
         # a view name no statement can collide with, as Spark derives one from the uid
         view = f"{self.uid}_{uuid.uuid4().hex[:12]}"
         views = session_views(session)
@@ -64,7 +64,7 @@ class SQLTransformer(Transformer):
         translation resolves every name and type without reading a row)."""
         from ...sql import SparkSession
         session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
-        return self._run(session.createDataFrame([], schema)).schema
+        return self._query(session.createDataFrame([], schema)).schema
 
     def _fit_spec(self, schema: T.StructType) -> FitSpec:
         """A statement may read any column, rewrite any, and (WHERE, GROUP BY) drop rows: the
@@ -79,4 +79,4 @@ class SQLTransformer(Transformer):
         return self._transform(dataset)
 
     def _transform(self, dataset: Any) -> Any:
-        return self._run(dataset)
+        return self._query(dataset)
