@@ -30,3 +30,6 @@ __all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerMod
 from .sql_transformer import SQLTransformer  # noqa: E402
 
 __all__ += ["SQLTransformer"]
+from .rformula import RFormula, RFormulaModel  # noqa: E402
+
+__all__ += ["RFormula", "RFormulaModel"]
