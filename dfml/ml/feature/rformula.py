@@ -101,12 +101,11 @@ def _check_columns(resolved: ResolvedFormula, schema: T.StructType, uid: str) ->
                 raise IllegalArgumentException(
                     f"RFormula ({uid}): column `{c}` has type {dt.simpleString()}, which a formula "
                     f"cannot use (string, numeric, boolean or vector columns only)")
-
-
-def _bool_columns(resolved: ResolvedFormula, schema: T.StructType) -> list[str]:
-    """Boolean columns in interactions: Interaction takes numbers, so they enter as doubles."""
-    return sorted({c for t in resolved.terms if len(t) > 1 for c in t
-                   if isinstance(schema[c].dataType, T.BooleanType)})
+            if len(term) > 1 and isinstance(dt, T.BooleanType):
+                # Spark's Interaction takes numbers and vectors only, so Spark fails here too
+                raise IllegalArgumentException(
+                    f"RFormula ({uid}): boolean column `{c}` cannot take part in the interaction "
+                    f"{':'.join(term)}; cast it to double first")
 
 
 class RFormula(Estimator, _RFormulaParams):
@@ -146,11 +145,10 @@ class RFormula(Estimator, _RFormulaParams):
         resolved = parsed.resolve(schema.names)
         _check_columns(resolved, schema, self.uid)
         handle, uid = self.getHandleInvalid(), self.uid
-        bools = _bool_columns(resolved, schema)
         strings = sorted({c for t in resolved.terms for c in t
                           if isinstance(schema[c].dataType, T.StringType)})
         stages: list = []
-        indexed: dict[str, str] = {c: _tmp("double", uid, c) for c in bools}
+        indexed: dict[str, str] = {}
         for c in strings:
             indexed[c] = _tmp("stridx", uid, c)
             stages.append(StringIndexer(inputCol=c, outputCol=indexed[c], handleInvalid=handle,
@@ -210,7 +208,7 @@ class RFormula(Estimator, _RFormulaParams):
         fitted: list = []
         upstream: dict[str, Any] = {}
         pos = 0
-        current = self._cast_bools(schema, resolved)
+        current = schema
         for s in stages + label_stages:
             if isinstance(s, StringIndexer):
                 n = len(s._fit_aggregations(schema))
@@ -225,19 +223,13 @@ class RFormula(Estimator, _RFormulaParams):
             current = model.transformSchema(current)
         return self._model(resolved, fitted)
 
-    def _cast_bools(self, schema: T.StructType, resolved: ResolvedFormula) -> T.StructType:
-        extra = [T.StructField(_tmp("double", self.uid, c), T.DoubleType(), True)
-                 for c in _bool_columns(resolved, schema)]
-        return T.StructType(list(schema.fields) + extra)
-
     def _fit(self, dataset: Any) -> "RFormulaModel":
         aggs = self._fit_aggregations(dataset.schema)
         if aggs is not None:
             return super()._fit(dataset)
         from ..pipeline import Pipeline
         resolved, stages, label_stages = self._stages(dataset.schema)
-        frame = _with_bool_doubles(dataset, resolved, self.uid)
-        inner = Pipeline(stages=stages + label_stages).fit(frame)
+        inner = Pipeline(stages=stages + label_stages).fit(dataset)
         return self._model(resolved, inner.stages)
 
     def _model(self, resolved: ResolvedFormula, stages: list) -> "RFormulaModel":
@@ -245,13 +237,6 @@ class RFormula(Estimator, _RFormulaParams):
         pipeline = PipelineModel(stages)
         pipeline._resetUid(self.uid)
         return self._copyValues(RFormulaModel(resolved, pipeline))
-
-
-def _with_bool_doubles(dataset: Any, resolved: ResolvedFormula, uid: str) -> Any:
-    cols = _bool_columns(resolved, dataset.schema)
-    if not cols:
-        return dataset
-    return dataset.withColumns({_tmp("double", uid, c): F.col(c).cast("double") for c in cols})
 
 
 class RFormulaModel(Model, _RFormulaParams):
@@ -301,7 +286,7 @@ class RFormulaModel(Model, _RFormulaParams):
     def _renames(self) -> list[tuple[str, str]]:
         """(temporary prefix, replacement) pairs that turn the assembled slot names into the
         formula's: an indexed or one-hot column's prefix becomes its string column's, an
-        interaction's own prefix goes, a boolean's double copy is its column again."""
+        interaction's own prefix goes."""
         out: list[tuple[str, str]] = []
         sources: dict[str, str] = {}
         for s in self.pipelineModel.stages:
@@ -318,14 +303,13 @@ class RFormulaModel(Model, _RFormulaParams):
     def _transform(self, dataset: Any) -> Any:
         resolved = self.resolvedFormula
         names = dataset.columns
-        frame = _with_bool_doubles(dataset, resolved, self.uid)
-        bools = _bool_columns(resolved, dataset.schema)
+        frame = dataset
         label_idx = self._label_indexer()
         for s in self.pipelineModel.stages:
             if s is label_idx and (resolved.label not in names or self.getLabelCol() in names):
                 continue  # scoring data without the label: features only
             frame = s.transform(frame)
-        renames = self._renames() + [(_tmp("double", self.uid, c), c) for c in bools]
+        renames = self._renames()
         features = self.getFeaturesCol()
         if features in frame.columns:
             meta = _renamed(frame.schema[features].metadata or {}, renames)
