@@ -33,3 +33,6 @@ __all__ += ["SQLTransformer"]
 from .rformula import RFormula, RFormulaModel  # noqa: E402
 
 __all__ += ["RFormula", "RFormulaModel"]
+from .target_encoder import TargetEncoder, TargetEncoderModel  # noqa: E402
+
+__all__ += ["TargetEncoder", "TargetEncoderModel"]
