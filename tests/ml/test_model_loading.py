@@ -16,6 +16,7 @@ import textwrap
 import pytest
 
 import dfml.ml
+from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
@@ -126,6 +127,9 @@ def saved_everything(spark, tmp_path_factory):
         GBTRegressor(featuresCol="s2", maxIter=2, maxDepth=2, predictionCol="gbtr"),
         RandomForestRegressor(featuresCol="s2", numTrees=2, maxDepth=2, predictionCol="rfr"),
         DecisionTreeRegressor(featuresCol="s2", maxDepth=2, predictionCol="dtr"),
+        RFormula(formula="label ~ x2 + c:x1i", featuresCol="rff"),
+        TargetEncoder(inputCol="ci", outputCol="te"),
+        SQLTransformer(statement="SELECT *, x2 * 2 AS x22 FROM __THIS__"),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)
