@@ -135,10 +135,7 @@ class _Parser:
     def sum_(self, top: bool) -> tuple[list[tuple[str, tuple[str, ...]]], bool]:
         steps: list[tuple[str, tuple[str, ...]]] = []
         intercept = True
-        sign = "add"
-        if self.peek() is not None and self.peek()[1] == "-":
-            self.take()
-            sign = "remove"
+        sign = "add"  # Spark accepts no sign before the first term ("y ~ -1 + a" fails)
         while True:
             tok = self.peek()
             if tok is not None and tok[0] == "num":

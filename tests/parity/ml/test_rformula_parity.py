@@ -54,7 +54,8 @@ def _same(ours_df, theirs_df, fit_kwargs, formula, label=True):
 
 FORMULAS = ["y ~ s + n", "y ~ s + n - 1", "y ~ s + t + 0", "y ~ s:t", "y ~ s * n",
             "y ~ (s + t)^2", "y ~ . - i", "y ~ b + n", "y ~ s:n + i", "y ~ n:i", "~ n + s",
-            "y ~ t:s - 1", "y ~ s - s + n", "s ~ n + i", "y ~ s:s + n + n"]
+            "y ~ t:s - 1", "y ~ s - s + n", "s ~ n + i", "y ~ s:s + n + n",
+            "y ~ s*t*n", "y ~ (s + t + n)^2 - s:t", "y ~ s:(t + n)"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -113,6 +114,17 @@ def test_scoring_without_label_and_unseen(both, spark, pyspark, handle):
 def test_existing_label_column_kept(both):
     ours, theirs = both([r + (r[3] * 2,) for r in ROWS], SCHEMA + ", label double")
     _same(ours, theirs, {}, "y ~ s")
+
+
+def test_leading_sign_fails_in_both(both):
+    from pyspark.ml.feature import RFormula as PR
+
+    from dfml.ml.feature import RFormula
+    ours, theirs = both(ROWS, SCHEMA)
+    with pytest.raises(Exception, match="Could not parse formula"):
+        PR(formula="y ~ -1 + t").fit(theirs)
+    with pytest.raises(Exception, match="Could not parse formula: y ~ -1 \\+ t \\(unexpected '-'"):
+        RFormula(formula="y ~ -1 + t").fit(ours)
 
 
 def test_boolean_interaction_fails_in_both(both):
