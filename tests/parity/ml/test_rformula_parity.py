@@ -137,3 +137,29 @@ def test_boolean_interaction_fails_in_both(both):
         PR(formula="y ~ b:n + t").fit(theirs).transform(theirs).collect()
     with pytest.raises(Exception, match="boolean column `b`"):
         RFormula(formula="y ~ b:n + t").fit(ours)
+
+
+@pytest.mark.parametrize("formula", ["y ~ v + s"])
+def test_vector_terms(spark, pyspark, formula):
+    """A vector column enters as its slots (``v_0``, ``v_1``); Spark refuses a vector without
+    ML attributes in an interaction, so ``v:s`` is not compared."""
+    from pyspark.ml.linalg import Vectors as PV
+
+    from dfml.ml.linalg import Vectors as DV
+
+    def rows(V):
+        return [(k, float(k % 2), "abc"[k % 3], float(k), V.dense([k, 0.5 * k]) if k % 2
+                 else V.sparse(2, [0], [1.0])) for k in range(6)]
+    from pyspark.ml.linalg import VectorUDT as PVU
+    from pyspark.sql import types as PT
+
+    from dfml.ml.linalg import VectorUDT as DVU
+    from dfml.sql import types as DT
+
+    def struct(TT, VU):
+        return TT.StructType([TT.StructField("i", TT.IntegerType()), TT.StructField("y", TT.DoubleType()),
+                              TT.StructField("s", TT.StringType()), TT.StructField("n", TT.DoubleType()),
+                              TT.StructField("v", VU())])
+    ours = spark.createDataFrame(rows(DV), struct(DT, DVU))
+    theirs = pyspark.createDataFrame(rows(PV), struct(PT, PVU))
+    _same(ours, theirs, {}, formula)
