@@ -16,6 +16,7 @@ import textwrap
 import pytest
 
 import dfml.ml
+from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
@@ -139,6 +140,9 @@ def saved_everything(spark, tmp_path_factory):
                     predictionCol="inc", probabilityCol=""),
         ParallelPostFit(model=SkLogistic().fit([[0.0, 0.0], [1.0, 1.0]], [0, 1]), featuresCol="vs",
                         predictionCol="ppf", probabilityCol=""),
+        RFormula(formula="label ~ x2 + c:x1i", featuresCol="rff"),
+        TargetEncoder(inputCol="ci", outputCol="te"),
+        SQLTransformer(statement="SELECT *, x2 * 2 AS x22 FROM __THIS__"),
     ]
     pipeline = Pipeline(stages=stages)
     model = pipeline.fit(df)

@@ -27,3 +27,12 @@ from .hashing import HashingTF, FeatureHasher  # noqa: E402
 from .counting import CountVectorizer, CountVectorizerModel, IDF, IDFModel  # noqa: E402
 
 __all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]  # noqa: E501
+from .sql_transformer import SQLTransformer  # noqa: E402
+
+__all__ += ["SQLTransformer"]
+from .rformula import RFormula, RFormulaModel  # noqa: E402
+
+__all__ += ["RFormula", "RFormulaModel"]
+from .target_encoder import TargetEncoder, TargetEncoderModel  # noqa: E402
+
+__all__ += ["TargetEncoder", "TargetEncoderModel"]
