@@ -27,3 +27,10 @@ from .hashing import HashingTF, FeatureHasher  # noqa: E402
 from .counting import CountVectorizer, CountVectorizerModel, IDF, IDFModel  # noqa: E402
 
 __all__ += ["HashingTF", "FeatureHasher", "CountVectorizer", "CountVectorizerModel", "IDF", "IDFModel"]  # noqa: E501
+from .selectors import (ChiSqSelector, ChiSqSelectorModel, UnivariateFeatureSelector,  # noqa: E402
+                        UnivariateFeatureSelectorModel, VarianceThresholdSelector,
+                        VarianceThresholdSelectorModel)
+
+__all__ += ["ChiSqSelector", "ChiSqSelectorModel", "UnivariateFeatureSelector",
+            "UnivariateFeatureSelectorModel", "VarianceThresholdSelector",
+            "VarianceThresholdSelectorModel"]
