@@ -29,6 +29,7 @@ from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imp
 from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGram, RegexTokenizer,
                               StopWordsRemover, Tokenizer)
 from dfml.ml.feature import ChiSqSelector, UnivariateFeatureSelector, VarianceThresholdSelector
+from dfml.ml.feature import DCT, VectorIndexer, VectorSizeHint
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier,
@@ -122,6 +123,9 @@ def saved_everything(spark, tmp_path_factory):
         UnivariateFeatureSelector(featuresCol="raw", outputCol="ufs", selectionMode="fpr")
         .setFeatureType("continuous").setLabelType("categorical").setSelectionThreshold(0.9),
         VarianceThresholdSelector(featuresCol="raw", outputCol="vts"),
+        VectorSizeHint(inputCol="raw", size=4, handleInvalid="optimistic"),
+        DCT(inputCol="raw", outputCol="dct"),
+        VectorIndexer(inputCol="raw", outputCol="vi", maxCategories=3),
         # tree models (XGBoost boosters saved as UBJSON in data/)
         GBTClassifier(featuresCol="s1", maxIter=2, maxDepth=2, predictionCol="gbtc",
                       rawPredictionCol="gbtcr", probabilityCol="gbtcp"),

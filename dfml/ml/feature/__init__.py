@@ -34,3 +34,6 @@ from .selectors import (ChiSqSelector, ChiSqSelectorModel, UnivariateFeatureSele
 __all__ += ["ChiSqSelector", "ChiSqSelectorModel", "UnivariateFeatureSelector",
             "UnivariateFeatureSelectorModel", "VarianceThresholdSelector",
             "VarianceThresholdSelectorModel"]
+from .vector_stages import DCT, VectorSizeHint, VectorIndexer, VectorIndexerModel  # noqa: E402
+
+__all__ += ["DCT", "VectorSizeHint", "VectorIndexer", "VectorIndexerModel"]
