@@ -151,3 +151,12 @@ def test_bad_columns(spark, graphs, df):
     with pytest.raises(ValueError, match="already exists"):
         VarianceThresholdSelector(outputCol="label").fit(df)
     assert n.count == 0
+
+
+def test_nothing_selected_gives_empty_vectors(spark, df):
+    """fwe with a tiny bound keeps no feature: every row becomes an empty vector, as in Spark."""
+    model = ChiSqSelector(selectorType="fwe", fwe=1e-300, outputCol="o").fit(df)
+    assert model.selectedFeatures == []
+    out = _out(model, df)
+    assert all(v.size == 0 for v in out)
+    assert type(out[0]).__name__ == "DenseVector" and type(out[1]).__name__ == "SparseVector"

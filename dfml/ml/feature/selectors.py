@@ -80,10 +80,12 @@ class _SelectKernel:
             raise IllegalArgumentException(
                 f"feature selector: selected feature {int(self.indices[-1])} is out of range for "
                 f"the vectors of size {m.shape[1]} in column `{self.column}`")
-        if sp.issparse(m) and sparse_rows.all():
+        if sp.issparse(m) and sparse_rows.all() and len(self.indices):
             return csr_to_arrow(sp.csr_matrix(m[:, self.indices]))
         d = (m.toarray() if sp.issparse(m) else m)[:, self.indices]
-        return mixed_rows_to_arrow(d, sparse_rows) if sparse_rows.any() else dense_to_arrow(d)
+        if sparse_rows.any() or not len(self.indices):  # (dense_to_arrow needs a column)
+            return mixed_rows_to_arrow(d, sparse_rows)
+        return dense_to_arrow(d)
 
 
 class _SelectorModel(Model, HasFeaturesCol, HasOutputCol):
