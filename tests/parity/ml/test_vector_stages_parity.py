@@ -94,8 +94,8 @@ def test_vector_indexer_fit_with_nan(spark, pyspark):
                             handleInvalid="keep").fit(ours_df)
     theirs = PM.VectorIndexer(inputCol="v", outputCol="o", maxCategories=3,
                               handleInvalid="keep").fit(theirs_df)
-    norm = lambda maps: {j: sorted(("nan" if k != k else k, v) for k, v in m.items())  # noqa
-                         for j, m in maps.items()}
+    norm = lambda maps: {j: sorted(((k != k, 0.0 if k != k else k), v)  # noqa: E731
+                                   for k, v in m.items()) for j, m in maps.items()}
     assert norm(ours.categoryMaps) == norm(theirs.categoryMaps)
     _same(ours.transform(ours_df), theirs.transform(theirs_df))
 
