@@ -184,7 +184,7 @@ class ChiSquareTest:
             label=f"chi-squared counts({featuresCol}, {labelCol})")])[0]
         if tables is None:
             raise SparkException(f"{who}: the input has no rows")
-        results = [_chi_squared(u, cnt, j, who) for j, (u, cnt) in enumerate(tables)]
+        results = [chi_squared(u, cnt, j, who) for j, (u, cnt) in enumerate(tables)]
         spark = dataset.sparkSession
         if flatten:
             return spark.createDataFrame(
@@ -199,7 +199,7 @@ class ChiSquareTest:
                                        DenseVector([r[2] for r in results]))], schema)
 
 
-def _chi_squared(pairs: np.ndarray, counts: np.ndarray, j: int,
+def chi_squared(pairs: np.ndarray, counts: np.ndarray, j: int,
                  who: str) -> tuple[float, int, float]:
     """(pValue, degrees of freedom, statistic) of one feature's contingency counts."""
     from scipy.stats import chi2

@@ -29,6 +29,8 @@ from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imp
                              StandardScaler, StringIndexer, VectorAssembler, VectorSlicer)
 from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGram, RegexTokenizer,
                               StopWordsRemover, Tokenizer)
+from dfml.ml.feature import ChiSqSelector, UnivariateFeatureSelector, VarianceThresholdSelector
+from dfml.ml.feature import DCT, VectorIndexer, VectorSizeHint
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
@@ -42,7 +44,8 @@ from sklearn.linear_model import LogisticRegression as SkLogistic, SGDClassifier
 from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator", "dfml.ml.tuning._Validator"}
+_BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator", "dfml.ml.tuning._Validator",
+          "dfml.ml.feature.selectors._SelectorModel"}
 
 
 def _saved_classes() -> set[str]:
@@ -123,6 +126,13 @@ def saved_everything(spark, tmp_path_factory):
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
         CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
         FeatureHasher(inputCols=["x2", "c"], outputCol="fh", numFeatures=32),
+        ChiSqSelector(featuresCol="raw", outputCol="chi", numTopFeatures=2),
+        UnivariateFeatureSelector(featuresCol="raw", outputCol="ufs", selectionMode="fpr")
+        .setFeatureType("continuous").setLabelType("categorical").setSelectionThreshold(0.9),
+        VarianceThresholdSelector(featuresCol="raw", outputCol="vts"),
+        VectorSizeHint(inputCol="raw", size=4, handleInvalid="optimistic"),
+        DCT(inputCol="raw", outputCol="dct"),
+        VectorIndexer(inputCol="raw", outputCol="vi", maxCategories=3),
         # tree models (XGBoost boosters saved as UBJSON in data/)
         GBTClassifier(featuresCol="s1", maxIter=2, maxDepth=2, predictionCol="gbtc",
                       rawPredictionCol="gbtcr", probabilityCol="gbtcp"),

@@ -36,3 +36,13 @@ __all__ += ["RFormula", "RFormulaModel"]
 from .target_encoder import TargetEncoder, TargetEncoderModel  # noqa: E402
 
 __all__ += ["TargetEncoder", "TargetEncoderModel"]
+from .selectors import (ChiSqSelector, ChiSqSelectorModel, UnivariateFeatureSelector,  # noqa: E402
+                        UnivariateFeatureSelectorModel, VarianceThresholdSelector,
+                        VarianceThresholdSelectorModel)
+
+__all__ += ["ChiSqSelector", "ChiSqSelectorModel", "UnivariateFeatureSelector",
+            "UnivariateFeatureSelectorModel", "VarianceThresholdSelector",
+            "VarianceThresholdSelectorModel"]
+from .vector_stages import DCT, VectorSizeHint, VectorIndexer, VectorIndexerModel  # noqa: E402
+
+__all__ += ["DCT", "VectorSizeHint", "VectorIndexer", "VectorIndexerModel"]
