@@ -25,11 +25,8 @@ _KEY = "__cogroup_key"
 def _key_column(part: pd.DataFrame, names: list[str]) -> pd.Series:
     """The group key of each row as text (equal keys give equal text on both sides; None and
     NaN are keys of their own, as Spark groups them)."""
-    import pyarrow as pa
-    values = [pa.array(part[n]).to_pylist() if not isinstance(part[n].dtype, pd.ArrowDtype)
-              else part[n].array._pa_array.to_pylist() for n in names]
-    return pd.Series([repr(t) for t in zip(*values)] if values else [], index=part.index,
-                     dtype=object)
+    from .pandas_aggregate import row_tuples
+    return row_tuples(part[names]).map(repr)
 
 
 class _CogroupPair:

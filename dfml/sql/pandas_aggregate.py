@@ -21,7 +21,7 @@ from .column import AggFunc, Typed
 from .errors import PythonException, python_failure
 
 
-def _rows(frame: pd.DataFrame) -> pd.Series:
+def row_tuples(frame: pd.DataFrame) -> pd.Series:
     """Each row of ``frame`` as a tuple of Python values (None for null, NaN kept)."""
     cols = [pa.array(frame[c], from_pandas=False).to_pylist() if not isinstance(
         frame[c].dtype, pd.ArrowDtype) else frame[c].array._pa_array.to_pylist()
@@ -48,7 +48,7 @@ class PandasAggregate(AggFunc):
         names = [p.input(a) for a in args]
         frame = dd.concat([p.inputs[n] for n in names], axis=1) if len(names) > 1 \
             else p.inputs[names[0]].to_frame()
-        rows = p.derived(frame.map_partitions(_rows, meta=pd.Series([], dtype=object)))
+        rows = p.derived(frame.map_partitions(row_tuples, meta=pd.Series([], dtype=object)))
         gathered = p.reduce(rows, _GATHER_ROWS)
         func, out, fname = self.options["func"], self.options["out"], self.name
         convert = self.options["convert"]  # the UDF result rules (functions._udf.fit)
