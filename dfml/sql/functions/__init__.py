@@ -35,6 +35,7 @@ from ._udf import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403
 from ._text import ascii  # noqa: F401
 from ._window import *  # noqa: F401,F403
+from ._zoned import *  # noqa: F401,F403
 
 
 def col(col: str) -> Column:
