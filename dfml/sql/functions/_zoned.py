@@ -92,26 +92,37 @@ def _zone_arg(tz: Any) -> Expr:
     return lit_expr(tz) if not isinstance(tz, Column) else tz._expr
 
 
+def instant_reader(dtype: T.DataType, zones: Zones, fname: str) -> Callable[[Any], Any]:
+    """How a value of ``dtype`` reads as a UTC instant (a naive datetime): a stored timestamp
+    through the process zone, text, dates and TIMESTAMP_NTZ as session wall-clock time."""
+    if isinstance(dtype, T.TimestampType):
+        return zones.stored_to_utc
+    read = wall_reader(dtype, zones, None, fname, ltz=False)
+    return lambda v: wall_to_utc(read(v), zones.session)
+
+
 def _shift(name: str, to_utc: bool) -> Callable[[Any, Any], Column]:
     def f(timestamp: Any, tz: Any) -> Column:
         def impl(ctx: Ctx, t: Typed, z: Typed) -> Typed:
             zones = Zones()
-            read = wall_reader(t.dtype, zones, None, name)
+            read = instant_reader(t.dtype, zones, name)
 
             def one(v: Any, zname: Any) -> Any:
-                w = read(v) if v is not None else None
-                if w is None or zname is None:
+                u = read(v) if v is not None else None
+                if u is None or zname is None:
                     return None
                 target = zone(zname, f"{name}: tz")
-                moved = wall_to_utc(w, target) if to_utc else utc_to_wall(w, target)
-                return zones.session_to_stored(moved)
+                # the instant's UTC wall-clock time, moved as wall-clock time: the session zone
+                # plays no part for a TIMESTAMP (Spark shifts the instant itself)
+                moved = wall_to_utc(u, target) if to_utc else utc_to_wall(u, target)
+                return zones.utc_to_stored(moved)
             return rows(ctx, [t, z], one, _TS)
         e, z = col_expr(timestamp), _zone_arg(tz)
         return func(name, [e, z], impl)
     f.__name__ = name
-    f.__doc__ = (f"The timestamp read as wall-clock time in {'``tz``' if to_utc else 'UTC'} and "
-                 f"shown as wall-clock time in {'UTC' if to_utc else '``tz``'} (a wall-clock "
-                 f"shift, as Spark's; the result is a TIMESTAMP of the session zone).")
+    f.__doc__ = (f"The instant's UTC wall-clock time read as wall-clock time in "
+                 f"{'``tz``' if to_utc else 'UTC'} and shown in {'UTC' if to_utc else '``tz``'}: "
+                 f"a shift by the zone's offset, as Spark's.")
     return f
 
 
@@ -167,7 +178,10 @@ def _parse_fn(name: str, out: T.DataType, fmt_shown: bool = False) -> Callable[.
                     if w is None:
                         return None
                     u = wall_to_utc(w, zones.session)
-                    return int((u - _dt.datetime(1970, 1, 1)).total_seconds() // 1)
+                    d = u - _dt.datetime(1970, 1, 1)
+                    micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+                    # Spark divides the microseconds truncating toward zero (-0.5 s is 0)
+                    return abs(micros) // 1_000_000 * (1 if micros >= 0 else -1)
             elif isinstance(t.dtype, T.TimestampType):
                 def convert(v: Any) -> Any:
                     return v
