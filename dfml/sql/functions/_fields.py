@@ -258,8 +258,8 @@ def _trunc_div(a: int, b: int) -> int:
 
 
 def timestamp_diff(unit: str, start: Any, end: Any) -> Column:
-    """Whole ``unit``s from ``start`` to ``end`` (truncated toward zero): hours and shorter count
-    elapsed time, days and longer the session zone's calendar."""
+    """Whole ``unit``s from ``start`` to ``end`` (truncated toward zero), counted on the session
+    zone's wall-clock times."""
     u, shown = _unit(unit, "timestamp_diff")
     s, e = col_expr(start), col_expr(end)
 
@@ -267,21 +267,18 @@ def timestamp_diff(unit: str, start: Any, end: Any) -> Column:
         zones = Zones()
         ra = wall_reader(a.dtype, zones, None, "timestamp_diff")
         rb = wall_reader(b.dtype, zones, None, "timestamp_diff")
-        ntz = isinstance(a.dtype, T.TimestampNTZType) and isinstance(b.dtype, T.TimestampNTZType)
 
         def one(x: Any, y: Any) -> Any:
             wa, wb = (None if x is None else ra(x)), (None if y is None else rb(y))
             if wa is None or wb is None:
                 return None
+            # every unit counts wall-clock time (a DST change makes an hour vanish or repeat),
+            # as Spark compares local date-times
+            d = wb - wa
+            micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
             if u in _EXACT:
-                ia, ib = (wa, wb) if ntz else (wall_to_utc(wa, zones.session),
-                                               wall_to_utc(wb, zones.session))
-                d = ib - ia
-                micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
                 return _trunc_div(micros, _EXACT[u])
             if u in _DAYS:
-                d = wb - wa
-                micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
                 return _trunc_div(micros, 86_400_000_000 * _DAYS[u])
             return _trunc_div(_months_until(wa, wb), _MONTHS[u])
         return rows(ctx, [a, b], one, T.LongType())

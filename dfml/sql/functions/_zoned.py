@@ -18,13 +18,13 @@ from .. import types as T
 from ..column import Column, Ctx, Expr, Literal, Typed
 from ..kernels import per_partition, rowwise
 from ..lenient_dates import parse_date, parse_timestamp
-from ._common import col_expr, func, lit_expr
+from ._common import col_expr, func, lit_expr, renamed
 from ._dates import spark_to_strftime
 from ._zones import Zones, as_datetime, utc_to_wall, wall_to_utc, zone
 
 __all__ = ["from_utc_timestamp", "to_utc_timestamp", "convert_timezone", "to_timestamp_ltz",
            "to_timestamp_ntz", "try_to_timestamp", "try_to_date", "to_unix_timestamp",
-           "localtimestamp"]
+           "localtimestamp", "unix_timestamp"]
 
 _TS, _NTZ, _D, _S = T.TimestampType(), T.TimestampNTZType(), T.DateType(), T.StringType()
 _DEFAULT_FORMAT = "yyyy-MM-dd HH:mm:ss"
@@ -224,3 +224,13 @@ def localtimestamp() -> Column:
     zones = Zones()
     now = utc_to_wall(_dt.datetime.now(_dt.timezone.utc).replace(tzinfo=None), zones.session)
     return Column(Literal(now, _NTZ)).alias("localtimestamp()")
+
+
+def unix_timestamp(timestamp: Any = None, format: str = _DEFAULT_FORMAT) -> Column:  # noqa: A002
+    """Seconds since the epoch of ``timestamp`` (text read with ``format`` in the session zone),
+    or of now when no column is given."""
+    if timestamp is None:
+        now = int(_dt.datetime.now(_dt.timezone.utc).timestamp())
+        return Column(Literal(now, T.LongType())).alias(f"unix_timestamp(current_timestamp(), {format})")
+    e = col_expr(timestamp)
+    return renamed(to_unix_timestamp(timestamp, format), f"unix_timestamp({e.sql()}, {format})")
