@@ -222,3 +222,17 @@ def test_make_dt_interval(spark, pyspark):
                         PF.make_dt_interval("dd")), "UTC")
     _same(ours.selectExpr("make_dt_interval(dd, h, mi, sec)"),
           theirs.selectExpr("make_dt_interval(dd, h, mi, sec)"), "UTC")
+
+
+def test_format_from_a_column(spark, pyspark, zone):
+    """A ``format`` given as a str names a column holding each row's pattern (as PySpark)."""
+    rows = [("2015-04-08", "yyyy-MM-dd"), ("2025+01+09", "yyyy+MM+dd"), ("2016-12-31 10:00", None),
+            (None, "yyyy")]
+    ours, theirs = spark.createDataFrame(rows, "dt string, fmt string"), \
+        pyspark.createDataFrame(rows, "dt string, fmt string")
+    from pyspark.sql import functions as PF
+    build = lambda d, f: d.select(f.to_unix_timestamp("dt", "fmt"), f.to_timestamp_ltz("dt", "fmt"),  # noqa: E731
+                                  f.to_timestamp_ntz("dt", "fmt"), f.try_to_timestamp("dt", "fmt"),
+                                  f.unix_timestamp("dt", "yyyy-MM-dd"))
+    _same(build(ours, F), build(theirs, PF), zone)
+    _sql((ours, theirs), zone, "to_unix_timestamp(dt, 'yyyy-MM-dd')", "to_timestamp_ntz(dt, fmt)")

@@ -161,37 +161,43 @@ def convert_timezone(sourceTz: Any, targetTz: Any, sourceTs: Any = None) -> Colu
 
 def _parse_fn(name: str, out: T.DataType, fmt_shown: bool = False) -> Callable[..., Column]:
     """``to_timestamp_ltz``/``to_timestamp_ntz``/``try_to_timestamp``/``to_unix_timestamp``:
-    text (with an optional pattern), dates and timestamps as ``out``."""
+    text (with an optional pattern: a literal, or a column giving each row's pattern), dates
+    and timestamps as ``out``. A ``format`` given as a str names a column, as in PySpark."""
     def f(timestamp: Any, format: Any = None) -> Column:  # noqa: A002 - Spark's name
-        fe = None if format is None else lit_expr(format)
-        fmt = None if fe is None else _literal_text(fe, f"{name}: format")
+        fe = None if format is None else col_expr(format)
+        fmt = fe.value if isinstance(fe, Literal) else None
+        per_row = fe is not None and not isinstance(fe, Literal)
         e = col_expr(timestamp)
 
-        def impl(ctx: Ctx, t: Typed) -> Typed:
+        def impl(ctx: Ctx, t: Typed, *fmt_col: Typed) -> Typed:
             zones = Zones()
-            read = wall_reader(t.dtype, zones, fmt, name, ltz=not isinstance(out, T.TimestampNTZType))
-            if isinstance(out, T.TimestampNTZType):
-                convert = read
-            elif isinstance(out, T.LongType):
-                def convert(v: Any) -> Any:
-                    w = read(v)
-                    if w is None:
-                        return None
-                    u = wall_to_utc(w, zones.session)
-                    d = u - _dt.datetime(1970, 1, 1)
+            ltz = not isinstance(out, T.TimestampNTZType)
+            readers: dict = {}
+
+            def reader(pattern: Any) -> Callable[[Any], Any]:
+                if pattern not in readers:
+                    readers[pattern] = wall_reader(t.dtype, zones, pattern, name, ltz=ltz)
+                return readers[pattern]
+
+            def convert(v: Any, pattern: Any) -> Any:
+                if isinstance(out, T.TimestampType) and isinstance(t.dtype, T.TimestampType):
+                    return v
+                w = reader(pattern)(v)
+                if w is None or isinstance(out, T.TimestampNTZType):
+                    return w
+                if isinstance(out, T.LongType):
+                    d = wall_to_utc(w, zones.session) - _dt.datetime(1970, 1, 1)
                     micros = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
                     # Spark divides the microseconds truncating toward zero (-0.5 s is 0)
                     return abs(micros) // 1_000_000 * (1 if micros >= 0 else -1)
-            elif isinstance(t.dtype, T.TimestampType):
-                def convert(v: Any) -> Any:
-                    return v
-            else:
-                def convert(v: Any) -> Any:
-                    return zones.session_to_stored(read(v))
-            return rows(ctx, [t], lambda v: None if v is None else convert(v), out)
-        shown_fmt = fmt if fmt is not None else (_DEFAULT_FORMAT if fmt_shown else None)
+                return zones.session_to_stored(w)
+            if fmt_col:
+                return rows(ctx, [t, fmt_col[0]], lambda v, p: None if v is None or p is None
+                            else convert(v, p), out)
+            return rows(ctx, [t], lambda v: None if v is None else convert(v, fmt), out)
+        shown_fmt = fe.sql() if fe is not None else (_DEFAULT_FORMAT if fmt_shown else None)
         sql = f"{name}({e.sql()}{'' if shown_fmt is None else ', ' + shown_fmt})"
-        return func(name, [e], impl, sql=sql)
+        return func(name, [e] + ([fe] if per_row else []), impl, sql=sql)
     f.__name__ = name
     return f
 
@@ -233,4 +239,5 @@ def unix_timestamp(timestamp: Any = None, format: str = _DEFAULT_FORMAT) -> Colu
         now = int(_dt.datetime.now(_dt.timezone.utc).timestamp())
         return Column(Literal(now, T.LongType())).alias(f"unix_timestamp(current_timestamp(), {format})")
     e = col_expr(timestamp)
-    return renamed(to_unix_timestamp(timestamp, format), f"unix_timestamp({e.sql()}, {format})")
+    return renamed(to_unix_timestamp(timestamp, Column(Literal(format))),
+                   f"unix_timestamp({e.sql()}, {format})")

@@ -383,7 +383,8 @@ _SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": 
 
 # functions whose PySpark parameters are all columns even where the name is usually a value's
 # (``split_part(s, ',', 2)``'s delimiter): SQL constants reach them as literal columns
-_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike"}
+_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "to_timestamp_ltz",
+                "to_timestamp_ntz", "to_unix_timestamp", "try_to_timestamp"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
