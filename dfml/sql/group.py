@@ -72,6 +72,7 @@ class _ArrowGroupReduce:
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         from .functions._common import arrow_of
+        from .struct_keys import join_struct_keys, split_struct_keys
         if self.merge:
             cols = self.keys + list(self.partials)
         else:
@@ -94,10 +95,13 @@ class _ArrowGroupReduce:
                              if step == "sum" else None))
         aggs = [a if len(a) == 2 or a[2] is not None else a[:2] for a in aggs]
         key_types = [table.schema.field(k).type for k in self.keys]
-        result = _narrow_keys(table, self.keys).group_by(self.keys, use_threads=False).aggregate(aggs)
+        table, flat, structs = split_struct_keys(_narrow_keys(table, self.keys), self.keys)
+        result = table.group_by(flat, use_threads=False).aggregate(aggs)
         # Arrow names each aggregate "<column>_<function>" ("count_all" alone)
         arrow_names = [a[1] if not a[0] else f"{a[0]}_{a[1]}" for a in aggs]
-        columns = [result.column(k).cast(t) for k, t in zip(self.keys, key_types)]
+        rebuilt = join_struct_keys(result, structs)
+        columns = [(rebuilt[k] if k in rebuilt else result.column(k)).cast(t)
+                   for k, t in zip(self.keys, key_types)]
         columns += [result.column(n) for n in arrow_names]
         out = pa.table(dict(zip(self.keys + list(self.partials), columns)))
         return out.to_pandas(types_mapper=pd.ArrowDtype)

@@ -36,6 +36,8 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
         if v.microsecond:
             text += f".{v.microsecond:06d}".rstrip("0")
         return text
+    if isinstance(v, dt.timedelta):
+        return _day_time(v, dtype)
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, (bytes, bytearray)):
@@ -61,6 +63,18 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
 
 _META = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f", "\b": "\\b",
                        "\x0b": "\\v", "\x07": "\\a"})
+
+
+def _day_time(v: dt.timedelta, dtype: T.DataType | None) -> str:
+    """A day-time interval as Spark prints it: ``INTERVAL '1 02:03:04.5' DAY TO SECOND``."""
+    micros = (v.days * 86400 + v.seconds) * 1_000_000 + v.microseconds
+    sign, micros = ("-" if micros < 0 else ""), abs(micros)
+    secs, frac = divmod(micros, 1_000_000)
+    days, rest = divmod(secs, 86400)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{s:02d}" + (f".{frac:06d}".rstrip("0") if frac else "")
+    return f"INTERVAL '{sign}{days} {h:02d}:{m:02d}:{text}' DAY TO SECOND"
 
 
 def _escaped(text: str) -> str:

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 __all__ = [
     "DataType", "NullType", "StringType", "BinaryType", "BooleanType", "DateType",
-    "TimestampType", "TimestampNTZType", "DecimalType", "DoubleType", "FloatType",
+    "TimestampType", "TimestampNTZType", "DayTimeIntervalType", "DecimalType", "DoubleType", "FloatType",
     "ByteType", "ShortType", "IntegerType", "LongType", "ArrayType", "MapType",
     "StructField", "StructType", "UserDefinedType", "register_udt", "NumericType", "IntegralType", "FractionalType",
     "AtomicType", "parse_ddl", "parse_type", "from_arrow", "to_arrow", "from_dtype",
@@ -92,6 +92,29 @@ class TimestampType(AtomicType):
 class TimestampNTZType(AtomicType):
     def typeName(self) -> str:
         return "timestamp_ntz"
+
+
+class DayTimeIntervalType(AtomicType):
+    """A span of days to seconds, exact to the microsecond (Python's ``timedelta``), stored as
+    Arrow ``duration[us]``; the fields name the units it is written in."""
+
+    _NAMES = ("day", "hour", "minute", "second")
+
+    def __init__(self, startField: int = 0, endField: int = 3):  # noqa: N803 - Spark's names
+        if not 0 <= startField <= endField <= 3:
+            raise ValueError(f"DayTimeIntervalType: fields must satisfy 0 <= start <= end <= 3, "
+                             f"got {startField}, {endField}")
+        self.startField, self.endField = startField, endField
+
+    def simpleString(self) -> str:
+        s, e = self._NAMES[self.startField], self._NAMES[self.endField]
+        return f"interval {s}" if s == e else f"interval {s} to {e}"
+
+    def typeName(self) -> str:
+        return self.simpleString()
+
+    def __repr__(self) -> str:
+        return f"DayTimeIntervalType({self.startField}, {self.endField})"
 
 
 class DoubleType(FractionalType):
@@ -315,6 +338,8 @@ def to_arrow(dt: DataType) -> pa.DataType:
         return dt.arrowType()
     if isinstance(dt, DecimalType):
         return pa.decimal128(dt.precision, dt.scale)
+    if isinstance(dt, DayTimeIntervalType):
+        return pa.duration("us")
     if isinstance(dt, ArrayType):
         return pa.large_list(to_arrow(dt.elementType))
     if isinstance(dt, MapType):
@@ -352,6 +377,8 @@ def from_arrow(t: pa.DataType) -> DataType:
         return TimestampType()
     if pa.types.is_null(t):
         return NullType()
+    if pa.types.is_duration(t):
+        return DayTimeIntervalType()
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
             or pa.types.is_list_view(t) or pa.types.is_large_list_view(t):
         return ArrayType(from_arrow(t.value_type), True)

@@ -17,7 +17,9 @@ from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
+from ._fields import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
+from ._intervals import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._higher_order import *  # noqa: F401,F403
 from ._higher_order import filter  # noqa: F401 - Spark's name
@@ -34,7 +36,9 @@ from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403
 from ._text import ascii  # noqa: F401
+from ._time_windows import *  # noqa: F401,F403
 from ._window import *  # noqa: F401,F403
+from ._zoned import *  # noqa: F401,F403
 
 
 def col(col: str) -> Column:

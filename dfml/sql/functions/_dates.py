@@ -16,12 +16,13 @@ import pyarrow.compute as pc
 
 from .. import types as T
 from ..column import Column, Ctx, Literal, Typed, cast_to
+from ..kernels import rowwise
 from ._common import ArrowKernel, col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["year", "month", "dayofmonth", "dayofweek", "dayofyear", "hour", "minute", "second",
            "quarter", "weekofyear", "to_date", "to_timestamp", "date_format", "date_add", "date_sub",
            "datediff", "months_between", "add_months", "current_date", "current_timestamp",
-           "unix_timestamp", "from_unixtime", "last_day"]
+           "from_unixtime", "last_day"]
 
 _DEFAULT_TS_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
@@ -49,6 +50,16 @@ def spark_to_strftime(fmt: str) -> str:
             code = "%f"
         out.append(code)
     return "".join(out)
+
+
+def _zone_key(z: Any) -> str:
+    """A zone as Arrow names it (a region id, or a fixed offset as ``+hh:mm``)."""
+    key = getattr(z, "key", None)
+    if key is not None:
+        return key
+    off = z.utcoffset(None)
+    mins = int(off.total_seconds() // 60)
+    return f"{'+' if mins >= 0 else '-'}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
 
 
 def _as_timestamp(t: Typed) -> Typed:
@@ -146,7 +157,15 @@ def to_date(col: Any, format: str | None = None) -> Column:
 def to_timestamp(col: Any, format: str | None = None) -> Column:
     def impl(ctx: Ctx, t: Typed) -> Typed:
         if isinstance(t.dtype, T.StringType):
-            return _parse_ts(t, format)
+            from ._zones import Zones
+            zones = Zones()
+            parsed = _parse_ts(t, format)
+            if zones.same or parsed.is_scalar:
+                return parsed
+            # the text is the session zone's wall-clock time: stored as its instant
+            return Typed(per_partition(ctx, [parsed], rowwise(zones.session_to_stored,
+                                                              pa.timestamp("us")), T.TimestampType()),
+                         T.TimestampType(), True)
         return cast_to(t, T.TimestampType())
     e = col_expr(col)
     sql = f"to_timestamp({e.sql()}{', ' + format if format else ''})"
@@ -313,32 +332,19 @@ def current_timestamp() -> Column:
     return Column(Literal(now, T.TimestampType())).alias("current_timestamp()")
 
 
-def unix_timestamp(timestamp: Any = None, format: str = _DEFAULT_TS_FORMAT) -> Column:
-    if timestamp is None:
-        now = int(_dt.datetime.now(_dt.timezone.utc).timestamp())
-        return Column(Literal(now, T.LongType())).alias(f"unix_timestamp(current_timestamp(), {format})")
-
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        if isinstance(t.dtype, T.StringType):
-            t = _parse_ts(t, format)
-        t = cast_to(t, T.TimestampType())
-
-        def k(a: Any) -> pa.ChunkedArray:
-            secs = pc.cast(pc.cast(a, pa.timestamp("s"), safe=False), pa.int64())
-            return secs
-        return Typed(per_partition(ctx, [t], k, T.LongType()), T.LongType(), True)
-    e = col_expr(timestamp)
-    return func("unix_timestamp", [e], impl, sql=f"unix_timestamp({e.sql()}, {format})")
-
-
 def from_unixtime(timestamp: Any, format: str = _DEFAULT_TS_FORMAT) -> Column:
     kernel = _format_kernel(format)
 
     def impl(ctx: Ctx, t: Typed) -> Typed:
         require(t, (T.IntegralType,), "from_unixtime", '"BIGINT"')
+        from ._zones import Zones
+        session = Zones().session  # the text is the session zone's wall-clock time
 
         def k(a: Any) -> pa.ChunkedArray:
             ts = pc.cast(pc.cast(a, pa.int64()), pa.timestamp("s"))
+            if session is not _dt.timezone.utc:
+                ts = pc.local_timestamp(pc.cast(pc.cast(ts, pa.timestamp("s", "UTC")),
+                                                pa.timestamp("s", _zone_key(session))))
             return kernel(ts)
         return Typed(per_partition(ctx, [cast_to(t, T.LongType())], k, T.StringType()),
                      T.StringType(), True)

@@ -257,6 +257,9 @@ class ExprTranslator:
     def _anonymous(self, node: exp.Anonymous) -> Column:
         return self.call(node.name, list(node.expressions))
 
+    def _extract(self, node: exp.Extract) -> Column:
+        return self.F.extract(Column(Literal(node.this.name)), self.column(node.expression))
+
     def _currentdate(self, node: exp.Expression) -> Column:
         return self.call("current_date", [])
 
@@ -337,6 +340,9 @@ class ExprTranslator:
                 values.append(self._lambda_fn(a))
                 continue
             p = params[min(i, len(params) - 1)] if params else None
+            if p is not None and p.name == "unit" and isinstance(a, exp.Column):  # timestampadd(HOUR,..)
+                values.append(a.name)
+                continue
             takes_value = p is not None and p.kind is not p.VAR_POSITIONAL and \
                 p.name in _VALUE_PARAMS and name not in _COLUMN_ARGS
             if takes_value and _is_constant(a):
@@ -372,11 +378,13 @@ _CAST_FUNCTIONS = {"float": "float", "double": "double", "int": "int", "bigint":
                    "binary": "binary"}
 
 # SQL names of functions dfml.sql.functions has under another of Spark's names
-_SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": "create_map"}
+_SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": "create_map",
+                "timestampadd": "timestamp_add", "timestampdiff": "timestamp_diff"}
 
 # functions whose PySpark parameters are all columns even where the name is usually a value's
 # (``split_part(s, ',', 2)``'s delimiter): SQL constants reach them as literal columns
-_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike"}
+_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "to_timestamp_ltz",
+                "to_timestamp_ntz", "to_unix_timestamp", "try_to_timestamp"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
