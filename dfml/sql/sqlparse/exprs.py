@@ -372,11 +372,11 @@ _CAST_FUNCTIONS = {"float": "float", "double": "double", "int": "int", "bigint":
                    "binary": "binary"}
 
 # SQL names of functions dfml.sql.functions has under another of Spark's names
-_SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": "create_map"}
+_SQL_ALIASES = {"std": "stddev", "len": "length", "map": "create_map"}
 
 # functions whose PySpark parameters are all columns even where the name is usually a value's
 # (``split_part(s, ',', 2)``'s delimiter): SQL constants reach them as literal columns
-_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike"}
+_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "position"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",

@@ -1,0 +1,110 @@
+"""Everyday functions added for breadth (issue 9) against real PySpark: same rows, result types and
+generated column names, through the Python functions and through SQL text, on inputs with nulls,
+NaN, empty strings and ties."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfml.sql import functions as F
+from dfml.sql.errors import AnalysisException
+from tests.parity.helpers import assert_same
+
+NAN = float("nan")
+ROWS = [("a'b\\c", 0, "x", 1.5, b"k"),
+        (None, None, None, None, None),
+        ("", 321, "hello", NAN, b""),
+        ("abc", -1, "", -0.0, b"\x61\xff"),
+        ("MARTHA", 7, "MARHTA", 2.0, b"key")]
+SCHEMA = "s string, i int, t string, d double, b binary"
+
+
+@pytest.fixture(scope="module")
+def frames(spark, pyspark):
+    return spark.createDataFrame(ROWS, SCHEMA), pyspark.createDataFrame(ROWS, SCHEMA)
+
+
+def _run(frames, build):
+    ours, theirs = frames
+    from pyspark.sql import functions as PF
+    assert_same(build(ours, F), build(theirs, PF))
+
+
+def _sql(frames, spark, pyspark, select):
+    ours, theirs = frames
+    ours.createOrReplaceTempView("more_fns")
+    theirs.createOrReplaceTempView("more_fns")
+    q = f"SELECT {select} FROM more_fns"
+    assert_same(spark.sql(q), pyspark.sql(q))
+
+
+STRINGS = {
+    "quote_chr": lambda d, f: d.select(f.quote("s"), f.chr("i"), f.chr(f.lit(-5)), f.chr(f.lit(256))),
+    "position": lambda d, f: d.select(f.position(f.lit("b"), "s"), f.position("t", "s"),
+                                      f.position(f.lit("A"), "s", f.lit(2)),
+                                      f.position(f.lit("b"), "s", f.lit(None).cast("int")),
+                                      f.position(f.lit("b"), "s", f.lit(-1))),
+    "substr": lambda d, f: d.select(f.substr("s", f.lit(2)), f.substr("s", f.lit(-2), f.lit(1)),
+                                    f.substr("t", "i")),
+    "encode": lambda d, f: d.select(f.encode("t", "UTF-16"), f.encode("t", "US-ASCII"),
+                                    f.encode("s", "UTF-16LE"), f.encode("s", "utf-8"),
+                                    f.encode("t", "UTF-32")),
+    "decode": lambda d, f: d.select(f.decode(f.encode("t", "UTF-16"), "UTF-16"),
+                                    f.decode(f.encode("s", "UTF-16BE"), "utf-16be"),
+                                    f.decode(f.encode("t", "ISO-8859-1"), "ISO-8859-1")),
+    "hmac": lambda d, f: d.select(f.hmac(f.lit("key"), "t"), f.hmac(f.lit("k"), "s", f.lit("SHA-512")),
+                                  f.hmac(f.lit("k"), "b", f.lit("SHA-384")),
+                                  f.hmac(f.lit("k"), "s", f.lit("MD5"))),
+    "jaro_winkler": lambda d, f: d.select(f.jaro_winkler_similarity("s", "t"),
+                                          f.jaro_winkler_similarity("t", f.lit("hallo"))),
+    "utf8": lambda d, f: d.select(f.is_valid_utf8("b"), f.make_valid_utf8("b"),
+                                  f.try_validate_utf8("b"), f.is_valid_utf8("s"),
+                                  f.validate_utf8("t"), f.make_valid_utf8("s")),
+    "deprecated_aliases": lambda d, f: d.select(f.shiftLeft("i", 1), f.shiftRight("i", 1),
+                                                f.shiftRightUnsigned("i", 1), f.bitwiseNOT("i"),
+                                                f.toDegrees("d"), f.toRadians("d")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STRINGS))
+def test_strings(frames, case):
+    _run(frames, STRINGS[case])
+
+
+@pytest.mark.parametrize("select", [
+    "quote(s), chr(i), chr(0), position('b', s), position(t, s, 2), substr(s, 2), substr(s, 2, 1)",
+    "encode(t, 'utf-16'), decode(encode(s, 'UTF-16LE'), 'UTF-16LE'), hmac('k', t), hmac('k', b, 'SHA-224')",
+    "jaro_winkler_similarity(s, t), jaro_winkler_similarity('DIXON', 'DICKSONX'), "
+    "jaro_winkler_similarity('', ''), jaro_winkler_similarity('abcdefg', 'xyzabcd')",
+    "is_valid_utf8(b), make_valid_utf8(b), try_validate_utf8(b), validate_utf8(s), is_valid_utf8(NULL)",
+])
+def test_strings_sql(frames, spark, pyspark, select):
+    _sql(frames, spark, pyspark, select)
+
+
+def test_version_shape(spark, pyspark):
+    """``version()``: Spark's release first, then a build id (dfml's own, not Spark's hash)."""
+    ours = spark.range(1).select(F.version())
+    from pyspark.sql import functions as PF
+    theirs = pyspark.range(1).select(PF.version())
+    assert ours.columns == theirs.columns and ours.dtypes == theirs.dtypes
+    assert ours.first()[0].split(" ")[0] == theirs.first()[0].split(" ")[0]
+
+
+def test_coding_errors_raise(spark):
+    df = spark.createDataFrame([("héllo", b"\xff")], "s string, b binary")
+    with pytest.raises(Exception, match="MALFORMED_CHARACTER_CODING"):
+        df.select(F.encode("s", "US-ASCII")).collect()
+    with pytest.raises(Exception, match="MALFORMED_CHARACTER_CODING"):
+        df.select(F.decode("b", "UTF-8")).collect()
+    with pytest.raises(Exception, match="INVALID_UTF8_STRING"):
+        df.select(F.validate_utf8("b")).collect()
+    with pytest.raises(Exception, match="Empty key"):
+        df.select(F.hmac(F.lit(""), "s")).collect()
+    with pytest.raises(AnalysisException, match="charset"):
+        F.encode("s", "EBCDIC")
+
+
+def test_deprecated_aliases_warn():
+    with pytest.warns(FutureWarning, match="use shiftleft"):
+        F.shiftLeft("i", 1)
