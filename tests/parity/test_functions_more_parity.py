@@ -108,3 +108,62 @@ def test_coding_errors_raise(spark):
 def test_deprecated_aliases_warn():
     with pytest.warns(FutureWarning, match="use shiftleft"):
         F.shiftLeft("i", 1)
+
+
+REGR_ROWS = [(1, 1.0, 2.0), (1, None, 3.0), (1, 2.0, NAN), (2, 3.0, 3.0), (2, 3.0, 5.0),
+             (3, None, None), (4, 1.0, 1.0), (5, 1.0, 2.0), (5, 2.5, 4.0), (5, 2.0, 4.0),
+             (5, 7.0, None), (6, 2.0, 1.0), (6, 4.0, 1.0)]
+REGR = ["regr_count", "regr_avgx", "regr_avgy", "regr_slope", "regr_intercept", "regr_r2",
+        "regr_sxx", "regr_sxy", "regr_syy"]
+
+
+@pytest.fixture(scope="module")
+def regr_frames(spark, pyspark):
+    schema = "g int, y double, x double"
+    return spark.createDataFrame(REGR_ROWS, schema), pyspark.createDataFrame(REGR_ROWS, schema)
+
+
+def test_regr_grouped(regr_frames):
+    """Pairs with a null drop out, NaN stays in; no pairs, one pair and a constant x or y."""
+    _run(regr_frames, lambda d, f: d.groupBy("g").agg(*[getattr(f, n)("y", "x") for n in REGR]))
+
+
+def test_regr_global_and_sql(regr_frames, spark, pyspark):
+    _run(regr_frames, lambda d, f: d.where("g != 1").select(
+        *[getattr(f, n)(f.col("y"), f.col("x") * 2) for n in REGR]))
+    _sql(regr_frames, spark, pyspark, ", ".join(f"{n}(y, x)" for n in REGR))
+
+
+BIT_ROWS = [(1, 5, "a", 3), (1, 3, "a", 3), (1, None, None, 3), (2, None, None, None),
+            (3, -1, "c", 1), (3, 6, None, 1), (4, 2**31 - 1, "d", 5)]
+
+
+@pytest.fixture(scope="module")
+def bit_frames(spark, pyspark):
+    schema = "g int, i int, s string, l long"
+    return spark.createDataFrame(BIT_ROWS, schema), pyspark.createDataFrame(BIT_ROWS, schema)
+
+
+def test_bit_and_string_aggs(bit_frames):
+    """Groups whose values are all equal (or null), so the order of arrival cannot matter."""
+    _run(bit_frames, lambda d, f: d.groupBy("g").agg(
+        f.bit_and("i"), f.bit_or("i"), f.bit_xor("i"), f.bit_xor("l"), f.bit_and("l"),
+        f.listagg("s"), f.listagg("s", ","), f.string_agg("s", "-"),
+        f.listagg_distinct("s", ","), f.string_agg_distinct("s")))
+
+
+def test_bit_and_string_aggs_sql(bit_frames, spark, pyspark):
+    _sql(bit_frames, spark, pyspark, "bit_and(i), bit_or(l), bit_xor(i), string_agg(s, '|'), "
+                                      "approx_percentile(i, 0.5), approx_percentile(l, array(0.1, 0.9), 100)")
+
+
+def test_bit_agg_refuses_doubles(spark):
+    df = spark.createDataFrame([(1.5,)], "d double")
+    with pytest.raises(AnalysisException, match="INTEGRAL"):
+        df.select(F.bit_or("d")).collect()
+
+
+def test_listagg_keeps_arrival_order(spark):
+    df = spark.createDataFrame([("b",), ("a",), (None,), ("b",)], "s string").coalesce(1)
+    assert df.select(F.listagg("s", ", ")).first()[0] == "b, a, b"
+    assert df.select(F.listagg_distinct("s")).first()[0] == "ba"
