@@ -167,3 +167,45 @@ def test_listagg_keeps_arrival_order(spark):
     df = spark.createDataFrame([("b",), ("a",), (None,), ("b",)], "s string").coalesce(1)
     assert df.select(F.listagg("s", ", ")).first()[0] == "b, a, b"
     assert df.select(F.listagg_distinct("s")).first()[0] == "ba"
+
+
+FOLD_ROWS = [([3, None, 1], 10, [2.5, NAN, -1.0]), (None, 1, None), ([], 2, []),
+             ([2, 2, 5], None, [NAN, None, 0.0])]
+
+
+@pytest.fixture(scope="module")
+def fold_frames(spark, pyspark):
+    schema = "xs array<int>, k int, ds array<double>"
+    return spark.createDataFrame(FOLD_ROWS, schema), pyspark.createDataFrame(FOLD_ROWS, schema)
+
+
+FOLDS = {
+    "aggregate": lambda d, f: d.select(
+        f.aggregate("xs", f.lit(0), lambda a, x: a + f.coalesce(x, f.lit(0))),
+        f.aggregate("ds", f.lit(0.0), lambda a, x: a + x, lambda a: a * 2)),
+    "reduce_outer_column": lambda d, f: d.select(
+        f.reduce("xs", f.lit(0), lambda a, x: a + f.coalesce(x, f.col("k")), lambda a: a * 2)),
+    "array_sort_default": lambda d, f: d.select(f.array_sort("xs"), f.array_sort("ds")),
+    "array_sort_comparator": lambda d, f: d.select(
+        f.array_sort("xs", lambda l, r: f.coalesce(r, f.lit(0)) - f.coalesce(l, f.lit(0))),
+        f.array_sort("xs", lambda l, r: f.when(l.isNull(), 1).when(r.isNull(), -1)
+                     .when(l < r, 1).when(l > r, -1).otherwise(0))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FOLDS))
+def test_folds(fold_frames, case):
+    _run(fold_frames, FOLDS[case])
+
+
+def test_folds_sql(fold_frames, spark, pyspark):
+    _sql(fold_frames, spark, pyspark,
+         "aggregate(xs, 0D, (acc, x) -> acc + coalesce(x, 0), a -> a / 2), "
+         "reduce(xs, 0, (acc, x) -> acc + coalesce(x, k)), array_sort(ds), "
+         "array_sort(xs, (l, r) -> coalesce(l, 0) - coalesce(r, 0))")
+
+
+def test_aggregate_merge_type_must_match(spark):
+    df = spark.createDataFrame([([1.5],)], "ds array<double>")
+    with pytest.raises(AnalysisException, match="initial value"):
+        df.select(F.aggregate("ds", F.lit(0), lambda a, x: a + x)).collect()

@@ -17,6 +17,8 @@ from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._dates import *  # noqa: F401,F403
+from ._folds import *  # noqa: F401,F403
+from ._folds import reduce  # noqa: F401 - Spark's name
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._higher_order import *  # noqa: F401,F403
