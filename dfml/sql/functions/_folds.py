@@ -25,7 +25,7 @@ from .. import types as T
 from ..column import Column, ColumnRef, Ctx, Expr, Typed
 from ..errors import AnalysisException, SparkException
 from ._common import col_expr, lit_expr
-from ._higher_order import LambdaVar, _lambda, _outer_refs
+from ._higher_order import LambdaVar, make_lambda, outer_refs
 
 __all__ = ["aggregate", "reduce", "array_sort"]
 
@@ -67,7 +67,7 @@ def _stand_in(body: Expr, fields: list[T.StructField]) -> Typed:
 def _outer(ctx: Ctx, bodies: list[Expr], lvars: tuple[LambdaVar, ...]) -> list[str]:
     names: list[str] = []
     for body in bodies:
-        for ref in _outer_refs(body, lvars):
+        for ref in outer_refs(body, lvars):
             name = ctx.resolve(ref.name, ref.plan_id) if ref.literal \
                 else ctx.resolve_path(ref.name, ref.plan_id)[0]
             if name not in names:
@@ -176,8 +176,8 @@ class Fold(Expr):
 
 
 def _fold(name: str, col: Any, initialValue: Any, merge: Callable, finish: Callable | None) -> Column:
-    mvars, mbody = _lambda(merge, ["acc", "x"], (2,), name)
-    fvars, fbody = _lambda(finish, ["acc"], (1,), name) if finish is not None else ([], None)
+    mvars, mbody = make_lambda(merge, ["acc", "x"], (2,), name)
+    fvars, fbody = make_lambda(finish, ["acc"], (1,), name) if finish is not None else ([], None)
     return Column(Fold(name, col_expr(col), lit_expr(initialValue) if not isinstance(initialValue, str)
                        else col_expr(initialValue), mvars, mbody, fvars, fbody))
 
@@ -306,5 +306,5 @@ def array_sort(col: Any, comparator: Callable | None = None) -> Column:
     ``comparator(l, r)`` gives (negative, 0, positive; a null answer is Spark's error)."""
     if comparator is None:
         return Column(ArraySort(col_expr(col), [], None))
-    lvars, body = _lambda(comparator, ["l", "r"], (2,), "array_sort")
+    lvars, body = make_lambda(comparator, ["l", "r"], (2,), "array_sort")
     return Column(ArraySort(col_expr(col), lvars, body))
