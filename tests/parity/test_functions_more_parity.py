@@ -209,3 +209,60 @@ def test_aggregate_merge_type_must_match(spark):
     df = spark.createDataFrame([([1.5],)], "ds array<double>")
     with pytest.raises(AnalysisException, match="initial value"):
         df.select(F.aggregate("ds", F.lit(0), lambda a, x: a + x)).collect()
+
+
+def _same_shape(ours, theirs):
+    assert ours.columns == theirs.columns and ours.dtypes == theirs.dtypes
+
+
+def test_misc_values_and_names(frames, spark, pyspark):
+    _run(frames, lambda d, f: d.select(f.assert_true(f.col("i").isNull() | (f.col("i") > -5)),
+                                       f.assert_true(f.lit(True), "never"),
+                                       f.call_function("upper", "s"), f.call_function("ABS", "i")))
+    _sql(frames, spark, pyspark, "assert_true(i IS NULL OR i > -5), assert_true(true, 'x')")
+
+
+def test_call_udf_and_call_function_find_registered_udfs(spark, pyspark):
+    from pyspark.sql import functions as PF
+    rows = [(1,), (None,)]
+    spark.udf.register("plus_one_fa", lambda x: None if x is None else x + 1, "int")
+    pyspark.udf.register("plus_one_fa", lambda x: None if x is None else x + 1, "int")
+    ours, theirs = spark.createDataFrame(rows, "i int"), pyspark.createDataFrame(rows, "i int")
+    assert_same(ours.select(F.call_udf("plus_one_fa", "i"), F.call_function("plus_one_fa", "i")),
+                theirs.select(PF.call_udf("plus_one_fa", "i"), PF.call_function("plus_one_fa", "i")))
+    with pytest.raises(AnalysisException, match="UNRESOLVED_ROUTINE"):
+        F.call_udf("no_such_udf_fa", "i")
+    with pytest.raises(AnalysisException, match="UNRESOLVED_ROUTINE"):
+        F.call_function("no_such_function_fa", "i")
+
+
+def test_random_family_shapes(frames):
+    """Names and types as Spark's; seeded values repeat (they are dfml's generator's, not
+    Spark's XORShift values)."""
+    from pyspark.sql import functions as PF
+    ours, theirs = frames
+
+    def build(d, f):
+        return d.select(f.random(3), f.uniform(f.lit(0), f.lit(10), f.lit(3)),
+                        f.uniform(f.lit(0.0), f.lit(1.0), f.lit(3)), f.randstr(f.lit(5), f.lit(1)),
+                        f.uuid())
+    got, want = build(ours, F), build(theirs, PF)
+    _same_shape(got, want)
+    rows = got.collect()
+    assert all(0 <= r[1] < 10 and 0.0 <= r[2] < 1.0 and len(r[3]) == 5 and r[3].isalnum()
+               and len(r[4]) == 36 for r in rows)
+    again = build(ours, F).collect()
+    assert [r[:4] for r in rows] == [r[:4] for r in again]
+    assert len({r[4] for r in rows}) == len(rows)
+
+
+def test_raise_error_and_failed_assertion(frames, spark):
+    from pyspark.sql import functions as PF
+    ours, theirs = frames
+    _same_shape(ours.select(F.raise_error("boom")), theirs.select(PF.raise_error("boom")))
+    with pytest.raises(Exception, match=r"USER_RAISED_EXCEPTION\] boom"):
+        ours.select(F.raise_error("boom")).collect()
+    with pytest.raises(Exception, match=r"'\(i > 1\)' is not true!"):
+        ours.select(F.assert_true(F.col("i") > 1)).collect()
+    with pytest.raises(Exception, match="custom"):
+        spark.sql("SELECT assert_true(false, 'custom')").collect()

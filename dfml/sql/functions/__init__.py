@@ -29,6 +29,7 @@ from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
+from ._misc_more import *  # noqa: F401,F403
 from ._more_strings import *  # noqa: F401,F403
 from ._more_strings import chr  # noqa: F401 - Spark's name
 from ._ordering import *  # noqa: F401,F403

@@ -382,7 +382,8 @@ _COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
             "pandas_udf", "UserDefinedFunction", "PandasUDFType",
             "lit_expr", "asc", "desc", "asc_nulls_first", "asc_nulls_last", "desc_nulls_first",
-            "desc_nulls_last", "countDistinct", "sumDistinct", "approxCountDistinct"}
+            "desc_nulls_last", "countDistinct", "sumDistinct", "approxCountDistinct",
+            "call_function", "call_udf"}
 
 
 def _is_constant(node: exp.Expression) -> bool:
