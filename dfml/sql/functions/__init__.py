@@ -13,6 +13,7 @@ from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
 from ._array_ops import *  # noqa: F401,F403
 from ._arrays import *  # noqa: F401,F403
+from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
