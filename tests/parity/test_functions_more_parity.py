@@ -301,3 +301,38 @@ def test_shuffle_shape(bitmap_frames):
     rows = got.collect()
     assert all(sorted(r[1]) == [1, 2] for r in rows)
     assert rows == got.collect()  # a seeded shuffle repeats
+
+
+def test_to_csv_and_from_csv(spark, pyspark):
+    from pyspark.sql import functions as PF
+    rows = [(1, "a,b", 2.5, None, "1,abc,2.5"), (None, None, NAN, True, "x,,"),
+            (3, 'q"x', 1e20, False, None), (4, " sp ", -0.0, True, "7")]
+    schema = "i int, s string, d double, t boolean, v string"
+    ours, theirs = spark.createDataFrame(rows, schema), pyspark.createDataFrame(rows, schema)
+    assert_same(ours.select(F.to_csv(F.struct("i", "s", "d", "t")),
+                            F.from_csv("v", "a INT, b STRING, c DOUBLE")),
+                theirs.select(PF.to_csv(PF.struct("i", "s", "d", "t")),
+                              PF.from_csv("v", "a INT, b STRING, c DOUBLE")))
+
+
+SCHEMA_SAMPLES = [
+    "schema_of_csv('1,abc,2.5,true,,2020-01-01')", "schema_of_csv('a')",
+    "schema_of_csv('3000000000,-1,NaN')",
+    "schema_of_json('{\"a\": 1, \"b\": [1.5, 2], \"c\": {\"d\": \"x\"}, \"e\": null, \"f\": true}')",
+    "schema_of_json('[1, 2]')", "schema_of_json('{\"z\": 1.0e3, \"a\": []}')",
+    "schema_of_json('[1, \"x\"]')",
+]
+
+
+@pytest.mark.parametrize("select", SCHEMA_SAMPLES)
+def test_schema_inference(spark, pyspark, select):
+    assert_same(spark.sql(f"SELECT {select}"), pyspark.sql(f"SELECT {select}"))
+
+
+def test_schema_inference_python_api(spark, pyspark):
+    from pyspark.sql import functions as PF
+    sample = '{"b": 12345678901, "a": "x"}'
+    assert_same(spark.range(1).select(F.schema_of_json(F.lit(sample)), F.schema_of_csv("1,x")),
+                pyspark.range(1).select(PF.schema_of_json(PF.lit(sample)), PF.schema_of_csv("1,x")))
+    with pytest.raises(AnalysisException, match="foldable"):
+        F.schema_of_json(F.col("s"))
