@@ -336,3 +336,32 @@ def test_schema_inference_python_api(spark, pyspark):
                 pyspark.range(1).select(PF.schema_of_json(PF.lit(sample)), PF.schema_of_csv("1,x")))
     with pytest.raises(AnalysisException, match="foldable"):
         F.schema_of_json(F.col("s"))
+
+
+INLINE_ROWS = [(1, [(1, "a"), (2, None)]), (2, []), (3, None), (4, [None, (5, "e")])]
+
+
+@pytest.fixture(scope="module")
+def inline_frames(spark, pyspark):
+    schema = "k int, xs array<struct<a:int,b:string>>"
+    return spark.createDataFrame(INLINE_ROWS, schema), pyspark.createDataFrame(INLINE_ROWS, schema)
+
+
+def test_inline_and_stack(inline_frames):
+    """A null struct inside the array gives a row of nulls; inline_outer keeps null and empty
+    arrays as one row of nulls."""
+    _run(inline_frames, lambda d, f: d.select("k", f.inline("xs")))
+    _run(inline_frames, lambda d, f: d.select("k", f.inline_outer("xs")))
+    _run(inline_frames, lambda d, f: d.select(f.stack(f.lit(2), "k", f.lit(7), f.col("k") * 2,
+                                                      f.lit(None).cast("int"))))
+
+
+def test_inline_and_stack_sql(inline_frames, spark, pyspark):
+    _sql(inline_frames, spark, pyspark, "k, inline_outer(xs)")
+    _sql(inline_frames, spark, pyspark, "stack(2, 'x', k, 'y', k + 1)")
+
+
+def test_inline_refuses_non_struct_elements(spark):
+    df = spark.createDataFrame([([1],)], "xs array<int>")
+    with pytest.raises(AnalysisException, match="ARRAY<STRUCT>"):
+        df.select(F.inline("xs"))

@@ -21,6 +21,7 @@ from ._csv_fns import *  # noqa: F401,F403
 from ._dates import *  # noqa: F401,F403
 from ._folds import *  # noqa: F401,F403
 from ._folds import reduce  # noqa: F401 - Spark's name
+from ._generators import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._higher_order import *  # noqa: F401,F403
