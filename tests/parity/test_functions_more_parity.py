@@ -198,6 +198,21 @@ def test_folds(fold_frames, case):
     _run(fold_frames, FOLDS[case])
 
 
+def test_aggregate_struct_accumulator(fold_frames):
+    """A struct accumulator whose merge gives nullable fields is the initial value's type.
+    (Names differ: dfml prints ``struct(n, s)`` where Spark prints ``struct(0 AS n, ...)``.)"""
+    from pyspark.sql import functions as PF
+    ours, theirs = fold_frames
+
+    def build(d, f):
+        return d.select(f.aggregate(
+            "ds", f.struct(f.lit(0).alias("n"), f.lit(0.0).alias("s")),
+            lambda acc, x: f.struct((acc.n + 1).alias("n"),
+                                    (acc.s + f.coalesce(x, f.lit(1.0))).alias("s")),
+            lambda acc: acc.s / acc.n).alias("mean"))
+    assert_same(build(ours, F), build(theirs, PF))
+
+
 def test_folds_sql(fold_frames, spark, pyspark):
     _sql(fold_frames, spark, pyspark,
          "aggregate(xs, 0D, (acc, x) -> acc + coalesce(x, 0), a -> a / 2), "

@@ -159,7 +159,9 @@ class Fold(Expr):
         outer_fields = [ctx.schema[c] for c in outer]
         acc_n, elem_n = self.merge_vars[0].name, self.merge_vars[1].name
         m = _stand_in(merge, [T.StructField(acc_n, acc_t), T.StructField(elem_n, elem_t)] + outer_fields)
-        if m.dtype != acc_t and not isinstance(m.dtype, T.NullType):
+        if m.dtype.simpleString() == acc_t.simpleString():
+            acc_t = m.dtype  # the same type; the merge's nullability (a struct's fields) wins
+        elif not isinstance(m.dtype, T.NullType):
             raise _mismatch(self.name, self.sql(), f"the merge lambda should return "
                             f'"{acc_t.simpleString().upper()}" (the initial value\'s type), but '
                             f'it returns "{m.dtype.simpleString().upper()}".')
