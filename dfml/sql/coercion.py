@@ -71,6 +71,10 @@ def common_type(types: list[T.DataType], what: str) -> T.DataType:
             out = wider_numeric(out, t)
         elif {type(t), type(out)} <= {T.DateType, T.TimestampType}:
             out = T.TimestampType()
+        elif isinstance(t, T.StructType) and isinstance(out, T.StructType) \
+                and t.simpleString() == out.simpleString():  # fields differ in nullability only
+            out = T.StructType([T.StructField(a.name, a.dataType, a.nullable or b.nullable)
+                                for a, b in zip(out.fields, t.fields)])
         else:
             raise AnalysisException(
                 f"[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve {what} due to data type "

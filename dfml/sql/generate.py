@@ -1,4 +1,5 @@
-"""The Generate step of a select: ``explode``, ``explode_outer`` and ``posexplode``.
+"""The Generate step of a select: ``explode``, ``explode_outer``, ``posexplode`` and
+``inline``/``inline_outer`` (an array of structs exploded, each field its own column).
 
 ``select(a, explode(xs).alias("x"))`` stages the other items and the array, then repeats the
 other columns once per element of the array in one native-free per-partition step (dask has no
@@ -59,7 +60,12 @@ class _Explode:
         rest = rest.reset_index(drop=True)
         cols = {}
         for name in self.out:
-            if name == "__gen_col":
+            if name.startswith("__gen_f"):  # inline: one column per field of the struct element
+                field = values.field(int(name[len("__gen_f"):]))
+                if values.null_count:  # a null struct (outer's filler row) has null fields
+                    field = pc.if_else(values.is_null(), pa.scalar(None, field.type), field)
+                cols[name] = pd.Series(pd.arrays.ArrowExtensionArray(field))
+            elif name == "__gen_col":
                 cols[name] = pd.Series(values.cast(self.elem_t), dtype=pd.ArrowDtype(self.elem_t))
             elif name == "__gen_pos":
                 cols[name] = pd.Series(positions, dtype=pd.ArrowDtype(pa.int32()))
@@ -83,6 +89,12 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     arr = gen.children[0].compile(ctx)
     if not isinstance(arr.dtype, T.ArrayType):
         require(arr, (T.ArrayType,), gen.sql(), '"ARRAY"')
+    inline = gen.kind.startswith("inline")
+    if inline and not isinstance(arr.dtype.elementType, T.StructType):
+        raise AnalysisException(
+            f'[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "{gen.sql()}" due to data '
+            f'type mismatch: the parameter requires "ARRAY<STRUCT>" type, however the input has '
+            f'type "{arr.dtype.simpleString().upper()}".', "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
     columns = []
     for i, e in enumerate(exprs):
         if i == gi:
@@ -95,11 +107,15 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     out_names: list[str] = []
     final_names: list[str] = []
     gen_names = gen.output_names()
+    if inline:
+        gen_names = [f.name for f in arr.dtype.elementType.fields]
     if alias is not None:
         gen_names = [alias] if len(gen_names) == 1 else gen_names
     for n in names:
         if n == "__gen_arr":
-            if gen.kind.startswith("posexplode"):
+            if inline:
+                out_names += [f"__gen_f{i}" for i in range(len(gen_names))]
+            elif gen.kind.startswith("posexplode"):
                 out_names += ["__gen_pos", "__gen_col"]
             else:
                 out_names.append("__gen_col")
@@ -110,14 +126,17 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     elem_t = T.to_arrow(arr.dtype.elementType)
     meta_cols = {}
     for n in out_names:
-        if n == "__gen_col":
+        if n.startswith("__gen_f"):
+            meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(elem_t.field(int(n[len("__gen_f"):])).type))
+        elif n == "__gen_col":
             meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(elem_t))
         elif n == "__gen_pos":
             meta_cols[n] = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))
         else:
             meta_cols[n] = staged._frame._meta[n]
     meta = pd.DataFrame(meta_cols, columns=out_names)
-    exploded = staged._frame.map_partitions(_Explode("__gen_arr", out_names, gen.kind, elem_t),
+    kind = {"inline": "explode", "inline_outer": "explode_outer"}.get(gen.kind, gen.kind)
+    exploded = staged._frame.map_partitions(_Explode("__gen_arr", out_names, kind, elem_t),
                                             meta=meta, enforce_metadata=False)
     exploded = exploded.rename(columns=dict(zip(out_names, final_names)))
     nullable = {n: True for n in final_names}

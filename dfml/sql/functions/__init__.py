@@ -13,11 +13,16 @@ from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
 from ._array_ops import *  # noqa: F401,F403
 from ._arrays import *  # noqa: F401,F403
+from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
+from ._csv_fns import *  # noqa: F401,F403
 from ._dates import *  # noqa: F401,F403
 from ._fields import *  # noqa: F401,F403
+from ._folds import *  # noqa: F401,F403
+from ._folds import reduce  # noqa: F401 - Spark's name
+from ._generators import *  # noqa: F401,F403
 from ._hashes import *  # noqa: F401,F403
 from ._intervals import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
@@ -29,9 +34,13 @@ from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
+from ._misc_more import *  # noqa: F401,F403
+from ._more_strings import *  # noqa: F401,F403
+from ._more_strings import chr  # noqa: F401 - Spark's name
 from ._ordering import *  # noqa: F401,F403
 from ._partition import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
+from ._stats_aggs import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403

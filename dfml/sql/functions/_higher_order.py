@@ -70,6 +70,10 @@ def _outer_refs(body: Expr, own: tuple[LambdaVar, ...]) -> list[ColumnRef]:
     return [n for n in body.walk() if isinstance(n, ColumnRef) and n.name not in bound]
 
 
+# for the other higher-order modules (folds, sorts): the lambda builder and outer references
+make_lambda, outer_refs = _lambda, _outer_refs
+
+
 def _pa(part: pd.Series) -> pa.Array:
     """A partition's column as one Arrow array; a map as its list of (key, value) entries."""
     arr = pa.array(part.array) if not isinstance(part.dtype, pd.ArrowDtype) \

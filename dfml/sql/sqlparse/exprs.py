@@ -378,19 +378,20 @@ _CAST_FUNCTIONS = {"float": "float", "double": "double", "int": "int", "bigint":
                    "binary": "binary"}
 
 # SQL names of functions dfml.sql.functions has under another of Spark's names
-_SQL_ALIASES = {"substr": "substring", "std": "stddev", "len": "length", "map": "create_map",
+_SQL_ALIASES = {"std": "stddev", "len": "length", "map": "create_map",
                 "timestampadd": "timestamp_add", "timestampdiff": "timestamp_diff"}
 
 # functions whose PySpark parameters are all columns even where the name is usually a value's
 # (``split_part(s, ',', 2)``'s delimiter): SQL constants reach them as literal columns
-_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "to_timestamp_ltz",
-                "to_timestamp_ntz", "to_unix_timestamp", "try_to_timestamp"}
+_COLUMN_ARGS = {"split_part", "replace", "overlay", "printf", "like", "ilike", "position",
+                "to_timestamp_ltz", "to_timestamp_ntz", "to_unix_timestamp", "try_to_timestamp"}
 
 # names dfml.sql.functions exports that are Python helpers, not Spark SQL functions
 _NOT_SQL = {"col", "column", "lit", "expr", "broadcast", "when", "to_expr", "col_expr", "udf",
             "pandas_udf", "UserDefinedFunction", "PandasUDFType",
             "lit_expr", "asc", "desc", "asc_nulls_first", "asc_nulls_last", "desc_nulls_first",
-            "desc_nulls_last", "countDistinct", "sumDistinct", "approxCountDistinct"}
+            "desc_nulls_last", "countDistinct", "sumDistinct", "approxCountDistinct",
+            "call_function", "call_udf"}
 
 
 def _is_constant(node: exp.Expression) -> bool:
