@@ -158,8 +158,14 @@ def _run_all(task: Any, n: int, parallelism: int) -> list:
     workers = max(1, min(parallelism, n))
     if workers == 1:
         return [task(j) for j in range(n)]
+    from ..sql.graph_lock import GRAPH_LOCK
+
+    def locked(j: int) -> Any:  # graphs are built one thread at a time; waits overlap
+        with GRAPH_LOCK:
+            return task(j)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dfml-tuning") as pool:
-        return list(pool.map(task, range(n)))
+        return list(pool.map(locked, range(n)))
 
 
 def evaluate_candidates(est: Any, maps: list[dict], eva: Any, train: Any, validation: Any,

@@ -229,7 +229,9 @@ class SparkSession:
             from distributed.diagnostics.progressbar import progress
             progress(future, notebook=False)
             print(file=sys.stdout)
-        return future.result()
+        from .graph_lock import GRAPH_LOCK
+        with GRAPH_LOCK.released():  # other threads may build their graphs meanwhile
+            return future.result()
 
     def _record_reads(self, collection: Any) -> Any:
         """Optimize a frame once and note the parquet paths its plan reads (one entry per read

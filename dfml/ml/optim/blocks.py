@@ -95,7 +95,9 @@ class TrainingBlocks:
         """``kernel(block, *args)`` on every block; the non-None results."""
         n = len(self.futures)
         futs = self._client.map(kernel, self.futures, *[[a] * n for a in args], pure=False)
-        return [r for r in self._client.gather(futs) if r is not None]
+        from ...sql.graph_lock import GRAPH_LOCK
+        with GRAPH_LOCK.released():  # parallel tuning candidates iterate meanwhile
+            return [r for r in self._client.gather(futs) if r is not None]
 
     def map_sum(self, kernel: Callable[..., Any], *args: Any) -> Any:
         """The elementwise sum of ``kernel(block, *args)`` (tuples of numbers/arrays) over blocks."""
@@ -161,7 +163,9 @@ def aggregate_and_block(dataset: Any, aggs: list, features: str, label: str, wei
     futures = _engine.submit(session, level + _block_tasks(parts, features, label, weight, stage))
     merged, blocks = (futures[0], futures[1:]) if level else (None, futures)
     del futures
-    states = merged.result() if merged is not None else [a.combine([]) for a in aggs]
+    from ...sql.graph_lock import GRAPH_LOCK
+    with GRAPH_LOCK.released():
+        states = merged.result() if merged is not None else [a.combine([]) for a in aggs]
     del merged  # released, not cancelled (see TrainingBlocks.release)
     results = [a.finish(s) for a, s in zip(aggs, states)]
     return results, TrainingBlocks(dataset, features, label, weight, stage, futures=blocks)
