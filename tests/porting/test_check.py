@@ -413,11 +413,19 @@ def test_files_are_read_as_python_reads_them(tmp_path):
     assert report.errors == 0
 
 
-def test_deep_nesting_is_scanned_or_reported(tmp_path):
+def test_deep_nesting_is_scanned_or_reported(tmp_path, monkeypatch):
     chain = "spark.range(1)" + ".filter('id > 0')" * 600
     (tmp_path / "long.py").write_text(f"df = {chain}\n")
     (tmp_path / "nested.py").write_text("x = " + " + ".join(["F.col('a')"] * 3000) + "\n")
-    report = check_paths([str(tmp_path)])
+    # the checker raises the limit to at least 8000; a library imported earlier in a full run
+    # may have raised it further, which would let this depth parse: start from Python's default
+    import sys
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        report = check_paths([str(tmp_path)])
+    finally:
+        sys.setrecursionlimit(limit)
     long, nested = report.files
     assert len(long.sites) == 601 and long.errors == []
     assert nested.errors and "nested.py: cannot parse" in nested.errors[0]

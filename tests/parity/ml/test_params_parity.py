@@ -23,7 +23,12 @@ def _dfml_classes() -> dict[str, type]:
     return {c.__name__: c for name, c in Params._registry.items()
             if name.startswith("dfml.ml.") and issubclass(c, Persistable)
             and not inspect.isabstract(c) and not c.__name__.startswith("_")
-            and c.__module__ != "dfml.ml.base" and c.__name__ != "Evaluator"}
+            and c.__module__ != "dfml.ml.base" and c.__name__ != "Evaluator"
+            and _in_spark(c.__name__)}  # dfml-only stages (dfml.ml.sklearn) have no oracle
+
+
+def _in_spark(name: str) -> bool:
+    return any(hasattr(importlib.import_module(m), name) for m in _SPARK_MODULES)
 
 
 def _make(cls: type) -> object:
