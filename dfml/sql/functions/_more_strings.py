@@ -16,14 +16,13 @@ import hmac as _hmac
 from typing import Any, Callable
 
 from .. import types as T
-from ..column import Column, Ctx, Expr, Typed, cast_to
+from ..column import Column, Expr, Typed
 from ..errors import AnalysisException, SparkException
-from ..kernels import rowwise
 from ._bits import bitwise_not, shiftleft, shiftright, shiftrightunsigned
-from ._common import col_expr, func, lit_expr, per_partition, renamed
+from ._common import col_expr, func, lit_expr, renamed
 from ._math import degrees, radians
 from ._strings import substring
-from ._text import char
+from ._text import char, row_func
 
 __all__ = ["chr", "position", "substr", "quote", "encode", "decode", "hmac",
            "jaro_winkler_similarity", "is_valid_utf8", "make_valid_utf8", "validate_utf8",
@@ -33,25 +32,7 @@ __all__ = ["chr", "position", "substr", "quote", "encode", "decode", "hmac",
 _S, _I, _B = T.StringType(), T.IntegerType(), T.BinaryType()
 
 
-def _rows(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
-          casts: list[T.DataType | None] | None = None, sql: str | None = None,
-          nulls: bool = True, check: Callable[[list[Typed]], None] | None = None) -> Column:
-    """``fn`` applied row by row (``nulls``: a null argument gives null without calling it);
-    ``check`` sees the typed arguments first, to refuse bad types before anything runs."""
-    def impl(ctx: Ctx, *ts: Typed) -> Typed:
-        ts = list(ts)
-        if check is not None:
-            check(ts)
-        ts = [t if c is None else cast_to(t, c) for t, c in zip(ts, casts or [None] * len(ts))]
-
-        def one(*vals: Any) -> Any:
-            if nulls and any(v is None for v in vals):
-                return None
-            return fn(*vals)
-        if all(t.is_scalar for t in ts):
-            ts[0] = Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable)
-        return Typed(per_partition(ctx, ts, rowwise(one, T.to_arrow(out)), out), out, True)
-    return func(name, args, impl, sql=sql)
+_rows = row_func  # the row-by-row helper of _text, with its type check
 
 
 def _arg(v: Any) -> Expr:

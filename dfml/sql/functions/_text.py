@@ -26,11 +26,15 @@ __all__ = ["left", "right", "split_part", "substring_index", "regexp_count", "re
            "elt", "char", "url_encode", "url_decode", "try_url_decode", "mask", "parse_url"]
 
 
-def _row_func(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
-              casts: list[T.DataType | None] | None = None, sql: str | None = None,
-              nulls: bool = True) -> Column:
-    """A function applied row by row; ``nulls``: a null argument gives null without calling ``fn``."""
+def row_func(name: str, args: list[Expr], fn: Callable[..., Any], out: T.DataType,
+             casts: list[T.DataType | None] | None = None, sql: str | None = None,
+             nulls: bool = True, check: Callable[[list[Typed]], None] | None = None) -> Column:
+    """A function applied row by row; ``nulls``: a null argument gives null without calling ``fn``;
+    ``check`` sees the typed arguments first, to refuse bad types before anything runs."""
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        ts = list(ts)
+        if check is not None:
+            check(ts)
         ts = [t if c is None else cast_to(t, c) for t, c in zip(ts, casts or [None] * len(ts))]
 
         def one(*vals: Any) -> Any:
@@ -53,13 +57,13 @@ def _arg(v: Any) -> Expr:
 
 def left(str: Any, len: Any) -> Column:  # noqa: A002 - Spark's names
     """The first ``len`` characters ("" for ``len`` <= 0)."""
-    return _row_func("left", [col_expr(str), _arg(len)], lambda s, n: s[:n] if n > 0 else "",
+    return row_func("left", [col_expr(str), _arg(len)], lambda s, n: s[:n] if n > 0 else "",
                      _S, [_S, _I])
 
 
 def right(str: Any, len: Any) -> Column:  # noqa: A002
     """The last ``len`` characters ("" for ``len`` <= 0)."""
-    return _row_func("right", [col_expr(str), _arg(len)], lambda s, n: s[-n:] if n > 0 else "",
+    return row_func("right", [col_expr(str), _arg(len)], lambda s, n: s[-n:] if n > 0 else "",
                      _S, [_S, _I])
 
 
@@ -74,7 +78,7 @@ def _split_part(s: str, d: str, n: int) -> str:
 
 def split_part(src: Any, delimiter: Any, partNum: Any) -> Column:  # noqa: N803
     """The ``partNum``-th piece of ``src`` split on ``delimiter`` ("" past the end)."""
-    return _row_func("split_part", [col_expr(src), col_expr(delimiter), col_expr(partNum)],
+    return row_func("split_part", [col_expr(src), col_expr(delimiter), col_expr(partNum)],
                      _split_part, _S, [_S, _S, _I])
 
 
@@ -87,7 +91,7 @@ def _substring_index(s: str, d: str, n: int) -> str:
 
 def substring_index(str: Any, delim: str, count: int) -> Column:  # noqa: A002
     """Everything before the ``count``-th ``delim`` (after it, counting from the end, if negative)."""
-    return _row_func("substring_index", [col_expr(str), lit_expr(delim), lit_expr(count)],
+    return row_func("substring_index", [col_expr(str), lit_expr(delim), lit_expr(count)],
                      _substring_index, _S, [_S, _S, _I])
 
 
@@ -100,18 +104,18 @@ def _regex(p: str) -> re.Pattern:
 
 def regexp_count(str: Any, regexp: Any) -> Column:  # noqa: A002
     """How many times the pattern matches (non-overlapping)."""
-    return _row_func("regexp_count", [col_expr(str), col_expr(regexp)],
+    return row_func("regexp_count", [col_expr(str), col_expr(regexp)],
                      lambda s, p: len(_regex(p).findall(s)), _I, [_S, _S])
 
 
 def regexp_like(str: Any, regexp: Any) -> Column:  # noqa: A002
     """Whether the pattern matches anywhere in the string."""
-    return _row_func("REGEXP_LIKE", [col_expr(str), col_expr(regexp)],
+    return row_func("REGEXP_LIKE", [col_expr(str), col_expr(regexp)],
                      lambda s, p: _regex(p).search(s) is not None, T.BooleanType(), [_S, _S])
 
 
 def regexp(str: Any, regexp: Any) -> Column:  # noqa: A002
-    return _row_func("REGEXP", [col_expr(str), col_expr(regexp)],
+    return row_func("REGEXP", [col_expr(str), col_expr(regexp)],
                      lambda s, p: _regex(p).search(s) is not None, T.BooleanType(), [_S, _S])
 
 
@@ -129,7 +133,7 @@ def regexp_extract_all(str: Any, regexp: Any, idx: Any = None) -> Column:  # noq
 
     def fn(s: str, p: str, i: int = 1) -> list:
         return [_group(m, i) for m in _regex(p).finditer(s)]
-    return _row_func("regexp_extract_all", args, fn, T.ArrayType(_S, True), [_S, _S, _I],
+    return row_func("regexp_extract_all", args, fn, T.ArrayType(_S, True), [_S, _S, _I],
                      sql=None if idx is not None else
                      f"regexp_extract_all({args[0].sql()}, {args[1].sql()}, 1)")
 
@@ -139,7 +143,7 @@ def regexp_substr(str: Any, regexp: Any) -> Column:  # noqa: A002
     def fn(s: str, p: str) -> str | None:
         m = _regex(p).search(s)
         return m.group(0) if m else None
-    return _row_func("regexp_substr", [col_expr(str), col_expr(regexp)], fn, _S, [_S, _S])
+    return row_func("regexp_substr", [col_expr(str), col_expr(regexp)], fn, _S, [_S, _S])
 
 
 def regexp_instr(str: Any, regexp: Any, idx: Any = None) -> Column:  # noqa: A002
@@ -151,7 +155,7 @@ def regexp_instr(str: Any, regexp: Any, idx: Any = None) -> Column:  # noqa: A00
         if m is not None:
             _group(m, i)  # checks the index; Spark reports where the whole match starts
         return 0 if m is None else m.start() + 1
-    return _row_func("regexp_instr", args, fn, _I, [_S, _S, _I],
+    return row_func("regexp_instr", args, fn, _I, [_S, _S, _I],
                      sql=None if idx is not None else
                      f"regexp_instr({args[0].sql()}, {args[1].sql()}, 0)")
 
@@ -169,9 +173,9 @@ def _levenshtein(a: str, b: str) -> int:
 def levenshtein(left: Any, right: Any, threshold: int | None = None) -> Column:
     """The edit distance; with ``threshold``, -1 when the distance is above it."""
     if threshold is None:
-        return _row_func("levenshtein", [col_expr(left), col_expr(right)], _levenshtein, _I,
+        return row_func("levenshtein", [col_expr(left), col_expr(right)], _levenshtein, _I,
                          [_S, _S])
-    return _row_func("levenshtein", [col_expr(left), col_expr(right), lit_expr(threshold)],
+    return row_func("levenshtein", [col_expr(left), col_expr(right), lit_expr(threshold)],
                      lambda a, b, t: (lambda d: d if d <= t else -1)(_levenshtein(a, b)), _I,
                      [_S, _S, _I])
 
@@ -201,7 +205,7 @@ def _soundex(s: str) -> str:
 
 def soundex(col: Any) -> Column:
     """The four-character Soundex code (a string not starting with a letter is returned as is)."""
-    return _row_func("soundex", [col_expr(col)], _soundex, _S, [_S])
+    return row_func("soundex", [col_expr(col)], _soundex, _S, [_S])
 
 
 def overlay(src: Any, replace: Any, pos: Any, len: Any = -1) -> Column:  # noqa: A002
@@ -209,7 +213,7 @@ def overlay(src: Any, replace: Any, pos: Any, len: Any = -1) -> Column:  # noqa:
     def fn(s: str, r: str, p: int, n: int) -> str:
         n = len_(r) if n < 0 else n
         return _sql_substr(s, 1, p - 1) + r + _sql_substr(s, p + n, 2**31 - 1)
-    return _row_func("overlay", [col_expr(src), col_expr(replace), _arg(pos), _arg(len)], fn, _S,
+    return row_func("overlay", [col_expr(src), col_expr(replace), _arg(pos), _arg(len)], fn, _S,
                      [_S, _S, _I, _I])
 
 
@@ -262,12 +266,12 @@ def _java_format(fmt: str, *args: Any) -> str:
 def format_string(format: str, *cols: Any) -> Column:  # noqa: A002
     """printf-style formatting, Java's way (a null argument prints as "null")."""
     args = [lit_expr(format)] + [col_expr(c) for c in cols]
-    return _row_func("format_string", args, _java_format, _S, nulls=False)
+    return row_func("format_string", args, _java_format, _S, nulls=False)
 
 
 def printf(format: Any, *cols: Any) -> Column:  # noqa: A002
     args = [col_expr(format)] + [col_expr(c) for c in cols]
-    return _row_func("printf", args, lambda f, *a: None if f is None else _java_format(f, *a), _S,
+    return row_func("printf", args, lambda f, *a: None if f is None else _java_format(f, *a), _S,
                      nulls=False)
 
 
@@ -284,12 +288,12 @@ def _format_number(x: Any, d: int) -> str | None:
 
 def format_number(col: Any, d: int) -> Column:
     """The number with thousands separators and ``d`` decimals, rounded half to even."""
-    return _row_func("format_number", [col_expr(col), lit_expr(d)], _format_number, _S)
+    return row_func("format_number", [col_expr(col), lit_expr(d)], _format_number, _S)
 
 
 def _simple(name: str, fn: Callable[[str], Any], out: T.DataType) -> Any:
     def f(col: Any) -> Column:
-        return _row_func(name, [col_expr(col)], fn, out, [_S])
+        return row_func(name, [col_expr(col)], fn, out, [_S])
     f.__name__ = name
     return f
 
@@ -306,8 +310,8 @@ character_length = _simple("character_length", len, _I)
 def btrim(str: Any, trim: Any = None) -> Column:  # noqa: A002
     """The string without leading and trailing spaces (or characters of ``trim``)."""
     if trim is None:
-        return _row_func("btrim", [col_expr(str)], lambda s: s.strip(" "), _S, [_S])
-    return _row_func("btrim", [col_expr(str), col_expr(trim)], lambda s, t: s.strip(t), _S, [_S, _S])
+        return row_func("btrim", [col_expr(str)], lambda s: s.strip(" "), _S, [_S])
+    return row_func("btrim", [col_expr(str), col_expr(trim)], lambda s, t: s.strip(t), _S, [_S, _S])
 
 
 def find_in_set(str: Any, str_array: Any) -> Column:  # noqa: A002
@@ -317,20 +321,20 @@ def find_in_set(str: Any, str_array: Any) -> Column:  # noqa: A002
             return 0
         parts = lst.split(",")
         return parts.index(s) + 1 if s in parts else 0
-    return _row_func("find_in_set", [col_expr(str), col_expr(str_array)], fn, _I, [_S, _S])
+    return row_func("find_in_set", [col_expr(str), col_expr(str_array)], fn, _I, [_S, _S])
 
 
 def replace(src: Any, search: Any, replace: Any = None) -> Column:
     """Every occurrence of ``search`` replaced (removed when no replacement is given)."""
     args = [col_expr(src), col_expr(search)] + ([] if replace is None else [col_expr(replace)])
-    return _row_func("replace", args, lambda s, a, b="": s.replace(a, b) if a else s, _S,
+    return row_func("replace", args, lambda s, a, b="": s.replace(a, b) if a else s, _S,
                      [_S, _S, _S], sql=None if replace is not None else
                      f"replace({args[0].sql()}, {args[1].sql()}, )")
 
 
 def _test_fn(name: str, test: Callable[[str, str], bool]) -> Any:
     def f(str: Any, other: Any) -> Column:  # noqa: A002 - Spark's names
-        return _row_func(name, [col_expr(str), col_expr(other)], test, T.BooleanType(), [_S, _S])
+        return row_func(name, [col_expr(str), col_expr(other)], test, T.BooleanType(), [_S, _S])
     f.__name__ = name
     return f
 
@@ -359,7 +363,7 @@ def _like(name: str, flags: int, sql: Callable[[str, str], str]) -> Any:
         esc = "\\" if escapeChar is None else (escapeChar._expr.value if isinstance(escapeChar, Column)
                                                else escapeChar)
         args = [col_expr(str), col_expr(pattern)]
-        return _row_func(name, args,
+        return row_func(name, args,
                          lambda s, p: _like_regex(p, esc, flags).fullmatch(s) is not None,
                          T.BooleanType(), [_S, _S], sql=sql(args[0].sql(), args[1].sql()))
     f.__name__ = name
@@ -372,7 +376,7 @@ ilike = _like("ilike", re.IGNORECASE, lambda a, b: f"ilike({a}, {b})")
 
 def rlike(str: Any, regexp: Any) -> Column:  # noqa: A002
     """Whether the regular expression matches anywhere in the string."""
-    return _row_func("RLIKE", [col_expr(str), col_expr(regexp)],
+    return row_func("RLIKE", [col_expr(str), col_expr(regexp)],
                      lambda s, p: _regex(p).search(s) is not None, T.BooleanType(), [_S, _S])
 
 
@@ -382,7 +386,7 @@ def elt(*inputs: Any) -> Column:
 
     def fn(n: Any, *vals: Any) -> Any:
         return None if n is None or not 1 <= n <= len(vals) else vals[n - 1]
-    return _row_func("elt", args, fn, _S, [_I] + [_S] * (len(args) - 1), nulls=False)
+    return row_func("elt", args, fn, _S, [_I] + [_S] * (len(args) - 1), nulls=False)
 
 
 def char(col: Any) -> Column:
@@ -403,7 +407,7 @@ def _url_encode(s: str) -> str:
 
 
 def url_encode(str: Any) -> Column:  # noqa: A002
-    return _row_func("url_encode", [col_expr(str)], _url_encode, _S, [_S])
+    return row_func("url_encode", [col_expr(str)], _url_encode, _S, [_S])
 
 
 def _url_decode(s: str, strict: bool) -> str | None:
@@ -416,11 +420,11 @@ def _url_decode(s: str, strict: bool) -> str | None:
 
 
 def url_decode(str: Any) -> Column:  # noqa: A002
-    return _row_func("url_decode", [col_expr(str)], lambda s: _url_decode(s, True), _S, [_S])
+    return row_func("url_decode", [col_expr(str)], lambda s: _url_decode(s, True), _S, [_S])
 
 
 def try_url_decode(str: Any) -> Column:  # noqa: A002
-    return _row_func("try_url_decode", [col_expr(str)], lambda s: _url_decode(s, False), _S, [_S])
+    return row_func("try_url_decode", [col_expr(str)], lambda s: _url_decode(s, False), _S, [_S])
 
 
 def mask(col: Any, upperChar: Any = None, lowerChar: Any = None, digitChar: Any = None,  # noqa: N803
@@ -441,7 +445,7 @@ def mask(col: Any, upperChar: Any = None, lowerChar: Any = None, digitChar: Any 
                        (oth if oth is not None else c) for c in s)
     shown = ", ".join("NULL" if v is None else v for v in (up, low, dig, oth))
     e = col_expr(col)
-    return _row_func("mask", [e], fn, _S, [_S], sql=f"mask({e.sql()}, {shown})")
+    return row_func("mask", [e], fn, _S, [_S], sql=f"mask({e.sql()}, {shown})")
 
 
 def _parse_url(url: str, part: str, key: str | None = None) -> str | None:
@@ -466,4 +470,4 @@ def parse_url(url: Any, partToExtract: Any, key: Any = None) -> Column:  # noqa:
     """A part of a URL: HOST, PATH, QUERY (or one query parameter's value with ``key``), REF,
     PROTOCOL, FILE, AUTHORITY or USERINFO; null when the URL has no such part."""
     args = [col_expr(url), col_expr(partToExtract)] + ([] if key is None else [col_expr(key)])
-    return _row_func("parse_url", args, _parse_url, _S, [_S, _S, _S])
+    return row_func("parse_url", args, _parse_url, _S, [_S, _S, _S])
