@@ -282,18 +282,20 @@ class SparkSession:
             start, end = 0, start
         if step == 0:
             raise ValueError("range(): step must not be 0")
-        import numpy as np
-        values = pa.array(np.arange(start, end, step, dtype="int64"))
-        pdf = pd.DataFrame({"id": pd.Series(values, dtype=pd.ArrowDtype(pa.int64()))})
-        return self._from_pandas(pdf, {"id": False}, numPartitions)
+        from .local_data import range_frame
+        count = len(range(start, end, step))
+        slices = numPartitions or max(1, min(self._worker_count(), max(1, count // 1000)))
+        return DataFrame(range_frame(start, step, count, slices), self, {"id": False})
+
+    def _worker_count(self) -> int:
+        return len(self.client.scheduler_info(n_workers=-1)["workers"]) or 1
 
     def _from_pandas(self, pdf: pd.DataFrame, nullable: dict[str, bool] | None = None,
                      npartitions: int | None = None, schema: T.StructType | None = None) -> DataFrame:
         """Local data as a DataFrame; ``schema`` (a declared one) keeps what pandas' dtypes
         cannot say (TimestampNTZ, metadata)."""
         import dask.dataframe as dd
-        n = npartitions or max(1, min(len(self.client.scheduler_info(n_workers=-1)["workers"]) or 1,
-                                      max(1, len(pdf) // 1000)))
+        n = npartitions or max(1, min(self._worker_count(), max(1, len(pdf) // 1000)))
         return DataFrame(dd.from_pandas(pdf, npartitions=n, sort=False), self, nullable,
                          schema=schema)
 

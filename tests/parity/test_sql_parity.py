@@ -289,3 +289,15 @@ def test_temp_view_statements(views, spark, pyspark):
         with pytest.raises(Exception) as e:
             sess.sql("drop view sv")
         assert "NOT_FOUND" in str(e.value)
+
+
+@pytest.mark.parametrize("args", [(0, 10, 1, 4), (-5, 23, 3, 3), (20, -7, -4, 5), (0, 3, 1, 5)])
+def test_range_splits_its_rows_over_partitions_as_spark(spark, pyspark, args):
+    """``spark_partition_id`` over ``range(start, end, step, numPartitions)`` equals Spark's, so
+    partition-dependent functions see the same slices."""
+    from pyspark.sql import functions as PF
+
+    from dfml.sql import functions as F
+    start, end, step, parts = args
+    assert_same(spark.range(start, end, step, parts).select("id", F.spark_partition_id()),
+                pyspark.range(start, end, step, parts).select("id", PF.spark_partition_id()))

@@ -85,3 +85,15 @@ def test_progress_bar_silent_when_not_a_tty(spark, people, capsys):
 
 def test_dashboard_link_or_repr(spark):
     assert "local[2]" in repr(spark)
+
+
+def test_range_is_made_on_the_workers_not_on_the_driver(spark):
+    """A range of 10^11 ids (800 GB as an array) is built per partition on the workers: creating
+    it allocates nothing, its graph carries only numbers, and a slice of it computes."""
+    import pickle
+    huge = spark.range(0, 10**11, numPartitions=50)
+    assert huge.schema.simpleString() == "struct<id:bigint>"
+    assert len(pickle.dumps(huge._frame.__dask_graph__())) < 50_000
+    small = spark.range(-5, 10**6, 7, numPartitions=3)
+    assert small.count() == len(range(-5, 10**6, 7))
+    assert small.agg(F.sum("id")).first()[0] == sum(range(-5, 10**6, 7))
