@@ -158,10 +158,11 @@ def explain_graph(obj: Any, dataset: Any = None) -> PlanGraph:
     """A :class:`PlanGraph` of ``obj``: a DataFrame's logical plan, a Pipeline's fit passes
     planned for ``dataset`` (a DataFrame or its schema; nothing is read), or a fitted
     PipelineModel's passes."""
-    from .dataframe import DataFrame
+    from .plan import Plan
 
-    if isinstance(obj, DataFrame):
-        return dataframe_graph(obj._plan)
+    plan = getattr(obj, "_plan", None)
+    if isinstance(plan, Plan):   # a DataFrame
+        return dataframe_graph(plan)
     graph = getattr(obj, "_explain_graph", None)
     if graph is None:
         raise TypeError(f"explain_graph takes a DataFrame, a Pipeline or a PipelineModel, not "
