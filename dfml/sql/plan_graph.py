@@ -2,7 +2,7 @@
 
 A plan of more than a few operators, or a pipeline fit fused into passes, is easier to look at
 than to read. ``df.explain(mode="graph")`` prints the DOT text of the plan, and
-``explain_graph(obj)`` returns a :class:`PlanGraph` for a DataFrame, a Pipeline (with the
+``explain_graph(obj)`` returns a ``PlanGraph`` for a DataFrame, a Pipeline (with the
 DataFrame or schema it would be fitted on) or a fitted PipelineModel. DOT is plain text and
 needs nothing installed; turning it into SVG needs Graphviz's ``dot`` program (Debian's
 ``graphviz`` package), which dfml does not require: without it ``svg()`` raises an error saying
@@ -155,7 +155,7 @@ def dataframe_graph(plan: Any) -> PlanGraph:
 
 
 def explain_graph(obj: Any, dataset: Any = None) -> PlanGraph:
-    """A :class:`PlanGraph` of ``obj``: a DataFrame's logical plan, a Pipeline's fit passes
+    """A ``PlanGraph`` of ``obj``: a DataFrame's logical plan, a Pipeline's fit passes
     planned for ``dataset`` (a DataFrame or its schema; nothing is read), or a fitted
     PipelineModel's passes."""
     from .plan import Plan

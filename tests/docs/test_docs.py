@@ -92,6 +92,6 @@ def test_site_builds_in_strict_mode(tmp_path):
     api = (site / "reference" / "functions" / "index.html").read_text()
     assert 'id="dfml.sql.functions.sum"' in api and 'id="dfml.sql.functions.regexp_replace"' in api
     api = (site / "reference" / "sql" / "index.html").read_text()
-    assert 'id="dfml.sql.dataframe.DataFrame.explain"' in api
+    assert 'id="dfml.sql.DataFrame.explain"' in api
     assert (site / "img" / "pipeline-graph.svg").exists()
     assert "pipeline-graph.svg" in (site / "guide" / "graphs" / "index.html").read_text()
