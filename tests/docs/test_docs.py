@@ -95,3 +95,18 @@ def test_site_builds_in_strict_mode(tmp_path):
     assert 'id="dfml.sql.DataFrame.explain"' in api
     assert (site / "img" / "pipeline-graph.svg").exists()
     assert "pipeline-graph.svg" in (site / "guide" / "graphs" / "index.html").read_text()
+
+
+def test_ci_installs_the_docs_tools_and_runs_the_readme_test_command():
+    """CI builds the site because it installs the ``docs`` extra (from this repo's own
+    pyproject) and runs the README's test command, which collects the strict-build test."""
+    import tomllib
+    extras = tomllib.loads(_read("pyproject.toml"))["project"]["optional-dependencies"]
+    names = {re.split(r"[=<>\[]", d)[0] for d in extras["docs"]}
+    assert names == {"mkdocs", "mkdocs-material", "mkdocstrings"}
+    assert any("mkdocstrings[python]" in d for d in extras["docs"])
+    ci = _read(".ci", "run")
+    install = next(line for line in ci.splitlines() if "pip install" in line and "-e" in line)
+    assert re.search(r"-e '\.\[[^\]]*\bdocs\b[^\]]*\]'", install), install
+    readme_test = re.search(r"&& (python -m pytest[^\n]*)", _read("README.md")).group(1).strip()
+    assert readme_test in [line.strip() for line in ci.splitlines()]
