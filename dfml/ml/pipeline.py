@@ -238,14 +238,26 @@ class Pipeline(Estimator):
                     plan.steps.append(p.index)
                     plan.passes.append([p.index])
 
-    def explain(self, dataset: Any) -> str:
+    def explain(self, dataset: Any, mode: str | None = None) -> str:
         """The fit's passes over ``dataset`` (a DataFrame or its schema), planned without
-        reading it: what ``PipelineModel.explain()`` prints after the fit."""
-        schema = dataset if isinstance(dataset, T.StructType) else dataset.schema
-        self._validate_params()
-        text = self._plan(schema).describe()
+        reading it: what ``PipelineModel.explain()`` prints after the fit. ``mode="graph"``
+        gives them as Graphviz DOT text (``dfml.ml.pipeline_graph``)."""
+        text = self._explain_graph(dataset).dot if mode == "graph" else \
+            self._fit_plan_for(dataset).describe()
         print(text)
         return text
+
+    def _fit_plan_for(self, dataset: Any) -> FitPlan:
+        schema = dataset if isinstance(dataset, T.StructType) else dataset.schema
+        self._validate_params()
+        return self._plan(schema)
+
+    def _explain_graph(self, dataset: Any) -> Any:
+        if dataset is None:
+            raise ValueError("explain_graph of a Pipeline needs the dataset (a DataFrame or its "
+                             "schema) the fit would read")
+        from .pipeline_graph import fit_plan_graph
+        return fit_plan_graph(self._fit_plan_for(dataset))
 
     def _fit(self, dataset: Any) -> "PipelineModel":
         stages = self.getStages()
@@ -354,11 +366,23 @@ class PipelineModel(Model):
         that._fit_plan = self._fit_plan
         return that
 
-    def explain(self) -> str:
-        """How the fit ran: the passes over the input and what each fitted."""
-        text = self._fit_plan.describe() if self._fit_plan else "(loaded model: fit plan unknown)"
+    def explain(self, mode: str | None = None) -> str:
+        """How the fit ran: the passes over the input and what each fitted (``mode="graph"``:
+        as Graphviz DOT text)."""
+        if mode == "graph":
+            text = self._explain_graph().dot
+        else:
+            text = self._fit_plan.describe() if self._fit_plan else \
+                "(loaded model: fit plan unknown)"
         print(text)
         return text
+
+    def _explain_graph(self, dataset: Any = None) -> Any:
+        if self._fit_plan is None:
+            raise ValueError("this PipelineModel was loaded from disk: how it was fitted is "
+                             "not stored, so there is no fit plan to draw")
+        from .pipeline_graph import fit_plan_graph
+        return fit_plan_graph(self._fit_plan)
 
     @property
     def fitPasses(self) -> int:

@@ -645,13 +645,18 @@ class DataFrame(StatMethods, ExtraMethods):
 
     def explain(self, extended: Any = None, mode: str | None = None) -> None:
         """Print the logical plan, then the optimized dask plan and what each parquet read gets;
-        ``mode="simple"`` (or ``extended=False``) prints the logical plan only."""
+        ``mode="simple"`` (or ``extended=False``) prints the logical plan only, ``mode="graph"``
+        the plan as Graphviz DOT text (``dfml.sql.plan_graph``); arguments checked as Spark's."""
         print(self._explain_string(extended, mode))
 
     def _explain_string(self, extended: Any = None, mode: str | None = None) -> str:
-        from .explain import explain_string
+        from .explain import explain_mode, explain_string
+        from .plan_graph import dataframe_graph
+        mode = explain_mode(extended, mode)
+        if mode == "graph":
+            return dataframe_graph(self._plan).dot
         text = "== Logical Plan ==\n" + tree_string(self._plan)
-        if mode == "simple" or extended is False:
+        if mode == "simple":
             return text
         return text + "\n\n" + explain_string(self._frame)
 

@@ -39,3 +39,31 @@ def explain_string(frame: Any) -> str:
     if not found:
         lines.append("(no parquet reads)")
     return "\n".join(lines)
+
+
+SPARK_MODES = ("simple", "extended", "codegen", "cost", "formatted")
+
+
+def explain_mode(extended: Any = None, mode: str | None = None) -> str:
+    """The explain mode ``explain(extended, mode)`` asks for, checked as Spark checks it:
+    ``extended`` is a bool or the mode itself (``explain("simple")``), not both with ``mode``;
+    modes are Spark's (case-insensitive) plus dfml's ``graph``. Spark's ``codegen``, ``cost``
+    and ``formatted`` have no dfml equivalent and print what ``extended`` prints."""
+    from .errors import IllegalArgumentException
+    if extended is not None and mode is not None:
+        raise ValueError("[CANNOT_SET_TOGETHER] extended and mode should not be set together.")
+    if extended is not None and not isinstance(extended, (bool, str)):
+        raise TypeError(f"[NOT_EXPECTED_TYPE] Argument `extended` should be bool or str, got "
+                        f"{type(extended).__name__}.")
+    if isinstance(extended, str):
+        mode = extended
+    elif extended is not None:
+        mode = "extended" if extended else "simple"
+    if mode is None:   # dfml's default: the logical plan, then Dask's (Spark's is "simple")
+        return "extended"
+    chosen = mode.lower() if isinstance(mode, str) else mode
+    if chosen not in SPARK_MODES + ("graph",):
+        accepted = ", ".join(f"'{m}'" for m in SPARK_MODES)
+        raise IllegalArgumentException(f"Unknown explain mode: {mode}. Accepted explain modes "
+                                       f"are {accepted} (and dfml's 'graph').")
+    return chosen
