@@ -234,14 +234,18 @@ def _frame_sum(x: pa.Array, valid: np.ndarray, lo: np.ndarray, hi: np.ndarray) -
 
 
 def _small_decimal_frame_sum(x: pa.Array, lo: np.ndarray, hi: np.ndarray) -> pa.Array | None:
-    if not pa.types.is_decimal128(x.type) or x.type.precision > 18:
+    if not pa.types.is_decimal128(x.type):
         return None
     filled = pc.fill_null(x, pa.scalar(0, x.type)) if x.null_count else x
     if isinstance(filled, pa.ChunkedArray):
         filled = filled.combine_chunks()
-    # a decimal128 is 16 little-endian bytes; below 10^18 the low 8 are the unscaled int64
+    # a decimal128 is 16 little-endian bytes: an unscaled value that fits an int64 is its low 8
+    # bytes with the high 8 its sign (whatever the declared precision: sums widen it to 25+)
     raw = np.frombuffer(filled.buffers()[1], dtype=np.int64)
-    unscaled = raw[2 * filled.offset: 2 * (filled.offset + len(filled))][::2]
+    words = raw[2 * filled.offset: 2 * (filled.offset + len(filled))]
+    unscaled, high = words[0::2], words[1::2]
+    if x.type.precision > 18 and not np.array_equal(high, unscaled >> 63):
+        return None
     if float(np.abs(unscaled, dtype=np.float64).sum()) >= 2.0 ** 62:
         return None
     c = _prefix(unscaled)
