@@ -46,3 +46,6 @@ __all__ += ["ChiSqSelector", "ChiSqSelectorModel", "UnivariateFeatureSelector",
 from .vector_stages import DCT, VectorSizeHint, VectorIndexer, VectorIndexerModel  # noqa: E402
 
 __all__ += ["DCT", "VectorSizeHint", "VectorIndexer", "VectorIndexerModel"]
+from .word2vec import Word2Vec, Word2VecModel  # noqa: E402
+
+__all__ += ["Word2Vec", "Word2VecModel"]
