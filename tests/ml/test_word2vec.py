@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dfml.ml.feature import Word2Vec, Word2VecModel
-from dfml.ml.feature._w2v_train import encode_sentences, huffman_paths
+from dfml.ml.feature.w2v_train import encode_sentences, huffman_paths
 from dfml.sql.errors import AnalysisException, IllegalArgumentException
 
 A = ["cat", "dog", "horse", "cow"]

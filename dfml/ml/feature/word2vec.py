@@ -5,7 +5,7 @@ merged by a group-by): the vocabulary is the words seen at least ``minCount`` ti
 frequent first (ties by word, so the order is reproducible), and their counts shape the
 Huffman tree. The second pass encodes each partition's sentences as word indices on the worker
 that holds it; training then runs ``numPartitions`` tasks on the cluster, each on its share of
-the sentences (numpy, see ``_w2v_train``). With several partitions, the tasks start each
+the sentences (numpy, see ``w2v_train``). With several partitions, the tasks start each
 iteration from the same vectors and their results are averaged afterwards, row by row over the
 tasks that touched the row, as Spark does.
 
@@ -33,7 +33,7 @@ from ..base import (Aggregation, Estimator, Model, model_string, partition_colum
 from ..linalg import DenseVector, Vector, VectorUDT, dense_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasMaxIter, HasOutputCol, HasSeed
-from . import _w2v_train as W
+from . import w2v_train as W
 
 __all__ = ["Word2Vec", "Word2VecModel"]
 
@@ -322,7 +322,7 @@ class Word2VecModel(Model, _Word2VecParams):
     def transformSchema(self, schema: T.StructType) -> T.StructType:
         return _w2v_schema(self, schema)
 
-    def _session(self) -> Any:
+    def _active(self) -> Any:
         from ...sql import SparkSession
         return SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
 
@@ -331,7 +331,7 @@ class Word2VecModel(Model, _Word2VecParams):
         schema = T.StructType([T.StructField("word", T.StringType(), True),
                                T.StructField("vector", VectorUDT(), True)])
         rows = [(w, DenseVector(v.astype(np.float64))) for w, v in zip(self._vocab, self._vectors)]
-        return self._session().createDataFrame(rows, schema)
+        return self._active().createDataFrame(rows, schema)
 
     def findSynonymsArray(self, word: Any, num: int) -> list[tuple[str, float]]:
         """The ``num`` words closest to ``word`` (a word, itself left out, or a vector) by
@@ -366,7 +366,7 @@ class Word2VecModel(Model, _Word2VecParams):
         """``findSynonymsArray`` as a DataFrame of (word, similarity)."""
         schema = T.StructType([T.StructField("word", T.StringType(), True),
                                T.StructField("similarity", T.DoubleType(), True)])
-        return self._session().createDataFrame(self.findSynonymsArray(word, num), schema)
+        return self._active().createDataFrame(self.findSynonymsArray(word, num), schema)
 
     @property
     def _index(self) -> dict[str, int]:
