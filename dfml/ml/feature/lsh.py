@@ -68,11 +68,8 @@ class _LSHParams(HasInputCol, HasOutputCol):
         return T.StructType(schema.fields + [T.StructField(self.getOutputCol(), _HASHES, True)])
 
 
-class _LSH(Estimator, _LSHParams, HasSeed):
-    """Shared fit: the input's vector size from its first row, then the model's hash draws."""
-
-    def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _LSHParams.transformSchema(self, schema)
+class _LSH(_LSHParams, HasSeed):
+    """Shared fit (a mixin placed before Estimator): the input's vector size from its first row, then the model's hash draws."""
 
     def _validate_params(self) -> None:
         if self.getNumHashTables() < 1:
@@ -117,8 +114,8 @@ def _digest(a: Any) -> pa.Array:
                                     "little", signed=True) for r in rows], pa.int64())
 
 
-class _LSHModel(Model, _LSHParams):
-    """Shared model behaviour: hashing, nearest neighbours, similarity join."""
+class _LSHModel(_LSHParams):
+    """Shared model behaviour (a mixin placed before Model): hashing, nearest neighbours, similarity join."""
 
     def _hash(self, a: Any) -> np.ndarray:
         raise NotImplementedError
@@ -128,9 +125,6 @@ class _LSHModel(Model, _LSHParams):
 
     def _token(self) -> tuple:
         raise NotImplementedError
-
-    def transformSchema(self, schema: T.StructType) -> T.StructType:
-        return _LSHParams.transformSchema(self, schema)
 
     def _column(self, kind: str, inputs: list[Any], fn: Any, out_type: T.DataType) -> Any:
         kernel = _Kernel(f"lsh_{kind}", fn, self._token(), kind)
@@ -199,7 +193,7 @@ class _LSHModel(Model, _LSHParams):
 
 # -- MinHash ----------------------------------------------------------------------------------
 
-class MinHashLSH(_LSH):
+class MinHashLSH(_LSH, Estimator):
     """LSH for Jaccard distance between sets, a set being the non-zero indices of a vector
     (values are ignored; a vector with no non-zero entry is refused)."""
 
@@ -226,7 +220,7 @@ class MinHashLSH(_LSH):
                                                       self.getNumHashTables()))
 
 
-class MinHashLSHModel(_LSHModel):
+class MinHashLSHModel(_LSHModel, Model):
     """A fitted MinHashLSH: ``numHashTables`` pairs (a, b) of ``(1 + i) * a + b mod prime``."""
 
     def __init__(self, coefficients: np.ndarray | None = None):
@@ -267,7 +261,7 @@ class _BRPParams(Params):
         return self._set(bucketLength=value)
 
 
-class BucketedRandomProjectionLSH(_LSH, _BRPParams):
+class BucketedRandomProjectionLSH(_LSH, _BRPParams, Estimator):
     """LSH for Euclidean distance: each table projects a vector on a random unit direction
     and cuts the line into buckets of ``bucketLength``."""
 
@@ -300,7 +294,7 @@ class BucketedRandomProjectionLSH(_LSH, _BRPParams):
             self.getOrDefault("seed"), self.getNumHashTables(), dim))
 
 
-class BucketedRandomProjectionLSHModel(_LSHModel, _BRPParams):
+class BucketedRandomProjectionLSHModel(_LSHModel, _BRPParams, Model):
     """A fitted BucketedRandomProjectionLSH: ``numHashTables`` random unit vectors."""
 
     def __init__(self, vectors: np.ndarray | None = None):
