@@ -9,7 +9,7 @@ vector is trained to predict, node by node, the left/right turns on the path to 
 
 Where Spark runs those updates strictly one pair at a time (a JVM loop), this module runs them
 in small batches of (centre, context) pairs: every pair of a batch reads the same parameters
-and the batch's updates are summed into place (``np.add.at``). Batches are small (a few
+and the batch's updates are summed into place (a sparse matrix product per batch). Batches are small (a few
 hundred pairs), so the difference from sequential SGD is of the order of the noise SGD has
 anyway, and a few thousand sentences train in well under a second per pass. The learning rate
 decays linearly with the words processed, as Spark's, and the random draws come from numpy's
@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 __all__ = ["huffman_paths", "encode_sentences", "train_partition", "MAX_EXP"]
 
@@ -120,6 +121,18 @@ def _pairs(flat: np.ndarray, lengths: np.ndarray, window: int,
     return flat[centre], flat[context], centre
 
 
+def _scatter_add(target: np.ndarray, rows: np.ndarray, src: np.ndarray, weights: np.ndarray,
+                 values: np.ndarray) -> None:
+    """``target[rows[i]] += weights[i] * values[src[i]]`` for every i, repeated rows summed:
+    a sparse (distinct rows x sources) matrix times ``values`` (much faster than
+    ``np.add.at`` on rows of vectors)."""
+    if len(rows) == 0:
+        return
+    uniq, inv = np.unique(rows, return_inverse=True)
+    m = sp.csr_matrix((weights, (inv, src)), shape=(len(uniq), len(values)))
+    target[uniq] += (m @ values).astype(target.dtype, copy=False)
+
+
 def train_partition(flat: np.ndarray, lengths: np.ndarray, syn0: np.ndarray, syn1: np.ndarray,
                     tree: tuple[np.ndarray, np.ndarray, np.ndarray], *, window: int,
                     step: float, iterations: int, total_words: int, partitions: int,
@@ -150,7 +163,8 @@ def train_partition(flat: np.ndarray, lengths: np.ndarray, syn0: np.ndarray, syn
             g = (1.0 - codes[w] - 1.0 / (1.0 + np.exp(-f))) * alpha * live
             g = g.astype(syn0.dtype)
             neu1e = np.einsum("pk,pkd->pd", g, l2)
-            np.add.at(syn1, nodes[live], (g[:, :, None] * l1[:, None, :])[live])
-            np.add.at(syn0, c, neu1e)
+            pair = np.broadcast_to(np.arange(len(w))[:, None], live.shape)[live]
+            _scatter_add(syn1, nodes[live], pair, g[live], l1)
+            _scatter_add(syn0, c, np.arange(len(c)), np.ones(len(c), syn0.dtype), neu1e)
         words += len(flat)
     return syn0, syn1, words - done_words
