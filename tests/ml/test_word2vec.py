@@ -5,7 +5,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from dfml.ml.feature import Word2Vec, Word2VecModel
+from dfml.ml import Pipeline
+from dfml.ml.feature import Tokenizer, Word2Vec, Word2VecModel
+from dfml.ml.linalg import DenseVector, SparseVector
 from dfml.ml.feature.w2v_train import encode_sentences, huffman_paths
 from dfml.sql.errors import AnalysisException, IllegalArgumentException
 
@@ -75,11 +77,22 @@ def test_synonyms_separate_the_topics(model):
 
 def test_transform_is_the_mean_over_the_full_length(model, docs):
     vecs = {r.word: r.vector.toArray() for r in model.getVectors().collect()}
-    out = {r.id: r.v.toArray() for r in model.transform(docs).collect()}
-    assert np.all(out[10_000] == 0) and len(out[10_000]) == 8
+    rows = {r.id: r.v for r in model.transform(docs).collect()}
+    assert rows[10_000] == SparseVector(8, [], [])  # an empty document, as Spark gives it
+    assert all(isinstance(v, DenseVector) for i, v in rows.items() if i != 10_000)
+    out = {i: v.toArray() for i, v in rows.items()}
     assert np.allclose(out[10_001], vecs["cat"] / 2)
     doc = dict(_docs())[0]
     assert np.allclose(out[0], sum(vecs[w] for w in doc) / len(doc))
+
+
+def test_in_a_pipeline_after_a_tokenizer(spark):
+    rows = [(i, " ".join(d)) for i, d in _docs(100)]
+    df = spark.createDataFrame(rows, "id long, s string")
+    pipe = Pipeline(stages=[Tokenizer(inputCol="s", outputCol="t"),
+                            Word2Vec(inputCol="t", outputCol="v", vectorSize=4, minCount=1)])
+    out = pipe.fit(df).transform(df).select("v").collect()
+    assert len(out) == 100 and all(len(r.v) == 4 for r in out)
 
 
 def test_several_training_tasks(docs):

@@ -11,8 +11,8 @@ tasks that touched the row, as Spark does.
 
 The model maps a document (array of strings) to the average of its words' vectors, divided by
 the document's length including words outside the vocabulary; an empty document maps to a
-zero vector. ``findSynonyms`` ranks words by cosine similarity in single precision, as Spark
-does. The model is saved as Spark saves it: ``data/`` holds one row per word, (word, vector as
+zero vector with no entries (sparse, as Spark gives it). ``findSynonyms`` ranks words by
+cosine similarity in single precision, as Spark does. The model is saved as Spark saves it: ``data/`` holds one row per word, (word, vector as
 array<float>).
 """
 
@@ -30,7 +30,7 @@ from ...sql import types as T
 from ...sql.errors import IllegalArgumentException, SparkException
 from ..base import (Aggregation, Estimator, Model, model_string, partition_column,
                     require_absent, require_column, run_aggregations)
-from ..linalg import DenseVector, Vector, VectorUDT, dense_to_arrow
+from ..linalg import DenseVector, Vector, VectorUDT, assemble_vectors, dense_to_arrow
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasMaxIter, HasOutputCol, HasSeed
 from . import w2v_train as W
@@ -300,7 +300,25 @@ class _DocumentMean:
         counts = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n, len(self.vocab)))
         sums = np.asarray(counts @ self.vectors.astype(np.float64))
         lengths = np.asarray(pc.list_value_length(arr).to_numpy(zero_copy_only=False), float)
-        return dense_to_arrow(sums / np.maximum(lengths, 1.0)[:, None])
+        return _dense_or_empty(sums / np.maximum(lengths, 1.0)[:, None], lengths == 0)
+
+
+def _dense_or_empty(m: np.ndarray, empty: np.ndarray) -> pa.StructArray:
+    """Rows of ``m`` as dense vectors, except the ``empty`` ones: sparse vectors with no
+    entries, which is what Spark gives a document with no words."""
+    if not empty.any():
+        return dense_to_arrow(m)
+    n, d = m.shape
+    keep = ~empty
+    counts = np.where(keep, d, 0)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+    values = pa.LargeListArray.from_arrays(offsets, pa.array(m[keep].reshape(-1)))
+    no_indices = pa.LargeListArray.from_arrays(pa.array(np.zeros(n + 1, np.int64)),
+                                               pa.array([], pa.int32()))
+    indices = pc.if_else(pa.array(empty), no_indices,
+                         pa.nulls(n, no_indices.type))
+    sizes = pa.array(np.where(empty, d, 0).astype(np.int32), mask=keep)
+    return assemble_vectors(keep.astype(np.int8), sizes, indices, values, None)
 
 
 class Word2VecModel(Model, _Word2VecParams):

@@ -8,8 +8,8 @@ mean, on generated sentences drawn from four topic vocabularies plus common fill
 - the bar for synonyms: for every topic word, the top-5 synonyms of both implementations are
   all words of the same topic (5 of 5; the filler words never get in), and on average the two
   top-5 lists share at least 3 words;
-- transform's output has Spark's schema, one vector of the right size per row, and an empty
-  document maps to a zero vector in both;
+- transform's output has Spark's schema, one dense vector of the right size per row, and an
+  empty document maps to an empty sparse vector in both;
 - synonyms of a vector query and getVectors' schema match Spark's forms.
 """
 
@@ -98,6 +98,8 @@ def test_transform_schema_shape_and_empty_document(fitted):
     assert {len(v) for v in ra.values()} == {30}
     empty = max(ra)
     assert np.all(ra[empty].toArray() == 0) and np.all(rb[empty].toArray() == 0)
+    assert type(ra[empty]).__name__ == type(rb[empty]).__name__ == "SparseVector"
+    assert type(ra[0]).__name__ == type(rb[0]).__name__ == "DenseVector"
     # a document's vector is the mean of its words' vectors over its full length
     vectors = {r.word: r.vector.toArray() for r in ours.getVectors().collect()}
     doc = dict(_corpus())[empty - 1]
