@@ -12,8 +12,8 @@ tasks that touched the row, as Spark does.
 The model maps a document (array of strings) to the average of its words' vectors, divided by
 the document's length including words outside the vocabulary; an empty document maps to a
 zero vector with no entries (sparse, as Spark gives it). ``findSynonyms`` ranks words by
-cosine similarity in single precision, as Spark does. The model is saved as Spark saves it: ``data/`` holds one row per word, (word, vector as
-array<float>).
+cosine similarity in single precision, as Spark does. The model is saved as Spark saves it:
+``data/`` holds one row per word, (word, vector as array<float>).
 """
 
 from __future__ import annotations
