@@ -7,7 +7,7 @@ import pytest
 
 from dfml.ml.feature import (BucketedRandomProjectionLSH, BucketedRandomProjectionLSHModel,
                              MinHashLSH, MinHashLSHModel)
-from dfml.ml.feature.lsh_hashes import HASH_PRIME, JavaRandom, minhash_coefficients
+from dfml.ml.feature.lsh_hashes import HASH_PRIME, JavaRandom, minhash_coefficients, strict_log
 from dfml.ml.linalg import DenseVector, Vectors
 from dfml.sql.errors import AnalysisException, IllegalArgumentException
 
@@ -32,8 +32,15 @@ def test_java_random_stream():
     # java.util.Random(42): nextInt(10) x3 and nextGaussian, as the JDK gives them
     r = JavaRandom(42)
     assert [r.nextInt(10) for _ in range(3)] == [0, 3, 8]
-    # Java takes the log from StrictMath (fdlibm); math.log may differ in the last bit
-    assert JavaRandom(42).nextGaussian() == pytest.approx(1.1419053154730547, rel=1e-15)
+    # bit for bit: the log is StrictMath's (fdlibm's), which math.log misses in the last bit
+    # for this one
+    assert JavaRandom(42).nextGaussian() == 1.1419053154730547
+
+
+@pytest.mark.parametrize("x,want", [(0.5, -0.6931471805599453), (1.0, 0.0), (2.0, 0.6931471805599453),
+                                    (0.1, -2.3025850929940455), (1e6, 13.815510557964274)])
+def test_strict_log(x, want):
+    assert strict_log(x) == want
 
 
 def test_minhash_coefficients_in_range():
