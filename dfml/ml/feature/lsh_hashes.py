@@ -8,7 +8,8 @@ buckets (the generator below is Java's 48-bit linear congruential one, reproduce
   ``min((1 + i) * a_t + b_t mod 2038074743)`` over its indices ``i``; a vector with no non-zero
   entry has no minimum and is refused. Distance: Jaccard, ``1 - |A & B| / |A | B|``.
 - Bucketed random projection (Euclidean space; the Gaussian draws use ``strict_log``, so
-  they are Java's bit for bit): table ``t`` hashes ``x`` to
+  they are Java's bit for bit, and only the norm each direction is scaled by may differ from
+  Spark's BLAS in the last bit): table ``t`` hashes ``x`` to
   ``floor(x . u_t / bucketLength)``, ``u_t`` a random unit vector. Distance: Euclidean.
 """
 
@@ -129,7 +130,9 @@ def projection_vectors(seed: int, tables: int, dim: int) -> np.ndarray:
     rnd = JavaRandom(seed)
     m = np.asarray([rnd.nextGaussian() for _ in range(tables * dim)]).reshape(tables, dim)
     norms = np.linalg.norm(m, axis=1)
-    return m / np.where(norms == 0, 1.0, norms)[:, None]
+    # scaled by the reciprocal, as Spark scales them (BLAS dscal with 1 / norm). Spark's norm
+    # comes from its BLAS, whose vectorized sum may round the last bit differently
+    return m * (1.0 / np.where(norms == 0, 1.0, norms))[:, None]
 
 
 def _vectors(a: Any, column: str, stage: str, sparse: bool | None) -> Any:
