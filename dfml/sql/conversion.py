@@ -37,7 +37,8 @@ def python_value(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.MapType):
         items = v.items() if isinstance(v, dict) else v
         return {python_value(k, dt.keyType): python_value(x, dt.valueType) for k, x in items}
-    if isinstance(dt, T.ArrayType) and isinstance(dt.elementType, (T.StructType, T.MapType, T.ArrayType)):
+    if isinstance(dt, T.ArrayType) and isinstance(dt.elementType, (T.StructType, T.MapType, T.ArrayType,
+                                                                   T.UserDefinedType)):
         return [python_value(x, dt.elementType) for x in v]
     return v
 

@@ -31,6 +31,7 @@ from dfml.ml.feature import (IDF, CountVectorizer, FeatureHasher, HashingTF, NGr
                               StopWordsRemover, Tokenizer)
 from dfml.ml.feature import ChiSqSelector, UnivariateFeatureSelector, VarianceThresholdSelector
 from dfml.ml.feature import DCT, VectorIndexer, VectorSizeHint
+from dfml.ml.feature import BucketedRandomProjectionLSH, MinHashLSH, Word2Vec
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
@@ -133,6 +134,9 @@ def saved_everything(spark, tmp_path_factory):
         VectorSizeHint(inputCol="raw", size=4, handleInvalid="optimistic"),
         DCT(inputCol="raw", outputCol="dct"),
         VectorIndexer(inputCol="raw", outputCol="vi", maxCategories=3),
+        Word2Vec(inputCol="words", outputCol="w2v", vectorSize=3, minCount=1, seed=1),
+        MinHashLSH(inputCol="tf", outputCol="mh", numHashTables=2, seed=1),
+        BucketedRandomProjectionLSH(inputCol="raw", outputCol="brp", bucketLength=1.0, seed=1),
         # tree models (XGBoost boosters saved as UBJSON in data/)
         GBTClassifier(featuresCol="s1", maxIter=2, maxDepth=2, predictionCol="gbtc",
                       rawPredictionCol="gbtcr", probabilityCol="gbtcp"),
@@ -169,7 +173,7 @@ def saved_everything(spark, tmp_path_factory):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
     scored = model.transform(df).select("predicted", "linear", "pc", "it", "q", "nb", "tfidf", "cv",
-                                        "fh").collect()
+                                        "fh", "w2v").collect()
     feats = VectorAssembler(inputCols=["x2"], outputCol="f").transform(df)
     lr = LogisticRegression(featuresCol="f", maxIter=5)
     grid = ParamGridBuilder().addGrid(lr.regParam, [0.0, 0.5]).build()
@@ -204,7 +208,7 @@ def test_fresh_process_loads_and_scores_with_only_pipeline_model_imported(saved_
         spark = SparkSession.builder.master("local[1]").getOrCreate()
         model = PipelineModel.load({paths["model"]!r})
         rows = model.transform(spark.read.parquet({data!r})).select(
-            "predicted", "linear", "pc", "it", "q", "nb", "tfidf", "cv", "fh").collect()
+            "predicted", "linear", "pc", "it", "q", "nb", "tfidf", "cv", "fh", "w2v").collect()
         print(json.dumps([[r[0], r[1]] + [v.toArray().tolist() for v in r[2:4]] + [r[4], r[5]]
                           + [v.toArray().tolist() for v in r[6:]] for r in rows]))
     """)

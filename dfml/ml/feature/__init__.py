@@ -46,3 +46,11 @@ __all__ += ["ChiSqSelector", "ChiSqSelectorModel", "UnivariateFeatureSelector",
 from .vector_stages import DCT, VectorSizeHint, VectorIndexer, VectorIndexerModel  # noqa: E402
 
 __all__ += ["DCT", "VectorSizeHint", "VectorIndexer", "VectorIndexerModel"]
+from .word2vec import Word2Vec, Word2VecModel  # noqa: E402
+
+__all__ += ["Word2Vec", "Word2VecModel"]
+from .lsh import (BucketedRandomProjectionLSH, BucketedRandomProjectionLSHModel,  # noqa: E402
+                  MinHashLSH, MinHashLSHModel)
+
+__all__ += ["BucketedRandomProjectionLSH", "BucketedRandomProjectionLSHModel", "MinHashLSH",
+            "MinHashLSHModel"]
