@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 from pipeline import CATS, EXTRA_NUMERIC, MAX_ITER, measure  # noqa: E402 - bench/ is no package
 from pipeline_data import NUMERIC, generate  # noqa: E402
 
-REG_PARAMS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
+REG_PARAMS = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3]
 FOLDS = 3
 TARGETS = {"pyspark": 0.25}
 
