@@ -137,9 +137,11 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def measure(engine: str, root: str) -> dict:
+def measure(engine: str, root: str, script: str | None = None, keep: bool = False) -> dict:
+    """Run ``script`` (this file by default) as ``--child engine`` and sample its memory;
+    ``keep``: pass on every field the child printed, not only its AUC."""
     import psutil
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", engine, "--data", root]
+    cmd = [sys.executable, script or os.path.abspath(__file__), "--child", engine, "--data", root]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     proc = psutil.Process(child.pid)
@@ -159,7 +161,8 @@ def measure(engine: str, root: str) -> dict:
     if child.returncode != 0:
         return {"engine": engine, "error": f"exit code {child.returncode}"}
     result = json.loads(out.strip().splitlines()[-1])
-    return {"engine": engine, "wall_s": round(wall, 2), "work_s": result["work_s"],
+    extra = {k: v for k, v in result.items() if k not in ("auc", "work_s")} if keep else {}
+    return {**extra, "engine": engine, "wall_s": round(wall, 2), "work_s": result["work_s"],
             "peak_mb": round(peak[0] / 2 ** 20), "auc": result["auc"]}
 
 

@@ -111,8 +111,9 @@ class GBTParams(EnsembleParams, HasMaxIter):
 
 class ForestParams(EnsembleParams):
     numTrees = Param(_D, "numTrees", "number of trees (>= 1)", TC.toInt)
-    bootstrap = Param(_D, "bootstrap", "accepted for Spark compatibility (XGBoost draws each "
-                      "tree's rows without replacement)", TC.toBoolean)
+    bootstrap = Param(_D, "bootstrap", "draw each tree's rows with replacement (Poisson "
+                      "weights; regression forests; a classification forest samples without "
+                      "replacement either way)", TC.toBoolean)
 
     def __init__(self) -> None:
         super().__init__()

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["train_on_blocks", "GradientStep", "prune_binary", "BoosterKernel", "booster_bytes",
+__all__ = ["train_on_blocks", "GradientStep", "BaggedRound", "prune_binary", "BoosterKernel", "booster_bytes",
            "load_booster", "feature_importances", "tree_frame", "debug_lines", "block_facts"]
 
 
@@ -134,6 +134,38 @@ class GradientStep:
         if len(w):
             grad, hess = grad * w, hess * w
         return grad, hess
+
+
+class BaggedRound:
+    """A random forest grown as boosting rounds: the objective of each round ignores the
+    ensemble so far and fits the label itself (from a zero margin: gradient ``-w y``, hessian
+    ``w``, so a leaf is the weighted mean label of its rows), with ``w`` a fresh bootstrap
+    draw per round, the way Spark weighs each tree's rows: Poisson(``rate``) counts, or with
+    ``bootstrap=False`` a 0/1 draw keeping a ``rate`` share. XGBoost's own forest mode cannot
+    do this: its parallel trees share one row sample, and without resampling the forest scores
+    clearly worse than Spark's (RMSE ~3% higher on the parity data).
+
+    Each worker draws for its own rows, seeded by the seed, the round and a digest of its
+    labels, so a fit is repeatable for the same data and partitioning."""
+
+    __name__ = "bagged_round"
+
+    def __init__(self, seed: int, rate: float, bootstrap: bool = True):
+        self.seed, self.rate, self.bootstrap = int(seed) & 0x7FFFFFFF, float(rate), bool(bootstrap)
+        self.round = 0  # each worker's copy counts its own calls, one per round
+
+    def __call__(self, margin: np.ndarray, dtrain: Any) -> tuple[np.ndarray, np.ndarray]:
+        import zlib
+        y = dtrain.get_label().astype(np.float64)
+        key = [self.seed, self.round, len(y), zlib.crc32(y[:1024].tobytes())]
+        self.round += 1
+        rng = np.random.default_rng(key)
+        w = rng.poisson(self.rate, len(y)) if self.bootstrap else rng.random(len(y)) < self.rate
+        w = w.astype(np.float64)
+        given = dtrain.get_weight()
+        if len(given):
+            w = w * given
+        return -w * y, w
 
 
 def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, params: dict,

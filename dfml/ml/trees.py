@@ -7,9 +7,12 @@ Spark grows its own trees; dfml hands the same problem to XGBoost's ``hist`` tre
 - GBT: ``maxIter`` boosting rounds at learning rate ``stepSize``, ``subsamplingRate`` rows and
   ``featureSubsetStrategy`` features per tree; logistic loss (binary only, as Spark) or squared
   / absolute error.
-- Random forest: XGBoost's forest mode, one round of ``numTrees`` parallel trees at learning
-  rate 1, each on ``subsamplingRate`` of the rows (drawn without replacement) and a
-  ``featureSubsetStrategy`` share of the features at each node.
+- Random forest: each tree on a ``featureSubsetStrategy`` share of the features at each node.
+  A regression forest is ``numTrees`` rounds, each tree fitted to the label itself on its own
+  bootstrap sample (Poisson(``subsamplingRate``) row weights, as Spark draws them; with
+  ``bootstrap=False`` a ``subsamplingRate`` share of the rows) and scaled by 1 / ``numTrees``.
+  A classification forest is XGBoost's forest mode, one round of ``numTrees`` parallel trees,
+  each on ``subsamplingRate`` of the rows drawn without replacement.
 - Decision tree: one tree, every row and feature.
 
 The models are not Spark's trees node for node (XGBoost's splits minimize a second-order
@@ -24,7 +27,7 @@ from typing import Any
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from ._xgb import GradientStep, block_facts, prune_binary, train_on_blocks
+from ._xgb import BaggedRound, GradientStep, block_facts, prune_binary, train_on_blocks
 from ._linear import TrainsOnBlocks
 from ._tree_models import (DecisionTreeClassificationModel, DecisionTreeRegressionModel,
                            GBTClassificationModel, GBTRegressionModel,
@@ -94,10 +97,8 @@ class _TreeEstimator(TrainsOnBlocks):
             params, rounds = self._xgb_params(d, k)
             weighted = super()._block_inputs()[2] is not None
             raw, kept = train_on_blocks(blocks, sizes, d, weighted, params, rounds,
-                                             self.getOrDefault("maxBins"), validation,
-                                             boosting=self._kind == "gbt",
-                                             obj=GradientStep() if self._kind == "gbt"
-                                             and self._classifier else None)
+                                        self.getOrDefault("maxBins"), validation,
+                                        boosting=self._kind == "gbt", obj=self._objective())
         if self._classifier and self._kind != "gbt" and k == 2 and \
                 self.getOrDefault("pruneTree"):
             raw = prune_binary(raw)
@@ -159,12 +160,28 @@ class _TreeEstimator(TrainsOnBlocks):
         p.update(learning_rate=1.0, reg_lambda=0.0)
         if self._classifier and k <= 2:
             p["base_score"] = 0.5  # a leaf's probability is above 1/2 iff its majority is 1
-        if forest:
-            p.update(num_parallel_tree=self.getOrDefault("numTrees"),
-                     subsample=self.getOrDefault("subsamplingRate"),
-                     colsample_bynode=subset_share(self.getOrDefault("featureSubsetStrategy"),
-                                                   d, self, True, self._classifier))
-        return p, 1
+        if not forest:
+            return p, 1
+        p["colsample_bynode"] = subset_share(self.getOrDefault("featureSubsetStrategy"), d,
+                                             self, True, self._classifier)
+        trees = self.getOrDefault("numTrees")
+        if self._classifier:
+            p.update(num_parallel_tree=trees, subsample=self.getOrDefault("subsamplingRate"))
+            return p, 1
+        # a regression forest is bagged round by round (see BaggedRound): each round grows one
+        # tree on freshly drawn row weights, scaled by 1 / numTrees, from a zero start
+        p.update(learning_rate=1.0 / trees, base_score=0.0)
+        return p, trees
+
+    def _objective(self) -> Any:
+        """The custom objective XGBoost trains with, if any: Spark's gradient step for a GBT
+        classifier, per-tree bootstrap weights for a regression forest."""
+        if self._kind == "gbt" and self._classifier:
+            return GradientStep()
+        if self._kind == "rf" and not self._classifier:
+            return BaggedRound(self.getOrDefault("seed"), self.getOrDefault("subsamplingRate"),
+                               self.getOrDefault("bootstrap"))
+        return None
 
 
 class _ValidBlock:

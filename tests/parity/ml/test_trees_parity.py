@@ -34,10 +34,15 @@ CASES = [("GBTClassifier", dict(maxIter=20, maxDepth=5)),
          ("RandomForestClassifier", dict(numTrees=20, maxDepth=6)),
          ("DecisionTreeClassifier", dict(maxDepth=6)),
          ("GBTRegressor", dict(maxIter=20, maxDepth=5)),
-         pytest.param("RandomForestRegressor", dict(numTrees=20, maxDepth=6), marks=pytest.mark.xfail(
-             reason="XGBoost's forest of depth-6 trees with a third of the features per node "
-                    "scores ~3.5% higher RMSE than Spark's on this data (1.014 vs 0.980); "
-                    "bootstrap-like row sampling does not close it; not yet explained",
+         # 20 trees with a third of 6 features per node vary by ~4% RMSE from seed to seed in
+         # either library, so this case compares the mean over three seeds
+         pytest.param("RandomForestRegressor", dict(numTrees=20, maxDepth=6, seeds=(1, 2, 3)),
+                      marks=pytest.mark.xfail(
+             reason="mean RMSE over seeds 1-3: dfml 0.999 vs Spark 0.957 (4%). Bagging each "
+                    "tree with Poisson weights (as Spark) took dfml from 1.009 to 0.999; the "
+                    "rest is XGBoost's per-node sampling of 2 of 6 features: on identical "
+                    "32-bin data and bootstrap, XGBoost's forest matches scikit-learn's within "
+                    "0.5% with all or 3 of 6 features per node, but is 2% worse with 2",
              strict=False)),
          ("DecisionTreeRegressor", dict(maxDepth=6))]
 
@@ -70,13 +75,18 @@ def test_trees_score_like_spark(frames, name, params):
     import pyspark.ml.regression as pr
     classifier = "Classifier" in name
     label = "ycls" if classifier else "yreg"
+    params = dict(params)
+    seeds = params.pop("seeds", (1,))
     results = []
     for (train, test), mod in ((frames[0], dc if classifier else dr),
                                (frames[1], pc if classifier else pr)):
-        model = getattr(mod, name)(labelCol=label, seed=1, **params).fit(train)
-        out = model.transform(test)
+        scores = []
+        for seed in seeds:
+            model = getattr(mod, name)(labelCol=label, seed=seed, **params).fit(train)
+            out = model.transform(test)
+            scores.append(_score(out, label, classifier))
         imp = model.featureImportances.toArray()
-        results.append((_score(out, label, classifier),
+        results.append((float(np.mean(scores)),
                         [(f.name, f.dataType.simpleString()) for f in out.schema.fields],
                         set(np.argsort(-imp)[:3].tolist()), float(imp.sum())))
     (ours, schema, top, total), (theirs, p_schema, p_top, _) = results
