@@ -328,6 +328,10 @@ class IDF(Estimator, _IDFParams):
                   outputCol: str | None = None) -> "IDF":
         return self._set(**self._input_kwargs)
 
+    # the model's scaling can be applied to a LogisticRegression's training blocks in memory,
+    # so a pipeline builds those blocks in IDF's own pass (one read for both fits)
+    _model_transforms_blocks = True
+
     def _validate_params(self) -> None:
         if self.getMinDocFreq() < 0:
             raise IllegalArgumentException(f"{_name(self)}: minDocFreq must be >= 0, got "
@@ -393,6 +397,27 @@ class _IDFKernel:
              scaled.cast(fields[3].type)], fields=fields)
 
 
+class _IDFBlock:
+    """IDFModel on a training Block: each column of the matrix times its weight (the same
+    products the column transform computes); labels and weights pass through."""
+
+    def __init__(self, idf: np.ndarray):
+        self.idf = idf
+
+    def __call__(self, block: Any) -> Any:
+        from ..optim.blocks import Block
+        X = block.X
+        if X.shape[1] != len(self.idf):
+            raise SparkException(f"IDFModel: vectors have size {X.shape[1]}, the model has "
+                                 f"{len(self.idf)} features")
+        if sp.issparse(X):
+            X = sp.csr_matrix(X, copy=True)
+            X.data *= self.idf[X.indices]
+        else:
+            X = X * self.idf
+        return Block(X, block.y, block.w)
+
+
 class IDFModel(Model, _IDFParams):
     """A fitted IDF: ``idf`` weights, ``docFreq`` (documents per feature, 0 for features below
     ``minDocFreq``) and ``numDocs``."""
@@ -417,6 +442,14 @@ class IDFModel(Model, _IDFParams):
         column = partition_column("IDFModel", [self.getInputCol()], kernel, VectorUDT())
         return dataset.withColumn(self.getOutputCol(), column.alias(
             self.getOutputCol(), metadata=attributes.sized_group(len(self.idf))))
+
+    def _block_kernel(self) -> _IDFBlock:
+        return _IDFBlock(self.idf.toArray())
+
+    def _block_moments(self, fit_results: list) -> Any:
+        """None: the fit counted documents, not the moments of the weighted vectors, so the
+        estimator trained on the blocks computes those from the blocks in memory."""
+        return None
 
     def _save_data(self) -> pa.Table:
         from ..linalg import vectors_to_arrow

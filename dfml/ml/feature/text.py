@@ -23,6 +23,7 @@ from ..base import Transformer, partition_column, require_column
 from ..param import Param, Params, TypeConverters as TC, keyword_only
 from ..param.shared import HasInputCol, HasInputCols, HasOutputCol, HasOutputCols
 from ._javaregex import compile_java, java_split, utf16_length
+from ._text_fast import remove_words, tokenize_ascii
 from .bucketizers import single_or_multi
 
 __all__ = ["Tokenizer", "RegexTokenizer", "StopWordsRemover", "NGram"]
@@ -63,6 +64,13 @@ class _RowsKernel:
         self.fn, self.stage, self.column = fn, stage, column
 
     def __call__(self, a: Any) -> pa.Array:
+        vectorized = getattr(self.fn, "vectorized", None)
+        if vectorized is not None:  # whole-chunk Arrow kernels where they give Java's answer
+            arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+            if isinstance(arr, pa.Array) and not arr.null_count:
+                fast = vectorized(arr)
+                if fast is not None:
+                    return fast
         out = []
         for v in a.to_pylist():
             if v is None:
@@ -74,6 +82,9 @@ class _RowsKernel:
 class _TokenizeFn:
     def __call__(self, s: str) -> list[str]:
         return java_split(_JAVA_SPACE, java_lower(s))
+
+    def vectorized(self, arr: pa.Array) -> pa.Array | None:
+        return tokenize_ascii(arr)
 
 
 class _RegexTokenizeFn:
@@ -101,6 +112,9 @@ class _StopWordsFn:
         if self.loc not in ("tr", "az"):  # str.lower is Java's lowercasing here; skip the call
             return [t for t in terms if t is None or t.lower() not in words]
         return [t for t in terms if t is None or java_lower(t, self.loc) not in words]
+
+    def vectorized(self, arr: pa.Array) -> pa.Array | None:
+        return remove_words(arr, self.words, self.case_sensitive, self.loc)
 
 
 class _NGramFn:
