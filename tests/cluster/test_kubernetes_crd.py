@@ -111,3 +111,47 @@ def test_the_validator_catches_what_the_api_server_would_drop_or_refuse(daskclus
     bad = copy.deepcopy(spec)
     bad["spec"]["worker"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = [1]
     assert any("memory" in e for e in _errors(daskcluster, bad))
+
+
+def test_dry_run_prints_the_manifests_and_runs_nothing(daskcluster, tmp_path, capsys):
+    """``dfml submit --master k8s://... --dry-run`` prints valid DaskCluster and DaskAutoscaler
+    YAML (what a run would create, less the random name suffix) and never starts the script."""
+    from dfml.cli import main
+
+    script = tmp_path / "app.py"
+    marker = tmp_path / "ran"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    code = main(["submit", "--master", "k8s://etl", "--name", "nightly", "--num-executors", "3",
+                 "--conf", "spark.dynamicAllocation.enabled=true",
+                 "--conf", "spark.dynamicAllocation.maxExecutors=6",
+                 "--conf", "spark.kubernetes.container.image=registry.example.com/dfml:1",
+                 "--dry-run", str(script)])
+    assert code == 0 and not marker.exists()
+    cluster, scaler = yaml.safe_load_all(capsys.readouterr().out)
+    assert _errors(daskcluster, cluster) == []
+    assert cluster["metadata"] == {"name": "nightly", "namespace": "etl"}
+    assert cluster["spec"]["worker"]["spec"]["containers"][0]["image"] == "registry.example.com/dfml:1"
+    autoscaler = jsonschema.Draft7Validator(_crd_schema("daskautoscaler"))
+    assert list(autoscaler.iter_errors({"spec": scaler["spec"]})) == []
+    assert scaler["kind"] == "DaskAutoscaler"
+    assert scaler["spec"] == {"cluster": "nightly", "minimum": 0, "maximum": 6}
+
+
+def test_dry_run_without_dynamic_allocation_prints_only_the_cluster(capsys, tmp_path):
+    from dfml.cli import main
+
+    script = tmp_path / "app.py"
+    script.write_text("")
+    assert main(["submit", "--master", "k8s://", "--dry-run", str(script)]) == 0
+    (only,) = yaml.safe_load_all(capsys.readouterr().out)
+    assert only["kind"] == "DaskCluster" and only["metadata"]["namespace"] == "default"
+
+
+def test_dry_run_needs_a_kubernetes_master(capsys, tmp_path):
+    from dfml.cli import main
+
+    script = tmp_path / "app.py"
+    script.write_text("")
+    assert main(["submit", "--master", "local[2]", "--dry-run", str(script)]) == 2
+    assert "--dry-run prints Kubernetes manifests: it needs a k8s:// master, not 'local[2]'" \
+        in capsys.readouterr().err
