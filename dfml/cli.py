@@ -123,6 +123,8 @@ def submit(ns: argparse.Namespace) -> Callable[[], int]:
     if ns.verbose:
         for key in sorted(conf):
             print(f"{key}={conf[key]}", file=sys.stderr)
+    if ns.dry_run:
+        return _dry_run(master, conf)
     if settings.deploy_mode == "cluster":
         if master.kind != "yarn":
             raise UsageError(
@@ -131,6 +133,18 @@ def submit(ns: argparse.Namespace) -> Callable[[], int]:
                 "which runs the script here against that master")
         return lambda: _submit_to_yarn(ns.script, list(ns.args), conf)
     return lambda: run_script(ns.script, list(ns.args), conf)
+
+
+def _dry_run(master, conf: dict[str, str]) -> Callable[[], int]:
+    """``--dry-run``: print the Kubernetes resources a k8s:// run would create, run nothing."""
+    if master.kind != "k8s":
+        raise UsageError(f"--dry-run prints Kubernetes manifests: it needs a k8s:// master, "
+                         f"not {master.url!r}")
+    import yaml
+
+    from .cluster.kubernetes import manifests
+    docs = manifests(conf["spark.master"], conf)
+    return lambda: print(yaml.safe_dump_all(docs, sort_keys=False), end="") or 0
 
 
 def _submit_to_yarn(script: str, args: list[str], conf: dict[str, str]) -> int:
@@ -190,6 +204,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--conf", "-c", action="append", default=[], metavar="KEY=VALUE", help="any setting (repeatable)")
     s.add_argument("--properties-file", dest="properties_file", metavar="FILE", help="a file of settings (key value per line)")
     s.add_argument("--verbose", "-v", action="store_true", help="print the settings used")
+    s.add_argument("--dry-run", dest="dry_run", action="store_true",
+                   help="k8s://: print the DaskCluster (and DaskAutoscaler) manifests, run nothing")
     s.add_argument("script", metavar="app.py", help="the application script")
     s.add_argument("args", nargs=argparse.REMAINDER, metavar="...", help="the application's arguments")
 

@@ -127,6 +127,21 @@ def autoscaler_bounds(conf: Mapping[str, str]) -> tuple[int, int] | None:
     return lo, hi
 
 
+def manifests(master: str, conf: Mapping[str, str], suffix: str = "") -> list[dict[str, Any]]:
+    """The resources ``k8s://`` would create, in order: the ``DaskCluster``, then (with dynamic
+    allocation) the ``DaskAutoscaler`` that ``KubeCluster.adapt`` makes. ``dfml submit
+    --dry-run`` prints them; a real run names them with a random suffix."""
+    spec = build_cluster_spec(master, conf, suffix=suffix)
+    out = [spec]
+    bounds = autoscaler_bounds(conf)
+    if bounds is not None:
+        name = spec["metadata"]["name"]
+        out.append({"apiVersion": "kubernetes.dask.org/v1", "kind": "DaskAutoscaler",
+                    "metadata": {"name": name, "namespace": spec["metadata"]["namespace"]},
+                    "spec": {"cluster": name, "minimum": bounds[0], "maximum": bounds[1]}})
+    return out
+
+
 def start_kube_cluster(master: str, conf: Mapping[str, str]) -> Any:
     """Create the ``DaskCluster`` and return a ``ClusterHandle`` that deletes it on close.
 

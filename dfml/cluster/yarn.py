@@ -68,6 +68,9 @@ class YarnSettings:
     env: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)      # name in the container -> skein.File kwargs
     py_files: tuple = ()
+    tags: tuple = ("dfml",)         # spark.yarn.tags, after dfml's own tag
+    am_node_label: str = ""         # spark.yarn.am.nodeLabelExpression: scheduler (and driver)
+    executor_node_label: str = ""   # spark.yarn.executor.nodeLabelExpression: workers
 
 
 def _mib(key: str, value: str) -> int:
@@ -159,11 +162,28 @@ def yarn_settings(conf: Mapping[str, str]) -> YarnSettings:
         driver_cores=parse_int("spark.driver.cores", conf.get("spark.driver.cores", "1")),
         queue=str(conf.get("spark.yarn.queue", "default")),
         name=str(conf.get("spark.app.name", "dfml")),
+        tags=_tags(conf),
+        am_node_label=str(conf.get("spark.yarn.am.nodeLabelExpression", "")).strip(),
+        executor_node_label=str(conf.get("spark.yarn.executor.nodeLabelExpression", "")).strip(),
         start_timeout=parse_seconds("spark.dfml.yarn.startTimeout",
                                     conf.get("spark.dfml.yarn.startTimeout", "300")),
         driver_lost_timeout=parse_seconds("spark.dfml.yarn.driverLostTimeout",
                                           conf.get("spark.dfml.yarn.driverLostTimeout", "60")),
         python=python, env=env, files=files, py_files=tuple(py_files))
+
+
+def _tags(conf: Mapping[str, str]) -> tuple:
+    """``spark.yarn.tags`` (comma-separated), after the ``dfml`` tag that marks dfml's apps;
+    YARN lower-cases tags and keeps at most 100 characters, so longer ones are refused here."""
+    tags = ["dfml"]
+    for tag in str(conf.get("spark.yarn.tags", "")).split(","):
+        tag = tag.strip()
+        if len(tag) > 100 or not tag.isascii():
+            raise ConfigError(f"spark.yarn.tags: {tag!r} is not a YARN application tag "
+                              "(ASCII, at most 100 characters)")
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
 
 
 def _python_env(s: YarnSettings) -> dict[str, str]:
@@ -196,14 +216,14 @@ def build_spec(conf: Mapping[str, str], driver: tuple[str, list[str]] | None = N
         resources=skein.Resources(memory=s.scheduler_memory_mib, vcores=s.scheduler_cores),
         script=_container_cmd(s, "scheduler", "--driver-lost-timeout",
                               str(s.driver_lost_timeout)),
-        files=files, env=env, max_restarts=0)
+        files=files, env=env, max_restarts=0, node_label=s.am_node_label)
     worker = skein.Service(
         resources=skein.Resources(memory=s.worker_memory_mib + s.worker_overhead_mib,
                                   vcores=s.worker_cores),
         script=_container_cmd(s, "worker", "--nthreads", str(s.worker_cores),
                               "--memory-limit", f"{s.worker_memory_mib}MiB"),
         instances=s.workers, files=files, env=env, depends=[SCHEDULER_KEY],
-        max_restarts=s.worker_restarts, allow_failures=True)
+        max_restarts=s.worker_restarts, allow_failures=True, node_label=s.executor_node_label)
     services = {SCHEDULER_KEY: scheduler, "dask.worker": worker}
     if driver is not None:
         script, args = driver
@@ -220,11 +240,12 @@ def build_spec(conf: Mapping[str, str], driver: tuple[str, list[str]] | None = N
         services["driver"] = skein.Service(
             resources=skein.Resources(memory=s.driver_memory_mib, vcores=s.driver_cores),
             script=_container_cmd(s, "driver", os.path.basename(script), *args),
-            files=driver_files, env=driver_env, depends=[SCHEDULER_KEY], max_restarts=0)
+            files=driver_files, env=driver_env, depends=[SCHEDULER_KEY], max_restarts=0,
+            node_label=s.am_node_label)
     return skein.ApplicationSpec(name=s.name, queue=s.queue, services=services,
                                  master=skein.Master(resources=skein.Resources(memory=512,
                                                                               vcores=1)),
-                                 tags=["dfml"])
+                                 tags=list(s.tags))
 
 
 # ------------------------------------------------------------------ client mode

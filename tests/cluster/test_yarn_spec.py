@@ -68,3 +68,30 @@ def test_exit_code_from_diagnostics():
     assert exit_code_of(Report()) == 3
     Report.diagnostics = "killed by user"
     assert exit_code_of(Report()) == 1
+
+
+def test_tags_and_node_labels_reach_the_spec(tmp_path):
+    """spark.yarn.tags follow dfml's own tag; the AM label places the scheduler and (cluster
+    mode) the driver, the executor label places the workers, as Spark places its AM and
+    executors."""
+    app = tmp_path / "app.py"
+    app.write_text("")
+    spec = build_spec({"spark.yarn.tags": "nightly, team-a,,nightly",
+                       "spark.yarn.am.nodeLabelExpression": "control",
+                       "spark.yarn.executor.nodeLabelExpression": "gpu && fast"},
+                      driver=(str(app), []))
+    assert spec.tags == {"dfml", "nightly", "team-a"}
+    assert spec.services["dask.scheduler"].node_label == "control"
+    assert spec.services["driver"].node_label == "control"
+    assert spec.services["dask.worker"].node_label == "gpu && fast"
+
+
+def test_without_labels_no_container_asks_for_one():
+    spec = build_spec({})
+    assert spec.tags == {"dfml"}
+    assert {s.node_label for s in spec.services.values()} == {""}
+
+
+def test_bad_tag_is_refused_naming_the_key():
+    with pytest.raises(ConfigError, match="spark.yarn.tags"):
+        build_spec({"spark.yarn.tags": "x" * 101})
