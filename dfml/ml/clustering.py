@@ -26,7 +26,8 @@ from .param.shared import (HasFeaturesCol, HasMaxBlockSizeInMB, HasMaxIter, HasP
                            HasSeed, HasSolver, HasTol, HasWeightCol)
 
 __all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary", "GaussianMixture",
-           "GaussianMixtureModel", "GaussianMixtureSummary"]
+           "GaussianMixtureModel", "GaussianMixtureSummary", "BisectingKMeans",
+           "BisectingKMeansModel", "BisectingKMeansSummary"]
 
 
 class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSeed, HasWeightCol,
@@ -241,3 +242,5 @@ class KMeansSummary(ClusteringSummary):
 # the other clustering estimators live in their own modules (they build on ClusteringSummary)
 from .gaussian_mixture import (GaussianMixture, GaussianMixtureModel,  # noqa: E402
                                GaussianMixtureSummary)
+from .bisecting_kmeans import (BisectingKMeans, BisectingKMeansModel,  # noqa: E402
+                               BisectingKMeansSummary)

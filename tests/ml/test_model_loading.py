@@ -20,7 +20,7 @@ from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
-from dfml.ml.clustering import GaussianMixture, KMeans
+from dfml.ml.clustering import BisectingKMeans, GaussianMixture, KMeans
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
                                 MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -124,6 +124,7 @@ def saved_everything(spark, tmp_path_factory):
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         GaussianMixture(featuresCol="s3", predictionCol="gmm", probabilityCol="gmmProb", k=2,
                         seed=7, maxIter=5),
+        BisectingKMeans(featuresCol="s3", predictionCol="bkm", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
         CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
