@@ -27,7 +27,8 @@ from .param.shared import (HasFeaturesCol, HasMaxBlockSizeInMB, HasMaxIter, HasP
 
 __all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary", "GaussianMixture",
            "GaussianMixtureModel", "GaussianMixtureSummary", "BisectingKMeans",
-           "BisectingKMeansModel", "BisectingKMeansSummary"]
+           "BisectingKMeansModel", "BisectingKMeansSummary",
+           "PowerIterationClustering"]
 
 
 class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSeed, HasWeightCol,
@@ -244,3 +245,4 @@ from .gaussian_mixture import (GaussianMixture, GaussianMixtureModel,  # noqa: E
                                GaussianMixtureSummary)
 from .bisecting_kmeans import (BisectingKMeans, BisectingKMeansModel,  # noqa: E402
                                BisectingKMeansSummary)
+from .power_iteration import PowerIterationClustering  # noqa: E402

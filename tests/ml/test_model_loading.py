@@ -20,7 +20,7 @@ from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
-from dfml.ml.clustering import BisectingKMeans, GaussianMixture, KMeans
+from dfml.ml.clustering import BisectingKMeans, GaussianMixture, KMeans, PowerIterationClustering
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
                                 MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -167,7 +167,8 @@ def saved_everything(spark, tmp_path_factory):
     next(s for s in model.stages if type(s).__name__ == "GBTClassificationModel").save(paths["gbt"])
     evaluators = [BinaryClassificationEvaluator(), MulticlassClassificationEvaluator(metricName="f1"),
                   RegressionEvaluator(predictionCol="linear", metricName="mae"),
-                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster")]
+                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster"),
+                  PowerIterationClustering(k=3)]  # saved like an evaluator: params only
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
