@@ -28,7 +28,7 @@ from .param.shared import (HasFeaturesCol, HasMaxBlockSizeInMB, HasMaxIter, HasP
 __all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary", "GaussianMixture",
            "GaussianMixtureModel", "GaussianMixtureSummary", "BisectingKMeans",
            "BisectingKMeansModel", "BisectingKMeansSummary",
-           "PowerIterationClustering"]
+           "PowerIterationClustering", "LDA", "LDAModel", "LocalLDAModel"]
 
 
 class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSeed, HasWeightCol,
@@ -246,3 +246,4 @@ from .gaussian_mixture import (GaussianMixture, GaussianMixtureModel,  # noqa: E
 from .bisecting_kmeans import (BisectingKMeans, BisectingKMeansModel,  # noqa: E402
                                BisectingKMeansSummary)
 from .power_iteration import PowerIterationClustering  # noqa: E402
+from .lda import LDA, LDAModel, LocalLDAModel  # noqa: E402

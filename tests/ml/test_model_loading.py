@@ -20,7 +20,8 @@ from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
-from dfml.ml.clustering import BisectingKMeans, GaussianMixture, KMeans, PowerIterationClustering
+from dfml.ml.clustering import (LDA, BisectingKMeans, GaussianMixture, KMeans,
+                                PowerIterationClustering)
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
                                 MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -126,6 +127,7 @@ def saved_everything(spark, tmp_path_factory):
                         seed=7, maxIter=5),
         BisectingKMeans(featuresCol="s3", predictionCol="bkm", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
+        LDA(featuresCol="tf", k=2, maxIter=3, seed=7, topicDistributionCol="topics"),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
         CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
         FeatureHasher(inputCols=["x2", "c"], outputCol="fh", numFeatures=32),
