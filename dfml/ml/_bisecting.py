@@ -130,7 +130,8 @@ def _summaries(blocks: TrainingBlocks, assigns: list, ids: list[int], d: int,
             center = center / norm if norm > 0 else center
             cost = max(W[i] - float(center @ S[i]), 0.0)
         else:
-            cost = max(Q[i] - W[i] * float(center @ center), 0.0)
+            norm = float(np.sqrt(center @ center))  # squared through the norm, as Spark
+            cost = max(Q[i] - W[i] * norm * norm, 0.0)
         out[idx] = Node(idx, float(W[i]), center, cost)
     return out
 
