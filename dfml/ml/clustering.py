@@ -16,6 +16,7 @@ from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from ._kmeans import (block_sizes, closest, cluster_counts, features_matrix, init_parallel,
                       init_random, lloyd, point_blocks, unit_rows)
+from ._cluster_summary import ClusteringSummary
 from ._linear import HoldsSummary
 from .base import Estimator, Model, model_string, partition_column, require_absent, \
     require_column
@@ -24,7 +25,10 @@ from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasFeaturesCol, HasMaxBlockSizeInMB, HasMaxIter, HasPredictionCol,
                            HasSeed, HasSolver, HasTol, HasWeightCol)
 
-__all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary"]
+__all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary", "GaussianMixture",
+           "GaussianMixtureModel", "GaussianMixtureSummary", "BisectingKMeans",
+           "BisectingKMeansModel", "BisectingKMeansSummary",
+           "PowerIterationClustering", "LDA", "LDAModel", "LocalLDAModel"]
 
 
 class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSeed, HasWeightCol,
@@ -222,49 +226,6 @@ class KMeansModel(HoldsSummary, Model, _KMeansParams):
                          for _, c in rows]
 
 
-class ClusteringSummary:
-    """What a clustering fit produced: the predictions on its input, and per-cluster sizes."""
-
-    def __init__(self, model: Any, dataset: Any, k: int, num_iter: int, sizes: list[int]):
-        self._model, self._dataset = model, dataset
-        self._k, self._num_iter, self._sizes = k, num_iter, sizes
-        self._predictions = None
-
-    @property
-    def predictionCol(self) -> str:
-        return self._model.getPredictionCol()
-
-    @property
-    def featuresCol(self) -> str:
-        return self._model.getFeaturesCol()
-
-    @property
-    def predictions(self) -> Any:
-        """The model's transform of the training input (a lazy DataFrame)."""
-        if self._predictions is None:
-            self._predictions = self._model.transform(self._dataset)
-        return self._predictions
-
-    @property
-    def cluster(self) -> Any:
-        return self.predictions.select(self.predictionCol)
-
-    @property
-    def k(self) -> int:
-        """The requested number of clusters (the model may have fewer centers, when the input
-        has fewer distinct points)."""
-        return self._k
-
-    @property
-    def numIter(self) -> int:
-        return self._num_iter
-
-    @property
-    def clusterSizes(self) -> list[int]:
-        """Rows per cluster (unweighted), ``k`` entries."""
-        return list(self._sizes)
-
-
 class KMeansSummary(ClusteringSummary):
     """ClusteringSummary plus ``trainingCost``: the weighted sum of each row's cost (squared
     distance, or cosine distance) to its center in the last iteration."""
@@ -277,3 +238,12 @@ class KMeansSummary(ClusteringSummary):
     @property
     def trainingCost(self) -> float:
         return self._cost
+
+
+# the other clustering estimators live in their own modules (they build on ClusteringSummary)
+from .gaussian_mixture import (GaussianMixture, GaussianMixtureModel,  # noqa: E402
+                               GaussianMixtureSummary)
+from .bisecting_kmeans import (BisectingKMeans, BisectingKMeansModel,  # noqa: E402
+                               BisectingKMeansSummary)
+from .power_iteration import PowerIterationClustering  # noqa: E402
+from .lda import LDA, LDAModel, LocalLDAModel  # noqa: E402

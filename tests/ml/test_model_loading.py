@@ -20,7 +20,8 @@ from dfml.ml.feature import RFormula, SQLTransformer, TargetEncoder
 from dfml.ml import Pipeline, PipelineModel
 from dfml.ml.base import Persistable
 from dfml.ml.classification import LogisticRegression, NaiveBayes
-from dfml.ml.clustering import KMeans
+from dfml.ml.clustering import (LDA, BisectingKMeans, GaussianMixture, KMeans,
+                                PowerIterationClustering)
 from dfml.ml.evaluation import (BinaryClassificationEvaluator, ClusteringEvaluator,
                                 MulticlassClassificationEvaluator, RegressionEvaluator)
 from dfml.ml.feature import (PCA, Binarizer, Bucketizer, ElementwiseProduct, Imputer,
@@ -123,7 +124,11 @@ def saved_everything(spark, tmp_path_factory):
         IsotonicRegression(featuresCol="s2", predictionCol="iso"),
         LinearSVC(featuresCol="s2", predictionCol="svc", rawPredictionCol="svcRaw", maxIter=10),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
+        GaussianMixture(featuresCol="s3", predictionCol="gmm", probabilityCol="gmmProb", k=2,
+                        seed=7, maxIter=5),
+        BisectingKMeans(featuresCol="s3", predictionCol="bkm", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
+        LDA(featuresCol="tf", k=2, maxIter=3, seed=7, topicDistributionCol="topics"),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
         CountVectorizer(inputCol="words", outputCol="cv", minDF=2),
         FeatureHasher(inputCols=["x2", "c"], outputCol="fh", numFeatures=32),
@@ -168,7 +173,8 @@ def saved_everything(spark, tmp_path_factory):
     next(s for s in model.stages if type(s).__name__ == "GBTClassificationModel").save(paths["gbt"])
     evaluators = [BinaryClassificationEvaluator(), MulticlassClassificationEvaluator(metricName="f1"),
                   RegressionEvaluator(predictionCol="linear", metricName="mae"),
-                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster")]
+                  ClusteringEvaluator(featuresCol="s3", predictionCol="cluster"),
+                  PowerIterationClustering(k=3)]  # saved like an evaluator: params only
     for i, ev in enumerate(evaluators):
         paths[f"evaluator{i}"] = str(root / f"evaluator{i}")
         ev.save(paths[f"evaluator{i}"])
