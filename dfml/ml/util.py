@@ -169,6 +169,7 @@ STAGE_MODULES = (
     "dfml.ml.classification_nb",
     "dfml.ml.regression",
     "dfml.ml.clustering",
+    "dfml.ml.fpm",
     "dfml.ml.evaluation",
     "dfml.ml.feature",
     "dfml.ml.tuning",

@@ -191,8 +191,15 @@ def saved_everything(spark, tmp_path_factory):
     for i, t in enumerate(tuners):
         paths[f"tuning{i}"] = str(root / f"tuning{i}")
         t.save(paths[f"tuning{i}"])
+    from dfml.ml.fpm import FPGrowth
+    fp = FPGrowth(minSupport=0.5)
+    fps = [fp, fp.fit(spark.createDataFrame([(["a", "b"],), (["a"],)], "items array<string>"))]
+    paths["fpgrowth"] = str(root / "fpgrowth")
+    fps[1].save(paths["fpgrowth"])
+    paths["fpgrowth_estimator"] = str(root / "fpgrowth_estimator")
+    fp.save(paths["fpgrowth_estimator"])
     classes = {f"{type(s).__module__}.{type(s).__qualname__}"
-               for s in list(model.stages) + stages + evaluators + tuners + [model, pipeline]}
+               for s in list(model.stages) + stages + evaluators + tuners + fps + [model, pipeline]}
     return df, paths, scored, classes
 
 
