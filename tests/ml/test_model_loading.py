@@ -34,7 +34,7 @@ from dfml.ml.feature import DCT, VectorIndexer, VectorSizeHint
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
-                                    RandomForestClassifier)
+                                    OneVsRest, RandomForestClassifier)
 from dfml.ml.regression import (GeneralizedLinearRegression, IsotonicRegression,
                                 DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
@@ -121,6 +121,8 @@ def saved_everything(spark, tmp_path_factory):
         GeneralizedLinearRegression(featuresCol="s2", family="binomial", predictionCol="glr"),
         IsotonicRegression(featuresCol="s2", predictionCol="iso"),
         LinearSVC(featuresCol="s2", predictionCol="svc", rawPredictionCol="svcRaw", maxIter=10),
+        OneVsRest(classifier=LogisticRegression(maxIter=5), featuresCol="s2", predictionCol="ovr",
+                  rawPredictionCol="ovrRaw"),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
