@@ -35,7 +35,7 @@ from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
                                     OneVsRest, RandomForestClassifier)
-from dfml.ml.regression import (GeneralizedLinearRegression, IsotonicRegression,
+from dfml.ml.regression import (AFTSurvivalRegression, GeneralizedLinearRegression, IsotonicRegression,
                                 DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
@@ -123,6 +123,9 @@ def saved_everything(spark, tmp_path_factory):
         LinearSVC(featuresCol="s2", predictionCol="svc", rawPredictionCol="svcRaw", maxIter=10),
         OneVsRest(classifier=LogisticRegression(maxIter=5), featuresCol="s2", predictionCol="ovr",
                   rawPredictionCol="ovrRaw"),
+        SQLTransformer(statement="SELECT *, x2 + 1.0 AS lifetime FROM __THIS__"),
+        AFTSurvivalRegression(featuresCol="s2", labelCol="lifetime", censorCol="label",
+                              predictionCol="aft", quantilesCol="aftq", maxIter=5),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
