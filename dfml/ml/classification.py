@@ -35,6 +35,7 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
 from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (Spark's module)
 from .svc import LinearSVC, LinearSVCModel  # noqa: E402,F401  (Spark's module)
 from .onevsrest import OneVsRest, OneVsRestModel  # noqa: E402,F401  (Spark's module)
+from .fm import FMClassifier, FMClassificationModel  # noqa: E402,F401  (Spark's module)
 
 # tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
 from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
@@ -47,7 +48,7 @@ __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionS
            "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
            "RandomForestClassificationModel", "DecisionTreeClassifier",
            "DecisionTreeClassificationModel", "LinearSVC", "LinearSVCModel", "OneVsRest",
-           "OneVsRestModel"]
+           "OneVsRestModel", "FMClassifier", "FMClassificationModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

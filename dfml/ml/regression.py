@@ -44,6 +44,7 @@ from .glr import (GeneralizedLinearRegression, GeneralizedLinearRegressionModel,
                   GeneralizedLinearRegressionSummary, GeneralizedLinearRegressionTrainingSummary)
 from .isotonic import IsotonicRegression, IsotonicRegressionModel  # noqa: F401
 from .aft import AFTSurvivalRegression, AFTSurvivalRegressionModel  # noqa: F401
+from .fm import FMRegressor, FMRegressionModel  # noqa: F401
 
 __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary",
            "LinearRegressionTrainingSummary",
@@ -52,7 +53,7 @@ __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary
            "GeneralizedLinearRegression", "GeneralizedLinearRegressionModel",
            "GeneralizedLinearRegressionSummary", "GeneralizedLinearRegressionTrainingSummary",
            "IsotonicRegression", "IsotonicRegressionModel", "AFTSurvivalRegression",
-           "AFTSurvivalRegressionModel"]
+           "AFTSurvivalRegressionModel", "FMRegressor", "FMRegressionModel"]
 
 MAX_NORMAL_FEATURES = 4096  # Spark's limit for the normal-equation solver
 

@@ -34,8 +34,8 @@ from dfml.ml.feature import DCT, VectorIndexer, VectorSizeHint
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
-                                    OneVsRest, RandomForestClassifier)
-from dfml.ml.regression import (AFTSurvivalRegression, GeneralizedLinearRegression, IsotonicRegression,
+                                    FMClassifier, OneVsRest, RandomForestClassifier)
+from dfml.ml.regression import (AFTSurvivalRegression, FMRegressor, GeneralizedLinearRegression, IsotonicRegression,
                                 DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
@@ -45,7 +45,8 @@ from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator", "dfml.ml.tuning._Validator",
-          "dfml.ml.feature.selectors._SelectorModel"}
+          "dfml.ml.feature.selectors._SelectorModel", "dfml.ml.fm._FMEstimator",
+          "dfml.ml.fm._FMModel"}
 
 
 def _saved_classes() -> set[str]:
@@ -126,6 +127,9 @@ def saved_everything(spark, tmp_path_factory):
         SQLTransformer(statement="SELECT *, x2 + 1.0 AS lifetime FROM __THIS__"),
         AFTSurvivalRegression(featuresCol="s2", labelCol="lifetime", censorCol="label",
                               predictionCol="aft", quantilesCol="aftq", maxIter=5),
+        FMClassifier(featuresCol="s2", predictionCol="fmc", rawPredictionCol="fmcr",
+                     probabilityCol="fmcp", maxIter=3, factorSize=2),
+        FMRegressor(featuresCol="s2", predictionCol="fmr", maxIter=3, factorSize=2),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         HashingTF(inputCol="words", outputCol="tf", numFeatures=16),
         IDF(inputCol="tf", outputCol="tfidf", minDocFreq=1),
