@@ -32,7 +32,7 @@ from ..sql import types as T
 from ..sql.errors import SparkException
 from .base import Aggregation, require_column, run_aggregations
 
-__all__ = ["k_folds", "train_validation", "evaluate_candidates", "split_point"]
+__all__ = ["k_folds", "train_validation", "evaluate_candidates", "split_point", "run_all"]
 
 
 # ------------------------------------------------------------------------------ folds
@@ -153,7 +153,7 @@ def _common(maps: list[dict]) -> dict:
 
 
 # ------------------------------------------------------------------------------ running
-def _run_all(task: Any, n: int, parallelism: int) -> list:
+def run_all(task: Any, n: int, parallelism: int) -> list:
     """``task(j)`` for j in 0..n-1, ``parallelism`` at a time, results in index order."""
     workers = max(1, min(parallelism, n))
     if workers == 1:
@@ -193,7 +193,7 @@ def evaluate_candidates(est: Any, maps: list[dict], eva: Any, train: Any, valida
                 model = PipelineModel(list(prefix.stages) + list(rest.stages))
                 model.parent = est
                 return metric, model
-        results = _run_all(task, len(maps), parallelism)
+        results = run_all(task, len(maps), parallelism)
     finally:
         for df in held:
             df.unpersist()

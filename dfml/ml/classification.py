@@ -34,6 +34,8 @@ from .param.shared import (HasAggregationDepth, HasElasticNetParam, HasFeaturesC
                            HasThreshold, HasThresholds, HasTol, HasWeightCol)
 from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (Spark's module)
 from .svc import LinearSVC, LinearSVCModel  # noqa: E402,F401  (Spark's module)
+from .onevsrest import OneVsRest, OneVsRestModel  # noqa: E402,F401  (Spark's module)
+from .fm import FMClassifier, FMClassificationModel  # noqa: E402,F401  (Spark's module)
 
 # tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
 from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
@@ -45,7 +47,8 @@ __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionS
            "BinaryLogisticRegressionTrainingSummary", "NaiveBayes", "NaiveBayesModel",
            "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
            "RandomForestClassificationModel", "DecisionTreeClassifier",
-           "DecisionTreeClassificationModel", "LinearSVC", "LinearSVCModel"]
+           "DecisionTreeClassificationModel", "LinearSVC", "LinearSVCModel", "OneVsRest",
+           "OneVsRestModel", "FMClassifier", "FMClassificationModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

@@ -43,6 +43,8 @@ from .trees import (GBTRegressor, GBTRegressionModel,  # noqa: F401
 from .glr import (GeneralizedLinearRegression, GeneralizedLinearRegressionModel,  # noqa: F401
                   GeneralizedLinearRegressionSummary, GeneralizedLinearRegressionTrainingSummary)
 from .isotonic import IsotonicRegression, IsotonicRegressionModel  # noqa: F401
+from .aft import AFTSurvivalRegression, AFTSurvivalRegressionModel  # noqa: F401
+from .fm import FMRegressor, FMRegressionModel  # noqa: F401
 
 __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary",
            "LinearRegressionTrainingSummary",
@@ -50,7 +52,8 @@ __all__ = ["LinearRegression", "LinearRegressionModel", "LinearRegressionSummary
            "RandomForestRegressionModel", "DecisionTreeRegressor", "DecisionTreeRegressionModel",
            "GeneralizedLinearRegression", "GeneralizedLinearRegressionModel",
            "GeneralizedLinearRegressionSummary", "GeneralizedLinearRegressionTrainingSummary",
-           "IsotonicRegression", "IsotonicRegressionModel"]
+           "IsotonicRegression", "IsotonicRegressionModel", "AFTSurvivalRegression",
+           "AFTSurvivalRegressionModel", "FMRegressor", "FMRegressionModel"]
 
 MAX_NORMAL_FEATURES = 4096  # Spark's limit for the normal-equation solver
 

@@ -36,8 +36,8 @@ from dfml.ml.feature import BucketedRandomProjectionLSH, MinHashLSH, Word2Vec
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
-                                    RandomForestClassifier)
-from dfml.ml.regression import (GeneralizedLinearRegression, IsotonicRegression,
+                                    FMClassifier, OneVsRest, RandomForestClassifier)
+from dfml.ml.regression import (AFTSurvivalRegression, FMRegressor, GeneralizedLinearRegression, IsotonicRegression,
                                 DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
 from dfml.ml.tuning import CrossValidator, ParamGridBuilder, TrainValidationSplit
@@ -47,7 +47,8 @@ from dfml.ml.util import STAGE_MODULES, ModelLoadError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _BASES = {"dfml.ml.base", "dfml.ml.evaluation.Evaluator", "dfml.ml.tuning._Validator",
-          "dfml.ml.feature.selectors._SelectorModel"}
+          "dfml.ml.feature.selectors._SelectorModel", "dfml.ml.fm._FMEstimator",
+          "dfml.ml.fm._FMModel"}
 
 
 def _saved_classes() -> set[str]:
@@ -123,6 +124,14 @@ def saved_everything(spark, tmp_path_factory):
         GeneralizedLinearRegression(featuresCol="s2", family="binomial", predictionCol="glr"),
         IsotonicRegression(featuresCol="s2", predictionCol="iso"),
         LinearSVC(featuresCol="s2", predictionCol="svc", rawPredictionCol="svcRaw", maxIter=10),
+        OneVsRest(classifier=LogisticRegression(maxIter=5), featuresCol="s2", predictionCol="ovr",
+                  rawPredictionCol="ovrRaw"),
+        SQLTransformer(statement="SELECT *, x2 + 1.0 AS lifetime FROM __THIS__"),
+        AFTSurvivalRegression(featuresCol="s2", labelCol="lifetime", censorCol="label",
+                              predictionCol="aft", quantilesCol="aftq", maxIter=5),
+        FMClassifier(featuresCol="s2", predictionCol="fmc", rawPredictionCol="fmcr",
+                     probabilityCol="fmcp", maxIter=3, factorSize=2),
+        FMRegressor(featuresCol="s2", predictionCol="fmr", maxIter=3, factorSize=2),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         GaussianMixture(featuresCol="s3", predictionCol="gmm", probabilityCol="gmmProb", k=2,
                         seed=7, maxIter=5),
