@@ -2,13 +2,18 @@
 
 Spark puts nulls first when ascending and last when descending unless told otherwise. Each key
 becomes two sort columns: an "is null" flag ordered to put nulls where they belong, then the
-value itself; dask's ``sort_values`` sorts on all of them at once.
+value itself (arrays and structs as byte keys that sort as Spark orders them, see
+``order_keys``); dask's ``sort_values`` sorts on all of them at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
+
+from . import types as T
 from .column import Column, ColumnRef, SortOrder, to_expr
 
 
@@ -60,6 +65,11 @@ def sort_frame_keys(frame: Any, ctx: Any, keys: tuple[SortOrder, ...] | list[Sor
         if t.is_scalar:
             continue
         value = t.value
+        if isinstance(t.dtype, (T.ArrayType, T.StructType)):
+            # Arrow cannot sort nested values: sort their order-preserving byte keys instead
+            from .order_keys import order_key
+            value = value.map_partitions(order_key, meta=pd.Series(
+                [], dtype=pd.ArrowDtype(pa.binary()), name=value.name))
         null_col, val_col = f"__sn{i}", f"__sv{i}"
         # nulls first <=> the null flag sorts descending (True before False)
         assigns[null_col] = value.isna()

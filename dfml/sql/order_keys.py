@@ -1,0 +1,117 @@
+"""Sort keys for arrays and structs: one binary string per value that sorts as Spark orders them.
+
+Arrow's sort kernels (and so pandas' ``sort_values`` on Arrow columns) refuse list and struct
+columns, while Spark orders them: arrays element by element, a null element before any value, a
+shorter array before a longer one it starts; structs field by field, a null field first.
+Encoding each value as bytes whose plain byte order is that order lets the usual sort do it:
+
+- each element or field is a marker byte (``01`` null, ``02`` a value) and then the value's
+  encoding; an array ends with ``00``, so a prefix sorts first;
+- integers, dates and timestamps as 8 big-endian bytes with the sign bit flipped; floats as
+  their IEEE bits made monotonic, with -0.0 as 0.0 and every NaN as one NaN above +inf (Spark's
+  order for doubles); booleans as one byte; strings and binaries as their UTF-8 bytes with
+  ``00`` escaped as ``00 ff`` and ``00 00`` at the end (so a prefix sorts first here too);
+  decimals as doubles (their order, to double precision).
+
+Every element encoding is prefix-free, so comparing two concatenations compares element by
+element. A null top-level value keeps a null key: the sort's separate null flag places it.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any, Callable
+
+import pandas as pd
+import pyarrow as pa
+
+_SIGN = 1 << 63
+_NAN = struct.unpack(">Q", struct.pack(">d", math.nan))[0]
+
+
+def _int(v: int) -> bytes:
+    return ((v + _SIGN) & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "big")
+
+
+def _float(v: float) -> bytes:
+    if v != v:
+        bits = _NAN
+    else:
+        bits = struct.unpack(">Q", struct.pack(">d", v + 0.0))[0]  # + 0.0 turns -0.0 into 0.0
+    return (bits ^ 0xFFFFFFFFFFFFFFFF if bits & _SIGN else bits | _SIGN).to_bytes(8, "big")
+
+
+def _bytes(v: bytes) -> bytes:
+    return v.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+
+
+def _encoder(t: pa.DataType) -> Callable[[Any], bytes]:
+    """A function from one Python value of Arrow type ``t`` (temporal types already cast to
+    integers) to its key bytes."""
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        item = _encoder(t.value_type)
+        return lambda v: b"".join(b"\x01" if x is None else b"\x02" + item(x) for x in v) + b"\x00"
+    if pa.types.is_struct(t):
+        fields = [(t.field(i).name, _encoder(t.field(i).type)) for i in range(t.num_fields)]
+        return lambda v: b"".join(b"\x01" if v[n] is None else b"\x02" + enc(v[n])
+                                  for n, enc in fields)
+    if pa.types.is_boolean(t):
+        return lambda v: b"\x01" if v else b"\x00"
+    if pa.types.is_integer(t):
+        return _int
+    if pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return lambda v: _float(float(v))
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return lambda v: _bytes(v.encode("utf-8"))
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return _bytes
+    raise TypeError(f"cannot order values of type {t}")
+
+
+def _integers_for_temporal(t: pa.DataType) -> pa.DataType:
+    """``t`` with every date, time, timestamp and duration inside it as int64 (its count)."""
+    if pa.types.is_temporal(t):
+        return pa.int64()
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return pa.large_list(_integers_for_temporal(t.value_type))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _integers_for_temporal(f.type), f.nullable) for f in t])
+    return t
+
+
+def order_key(values: pd.Series) -> pd.Series:
+    """The binary sort key of each array or struct in ``values`` (one partition)."""
+    from .kernels import arrow_of
+    arr = arrow_of(values)
+    plain = _integers_for_temporal(arr.type)
+    if plain != arr.type:
+        if pa.types.is_date32(arr.type) or _has(arr.type, pa.types.is_date32):
+            arr = arr.cast(_dates_as_int32(arr.type)).cast(plain)
+        else:
+            arr = arr.cast(plain)
+    encode = _encoder(plain)
+    keys = [None if v is None else encode(v) for v in arr.to_pylist()]
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(keys, pa.binary())),
+                     index=values.index, name=values.name)
+
+
+def _has(t: pa.DataType, test: Callable[[pa.DataType], bool]) -> bool:
+    if test(t):
+        return True
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return _has(t.value_type, test)
+    if pa.types.is_struct(t):
+        return any(_has(f.type, test) for f in t)
+    return False
+
+
+def _dates_as_int32(t: pa.DataType) -> pa.DataType:
+    """Arrow casts date32 to int32 (not int64) directly: the first of two casts."""
+    if pa.types.is_date32(t):
+        return pa.int32()
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return pa.large_list(_dates_as_int32(t.value_type))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _dates_as_int32(f.type), f.nullable) for f in t])
+    return t
