@@ -25,7 +25,7 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import measure  # noqa: E402 - bench/ is not a package
+from pipeline import measure, run_on  # noqa: E402 - bench/ is not a package
 from pipeline_data import NUMERIC, generate  # noqa: E402
 
 # the 10-value category only: Spark takes StringIndexer's output as categorical and needs
@@ -57,26 +57,11 @@ def spark_workload(pkg: str, spark: Any, root: str) -> float:
 
 
 def run_dfml(root: str) -> float:
-    from dfml.sql import SparkSession
-    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
-        .getOrCreate()
-    try:
-        return spark_workload("dfml", spark, root)
-    finally:
-        spark.stop()
+    return run_on("dfml", spark_workload, root)
 
 
 def run_pyspark(root: str) -> float:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "8g")
-             .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        return spark_workload("pyspark", spark, root)
-    finally:
-        spark.stop()
+    return run_on("pyspark", spark_workload, root)
 
 
 def run_xgboost(root: str) -> float:

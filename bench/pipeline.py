@@ -68,28 +68,33 @@ def spark_workload(pkg: str, spark: Any, root: str) -> float:
     return float(evaluator.evaluate(model.transform(test)))
 
 
-def run_dfml(root: str) -> float:
-    from dfml.sql import SparkSession
-    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
-        .getOrCreate()
+def run_on(engine: str, workload: Any, root: str) -> Any:
+    """``workload(engine, spark, root)`` in a fresh local[2] session of ``engine`` (dfml or
+    pyspark, set up the same way by every bench/ script), stopped afterwards."""
+    if engine == "dfml":
+        from dfml.sql import SparkSession
+        spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
+            .getOrCreate()
+    else:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        from pyspark.sql import SparkSession
+        spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "8g")
+                 .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
+                 .getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
     try:
-        return spark_workload("dfml", spark, root)
+        return workload(engine, spark, root)
     finally:
         spark.stop()
+
+
+def run_dfml(root: str) -> float:
+    return run_on("dfml", spark_workload, root)
 
 
 def run_pyspark(root: str) -> float:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "8g")
-             .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        return spark_workload("pyspark", spark, root)
-    finally:
-        spark.stop()
+    return run_on("pyspark", spark_workload, root)
 
 
 def run_sklearn(root: str) -> float:

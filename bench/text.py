@@ -30,7 +30,7 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from pipeline import _tree_rss  # noqa: E402 - bench/ is not a package
+from pipeline import _tree_rss, run_on  # noqa: E402 - bench/ is not a package
 from text_data import _stop_words, generate  # noqa: E402
 
 NUM_FEATURES = 1 << 18
@@ -68,27 +68,11 @@ def spark_workload(pkg: str, spark: Any, root: str) -> dict:
 
 
 def run_dfml(root: str) -> dict:
-    from dfml.sql import SparkSession
-    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
-        .getOrCreate()
-    try:
-        return spark_workload("dfml", spark, root)
-    finally:
-        spark.stop()
+    return run_on("dfml", spark_workload, root)
 
 
 def run_pyspark(root: str) -> dict:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "8g")
-             .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        return spark_workload("pyspark", spark, root)
-    finally:
-        spark.stop()
+    return run_on("pyspark", spark_workload, root)
 
 
 def run_sklearn(root: str) -> dict:

@@ -28,7 +28,7 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import CATS, EXTRA_NUMERIC, MAX_ITER, measure  # noqa: E402 - bench/ is no package
+from pipeline import CATS, EXTRA_NUMERIC, MAX_ITER, measure, run_on  # noqa: E402 - bench/ is no package
 from pipeline_data import NUMERIC, generate  # noqa: E402
 
 REG_PARAMS = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3]
@@ -74,26 +74,11 @@ def spark_workload(pkg: str, spark: Any, root: str) -> dict:
 
 
 def run_dfml(root: str) -> dict:
-    from dfml.sql import SparkSession
-    spark = SparkSession.builder.master("local[2]").config("spark.dfml.progress", "false") \
-        .getOrCreate()
-    try:
-        return spark_workload("dfml", spark, root)
-    finally:
-        spark.stop()
+    return run_on("dfml", spark_workload, root)
 
 
 def run_pyspark(root: str) -> dict:
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-    spark = (SparkSession.builder.master("local[2]").config("spark.driver.memory", "8g")
-             .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
-             .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    try:
-        return spark_workload("pyspark", spark, root)
-    finally:
-        spark.stop()
+    return run_on("pyspark", spark_workload, root)
 
 
 def run_sklearn(root: str) -> dict:
