@@ -15,12 +15,11 @@ import pyarrow as pa
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from ._bisecting import Node, bisect, leaves, predict_leaves
-from ._cluster_summary import ClusteringSummary
+from ._cluster_summary import ClusterIndexSchema, ClusteringSummary
 from ._kmeans import block_sizes, features_matrix, point_blocks, require_finite, unit_rows
 from ._linear import HoldsSummary, check_ranges
-from .base import Estimator, Model, model_string, partition_column, require_absent, \
-    require_column
-from .linalg import Vector, VectorUDT
+from .base import Estimator, Model, model_string, partition_column, require_column
+from .linalg import Vector
 from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasFeaturesCol, HasMaxIter, HasPredictionCol, HasSeed,
                            HasWeightCol)
@@ -28,8 +27,8 @@ from .param.shared import (HasFeaturesCol, HasMaxIter, HasPredictionCol, HasSeed
 __all__ = ["BisectingKMeans", "BisectingKMeansModel", "BisectingKMeansSummary"]
 
 
-class _BisectingKMeansParams(HasMaxIter, HasFeaturesCol, HasSeed, HasPredictionCol,
-                             HasWeightCol):
+class _BisectingKMeansParams(ClusterIndexSchema, HasMaxIter, HasFeaturesCol, HasSeed,
+                             HasPredictionCol, HasWeightCol):
     k = Param(Params._dummy(), "k", "The desired number of leaf clusters. Must be > 1.",
               TC.toInt)
     minDivisibleClusterSize = Param(
@@ -57,23 +56,6 @@ class _BisectingKMeansParams(HasMaxIter, HasFeaturesCol, HasSeed, HasPredictionC
                ("minDivisibleClusterSize", lambda v: v > 0, "> 0"),
                ("distanceMeasure", lambda v: v in ("euclidean", "cosine"),
                 "'euclidean' or 'cosine'")]
-
-    def _weight(self) -> str | None:
-        return (self.getOrDefault("weightCol") or None) if self.isDefined("weightCol") else None
-
-    def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
-        feats = self.getFeaturesCol()
-        dt = require_column(schema, feats, (), self, "a vector")
-        if not (isinstance(dt, VectorUDT) or (isinstance(dt, T.ArrayType) and isinstance(
-                dt.elementType, (T.DoubleType, T.FloatType)))):
-            raise IllegalArgumentException(
-                f"{type(self).__name__} ({self.uid}): column `{feats}` must be a vector or an "
-                f"array<double>/array<float>, but it is {dt.simpleString()}")
-        if fitting and self._weight():
-            require_column(schema, self._weight(), (T.NumericType,), self, "numeric")
-        require_absent(schema, self.getPredictionCol(), self)
-        return T.StructType(schema.fields + [T.StructField(self.getPredictionCol(),
-                                                           T.IntegerType(), False)])
 
 
 class BisectingKMeans(Estimator, _BisectingKMeansParams):

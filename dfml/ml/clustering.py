@@ -16,10 +16,9 @@ from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from ._kmeans import (block_sizes, closest, cluster_counts, features_matrix, init_parallel,
                       init_random, lloyd, point_blocks, unit_rows)
-from ._cluster_summary import ClusteringSummary
+from ._cluster_summary import ClusterIndexSchema, ClusteringSummary
 from ._linear import HoldsSummary
-from .base import Estimator, Model, model_string, partition_column, require_absent, \
-    require_column
+from .base import Estimator, Model, model_string, partition_column
 from .linalg import DenseVector, Vector, VectorUDT, vectors_to_arrow
 from .param import Param, Params, TypeConverters as TC, keyword_only
 from .param.shared import (HasFeaturesCol, HasMaxBlockSizeInMB, HasMaxIter, HasPredictionCol,
@@ -31,8 +30,8 @@ __all__ = ["KMeans", "KMeansModel", "KMeansSummary", "ClusteringSummary", "Gauss
            "PowerIterationClustering", "LDA", "LDAModel", "LocalLDAModel"]
 
 
-class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSeed, HasWeightCol,
-                    HasSolver, HasMaxBlockSizeInMB):
+class _KMeansParams(ClusterIndexSchema, HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol,
+                    HasSeed, HasWeightCol, HasSolver, HasMaxBlockSizeInMB):
     k = Param(Params._dummy(), "k", "number of clusters to find (> 1)", TC.toInt)
     initMode = Param(Params._dummy(), "initMode",
                      "how the first centers are chosen: 'random' rows, or 'k-means||' (a "
@@ -66,25 +65,6 @@ class _KMeansParams(HasFeaturesCol, HasPredictionCol, HasMaxIter, HasTol, HasSee
             if self.isDefined(name) and not ok(self.getOrDefault(name)):
                 raise IllegalArgumentException(f"{self.uid} parameter {name} given invalid value "
                                                f"{self.getOrDefault(name)}.")
-
-    def _weight(self) -> str | None:
-        return (self.getOrDefault("weightCol") or None) if self.isDefined("weightCol") else None
-
-    def _output_schema(self, schema: T.StructType, fitting: bool) -> T.StructType:
-        """Features must be a vector (or an array of numbers); weight numeric; the prediction
-        column new. The prediction is an int, as in Spark."""
-        feats = self.getFeaturesCol()
-        dt = require_column(schema, feats, (), self, "a vector")
-        if not (isinstance(dt, VectorUDT) or (isinstance(dt, T.ArrayType) and isinstance(
-                dt.elementType, (T.DoubleType, T.FloatType)))):
-            raise IllegalArgumentException(
-                f"{type(self).__name__} ({self.uid}): column `{feats}` must be a vector or an "
-                f"array<double>/array<float>, but it is {dt.simpleString()}")
-        if fitting and self._weight():
-            require_column(schema, self._weight(), (T.NumericType,), self, "numeric")
-        require_absent(schema, self.getPredictionCol(), self)
-        return T.StructType(schema.fields + [T.StructField(self.getPredictionCol(),
-                                                           T.IntegerType(), False)])
 
 
 class KMeans(Estimator, _KMeansParams):
