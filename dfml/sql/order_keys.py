@@ -69,49 +69,34 @@ def _encoder(t: pa.DataType) -> Callable[[Any], bytes]:
     raise TypeError(f"cannot order values of type {t}")
 
 
-def _integers_for_temporal(t: pa.DataType) -> pa.DataType:
-    """``t`` with every date, time, timestamp and duration inside it as int64 (its count)."""
-    if pa.types.is_temporal(t):
-        return pa.int64()
+def _map_leaves(t: pa.DataType, leaf: Callable[[pa.DataType], pa.DataType]) -> pa.DataType:
+    """``t`` with ``leaf`` applied to every non-nested type inside its lists and structs."""
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return pa.large_list(_integers_for_temporal(t.value_type))
+        return pa.large_list(_map_leaves(t.value_type, leaf))
     if pa.types.is_struct(t):
-        return pa.struct([pa.field(f.name, _integers_for_temporal(f.type), f.nullable) for f in t])
-    return t
+        return pa.struct([pa.field(f.name, _map_leaves(f.type, leaf), f.nullable) for f in t])
+    return leaf(t)
+
+
+def _temporal_as_int64(t: pa.DataType) -> pa.DataType:
+    """Dates, times, timestamps and durations as int64 (their counts)."""
+    return pa.int64() if pa.types.is_temporal(t) else t
+
+
+def _date32_as_int32(t: pa.DataType) -> pa.DataType:
+    """Arrow casts date32 to int32 (not int64) directly: the first of two casts."""
+    return pa.int32() if pa.types.is_date32(t) else t
 
 
 def order_key(values: pd.Series) -> pd.Series:
     """The binary sort key of each array or struct in ``values`` (one partition)."""
     from .kernels import arrow_of
     arr = arrow_of(values)
-    plain = _integers_for_temporal(arr.type)
+    plain = _map_leaves(arr.type, _temporal_as_int64)
     if plain != arr.type:
-        if pa.types.is_date32(arr.type) or _has(arr.type, pa.types.is_date32):
-            arr = arr.cast(_dates_as_int32(arr.type)).cast(plain)
-        else:
-            arr = arr.cast(plain)
+        arr = arr.cast(_map_leaves(arr.type, _date32_as_int32)).cast(plain)
     encode = _encoder(plain)
     keys = [None if v is None else encode(v) for v in arr.to_pylist()]
     return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(keys, pa.binary())),
                      index=values.index, name=values.name)
 
-
-def _has(t: pa.DataType, test: Callable[[pa.DataType], bool]) -> bool:
-    if test(t):
-        return True
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return _has(t.value_type, test)
-    if pa.types.is_struct(t):
-        return any(_has(f.type, test) for f in t)
-    return False
-
-
-def _dates_as_int32(t: pa.DataType) -> pa.DataType:
-    """Arrow casts date32 to int32 (not int64) directly: the first of two casts."""
-    if pa.types.is_date32(t):
-        return pa.int32()
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return pa.large_list(_dates_as_int32(t.value_type))
-    if pa.types.is_struct(t):
-        return pa.struct([pa.field(f.name, _dates_as_int32(f.type), f.nullable) for f in t])
-    return t
