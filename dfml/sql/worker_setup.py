@@ -7,6 +7,8 @@ in the user's own process, where it would change what the user's pandas code doe
 float column holding NaN to ``Int64`` fails under it).
 """
 
+import functools
+
 import pandas as pd
 
 pd.set_option("future.distinguish_nan_and_na", True)
@@ -56,7 +58,10 @@ def _to_arrow_with_readable_metadata(frame: pd.DataFrame, **kwargs):  # noqa: AN
                                           b"pandas": json.dumps(meta).encode()})
 
 
+@functools.lru_cache(maxsize=None)
 def _readable_dtype(name: str) -> bool:
+    """Whether pandas reads the dtype ``name`` back (asked once per name: every shard of every
+    shuffle passes here)."""
     try:
         pd.api.types.pandas_dtype(name)
     except TypeError:
