@@ -188,6 +188,9 @@ def _kernel(src: T.DataType, dst: T.DataType):
         return lambda a: _from_decimal(a, dst)
     if isinstance(dst, T.StringType):
         return lambda a: _to_string(a, src)
+    if isinstance(src, T.ArrayType) and isinstance(dst, T.ArrayType):
+        inner = _kernel(src.elementType, dst.elementType)
+        return None if inner is None else (lambda a: _cast_elements(a, inner, target))
     if isinstance(src, T.StringType):
         return lambda a: _from_string(a, dst)
     if isinstance(src, (T.DoubleType, T.FloatType)) and isinstance(dst, T.IntegralType):
@@ -204,6 +207,16 @@ def _kernel(src: T.DataType, dst: T.DataType):
     if isinstance(src, T.NullType):
         return lambda a: pa.nulls(len(a), target)
     return None
+
+
+def _cast_elements(a: Any, inner: Any, target: pa.DataType) -> pa.Array:
+    """An array column whose elements went through ``inner`` (Spark's element cast)."""
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    values = inner(pa.chunked_array([a.values]))
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    offsets = a.offsets.cast(pa.int64())
+    out = pa.LargeListArray.from_arrays(offsets, values, mask=a.is_null())
+    return out.cast(target)
 
 
 def cast_value(v: Any, src: T.DataType, dst: T.DataType) -> Any:

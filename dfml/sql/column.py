@@ -22,6 +22,7 @@ from .expressions import (AggFunc, Alias, Arithmetic, CaseWhen, Cast, ColumnRef,
                           EqNullSafe, Expr, Func, GetField, IsNull, Literal, Logical, Negate, Not,
                           Precompiled, SortOrder, Star, side_name)
 from .formatting import format_double
+from .multi_alias import MultiAlias
 from .typed import Ctx, Typed
 from .window_nodes import window_expr
 
@@ -134,9 +135,13 @@ class Column:
 
     # naming
     def alias(self, *alias: str, **kwargs: Any) -> "Column":
-        if len(alias) != 1:
-            raise ValueError(f"alias() takes one name here, got {alias!r}")
+        if not alias:
+            raise ValueError("alias() needs at least one name")
         metadata = kwargs.pop("metadata", None)
+        if len(alias) > 1:
+            if metadata is not None or kwargs:
+                raise ValueError("alias(): metadata can only be given with a single name")
+            return Column(MultiAlias(self._expr, tuple(alias)))
         if kwargs:
             raise TypeError(f"alias() got unexpected keyword arguments {sorted(kwargs)}")
         if metadata is not None and not isinstance(metadata, dict):

@@ -17,6 +17,8 @@ from ..storagelevel import StorageLevel
 from . import types as T
 from .analysis import plan_aggregate, plan_projection, plan_with_columns
 from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
+from .dedup import drop_duplicate_rows
+from .star_args import expand_star_calls
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
 from .group import GroupedData, group_keys
@@ -192,7 +194,7 @@ class DataFrame(StatMethods, ExtraMethods):
             if isinstance(e, Star):
                 exprs.extend(ColumnRef.of(n) for n in self._star(e))
             else:
-                exprs.append(e)
+                exprs.append(expand_star_calls(e, self._star))
         return exprs
 
     def _star(self, e: Star) -> list[str]:
@@ -223,7 +225,8 @@ class DataFrame(StatMethods, ExtraMethods):
             if not isinstance(c, Column):
                 raise TypeError(f"withColumns(): the value for {name!r} must be a Column, got "
                                 f"{type(c).__name__}")
-        return plan_with_columns(self, {k: c._expr for k, c in colsMap[0].items()})
+        return plan_with_columns(self, {k: expand_star_calls(c._expr, self._star)
+                                        for k, c in colsMap[0].items()})
 
     def withColumn(self, colName: str, col: Column) -> "DataFrame":
         if not isinstance(col, Column):
@@ -430,8 +433,7 @@ class DataFrame(StatMethods, ExtraMethods):
         return self._derive("IntersectAll", lambda l, r: set_operation(l, r, "intersect_all"), other)
 
     def distinct(self) -> "DataFrame":
-        return self._derive("Distinct", lambda d: d._new(
-            d._frame.drop_duplicates(subset=d._names, split_out=d._frame.npartitions)),
+        return self._derive("Distinct", lambda d: d._new(drop_duplicate_rows(d._frame, d._names)),
             keep_alias=True)
 
     def dropDuplicates(self, subset: list[str] | None = None) -> "DataFrame":
@@ -441,8 +443,7 @@ class DataFrame(StatMethods, ExtraMethods):
             subset = [subset]
         ctx = self._ctx()
         names = [ctx.resolve(c) for c in subset]
-        return self._derive("Deduplicate", lambda d: d._new(
-            d._frame.drop_duplicates(subset=names, split_out=d._frame.npartitions)),
+        return self._derive("Deduplicate", lambda d: d._new(drop_duplicate_rows(d._frame, names)),
             keep_alias=True)
 
     drop_duplicates = dropDuplicates

@@ -17,7 +17,9 @@ import pyarrow.compute as pc
 
 from . import types as T
 from .coercion import require
+from .column import Column
 from .expressions import Alias, Expr
+from .multi_alias import MultiAlias
 from .functions._arrays import Generator
 from .lowering import frame_of_columns
 from .errors import AnalysisException
@@ -87,6 +89,10 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     gen = g_expr.children[0] if isinstance(g_expr, Alias) else g_expr
     ctx = df._ctx()
     arr = gen.children[0].compile(ctx)
+    over_map = isinstance(arr.dtype, T.MapType) and not gen.kind.startswith("inline")
+    if over_map:  # a map explodes as its entries: one (key, value) row each
+        from .functions._maps import map_entries
+        arr = map_entries(Column(gen.children[0]))._expr.compile(ctx)
     if not isinstance(arr.dtype, T.ArrayType):
         require(arr, (T.ArrayType,), gen.sql(), '"ARRAY"')
     inline = gen.kind.startswith("inline")
@@ -109,12 +115,21 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     gen_names = gen.output_names()
     if inline:
         gen_names = [f.name for f in arr.dtype.elementType.fields]
-    if alias is not None:
-        gen_names = [alias] if len(gen_names) == 1 else gen_names
+    elif over_map:
+        gen_names = gen_names[:-1] + ["key", "value"]
+    if isinstance(g_expr, MultiAlias):
+        gen_names = g_expr.check_count(gen_names)
+    elif alias is not None:
+        if len(gen_names) != 1:
+            MultiAlias(gen, (alias,)).check_count(gen_names)
+        gen_names = [alias]
     for n in names:
         if n == "__gen_arr":
             if inline:
                 out_names += [f"__gen_f{i}" for i in range(len(gen_names))]
+            elif over_map:
+                pos = ["__gen_pos"] if gen.kind.startswith("posexplode") else []
+                out_names += pos + ["__gen_f0", "__gen_f1"]
             elif gen.kind.startswith("posexplode"):
                 out_names += ["__gen_pos", "__gen_col"]
             else:

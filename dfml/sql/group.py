@@ -72,7 +72,7 @@ class _ArrowGroupReduce:
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         from .functions._common import arrow_of
-        from .struct_keys import join_struct_keys, split_struct_keys
+        from .struct_keys import join_struct_keys, row_aggregates, split_struct_keys
         if self.merge:
             cols = self.keys + list(self.partials)
         else:
@@ -96,7 +96,7 @@ class _ArrowGroupReduce:
         aggs = [a if len(a) == 2 or a[2] is not None else a[:2] for a in aggs]
         key_types = [table.schema.field(k).type for k in self.keys]
         table, flat, structs = split_struct_keys(_narrow_keys(table, self.keys), self.keys)
-        result = table.group_by(flat, use_threads=False).aggregate(aggs)
+        result = table.group_by(flat, use_threads=False).aggregate(aggs + row_aggregates(structs))
         # Arrow names each aggregate "<column>_<function>" ("count_all" alone)
         arrow_names = [a[1] if not a[0] else f"{a[0]}_{a[1]}" for a in aggs]
         rebuilt = join_struct_keys(result, structs)

@@ -91,12 +91,26 @@ def _date32_as_int32(t: pa.DataType) -> pa.DataType:
 def order_key(values: pd.Series) -> pd.Series:
     """The binary sort key of each array or struct in ``values`` (one partition)."""
     from .kernels import arrow_of
-    arr = arrow_of(values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(order_key_array(arrow_of(values))),
+                     index=values.index, name=values.name)
+
+
+def order_key_array(arr: pa.Array) -> pa.Array:
+    """``order_key`` over an Arrow array: equal values get equal keys, so the keys also group
+    and deduplicate nested values, which Arrow's hash kernels refuse."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
     plain = _map_leaves(arr.type, _temporal_as_int64)
     if plain != arr.type:
         arr = arr.cast(_map_leaves(arr.type, _date32_as_int32)).cast(plain)
     encode = _encoder(plain)
-    keys = [None if v is None else encode(v) for v in arr.to_pylist()]
-    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array(keys, pa.binary())),
-                     index=values.index, name=values.name)
+    return pa.array([None if v is None else encode(v) for v in arr.to_pylist()], pa.binary())
+
+
+def holds_list(t: pa.DataType) -> bool:
+    """Whether Arrow type ``t`` is or contains a list (Arrow cannot hash it as a key)."""
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) \
+            or pa.types.is_map(t):
+        return True
+    return pa.types.is_struct(t) and any(holds_list(t.field(i).type) for i in range(t.num_fields))
 

@@ -1,6 +1,10 @@
 """Grouping by struct columns (``groupBy(window(...))``, ``groupBy(struct(a, b))``): Arrow's
 hash group-by takes no struct keys, so a struct key groups by its fields and by whether it is
-null, and the struct is put back together from the grouped fields."""
+null, and the struct is put back together from the grouped fields.
+
+Arrow takes no list keys either (arrays, vectors, structs holding them): such a key groups by
+its binary order key (equal values, equal keys), and each group's value is taken back from the
+group's first row, found by a ``min`` over the row numbers."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .order_keys import holds_list, order_key_array
 
 _SEP = "\x1f"
 
@@ -19,6 +25,14 @@ def split_struct_keys(table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[
     rebuild: list[Any] = []
     for k in keys:
         t = table.schema.field(k).type
+        if holds_list(t):
+            col = table.column(k)
+            key, row = f"{k}{_SEP}key", f"{k}{_SEP}row"
+            table = table.append_column(key, order_key_array(col))
+            table = table.append_column(row, pa.array(range(table.num_rows), pa.int64()))
+            flat.append(key)
+            rebuild.append((k, t, None, (col.combine_chunks(), f"{row}_min")))
+            continue
         if not pa.types.is_struct(t):
             flat.append(k)
             continue
@@ -33,10 +47,19 @@ def split_struct_keys(table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[
     return table, flat, rebuild
 
 
+def row_aggregates(rebuild: list[Any]) -> list[tuple[str, str]]:
+    """The aggregations ``join_struct_keys`` needs besides the caller's own."""
+    return [(valid[1][:-len("_min")], "min") for _, _, names, valid in rebuild if names is None]
+
+
 def join_struct_keys(result: pa.Table, rebuild: list[Any]) -> dict[str, Any]:
     """The struct key columns of a grouped ``result``, by key name."""
     out = {}
     for k, t, names, valid in rebuild:
+        if names is None:  # a key holding lists: its value from the group's first row
+            col, row = valid
+            out[k] = col.take(result.column(row).combine_chunks())
+            continue
         fields = [result.column(n).combine_chunks() for n in names]
         mask = pc.invert(result.column(valid).combine_chunks())
         out[k] = pa.StructArray.from_arrays(fields, fields=list(t), mask=mask)

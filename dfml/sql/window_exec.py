@@ -122,7 +122,7 @@ def window_frame(df: "DataFrame", partition: list[Expr],
         if isinstance(t.dtype, (T.FloatType, T.DoubleType)):
             # -0.0 is 0.0 as a partition key (one hash, one group), as Spark normalizes it
             value = value.map_partitions(_unsigned_zero, meta=value._meta)
-        work[f"__wp{i}"] = value
+        work[f"__wp{i}"] = _comparable(value, t.dtype)
         keys.append(f"__wp{i}")
     orderings: list[tuple] = []
     order_cols: list[list[tuple[str, bool, bool]]] = []
@@ -133,7 +133,8 @@ def window_frame(df: "DataFrame", partition: list[Expr],
         cols = []
         for o in w.order:
             name = f"__wo{len(work)}"
-            work[name] = ctx.broadcast(o.children[0].compile(ctx))
+            t = o.children[0].compile(ctx)
+            work[name] = _comparable(ctx.broadcast(t), t.dtype)
             cols.append((name, o.ascending, o.nulls_first))
         order_cols.append(cols)
     tasks = [_task(ctx, out, w, work, i, orderings.index(w.order))
@@ -152,6 +153,16 @@ def window_frame(df: "DataFrame", partition: list[Expr],
     nullable = dict(df._nullable)
     nullable.update({t.out: t.nullable for t in tasks})
     return df._new(result, nullable)
+
+
+def _comparable(value: Any, dtype: T.DataType) -> Any:
+    """Arrays and structs as their order-preserving byte keys: Arrow neither sorts nor hashes
+    nested values, and equal values have equal keys (ties and partitions stay as Spark's)."""
+    if not isinstance(dtype, (T.ArrayType, T.StructType)):
+        return value
+    from .order_keys import order_key
+    return value.map_partitions(order_key, meta=pd.Series(
+        [], dtype=pd.ArrowDtype(pa.binary()), name=value.name))
 
 
 def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, ordering: int) -> _Task:

@@ -17,6 +17,7 @@ from ..column import Alias, Column, Ctx, Expr, Typed, cast_to, common_type
 from ..errors import AnalysisException
 from ..kernels import element_of, map_value_series, rowwise
 from ..nan_rules import distinct_values, order_key, same_key
+from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition, require
 
 __all__ = ["array", "struct", "size", "array_contains", "sort_array", "element_at", "array_distinct",
@@ -29,6 +30,7 @@ def _names(cols: tuple[Any, ...]) -> list[Any]:
     return list(cols)
 
 
+@expands_star
 def array(*cols: Any) -> Column:
     """An array of the given columns' values, per row."""
     args = [col_expr(c) for c in _names(cols)]
@@ -54,6 +56,7 @@ def array(*cols: Any) -> Column:
     return func("array", args, impl)
 
 
+@expands_star
 def struct(*cols: Any) -> Column:
     """A struct whose fields are the given columns (named by their output names)."""
     args = [col_expr(c) for c in _names(cols)]

@@ -18,9 +18,10 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
-from .. import types as T
+from .. import nested_hash, types as T
 from ..column import Column, Ctx, Typed
 from ..errors import AnalysisException
+from ..star_args import expands_star
 from ._common import col_expr, func, per_partition, require
 
 __all__ = ["md5", "sha1", "sha", "sha2", "crc32", "xxhash64", "base64", "unbase64", "hex", "unhex",
@@ -247,6 +248,10 @@ def _hash_bytes(b: bytes, seed: int) -> int:
 
 def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.ndarray:
     """Fold one column into the running seeds; a null leaves its row's seed as it was."""
+    if nested_hash.is_nested(dtype):
+        return nested_hash.fold(a, dtype, seed, _hash_column)
+    if isinstance(dtype, T.NullType):
+        return seed
     a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
     valid = ~np.asarray(a.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     if isinstance(dtype, (T.StringType, T.BinaryType)):
@@ -280,6 +285,12 @@ def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.
                             "supported yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
 
 
+_XX_LEAVES = (T.StringType, T.BinaryType, T.BooleanType, T.ByteType, T.ShortType, T.IntegerType,
+              T.DateType, T.LongType, T.TimestampType, T.TimestampNTZType, T.FloatType,
+              T.DoubleType, T.NullType)
+
+
+@expands_star
 def xxhash64(*cols: Any) -> Column:
     """Spark's 64-bit xxHash of the columns (seed 42, each column's hash seeding the next)."""
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
@@ -290,6 +301,13 @@ def xxhash64(*cols: Any) -> Column:
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
         dtypes = [t.dtype for t in ts]
+        for dt in dtypes:
+            nested_hash.refuse_maps("xxhash64", f"xxhash64({', '.join(col_expr(c).sql() for c in cols)})", dt)
+            for leaf in nested_hash.leaves(dt):
+                if not isinstance(leaf, _XX_LEAVES):
+                    raise AnalysisException(
+                        f'xxhash64 of a column holding "{leaf.simpleString().upper()}" values is '
+                        "not supported by dfml yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
 
         def k(*parts: Any) -> pa.Array:
             n = next(len(p) for p in parts if isinstance(p, pa.ChunkedArray))

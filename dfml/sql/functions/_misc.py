@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import murmur3, types as T
+from .. import murmur3, nested_hash, types as T
+from ..errors import AnalysisException
 from ..column import Column, Ctx, Func, Typed
+from ..star_args import expands_star
 from ._common import arrow_of, col_expr, func
 
 __all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate",
@@ -28,6 +30,10 @@ _hash_int, _hash_long = murmur3.hash_int, murmur3.hash_long
 
 
 def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.ndarray:
+    if nested_hash.is_nested(dtype):
+        return nested_hash.fold(a, dtype, seed, _hash_column)
+    if isinstance(dtype, T.NullType):
+        return seed
     a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
     valid = ~np.asarray(a.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     out = seed.copy()
@@ -60,6 +66,22 @@ def _hash_column(a: pa.ChunkedArray, dtype: T.DataType, seed: np.ndarray) -> np.
     return out
 
 
+_MURMUR_LEAVES = (T.ByteType, T.ShortType, T.IntegerType, T.DateType, T.BooleanType, T.LongType,
+                  T.TimestampType, T.DoubleType, T.FloatType, T.StringType, T.BinaryType,
+                  T.NullType)
+
+
+def _check_hashable(name: str, sql: str, ts: tuple, supported: tuple) -> None:
+    """Refuse a column type the hash cannot take before any work runs."""
+    for t in ts:
+        nested_hash.refuse_maps(name, sql, t.dtype)
+        for leaf in nested_hash.leaves(t.dtype):
+            if not isinstance(leaf, supported):
+                raise AnalysisException(
+                    f'{name}() of a column holding "{leaf.simpleString().upper()}" values is not '
+                    "supported by dfml yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
+
+
 class _HashKernel:
     __name__ = "hash_kernel"  # dask names its tasks after this (a repr would hold an address)
 
@@ -78,12 +100,16 @@ class _HashKernel:
                          dtype=pd.ArrowDtype(pa.int32()))
 
 
+@expands_star
 def hash(*cols: Any) -> Column:  # noqa: A001 - Spark's name
     """Spark's ``hash``: Murmur3 (seed 42) of the columns, an int; nulls leave the hash unchanged."""
     if not cols:
         raise ValueError("hash() needs at least one column")
+    args = [col_expr(c) for c in cols]
+    sql = f"hash({', '.join(a.sql() for a in args)})"
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        _check_hashable("hash", sql, ts, _MURMUR_LEAVES)
         series = [ctx.broadcast(t) for t in ts]
         kernel = _HashKernel([t.dtype for t in ts])
         meta = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))

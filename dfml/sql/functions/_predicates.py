@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 from .. import types as T
 from .. import column_ops as ops
 from ..column import CaseWhen, Column, Ctx, Literal, Typed, cast_to, common_type, fix_dtype
+from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
 
 __all__ = ["isnull", "isnotnull", "isnan", "nanvl", "coalesce", "greatest", "least", "nullif",
@@ -42,6 +43,7 @@ def nanvl(col1: Any, col2: Any) -> Column:
     return func("nanvl", [col1, col2], impl)
 
 
+@expands_star
 def coalesce(*cols: Any) -> Column:
     """The first non-null argument."""
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
@@ -131,5 +133,5 @@ def _extreme(name: str, pick_greater: bool) -> Any:
     return f
 
 
-greatest = _extreme("greatest", True)
-least = _extreme("least", False)
+greatest = expands_star(_extreme("greatest", True))
+least = expands_star(_extreme("least", False))

@@ -10,7 +10,10 @@ import pyarrow as pa
 from .. import types as T
 from .. import column_ops as ops
 from ..column import Column, Ctx, Typed, cast_to, fix_dtype
+from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
+from .._casts import cast_series
+from ..coercion import cast_scalar
 
 __all__ = ["lower", "upper", "length", "substring", "concat", "concat_ws", "trim", "ltrim", "rtrim",
            "regexp_replace", "regexp_extract", "split", "lpad", "rpad", "initcap", "reverse",
@@ -89,6 +92,7 @@ def substring(str: Any, pos: Any, len: Any) -> Column:  # noqa: A002 - Spark's n
     return Column(ops.substring_of(col_expr(str), _col_or_value(pos), _col_or_value(len)))
 
 
+@expands_star
 def concat(*cols: Any) -> Column:
     """Strings joined end to end, or arrays one after another; null if any input is null."""
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
@@ -128,21 +132,44 @@ def _concat_arrays(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
     return Typed(per_partition(ctx, list(ts), k, out), out, True)
 
 
+@expands_star(skip=1)
 def concat_ws(sep: str, *cols: Any) -> Column:
-    """Strings joined with ``sep``, skipping nulls."""
+    """Strings and the elements of string arrays joined with ``sep``, skipping nulls (a null
+    argument or element adds nothing, as Spark's: never a null result)."""
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
-        vals = [_str("concat_ws", t) for t in ts]
-        arrs = [v for v in vals]
+        arrs = [_ws_arg(t) for t in ts]
 
         def k(*parts: Any) -> pa.ChunkedArray:
-            cols_ = [p if isinstance(p, pa.ChunkedArray) else p for p in parts]
-            n = next(len(p) for p in cols_ if isinstance(p, pa.ChunkedArray))
-            lists = [p.to_pylist() if isinstance(p, pa.ChunkedArray) else [p] * n for p in cols_]
-            out = [sep.join(x for x in row if x is not None) for row in zip(*lists)]
+            n = next(len(p) for p in parts if isinstance(p, pa.ChunkedArray))
+            lists = [p.to_pylist() if isinstance(p, pa.ChunkedArray) else [p] * n for p in parts]
+            out = [sep.join(_ws_items(row)) for row in zip(*lists)]
             return pa.chunked_array([pa.array(out, pa.large_string())])
         return Typed(per_partition(ctx, arrs, k, T.StringType()), T.StringType(), False)
     return func("concat_ws", list(cols), impl,
                 sql=f"concat_ws({sep}, {', '.join(col_expr(c).sql() for c in cols)})")
+
+
+def _ws_arg(t: Typed) -> Typed:
+    """A ``concat_ws`` argument as a string or an array of strings (Spark casts other element
+    types implicitly, as a cast to string prints them)."""
+    if not isinstance(t.dtype, T.ArrayType):
+        return _str("concat_ws", t)
+    strings = T.ArrayType(T.StringType(), True)
+    if isinstance(t.dtype.elementType, T.StringType):
+        return t
+    if t.is_scalar:
+        return Typed(cast_scalar(t.value, strings), strings, t.nullable)
+    return Typed(cast_series(t.value, t.dtype, strings), strings, t.nullable)
+
+
+def _ws_items(row: tuple) -> list[str]:
+    out: list[str] = []
+    for v in row:
+        if isinstance(v, list):
+            out.extend(x for x in v if x is not None)
+        elif v is not None:
+            out.append(v)
+    return out
 
 
 def _java_replacement(rep: str) -> str:
