@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from .config import (EXECUTOR_ENV_PREFIX, Master, check_kube_conf, parse_conf, parse_master,
                      parse_size)
+from .kube_pods import apply_pod_settings
 
 DEFAULT_IMAGE = "ghcr.io/dask/dask:latest"
 DEFAULT_EXECUTORS = 2          # Spark's default spark.executor.instances on Kubernetes
@@ -109,7 +110,7 @@ def build_cluster_spec(master: str, conf: Mapping[str, str], suffix: str = "") -
     policy = conf.get("spark.kubernetes.container.image.pullPolicy")
     if policy:
         worker["imagePullPolicy"] = scheduler["imagePullPolicy"] = policy
-    return spec
+    return apply_pod_settings(spec, conf)  # service accounts, node selectors, tolerations...
 
 
 def namespace(master: Master, conf: Mapping[str, str]) -> str:
