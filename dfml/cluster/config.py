@@ -211,6 +211,11 @@ def parse_conf(conf: Mapping[str, str] | None) -> ExecutorConfig:
             raise ConfigError(f"spark.dynamicAllocation.initialExecutors={initial} is outside "
                               f"[minExecutors={lo}, maxExecutors={hi if hi is not None else 'inf'}]")
 
+    for key in ("spark.dynamicAllocation.executorIdleTimeout",
+                "spark.dynamicAllocation.schedulerBacklogTimeout"):
+        if get(key) is not None:
+            parse_seconds(key, get(key))
+
     mode = str(get("spark.submit.deployMode", "client")).strip().lower()
     if mode not in DEPLOY_MODES:
         raise ConfigError(f"spark.submit.deployMode={get('spark.submit.deployMode')!r}: "
