@@ -396,11 +396,13 @@ def _packed_environment() -> str:
     for old in os.listdir(cache):   # earlier dfml versions' archives
         if old.startswith("yarn-env-") and old.endswith(".tar.gz"):
             os.unlink(os.path.join(cache, old))
+    partial = os.path.join(cache, "partial", os.path.basename(archive))  # no half archive
+    os.makedirs(os.path.dirname(partial), exist_ok=True)               # under the cache key
     done = subprocess.run([sys.executable, "-m", "dfml.cli", "pack", "--prefix", venv,
-                           "-o", archive + ".part", "--force"],
+                           "-o", partial, "--force"],
                           capture_output=True, text=True, env=_env(), cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    os.replace(archive + ".part", archive)
+    os.replace(partial, archive)
     return archive
 
 
@@ -503,13 +505,19 @@ def test_dynamic_allocation_scales_up_under_load_and_down_when_idle(yarn_sandbox
             counts.append(_running_workers(app_id))
         assert max(counts) == 3, counts                  # up to maxExecutors, never above
         assert sum(client.gather(futures)) == 60
+        idle_since = time.monotonic()
         del futures
-        peak = len(counts)
+        peak, first_drop = len(counts), None
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and counts[-1] > 1:
-            time.sleep(1)
+            time.sleep(0.5)
             counts.append(_running_workers(app_id))
+            if first_drop is None and counts[-1] < 3:
+                first_drop = time.monotonic() - idle_since
+        print("worker containers over time:", counts, "first drop after", first_drop, "s idle")
         assert counts[-1] == 1, counts                    # back to minExecutors when idle
+        # ...but not before executorIdleTimeout (5 s; the last tasks ran alone for < 2 s)
+        assert first_drop is not None and first_drop >= 3, (first_drop, counts)
         assert max(counts) <= 3 and min(counts[peak:]) >= 1, counts
         # and the next job still runs (on the worker kept, or on new ones)
         assert client.submit(_sleep, 0.1, pure=False).result() == 0.1
