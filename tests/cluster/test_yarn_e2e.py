@@ -51,7 +51,8 @@ def yarn_sandbox(tmp_path_factory):
     pytest.importorskip("hdfs_native")
     started = time.monotonic()
     try:
-        state = sandbox.start(d, timeout=240, memory_mb=6144, vcores=8)
+        # the CapacityScheduler with queues default and etl, node labels fast and gpu
+        state = sandbox.start(d, timeout=240, memory_mb=6144, vcores=8, capacity=True)
     except BaseException:
         os.environ.update({k: v for k, v in saved.items() if v is not None})
         raise
@@ -492,7 +493,7 @@ def test_dynamic_allocation_scales_up_under_load_and_down_when_idle(yarn_sandbox
         app_id = handle.cluster.app_id
         app = rm_app(app_id)
         # queue and tags, as the ResourceManager recorded them
-        assert app["queue"] == "default"
+        assert app["queue"] in ("default", "root.default")
         assert sorted(app["applicationTags"].split(",")) == ["dfml", "nightly", "team-etl"]
         client = handle.client
         client.wait_for_workers(1, timeout=120)
@@ -523,3 +524,72 @@ def test_dynamic_allocation_scales_up_under_load_and_down_when_idle(yarn_sandbox
         assert client.submit(_sleep, 0.1, pure=False).result() == 0.1
     finally:
         handle.close()
+
+
+def _partition_memory(app: dict) -> dict:
+    usage = app["resourceInfo"]["resourceUsagesByPartition"]
+    return {u["partitionName"]: u["used"]["memory"] for u in usage}
+
+
+def _pending_labels(app: dict) -> set:
+    return {(r["nodeLabelExpression"], r["capability"]["memory"])
+            for r in app.get("resourceRequests") or [] if r.get("nodeLabelExpression")}
+
+
+def test_queue_and_node_labels_reach_the_resourcemanager(yarn_sandbox):
+    """spark.yarn.queue and both node-label keys, read back from the ResourceManager: the app in
+    queue etl, the scheduler on the labelled node, the worker's request pending for label gpu
+    (no node has it); then the other way round, the scheduler's request waits for gpu."""
+    import threading
+
+    from dfml.cluster import connect
+
+    small = {"spark.executor.instances": "1", "spark.executor.memory": "512m",
+             "spark.dfml.scheduler.memory": "512m", "spark.yarn.queue": "etl",
+             "spark.scheduler.maxRegisteredResourcesWaitingTime": "1s"}
+    handle = connect("yarn", {**small, "spark.yarn.am.nodeLabelExpression": "fast",
+                              "spark.yarn.executor.nodeLabelExpression": "gpu"})
+    try:
+        app = rm_app(handle.cluster.app_id)
+        assert app["queue"] in ("etl", "root.etl")
+        assert _partition_memory(app).get("fast", 0) >= 512      # the scheduler's container
+        assert ("gpu", 512 + 384) in _pending_labels(app)        # the worker's, waiting
+        assert handle.client.scheduler_info(n_workers=-1)["workers"] == {}
+    finally:
+        handle.close()
+
+    tag = f"labels-{os.getpid()}"
+    outcome: dict = {}
+
+    def start() -> None:
+        try:
+            connect("yarn", {**small, "spark.yarn.am.nodeLabelExpression": "gpu",
+                             "spark.yarn.tags": tag, "spark.dfml.yarn.startTimeout": "45"})
+        except BaseException as e:   # expected: no node for the scheduler
+            outcome["error"] = e
+
+    thread = threading.Thread(target=start)
+    thread.start()
+    seen = set()
+    deadline = time.monotonic() + 120
+    while thread.is_alive() and time.monotonic() < deadline and ("gpu", 512) not in seen:
+        time.sleep(1)
+        for app in _apps_tagged(tag):
+            seen |= _pending_labels(app)
+    thread.join(180)
+    assert ("gpu", 512) in seen, seen                            # the scheduler's request
+    assert isinstance(outcome.get("error"), TimeoutError), outcome
+    assert "spark.dfml.yarn.startTimeout" in str(outcome["error"])
+
+
+def _apps_tagged(tag: str) -> list:
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    site = ET.parse(os.path.join(os.environ["HADOOP_CONF_DIR"], "yarn-site.xml")).getroot()
+    conf = {p.findtext("name"): p.findtext("value") for p in site}
+    url = (f"http://{conf['yarn.resourcemanager.webapp.address']}/ws/v1/cluster/apps"
+           f"?applicationTags={tag}&states=ACCEPTED,RUNNING")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        apps = (json.load(r).get("apps") or {}).get("app") or []
+    return [rm_app(a["id"]) for a in apps]
