@@ -25,8 +25,18 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 SCHEDULER, EXECUTOR = "scheduler", "executor"
-# Spark's side name for each pod role (the scheduler takes the driver's keys).
-_SPARK_SIDE = {SCHEDULER: "driver", EXECUTOR: "executor"}
+# The keys, spelled out (``dfml check`` finds the settings dfml reads as literals in its
+# source). The scheduler takes Spark's driver keys.
+NODE_SELECTOR_BOTH = "spark.kubernetes.node.selector."
+NODE_SELECTOR = {SCHEDULER: "spark.kubernetes.driver.node.selector.",
+                 EXECUTOR: "spark.kubernetes.executor.node.selector."}
+LABEL = {SCHEDULER: "spark.kubernetes.driver.label.",
+         EXECUTOR: "spark.kubernetes.executor.label."}
+ANNOTATION = {SCHEDULER: "spark.kubernetes.driver.annotation.",
+              EXECUTOR: "spark.kubernetes.executor.annotation."}
+TOLERATIONS_BOTH = "spark.dfml.kubernetes.tolerations"
+TOLERATIONS = {SCHEDULER: "spark.dfml.kubernetes.scheduler.tolerations",
+               EXECUTOR: "spark.dfml.kubernetes.executor.tolerations"}
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _OPERATORS = ("Equal", "Exists")
@@ -65,28 +75,21 @@ def _label_map(conf: Mapping[str, str], prefix: str, what: str, values: bool) ->
     return out
 
 
-def _layered(conf: Mapping[str, str], role: str, pattern: str, what: str,
-             values: bool = True) -> dict[str, str]:
-    """``pattern`` with no side, then with the role's Spark side: the side-specific value wins."""
-    both = _label_map(conf, pattern.format(side=""), what, values)
-    side = _label_map(conf, pattern.format(side=_SPARK_SIDE[role] + "."), what, values)
-    return {**both, **side}
-
-
 def node_selector(conf: Mapping[str, str], role: str) -> dict[str, str]:
-    """``spark.kubernetes.node.selector.*``, then ``spark.kubernetes.{driver,executor}.node.selector.*``."""
-    return _layered(conf, role, "spark.kubernetes.{side}node.selector.", "node-selector")
+    """``spark.kubernetes.node.selector.*``, then ``spark.kubernetes.{driver,executor}.node.selector.*``
+    (the side-specific value wins)."""
+    both = _label_map(conf, NODE_SELECTOR_BOTH, "node-selector", True)
+    return {**both, **_label_map(conf, NODE_SELECTOR[role], "node-selector", True)}
 
 
 def labels(conf: Mapping[str, str], role: str) -> dict[str, str]:
     """``spark.kubernetes.{driver,executor}.label.*`` (Spark has no label key for both pods)."""
-    return _label_map(conf, f"spark.kubernetes.{_SPARK_SIDE[role]}.label.", "label", True)
+    return _label_map(conf, LABEL[role], "label", True)
 
 
 def annotations(conf: Mapping[str, str], role: str) -> dict[str, str]:
     """``spark.kubernetes.{driver,executor}.annotation.*`` (values are free text)."""
-    return _label_map(conf, f"spark.kubernetes.{_SPARK_SIDE[role]}.annotation.", "annotation",
-                      False)
+    return _label_map(conf, ANNOTATION[role], "annotation", False)
 
 
 def service_account(conf: Mapping[str, str], role: str) -> str | None:
@@ -180,8 +183,8 @@ def _toleration_list(conf: Mapping[str, str], key: str) -> list[dict[str, Any]]:
 
 def tolerations(conf: Mapping[str, str], role: str) -> list[dict[str, Any]]:
     """Both pods' tolerations, then the role's own (dfml's keys; Spark has none)."""
-    out = _toleration_list(conf, "spark.dfml.kubernetes.tolerations")
-    for t in _toleration_list(conf, f"spark.dfml.kubernetes.{role}.tolerations"):
+    out = _toleration_list(conf, TOLERATIONS_BOTH)
+    for t in _toleration_list(conf, TOLERATIONS[role]):
         if t not in out:
             out.append(t)
     return out

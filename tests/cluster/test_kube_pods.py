@@ -142,3 +142,19 @@ def test_dfml_submit_refuses_a_bad_pod_setting_with_exit_2(tmp_path, capsys):
                  "spark.dfml.kubernetes.tolerations=spot:Never", "--dry-run", str(script)])
     assert code == 2
     assert "spark.dfml.kubernetes.tolerations" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", [
+    "spark.kubernetes.authenticate.driver.serviceAccountName",
+    "spark.kubernetes.authenticate.executor.serviceAccountName",
+    "spark.kubernetes.node.selector.pool", "spark.kubernetes.driver.node.selector.pool",
+    "spark.kubernetes.executor.node.selector.pool", "spark.kubernetes.executor.label.team",
+    "spark.kubernetes.driver.annotation.owner", "spark.kubernetes.container.image.pullSecrets",
+    "spark.executor.resource.gpu.amount", "spark.dfml.kubernetes.tolerations",
+    "spark.dfml.kubernetes.executor.tolerations", "spark.dfml.kubernetes.scheduler.tolerations",
+    "spark.dynamicAllocation.executorIdleTimeout",
+    "spark.dynamicAllocation.schedulerBacklogTimeout",
+])
+def test_dfml_check_knows_the_settings_read_here(key):
+    from dfml.porting.resolver import setting_known
+    assert setting_known(key)
