@@ -232,24 +232,8 @@ def check_pod_conf(conf: Mapping[str, str]) -> None:
 # ------------------------------------------------------------------ applying them
 def apply_pod_settings(spec: dict[str, Any], conf: Mapping[str, str]) -> dict[str, Any]:
     """Put the pod-level settings into a ``DaskCluster`` spec's scheduler and worker pods."""
-    secrets = pull_secrets(conf)
-    for role, part in ((SCHEDULER, spec["spec"]["scheduler"]), (EXECUTOR, spec["spec"]["worker"])):
-        pod = part["spec"]
-        account = service_account(conf, role)
-        if account:
-            pod["serviceAccountName"] = account
-        selector = node_selector(conf, role)
-        if selector:
-            pod["nodeSelector"] = selector
-        tols = tolerations(conf, role)
-        if tols:
-            pod["tolerations"] = tols
-        if secrets:
-            pod["imagePullSecrets"] = [dict(s) for s in secrets]
-        meta = {"labels": labels(conf, role), "annotations": annotations(conf, role)}
-        meta = {k: v for k, v in meta.items() if v}
-        if meta:
-            part.setdefault("metadata", {}).update(meta)
+    apply_role(spec["spec"]["scheduler"], conf, SCHEDULER)
+    apply_role(spec["spec"]["worker"], conf, EXECUTOR)
     extra = extra_resources(conf)
     if extra:
         worker = spec["spec"]["worker"]["spec"]["containers"][0]
@@ -257,3 +241,25 @@ def apply_pod_settings(spec: dict[str, Any], conf: Mapping[str, str]) -> dict[st
         resources.setdefault("limits", {}).update(extra)
         worker["resources"] = resources
     return spec
+
+
+def apply_role(part: dict[str, Any], conf: Mapping[str, str], role: str) -> dict[str, Any]:
+    """One pod template (``{"spec": PodSpec, "metadata": ...}``) given ``role``'s settings."""
+    pod = part["spec"]
+    account = service_account(conf, role)
+    if account:
+        pod["serviceAccountName"] = account
+    selector = node_selector(conf, role)
+    if selector:
+        pod["nodeSelector"] = selector
+    tols = tolerations(conf, role)
+    if tols:
+        pod["tolerations"] = tols
+    secrets = pull_secrets(conf)
+    if secrets:
+        pod["imagePullSecrets"] = secrets
+    meta = {"labels": labels(conf, role), "annotations": annotations(conf, role)}
+    meta = {k: v for k, v in meta.items() if v}
+    if meta:
+        part.setdefault("metadata", {}).update(meta)
+    return part

@@ -49,7 +49,7 @@ def cluster_name(conf: Mapping[str, str], suffix: str = "") -> str:
     return f"{base}-{suffix}" if suffix else base
 
 
-def _memory_quantity(n: int) -> str:
+def memory_quantity(n: int) -> str:
     mib = 1024 ** 2
     return f"{n // mib}Mi" if n % mib == 0 else str(n)
 
@@ -58,7 +58,7 @@ def _worker_resources(conf: Mapping[str, str], memory: int) -> dict[str, dict[st
     cores = conf.get("spark.kubernetes.executor.request.cores") or conf.get("spark.executor.cores", "1")
     overhead = parse_size("spark.executor.memoryOverhead", conf["spark.executor.memoryOverhead"]) \
         if conf.get("spark.executor.memoryOverhead") else 0
-    pod_memory = _memory_quantity(memory + overhead)
+    pod_memory = memory_quantity(memory + overhead)
     resources = {"requests": {"cpu": str(cores).strip(), "memory": pod_memory},
                  "limits": {"memory": pod_memory}}
     if conf.get("spark.kubernetes.executor.limit.cores"):
@@ -73,7 +73,7 @@ def _scheduler_resources(conf: Mapping[str, str]) -> dict[str, dict[str, str]]:
     if conf.get("spark.dfml.scheduler.cores"):
         requests["cpu"] = str(conf["spark.dfml.scheduler.cores"]).strip()
     if conf.get("spark.dfml.scheduler.memory"):
-        q = _memory_quantity(parse_size("spark.dfml.scheduler.memory",
+        q = memory_quantity(parse_size("spark.dfml.scheduler.memory",
                                         conf["spark.dfml.scheduler.memory"]))
         requests["memory"] = limits["memory"] = q
     return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
