@@ -119,18 +119,27 @@ def submit(ns: argparse.Namespace) -> Callable[[], int]:
 
     conf = build_submit_conf(ns)
     master, settings = check(conf["spark.master"], conf)
-    _check_local_files(ns.script, conf)
+    in_pod = master.kind == "k8s" and settings.deploy_mode == "cluster"
+    if not in_pod:  # on Kubernetes' cluster mode the script is local:// (in the image)
+        _check_local_files(ns.script, conf)
     if ns.verbose:
         for key in sorted(conf):
             print(f"{key}={conf[key]}", file=sys.stderr)
+    if in_pod:
+        from .cluster import kube_job
+        if ns.dry_run:
+            return _print_manifests(kube_job.job_manifests(conf["spark.master"], conf,
+                                                           ns.script, list(ns.args)))
+        kube_job.build_job_spec(conf["spark.master"], conf, ns.script, list(ns.args))  # checks
+        return lambda: _submit_to_kubernetes(conf, ns.script, list(ns.args))
     if ns.dry_run:
         return _dry_run(master, conf)
     if settings.deploy_mode == "cluster":
         if master.kind != "yarn":
             raise UsageError(
-                f"--deploy-mode cluster does not apply to master {master.url!r}: only YARN can "
-                "place the driver in the cluster in dfml; use --deploy-mode client (the default), "
-                "which runs the script here against that master")
+                f"--deploy-mode cluster does not apply to master {master.url!r}: only YARN and "
+                "Kubernetes can place the driver in the cluster in dfml; use --deploy-mode "
+                "client (the default), which runs the script here against that master")
         return lambda: _submit_to_yarn(ns.script, list(ns.args), conf)
     return lambda: run_script(ns.script, list(ns.args), conf)
 
@@ -140,11 +149,22 @@ def _dry_run(master, conf: dict[str, str]) -> Callable[[], int]:
     if master.kind != "k8s":
         raise UsageError(f"--dry-run prints Kubernetes manifests: it needs a k8s:// master, "
                          f"not {master.url!r}")
-    import yaml
-
     from .cluster.kubernetes import manifests
-    docs = manifests(conf["spark.master"], conf)
+    return _print_manifests(manifests(conf["spark.master"], conf))
+
+
+def _print_manifests(docs: list) -> Callable[[], int]:
+    import yaml
     return lambda: print(yaml.safe_dump_all(docs, sort_keys=False), end="") or 0
+
+
+def _submit_to_kubernetes(conf: dict[str, str], script: str, args: list[str]) -> int:
+    from .cluster.kube_job import submit_job
+    try:
+        return submit_job(conf["spark.master"], conf, script, args)
+    except ConnectionError as e:
+        print(f"dfml submit: {e}", file=sys.stderr)
+        return 1
 
 
 def _submit_to_yarn(script: str, args: list[str], conf: dict[str, str]) -> int:
@@ -190,7 +210,8 @@ def _parser() -> argparse.ArgumentParser:
                        usage="dfml submit [options] app.py [app arguments]")
     s.add_argument("--master", metavar="URL", help="local, local[N], local[*], tcp://host:port, yarn or k8s://[namespace]")
     s.add_argument("--deploy-mode", dest="deploy_mode", choices=["client", "cluster"],
-                   help="client (default): the script runs here; cluster: in a YARN container")
+                   help="client (default): the script runs here; cluster: in a YARN container, or "
+                        "a DaskJob's pod on Kubernetes (script local:///path/in/image.py)")
     s.add_argument("--name", metavar="NAME", help="application name (spark.app.name; default: the script's file name)")
     s.add_argument("--num-executors", dest="num_executors", metavar="N", help="workers (spark.executor.instances)")
     s.add_argument("--executor-cores", dest="executor_cores", metavar="N", help="threads per worker (spark.executor.cores)")
@@ -205,7 +226,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--properties-file", dest="properties_file", metavar="FILE", help="a file of settings (key value per line)")
     s.add_argument("--verbose", "-v", action="store_true", help="print the settings used")
     s.add_argument("--dry-run", dest="dry_run", action="store_true",
-                   help="k8s://: print the DaskCluster (and DaskAutoscaler) manifests, run nothing")
+                   help="k8s://: print the DaskCluster or, in cluster mode, DaskJob manifests "
+                        "(and DaskAutoscaler), run nothing")
     s.add_argument("script", metavar="app.py", help="the application script")
     s.add_argument("args", nargs=argparse.REMAINDER, metavar="...", help="the application's arguments")
 

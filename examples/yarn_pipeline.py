@@ -49,6 +49,13 @@ def make_data(path: str, rows: int) -> None:
             f.write(buf.getvalue())
 
 
+def python_in_use() -> dict:
+    """This process' interpreter, environment, working directory and dfml (for the summary)."""
+    import dfml
+    return {"executable": sys.executable, "prefix": sys.prefix, "cwd": os.getcwd(),
+            "dfml": os.path.dirname(dfml.__file__)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("input")
@@ -84,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     summary["workers"] = sorted(
         str(v) for v in spark.client.run(lambda: os.environ.get("CONTAINER_ID")).values())
     summary["driver_container"] = os.environ.get("CONTAINER_ID")
+    # Which Python ran there: with --archives env.tar.gz#environment, the archive's.
+    summary["worker_python"] = sorted(spark.client.run(python_in_use).values(),
+                                      key=lambda p: p["cwd"])
+    summary["driver_python"] = python_in_use()
     cluster = getattr(getattr(spark, "_handle", None), "cluster", None)
     summary["application"] = getattr(cluster, "app_id", None) or None
     spark.stop()

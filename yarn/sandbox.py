@@ -91,12 +91,8 @@ def fetch(quiet: bool = False) -> None:
         cmd.insert(1, "-q")
     if subprocess.run(cmd).returncode != 0:
         raise SandboxError("mvn could not fetch the Hadoop jars (see its output above)")
-    javac = os.path.join(java_home(), "bin", "javac")
-    if not os.path.exists(javac):
-        javac = shutil.which("javac") or "javac"
-    os.makedirs(BUILD, exist_ok=True)
-    cp = ":".join(_jars())
-    _run([javac, "-d", BUILD, "-cp", cp, os.path.join(HERE, "sandbox", "Sandbox.java")])
+    compile_sandbox()
+    javac = _javac()
     # The stand-in web filter for skein's application master (see AmIpFilter.java's comment),
     # compiled against the servlet API skein.jar carries.
     import skein
@@ -107,6 +103,59 @@ def fetch(quiet: bool = False) -> None:
     jar = os.path.join(java_home(), "bin", "jar")
     _run([jar if os.path.exists(jar) else "jar", "cf", os.path.join(BUILD, "amfilter.jar"),
           "-C", classes, "."])
+
+
+def _javac() -> str:
+    javac = os.path.join(java_home(), "bin", "javac")
+    return javac if os.path.exists(javac) else (shutil.which("javac") or "javac")
+
+
+SOURCE = os.path.join(HERE, "sandbox", "Sandbox.java")
+
+
+def compile_sandbox() -> None:
+    """Compile ``Sandbox.java`` (again, when the source is newer than its class)."""
+    os.makedirs(BUILD, exist_ok=True)
+    _run([_javac(), "-d", BUILD, "-cp", ":".join(_jars()), SOURCE])
+
+
+def _stale() -> bool:
+    built = os.path.join(BUILD, "Sandbox.class")
+    return not os.path.exists(built) or os.path.getmtime(SOURCE) > os.path.getmtime(built)
+
+
+# The CapacityScheduler layout of ``start(..., capacity=True)``: two queues sharing the node, an
+# exclusive node label ``fast`` on the NodeManager (every queue's default, so requests without a
+# label still run) and a label ``gpu`` that no node has (a request for it stays pending, and the
+# ResourceManager shows it). AM share and user limit are opened up: a sandbox has one user.
+CAPACITY = "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler"
+QUEUES = ("default", "etl")
+NODE_LABELS = ("fast", "gpu")
+
+
+def capacity_settings(d: str) -> dict[str, str]:
+    root = "yarn.scheduler.capacity.root"
+    out = {
+        "yarn.resourcemanager.scheduler.class": CAPACITY,
+        "yarn.node-labels.enabled": "true",
+        "yarn.node-labels.fs-store.root-dir": "file://" + os.path.join(d, "node-labels"),
+        "yarn.scheduler.capacity.maximum-am-resource-percent": "1.0",
+        f"{root}.queues": ",".join(QUEUES),
+        f"{root}.accessible-node-labels": ",".join(NODE_LABELS),
+        "dfml.sandbox.node-labels": ",".join(NODE_LABELS) + ":fast",
+    }
+    for label in NODE_LABELS:
+        out[f"{root}.accessible-node-labels.{label}.capacity"] = "100"
+    share = str(100 // len(QUEUES))
+    for q in QUEUES:
+        out.update({f"{root}.{q}.capacity": share, f"{root}.{q}.maximum-capacity": "100",
+                    f"{root}.{q}.user-limit-factor": "100",
+                    f"{root}.{q}.accessible-node-labels": ",".join(NODE_LABELS),
+                    f"{root}.{q}.default-node-label-expression": "fast"})
+        for label in NODE_LABELS:
+            out[f"{root}.{q}.accessible-node-labels.{label}.capacity"] = share
+            out[f"{root}.{q}.accessible-node-labels.{label}.maximum-capacity"] = "100"
+    return out
 
 
 def _run(cmd: list[str]) -> None:
@@ -154,14 +203,21 @@ def environment(d: str) -> dict[str, str]:
     }
 
 
-def start(d: str, timeout: float = 180.0, memory_mb: int = 8192, vcores: int = 8) -> dict:
-    """Start the sandbox in ``d`` and return its state once the RM has a live NodeManager."""
+def start(d: str, timeout: float = 180.0, memory_mb: int = 8192, vcores: int = 8,
+          capacity: bool = False) -> dict:
+    """Start the sandbox in ``d`` and return its state once the RM has a live NodeManager.
+
+    ``capacity``: the CapacityScheduler with queues ``default`` and ``etl`` and node labels
+    ``fast`` (the node's) and ``gpu`` (no node's) instead of the FIFO scheduler.
+    """
     d = os.path.abspath(d)
     state = read_state(d)
     if state and _alive(state["pid"]):
         return state
     if not fetched():
         fetch(quiet=True)
+    elif _stale():
+        compile_sandbox()
     os.makedirs(d, exist_ok=True)
     conf_dir = os.path.join(d, "conf")
     shutil.rmtree(conf_dir, ignore_errors=True)
@@ -175,6 +231,8 @@ def start(d: str, timeout: float = 180.0, memory_mb: int = 8192, vcores: int = 8
         "yarn.nodemanager.resource.memory-mb": str(memory_mb),
         "yarn.nodemanager.resource.cpu-vcores": str(vcores),
     }
+    if capacity:
+        settings.update(capacity_settings(d))
     env = dict(os.environ)
     env["JAVA_HOME"] = java_home()
     # The NodeManager passes this on to containers (it is in the env whitelist), so code in a
@@ -209,6 +267,7 @@ def start(d: str, timeout: float = 180.0, memory_mb: int = 8192, vcores: int = 8
                            f"{_tail(log_path)}")
     fs_uri, rm = ready[1], ready[2]
     state = {"pid": proc.pid, "fs": fs_uri, "rm": rm, "conf_dir": conf_dir, "dir": d,
+             "scheduler": "capacity" if capacity else "fifo",
              "seconds_to_ready": round(time.monotonic() - started, 1)}
     _wait_port(rm, 30)
     with open(_state_path(d), "w") as f:
@@ -304,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--timeout", type=float, default=180.0)
             p.add_argument("--memory-mb", type=int, default=8192, help="NodeManager memory")
             p.add_argument("--vcores", type=int, default=8, help="NodeManager vcores")
+            p.add_argument("--capacity", action="store_true",
+                           help="CapacityScheduler: queues default and etl, node labels fast "
+                                "(on the node) and gpu (on none)")
     ns = ap.parse_args(argv)
     try:
         if ns.command == "fetch":
@@ -311,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             if not ns.quiet:
                 print(f"jars in {LIB}")
         elif ns.command == "start":
-            state = start(ns.dir, ns.timeout, ns.memory_mb, ns.vcores)
+            state = start(ns.dir, ns.timeout, ns.memory_mb, ns.vcores, ns.capacity)
             print(f"YARN ResourceManager {state['rm']}, HDFS {state['fs']}, "
                   f"config {state['conf_dir']} (pid {state['pid']})")
             print(f'use it with: eval "$(python {sys.argv[0]} env --dir {ns.dir})"')

@@ -12,13 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-
-class MasterURLError(ValueError):
-    """A master URL that dfml cannot use."""
-
-
-class ConfigError(ValueError):
-    """A Spark-style setting whose value dfml cannot use (the message names key and value)."""
+from .errors import ConfigError, MasterURLError
+from .kube_pods import check_pod_conf
 
 
 # ------------------------------------------------------------------ master URLs
@@ -216,6 +211,11 @@ def parse_conf(conf: Mapping[str, str] | None) -> ExecutorConfig:
             raise ConfigError(f"spark.dynamicAllocation.initialExecutors={initial} is outside "
                               f"[minExecutors={lo}, maxExecutors={hi if hi is not None else 'inf'}]")
 
+    for key in ("spark.dynamicAllocation.executorIdleTimeout",
+                "spark.dynamicAllocation.schedulerBacklogTimeout"):
+        if get(key) is not None:
+            parse_seconds(key, get(key))
+
     mode = str(get("spark.submit.deployMode", "client")).strip().lower()
     if mode not in DEPLOY_MODES:
         raise ConfigError(f"spark.submit.deployMode={get('spark.submit.deployMode')!r}: "
@@ -263,6 +263,7 @@ def check_kube_conf(master: Master, conf: Mapping[str, str]) -> None:
     for key in ("spark.kubernetes.container.image", "spark.kubernetes.executor.container.image"):
         if key in conf and not str(conf[key]).strip():
             raise ConfigError(f"{key}={conf[key]!r}: an image name is needed")
+    check_pod_conf(conf)
     settings = parse_conf(conf)
     if settings.dynamic and settings.max_executors is None:
         raise ConfigError("spark.dynamicAllocation.enabled=true on k8s:// needs "

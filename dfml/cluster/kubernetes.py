@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from .config import (EXECUTOR_ENV_PREFIX, Master, check_kube_conf, parse_conf, parse_master,
                      parse_size)
+from .kube_pods import apply_pod_settings
 
 DEFAULT_IMAGE = "ghcr.io/dask/dask:latest"
 DEFAULT_EXECUTORS = 2          # Spark's default spark.executor.instances on Kubernetes
@@ -48,7 +49,7 @@ def cluster_name(conf: Mapping[str, str], suffix: str = "") -> str:
     return f"{base}-{suffix}" if suffix else base
 
 
-def _memory_quantity(n: int) -> str:
+def memory_quantity(n: int) -> str:
     mib = 1024 ** 2
     return f"{n // mib}Mi" if n % mib == 0 else str(n)
 
@@ -57,7 +58,7 @@ def _worker_resources(conf: Mapping[str, str], memory: int) -> dict[str, dict[st
     cores = conf.get("spark.kubernetes.executor.request.cores") or conf.get("spark.executor.cores", "1")
     overhead = parse_size("spark.executor.memoryOverhead", conf["spark.executor.memoryOverhead"]) \
         if conf.get("spark.executor.memoryOverhead") else 0
-    pod_memory = _memory_quantity(memory + overhead)
+    pod_memory = memory_quantity(memory + overhead)
     resources = {"requests": {"cpu": str(cores).strip(), "memory": pod_memory},
                  "limits": {"memory": pod_memory}}
     if conf.get("spark.kubernetes.executor.limit.cores"):
@@ -72,7 +73,7 @@ def _scheduler_resources(conf: Mapping[str, str]) -> dict[str, dict[str, str]]:
     if conf.get("spark.dfml.scheduler.cores"):
         requests["cpu"] = str(conf["spark.dfml.scheduler.cores"]).strip()
     if conf.get("spark.dfml.scheduler.memory"):
-        q = _memory_quantity(parse_size("spark.dfml.scheduler.memory",
+        q = memory_quantity(parse_size("spark.dfml.scheduler.memory",
                                         conf["spark.dfml.scheduler.memory"]))
         requests["memory"] = limits["memory"] = q
     return {k: v for k, v in (("requests", requests), ("limits", limits)) if v}
@@ -109,7 +110,7 @@ def build_cluster_spec(master: str, conf: Mapping[str, str], suffix: str = "") -
     policy = conf.get("spark.kubernetes.container.image.pullPolicy")
     if policy:
         worker["imagePullPolicy"] = scheduler["imagePullPolicy"] = policy
-    return spec
+    return apply_pod_settings(spec, conf)  # service accounts, node selectors, tolerations...
 
 
 def namespace(master: Master, conf: Mapping[str, str]) -> str:

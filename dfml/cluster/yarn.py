@@ -383,40 +383,12 @@ def start_yarn_cluster(conf: Mapping[str, str]) -> Any:
     try:
         _registered_wait(conf, dask_client, s.workers)
         if s.executors.dynamic:
-            lo, hi = s.executors.adapt_bounds(default_max=None)
-            _start_adaptive(handle, lo, hi)
+            from .yarn_adapt import policy_from_conf, start_adaptive
+            start_adaptive(handle, policy_from_conf(conf, *s.executors.adapt_bounds(None)))
     except BaseException:
         handle.close()
         raise
     return handle
-
-
-def _start_adaptive(handle: Any, lo: int, hi: int | None) -> None:
-    """Dynamic allocation: a small loop asking YARN for as many workers as the scheduler wants."""
-    import threading
-
-    cluster: YarnCluster = handle.cluster
-    client = handle.client
-
-    def loop() -> None:
-        current = None
-        while not cluster._closed:
-            try:
-                wanted = client.run_on_scheduler(_adaptive_target)
-                target = max(lo, wanted if hi is None else min(hi, wanted))
-                if target != current:
-                    cluster.scale(target)
-                    current = target
-            except Exception:
-                if cluster._closed:
-                    return
-            time.sleep(2.0)
-
-    threading.Thread(target=loop, name="dfml-yarn-adapt", daemon=True).start()
-
-
-def _adaptive_target(dask_scheduler: Any = None) -> int:
-    return dask_scheduler.adaptive_target()
 
 
 def _connect_own_application(conf: Mapping[str, str]) -> Any:

@@ -111,6 +111,7 @@ def _run_driver(argv: list[str]) -> int:
     import json
 
     script, args = argv[0], argv[1:]
+    error = ""
     try:
         from dfml.cluster.driver import run_script
         conf = json.loads(base64.b64decode(os.environ.get("DFML_CONF_B64", "")) or b"{}")
@@ -118,11 +119,17 @@ def _run_driver(argv: list[str]) -> int:
     except BaseException:
         traceback.print_exc()
         code = 1
+        # The end of the traceback goes into YARN's diagnostics, so `dfml submit` (and the
+        # ResourceManager's UI) say why the application failed without fetching its logs.
+        error = "\n" + traceback.format_exc()[-_DIAGNOSTICS_CHARS:]
     sys.stdout.flush()
     sys.stderr.flush()
     status = "SUCCEEDED" if code == 0 else "FAILED"
-    _app().shutdown(status, diagnostics=f"dfml driver exit code {code}")
+    _app().shutdown(status, diagnostics=f"dfml driver exit code {code}{error}")
     return code
+
+
+_DIAGNOSTICS_CHARS = 4000
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,6 +84,21 @@ SETTINGS = [
     {"spark.dfml.scheduler.memory": "2g"},
     {"spark.dynamicAllocation.enabled": "true", "spark.dynamicAllocation.minExecutors": "1",
      "spark.dynamicAllocation.maxExecutors": "8", "spark.dynamicAllocation.initialExecutors": "2"},
+    # pod-level settings (dfml.cluster.kube_pods)
+    {"spark.kubernetes.authenticate.driver.serviceAccountName": "dask-runner"},
+    {"spark.kubernetes.authenticate.executor.serviceAccountName": "dask-worker"},
+    {"spark.kubernetes.node.selector.topology.kubernetes.io/zone": "eu-west-1a"},
+    {"spark.kubernetes.driver.node.selector.pool": "system"},
+    {"spark.kubernetes.executor.node.selector.pool": "compute"},
+    {"spark.dfml.kubernetes.tolerations": "dedicated=dask:NoSchedule,spot:NoExecute,*"},
+    {"spark.dfml.kubernetes.scheduler.tolerations": "critical"},
+    {"spark.dfml.kubernetes.executor.tolerations":
+     '[{"key": "spot", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}]'},
+    {"spark.kubernetes.executor.label.team": "etl", "spark.kubernetes.driver.label.team": "etl"},
+    {"spark.kubernetes.executor.annotation.prometheus.io/scrape": "true",
+     "spark.kubernetes.driver.annotation.owner": "Data platform <data@example.com>"},
+    {"spark.kubernetes.container.image.pullSecrets": "registry-a,registry-b"},
+    {"spark.executor.resource.gpu.amount": "1", "spark.executor.resource.gpu.vendor": "nvidia.com"},
 ]
 
 

@@ -40,7 +40,10 @@ def yarn_sandbox(tmp_path_factory):
         pytest.skip("no Java: the YARN sandbox cannot run")
     if not sandbox.fetched() and shutil.which("mvn") is None:
         pytest.skip("Hadoop jars not fetched and no Maven to fetch them")
-    d = str(tmp_path_factory.mktemp("yarn-sandbox"))
+    # DFML_TEST_YARN_SANDBOX=DIR: use (or start, and keep) the sandbox in DIR, for iterating
+    # on these tests without a 20-80 s start each run.
+    keep = os.environ.get("DFML_TEST_YARN_SANDBOX")
+    d = keep or str(tmp_path_factory.mktemp("yarn-sandbox"))
     env = sandbox.environment(d)
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)   # before skein is imported: it reads SKEIN_CONFIG once
@@ -48,7 +51,8 @@ def yarn_sandbox(tmp_path_factory):
     pytest.importorskip("hdfs_native")
     started = time.monotonic()
     try:
-        state = sandbox.start(d, timeout=240, memory_mb=6144, vcores=8)
+        # the CapacityScheduler with queues default and etl, node labels fast and gpu
+        state = sandbox.start(d, timeout=240, memory_mb=6144, vcores=8, capacity=True)
     except BaseException:
         os.environ.update({k: v for k, v in saved.items() if v is not None})
         raise
@@ -62,7 +66,8 @@ def yarn_sandbox(tmp_path_factory):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        sandbox.stop(d)
+        if not keep:
+            sandbox.stop(d)
 
 
 def _env() -> dict[str, str]:
@@ -340,3 +345,251 @@ def test_worker_killed_during_a_write_leaves_complete_output_or_none(yarn_sandbo
         with fs.open(f, "rb") as fh:
             ids.extend(pq.read_table(io.BytesIO(fh.read()), columns=["id"])["id"].to_pylist())
     assert len(ids) == n and sorted(ids) == list(range(n))
+
+
+# ------------------------------------------------------------------ the ResourceManager's REST API
+def rm_app(app_id: str) -> dict:
+    """``/ws/v1/cluster/apps/ID`` of the sandbox's ResourceManager (address from yarn-site.xml)."""
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    site = ET.parse(os.path.join(os.environ["HADOOP_CONF_DIR"], "yarn-site.xml")).getroot()
+    conf = {p.findtext("name"): p.findtext("value") for p in site}
+    address = conf["yarn.resourcemanager.webapp.address"]
+    with urllib.request.urlopen(f"http://{address}/ws/v1/cluster/apps/{app_id}", timeout=10) as r:
+        return json.load(r)["app"]
+
+
+# ------------------------------------------------------------------ packed environment
+def _packed_environment() -> str:
+    """``dfml pack`` of a small virtualenv made for this test, cached across runs.
+
+    The venv sees the machine's site-packages (dask, pandas... at the same path on every node
+    of a one-machine sandbox, as venv-pack requires of the interpreter itself) and holds its
+    own copy of dfml, so a container that imports dfml from the archive proves it runs the
+    archive's environment. The cache key is dfml's source, so an edited dfml is packed anew.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    src = os.path.join(ROOT, "dfml")
+    for folder, dirs, names in sorted(os.walk(src)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in names if n.endswith(".py")):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, src).encode())
+            with open(path, "rb") as f:
+                digest.update(f.read())
+    cache = os.path.join(os.path.expanduser("~"), ".cache", "dfml-tests")
+    os.makedirs(cache, exist_ok=True)
+    archive = os.path.join(cache, f"yarn-env-{digest.hexdigest()[:16]}.tar.gz")
+    if os.path.exists(archive):
+        return archive
+    venv = os.path.join(cache, "yarn-env")
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages",
+                    venv], check=True)
+    site = subprocess.run([os.path.join(venv, "bin", "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    shutil.copytree(src, os.path.join(site, "dfml"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for old in os.listdir(cache):   # earlier dfml versions' archives
+        if old.startswith("yarn-env-") and old.endswith(".tar.gz"):
+            os.unlink(os.path.join(cache, old))
+    partial = os.path.join(cache, "partial", os.path.basename(archive))  # no half archive
+    os.makedirs(os.path.dirname(partial), exist_ok=True)               # under the cache key
+    done = subprocess.run([sys.executable, "-m", "dfml.cli", "pack", "--prefix", venv,
+                           "-o", partial, "--force"],
+                          capture_output=True, text=True, env=_env(), cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    os.replace(partial, archive)
+    return archive
+
+
+def test_packed_environment_runs_the_containers(yarn_sandbox, flights):
+    """``dfml pack`` + ``--archives env.tar.gz#environment``: the driver and every worker run
+    ``./environment/bin/python`` of their own container, with the archive's dfml."""
+    source, expected = flights
+    archive = _packed_environment()
+    done = submit("--deploy-mode", "cluster", *SMALL, "--archives", f"{archive}#environment",
+                  EXAMPLE, source, "hdfs:///out/packed/pc")
+    assert done.returncode == 0, done.stderr[-4000:]
+    app_id = re.search(r"YARN application (application_\d+_\d+) submitted", done.stderr).group(1)
+    check_output("hdfs:///out/packed/pc", expected)
+    from dfml.cluster.yarn import application_logs
+    driver = [t for t in application_logs(app_id).values() if "LogType:driver.log" in t]
+    summary = summary_of(driver[0])
+    pythons = summary["worker_python"] + [summary["driver_python"]]
+    assert len(pythons) == 3
+    for p in pythons:
+        env = os.path.join(p["cwd"], "environment")
+        assert p["executable"] == os.path.join(env, "bin", "python"), p
+        assert p["prefix"] == env, p
+        assert p["dfml"] == os.path.join(env, "lib", "python%d.%d" % sys.version_info[:2],
+                                         "site-packages", "dfml"), p
+        assert os.path.realpath(p["prefix"]) != os.path.realpath(sys.prefix)
+    assert len({p["cwd"] for p in pythons}) == 3     # three containers, each its own copy
+
+
+# ------------------------------------------------------------------ failures are explained
+def test_cluster_mode_failure_reports_status_and_the_error(yarn_sandbox, tmp_path):
+    script = tmp_path / "raises.py"
+    script.write_text("from dfml.sql import SparkSession\n"
+                      "spark = SparkSession.builder.getOrCreate()\n"
+                      "spark.range(3).count()\n"
+                      "raise ValueError('no such carrier: ZZ')\n")
+    done = submit("--deploy-mode", "cluster", "--num-executors", "1", "--executor-memory", "512m",
+                  "--driver-memory", "512m", "--conf", "spark.dfml.scheduler.memory=512m",
+                  str(script))
+    assert done.returncode == 1, done.stderr[-4000:]
+    assert "final status FAILED, driver exit code 1" in done.stderr
+    assert "ValueError: no such carrier: ZZ" in done.stderr      # the diagnostics, printed
+    app_id = re.search(r"YARN application (application_\d+_\d+) submitted", done.stderr).group(1)
+    app = rm_app(app_id)
+    assert app["finalStatus"] == "FAILED"
+    assert "ValueError: no such carrier: ZZ" in app["diagnostics"]
+
+
+def test_application_that_cannot_start_reports_final_status_and_diagnostics(yarn_sandbox):
+    """The scheduler's container cannot run (no such Python): the session fails with the
+    application's final status and YARN's diagnostics, not a timeout."""
+    from dfml.cluster import connect
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError) as e:
+        connect("yarn", {"spark.executor.instances": "1", "spark.executor.memory": "512m",
+                         "spark.dfml.scheduler.memory": "512m",
+                         "spark.pyspark.python": "/nonexistent/bin/python"})
+    message = str(e.value)
+    assert "FAILED" in message and "before its Dask scheduler started" in message, message
+    assert "dask.scheduler" in message, message
+    assert time.monotonic() - started < 120
+
+
+# ------------------------------------------------------------------ tags, queue, dynamic allocation
+def _sleep(x: float) -> float:
+    time.sleep(x)
+    return x
+
+
+def _running_workers(app_id: str) -> int:
+    """Worker containers running, from the RM: all of the app's but the AM and the scheduler."""
+    return rm_app(app_id)["runningContainers"] - 2
+
+
+def test_dynamic_allocation_scales_up_under_load_and_down_when_idle(yarn_sandbox):
+    from dfml.cluster import connect
+
+    handle = connect("yarn", {
+        "spark.dynamicAllocation.enabled": "true",
+        "spark.dynamicAllocation.minExecutors": "1",
+        "spark.dynamicAllocation.initialExecutors": "1",
+        "spark.dynamicAllocation.maxExecutors": "3",
+        "spark.dynamicAllocation.executorIdleTimeout": "5s",
+        "spark.executor.memory": "512m", "spark.dfml.scheduler.memory": "512m",
+        "spark.app.name": "adaptive", "spark.yarn.tags": "nightly,team-etl"})
+    try:
+        app_id = handle.cluster.app_id
+        app = rm_app(app_id)
+        # queue and tags, as the ResourceManager recorded them
+        assert app["queue"] in ("default", "root.default")
+        assert sorted(app["applicationTags"].split(",")) == ["dfml", "nightly", "team-etl"]
+        client = handle.client
+        client.wait_for_workers(1, timeout=120)
+        counts = [_running_workers(app_id)]
+        assert counts == [1]
+        futures = client.map(_sleep, [1.0] * 60, pure=False)
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and max(counts) < 3:
+            time.sleep(1)
+            counts.append(_running_workers(app_id))
+        assert max(counts) == 3, counts                  # up to maxExecutors, never above
+        assert sum(client.gather(futures)) == 60
+        idle_since = time.monotonic()
+        del futures
+        peak, first_drop = len(counts), None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and counts[-1] > 1:
+            time.sleep(0.5)
+            counts.append(_running_workers(app_id))
+            if first_drop is None and counts[-1] < 3:
+                first_drop = time.monotonic() - idle_since
+        print("worker containers over time:", counts, "first drop after", first_drop, "s idle")
+        assert counts[-1] == 1, counts                    # back to minExecutors when idle
+        # ...but not before executorIdleTimeout (5 s; the last tasks ran alone for < 2 s)
+        assert first_drop is not None and first_drop >= 3, (first_drop, counts)
+        assert max(counts) <= 3 and min(counts[peak:]) >= 1, counts
+        # and the next job still runs (on the worker kept, or on new ones)
+        assert client.submit(_sleep, 0.1, pure=False).result() == 0.1
+    finally:
+        handle.close()
+
+
+def _partition_memory(app: dict) -> dict:
+    usage = app["resourceInfo"]["resourceUsagesByPartition"]
+    return {u["partitionName"]: u["used"]["memory"] for u in usage}
+
+
+def _pending_labels(app: dict) -> set:
+    return {(r["nodeLabelExpression"], r["capability"]["memory"])
+            for r in app.get("resourceRequests") or [] if r.get("nodeLabelExpression")}
+
+
+def test_queue_and_node_labels_reach_the_resourcemanager(yarn_sandbox):
+    """spark.yarn.queue and both node-label keys, read back from the ResourceManager: the app in
+    queue etl, the scheduler on the labelled node, the worker's request pending for label gpu
+    (no node has it); then the other way round, the scheduler's request waits for gpu."""
+    import threading
+
+    from dfml.cluster import connect
+
+    small = {"spark.executor.instances": "1", "spark.executor.memory": "512m",
+             "spark.dfml.scheduler.memory": "512m", "spark.yarn.queue": "etl",
+             "spark.scheduler.maxRegisteredResourcesWaitingTime": "1s"}
+    handle = connect("yarn", {**small, "spark.yarn.am.nodeLabelExpression": "fast",
+                              "spark.yarn.executor.nodeLabelExpression": "gpu"})
+    try:
+        app = rm_app(handle.cluster.app_id)
+        assert app["queue"] in ("etl", "root.etl")
+        assert _partition_memory(app).get("fast", 0) >= 512      # the scheduler's container
+        assert ("gpu", 512 + 384) in _pending_labels(app)        # the worker's, waiting
+        assert handle.client.scheduler_info(n_workers=-1)["workers"] == {}
+    finally:
+        handle.close()
+
+    tag = f"labels-{os.getpid()}"
+    outcome: dict = {}
+
+    def start() -> None:
+        try:
+            connect("yarn", {**small, "spark.yarn.am.nodeLabelExpression": "gpu",
+                             "spark.yarn.tags": tag, "spark.dfml.yarn.startTimeout": "45"})
+        except BaseException as e:   # expected: no node for the scheduler
+            outcome["error"] = e
+
+    thread = threading.Thread(target=start)
+    thread.start()
+    seen = set()
+    deadline = time.monotonic() + 120
+    while thread.is_alive() and time.monotonic() < deadline and ("gpu", 512) not in seen:
+        time.sleep(1)
+        for app in _apps_tagged(tag):
+            seen |= _pending_labels(app)
+    thread.join(180)
+    assert ("gpu", 512) in seen, seen                            # the scheduler's request
+    assert isinstance(outcome.get("error"), TimeoutError), outcome
+    assert "spark.dfml.yarn.startTimeout" in str(outcome["error"])
+
+
+def _apps_tagged(tag: str) -> list:
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    site = ET.parse(os.path.join(os.environ["HADOOP_CONF_DIR"], "yarn-site.xml")).getroot()
+    conf = {p.findtext("name"): p.findtext("value") for p in site}
+    url = (f"http://{conf['yarn.resourcemanager.webapp.address']}/ws/v1/cluster/apps"
+           f"?applicationTags={tag}&states=ACCEPTED,RUNNING")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        apps = (json.load(r).get("apps") or {}).get("app") or []
+    return [rm_app(a["id"]) for a in apps]

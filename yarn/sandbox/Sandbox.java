@@ -102,6 +102,8 @@ public final class Sandbox {
             System.exit(1);
         }
 
+        addNodeLabels(yarn, conf);
+
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("STOPPING");
@@ -134,6 +136,33 @@ public final class Sandbox {
         System.out.println("READY " + fsUri + " " + live.get(YarnConfiguration.RM_ADDRESS));
         System.out.flush();
         stopped.await();
+    }
+
+    /**
+     * {@code dfml.sandbox.node-labels=fast,gpu:fast} (the labels, then after ':' the one the
+     * NodeManager gets): exclusive node labels, added as {@code yarn rmadmin} would, so that
+     * tests can show container requests carrying a label expression. Needs
+     * {@code yarn.node-labels.enabled} and the CapacityScheduler.
+     */
+    private static void addNodeLabels(MiniYARNCluster yarn, Configuration conf) throws Exception {
+        String spec = conf.get("dfml.sandbox.node-labels", "").trim();
+        if (spec.isEmpty()) {
+            return;
+        }
+        String[] parts = spec.split(":", 2);
+        java.util.List<org.apache.hadoop.yarn.api.records.NodeLabel> labels = new java.util.ArrayList<>();
+        for (String name : parts[0].split(",")) {
+            labels.add(org.apache.hadoop.yarn.api.records.NodeLabel.newInstance(name.trim(), true));
+        }
+        org.apache.hadoop.yarn.server.resourcemanager.nodelabels.RMNodeLabelsManager manager =
+                yarn.getResourceManager().getRMContext().getNodeLabelManager();
+        manager.addToCluserNodeLabels(labels);
+        if (parts.length == 2 && !parts[1].trim().isEmpty()) {
+            org.apache.hadoop.yarn.api.records.NodeId node =
+                    yarn.getNodeManager(0).getNMContext().getNodeId();
+            manager.replaceLabelsOnNode(java.util.Collections.singletonMap(
+                    node, java.util.Collections.singleton(parts[1].trim())));
+        }
     }
 
     /** Write the keys named in {@code keys} or starting with one of {@code prefixes}. */
