@@ -30,6 +30,7 @@ from ._higher_order import *  # noqa: F401,F403
 from ._hll_theta import *  # noqa: F401,F403
 from ._higher_order import filter  # noqa: F401 - Spark's name
 from ._json import *  # noqa: F401,F403
+from ._kll import *  # noqa: F401,F403
 from ._list_aggs import *  # noqa: F401,F403
 from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403

@@ -22,7 +22,7 @@ import datasketches as ds
 from .. import types as T
 from ..column import Column
 from ..errors import AnalysisException, SparkException
-from ._sketch_core import (FAMILIES, SketchFamily, bad_sketch, constant, mismatch, require_binary,
+from ._sketch_core import (FAMILIES, SketchFamily, accepting, bad_sketch, constant, require_binary,
                            sketch_agg, sketch_function)
 
 __all__ = ["hll_sketch_agg", "hll_union_agg", "hll_union", "hll_sketch_estimate",
@@ -51,9 +51,8 @@ def _java_round(x: float) -> int:
 
 
 # ---------------------------------------------------------------- HyperLogLog
-def _hll_input(fn: str, t: T.DataType) -> None:
-    if not isinstance(t, (T.IntegralType, T.StringType, T.BinaryType, T.NullType)):
-        raise mismatch(fn, '("INT" or "BIGINT" or "STRING" or "BINARY")', t)
+_hll_input = accepting('("INT" or "BIGINT" or "STRING" or "BINARY")', T.IntegerType, T.LongType,
+                       T.StringType, T.BinaryType)
 
 
 def _hll_load(b: bytes, fn: str) -> Any:
@@ -139,10 +138,11 @@ def hll_sketch_estimate(col: Any) -> Column:
 _EMPTY_THETA = bytes.fromhex("01030300001e0000")  # Spark's empty compact sketch (seed hash 0)
 
 
-def _theta_input(fn: str, t: T.DataType) -> None:
-    ok = (T.IntegralType, T.FloatType, T.DoubleType, T.StringType, T.BinaryType, T.NullType)
-    if not isinstance(t, ok):
-        raise mismatch(fn, '("INT" or "BIGINT" or "FLOAT" or "DOUBLE" or "STRING" or "BINARY")', t)
+# Spark also takes ARRAY<INT>/ARRAY<BIGINT>, hashed as raw int/long arrays, which the Python
+# package cannot hash: refused here, naming the type (docs/differences.md).
+_theta_input = accepting('("BINARY" or "DOUBLE" or "FLOAT" or "INT" or "BIGINT" or "STRING")',
+                         T.IntegerType, T.LongType, T.FloatType, T.DoubleType, T.StringType,
+                         T.BinaryType)
 
 
 def _theta_image(sketch: Any) -> bytes:

@@ -24,12 +24,15 @@ import pyarrow.compute as pc
 
 from .. import types as T
 from ..aggregates import AggFunc, Partials
-from ..column import Column, Ctx, Literal, Typed
+from ..column import Column, Ctx, Expr, Literal, Typed
 from ..errors import AnalysisException, SparkException
 from ..kernels import rowwise
 from ._common import col_expr, func, per_partition
 
 __all__: list[str] = []
+
+
+Check = Callable[[str, int, str, T.DataType], None]  # (function sql, arg position, arg sql, type)
 
 
 @dataclass(frozen=True)
@@ -42,22 +45,27 @@ class SketchFamily:
     chunk: Callable[[list, Any], bytes | None]
     combine: Callable[[list, Any], bytes | None]
     empty: Callable[[Any], bytes | None]
-    check: Callable[[str, T.DataType], None]
+    check: Check
 
 
 FAMILIES: dict[str, SketchFamily] = {}
 
 
 class _State:
-    """A partial sketch between reduction steps (a wrapper, so pandas keeps it as one object)."""
+    """A partial sketch between reduction steps (a wrapper, so pandas keeps it as one object).
 
-    __slots__ = ("data",)
+    A failure (a malformed input sketch, different lgConfigK) is carried as ``error`` and raised
+    by the finish: dask also runs the chunk step on made-up sample values to infer its output,
+    where a sketch parser must not stop the plan from being built."""
 
-    def __init__(self, data: bytes | None):
+    __slots__ = ("data", "error")
+
+    def __init__(self, data: bytes | None, error: Exception | None = None):
         self.data = data
+        self.error = error
 
     def __reduce__(self) -> Any:
-        return (_State, (self.data,))
+        return (_State, (self.data, self.error))
 
 
 def _values(x: pd.Series) -> list:
@@ -68,19 +76,39 @@ def _values(x: pd.Series) -> list:
     return x.dropna().tolist()
 
 
+def _guarded(fn: Callable[[], bytes | None]) -> _State:
+    try:
+        return _State(fn())
+    except Exception as err:  # raised again by the finish, see _State
+        return _State(None, err)
+
+
 def _aggregation(family: str, param: Any) -> dd.Aggregation:
     fam = FAMILIES[family]
 
     def chunk(s: Any) -> Any:
-        return s.agg(lambda x: _State(fam.chunk(_values(x), param)))
+        return s.agg(lambda x: _guarded(lambda: fam.chunk(_values(x), param)))
 
     def combine(s: Any) -> Any:
         def merge(parts: Any) -> _State:
-            states = [p.data for p in parts if isinstance(p, _State) and p.data is not None]
-            return _State(fam.combine(states, param) if states else None)
+            states = [p for p in parts if isinstance(p, _State)]
+            failed = [p for p in states if p.error is not None]
+            if failed:
+                return failed[0]
+            images = [p.data for p in states if p.data is not None]
+            return _guarded(lambda: fam.combine(images, param) if images else None)
         return s.agg(merge)
 
     return dd.Aggregation(f"{family}_{param}", chunk, combine)
+
+
+def _image(state: Any, fam: SketchFamily, param: Any) -> bytes | None:
+    if isinstance(state, _State):
+        if state.error is not None:
+            raise state.error
+        if state.data is not None:
+            return state.data
+    return fam.empty(param)
 
 
 class SketchAgg(AggFunc):
@@ -89,13 +117,12 @@ class SketchAgg(AggFunc):
     def declare(self, args: list[Typed], p: Partials) -> Callable[[Any], Typed]:
         family, param = self.options["family"], self.options["param"]
         fam = FAMILIES[family]
-        fam.check(self.sql(), args[0].dtype)
+        fam.check(self.sql(), 0, self.children[0].sql(), args[0].dtype)
         m = p.reduce(p.input(args[0]), _aggregation(family, param))
         arrow_t = pa.binary()
 
         def to_bytes(s: pd.Series) -> pd.Series:
-            vals = [v.data if isinstance(v, _State) and v.data is not None else fam.empty(param)
-                    for v in s.tolist()]
+            vals = [_image(v, fam, param) for v in s.tolist()]
             return pd.Series(pa.chunked_array([pa.array(vals, arrow_t)]), index=s.index,
                              dtype=pd.ArrowDtype(arrow_t), name=s.name)
 
@@ -113,16 +140,27 @@ def sketch_agg(name: str, family: str, col: Any, param: Any, shown: str | None) 
 
 
 # ---------------------------------------------------------------- argument checks
-def mismatch(fn_sql: str, wanted: str, got: T.DataType) -> AnalysisException:
+_ORDINALS = ("first", "second", "third")
+
+
+def mismatch(fn_sql: str, pos: int, arg_sql: str, wanted: str, got: T.DataType) -> AnalysisException:
+    """Spark's error for argument ``pos`` (0-based) of ``fn_sql`` of the wrong type."""
     return AnalysisException(
         f'[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "{fn_sql}" due to data type '
-        f'mismatch: the parameter requires {wanted} type, however the input has type '
-        f'"{got.simpleString().upper()}".', "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
+        f'mismatch: The {_ORDINALS[pos]} parameter requires the {wanted} type, however '
+        f'"{arg_sql}" has the type "{got.simpleString().upper()}".',
+        "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
 
 
-def require_binary(fn_sql: str, t: T.DataType) -> None:
-    if not isinstance(t, (T.BinaryType, T.NullType)):
-        raise mismatch(fn_sql, '"BINARY"', t)
+def accepting(wanted: str, *types: type) -> Check:
+    """A check passing ``types`` (and null), refusing the rest with Spark's error."""
+    def check(fn_sql: str, pos: int, arg_sql: str, t: T.DataType) -> None:
+        if not isinstance(t, types + (T.NullType,)):
+            raise mismatch(fn_sql, pos, arg_sql, wanted, t)
+    return check
+
+
+require_binary = accepting('"BINARY"', T.BinaryType)
 
 
 def constant(value: Any, fn: str, param: str, default: Any, kind: type) -> Any:
@@ -148,22 +186,25 @@ def bad_sketch(fn: str, what: str, err: Exception) -> SparkException:
 
 
 # ---------------------------------------------------------------- scalar functions of sketches
-def sketch_function(name: str, cols: list[Any], fn: Callable[..., Any], out: T.DataType,
-                    sql: str | None = None, checks: list[Callable[[str, T.DataType], None]] | None = None
+def sketch_function(name: str, cols: list[Any], fn: Callable[..., Any],
+                    out: T.DataType | Callable[[list], T.DataType],
+                    sql: str | None = None, checks: list[Check] | None = None
                     ) -> Column:
     """``name(*cols)`` computed row by row by ``fn`` over the Python values (null in, null
-    out); each argument's type is checked by the matching entry of ``checks``."""
-    exprs = [col_expr(c) for c in cols]
+    out); each argument's type is checked by the matching entry of ``checks``; ``out`` is the
+    result type, or a function of the argument types giving it."""
+    exprs = [c if isinstance(c, Expr) else col_expr(c) for c in cols]
     shown = sql or f"{name}({', '.join(e.sql() for e in exprs)})"
     checks = checks or [require_binary] * len(exprs)
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
-        for t, check in zip(ts, checks):
-            check(shown, t.dtype)
+        for i, (e, t, check) in enumerate(zip(exprs, ts, checks)):
+            check(shown, i, e.sql(), t.dtype)
 
         def one(*vals: Any) -> Any:
             return None if any(v is None for v in vals) else fn(*vals)
+        out_t = out([t.dtype for t in ts]) if callable(out) else out
         args = [Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable), *ts[1:]]
-        return Typed(per_partition(ctx, args, rowwise(one, T.to_arrow(out)), out), out,
-                     any(t.nullable for t in ts))
+        return Typed(per_partition(ctx, args, rowwise(one, T.to_arrow(out_t)), out_t), out_t,
+                     True)
     return func(name, exprs, impl, sql=shown)
