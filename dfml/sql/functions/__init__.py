@@ -17,6 +17,7 @@ from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
+from ._count_min import *  # noqa: F401,F403
 from ._csv_fns import *  # noqa: F401,F403
 from ._dates import *  # noqa: F401,F403
 from ._fields import *  # noqa: F401,F403

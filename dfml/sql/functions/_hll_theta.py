@@ -91,7 +91,8 @@ FAMILIES["hll_build"] = SketchFamily(
     lambda lg_k: ds.hll_sketch(lg_k, ds.HLL_8).serialize_updatable(), _hll_input)
 FAMILIES["hll_union"] = SketchFamily(
     lambda images, allow: _hll_merge(images, allow), lambda states, allow: _hll_merge(states, allow),
-    lambda allow: None, require_binary)
+    lambda allow: ds.hll_sketch(12, ds.HLL_8).serialize_updatable(),  # Spark's, for no input
+    require_binary)
 
 
 def _lg_k(value: Any, fn: str) -> int:

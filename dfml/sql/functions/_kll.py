@@ -158,11 +158,18 @@ def _scalar_or_array(flavour: str, name: str, out: T.DataType, one: Any, probe: 
     return f
 
 
+def _require_items(sk: Any, fn: str) -> None:
+    """Spark (Java) refuses a quantile or rank query on an empty sketch, under this error."""
+    if sk.is_empty():
+        raise SparkException(f"[KLL_INVALID_INPUT_SKETCH_BUFFER] Invalid call to `{fn}`; the "
+                             f"sketch is empty (no non-null input), so it has no quantiles or "
+                             f"ranks. SQLSTATE: 22000")
+
+
 def _quantile(flavour: str) -> Any:
     def one(sk: Any, r: Any) -> Any:
         r = _check_rank(float(r), f"kll_sketch_get_quantile_{flavour}")
-        if sk.is_empty():
-            return None
+        _require_items(sk, f"kll_sketch_get_quantile_{flavour}")
         q = sk.get_quantile(r, True)
         return int(q) if flavour == "bigint" else float(q)
     return one
@@ -170,8 +177,7 @@ def _quantile(flavour: str) -> Any:
 
 def _rank(flavour: str) -> Any:
     def one(sk: Any, q: Any) -> Any:
-        if sk.is_empty():
-            return None
+        _require_items(sk, f"kll_sketch_get_rank_{flavour}")
         return float(sk.get_rank(int(q) if flavour == "bigint" else float(q), True))
     return one
 
@@ -216,7 +222,8 @@ def _summary(flavour: str, b: bytes) -> str:
     cap = _capacity(k, m, levels)
     retained = sk.num_retained
     size = _ITEM_BYTES[flavour]
-    title = {"bigint": "KllKllLongsSketch", "float": "KllFloatsSketch", "double": "KllDoublesSketch"}
+    title = {"bigint": "KllKllLongsSketch", "float": "KllKllFloatsSketch",
+             "double": "KllKllDoublesSketch"}  # sic: Java's header repeats "Kll"
     rows = [("K", k), ("Dynamic min K", min_k), ("M", m), ("N", sk.n),
             ("Epsilon", f"{ds.kll_doubles_sketch.get_normalized_rank_error(min_k, False) * 100:.3f}%"),
             ("Epsilon PMF", f"{ds.kll_doubles_sketch.get_normalized_rank_error(min_k, True) * 100:.3f}%"),
@@ -257,7 +264,7 @@ def _scalars(flavour: str) -> dict:
     merge.__doc__ = f"The merge of two KLL {flavour} sketches (null if either is null)."
     to_string.__doc__ = f"The KLL {flavour} sketch's summary, as Java's toString prints it."
     quant.__doc__ = (f"The {flavour} value at the given rank (0..1), or an array of them for an "
-                     f"array of ranks; null for an empty sketch.")
+                     f"array of ranks; an empty sketch is an error, as in Spark.")
     rank.__doc__ = (f"The inclusive rank (0..1) of the given value in the KLL {flavour} sketch, "
                     f"or an array of them for an array of values.")
     return {"kll_sketch_get_quantile": quant, "kll_sketch_get_rank": rank,
