@@ -209,3 +209,14 @@ def test_count_min_sketch_bytes_match(spark, pyspark):
                                    F.count_min_sketch("b", 0.3, 0.7, -3))
     assert_same(build(DF, spark.createDataFrame(rows, schema).repartition(3)),
                 build(_ps(), pyspark.createDataFrame(rows, schema)))
+
+
+def test_parameter_names_are_pysparks():
+    import inspect
+
+    from pyspark.sql import functions as PF
+    names = [n for n in dir(PF) if n.startswith(("hll_", "theta_", "kll_", "count_min"))]
+    assert len(names) == 33
+    for n in names:
+        assert list(inspect.signature(getattr(DF, n)).parameters) == \
+            list(inspect.signature(getattr(PF, n)).parameters), n

@@ -241,10 +241,16 @@ def _summary(flavour: str, b: bytes) -> str:
 
 def _scalars(flavour: str) -> dict:
     item = _ITEM_TYPE[flavour]
-    quant = _scalar_or_array(flavour, f"kll_sketch_get_quantile_{flavour}", item,
-                             _quantile(flavour), T.DoubleType())
-    rank = _scalar_or_array(flavour, f"kll_sketch_get_rank_{flavour}", T.DoubleType(),
-                            _rank(flavour), item)
+    by_rank = _scalar_or_array(flavour, f"kll_sketch_get_quantile_{flavour}", item,
+                               _quantile(flavour), T.DoubleType())
+    by_value = _scalar_or_array(flavour, f"kll_sketch_get_rank_{flavour}", T.DoubleType(),
+                                _rank(flavour), item)
+
+    def quant(sketch: Any, rank: Any) -> Column:  # Spark's parameter names
+        return by_rank(sketch, rank)
+
+    def rank(sketch: Any, quantile: Any) -> Column:
+        return by_value(sketch, quantile)
 
     def get_n(col: Any) -> Column:
         return sketch_function(f"kll_sketch_get_n_{flavour}", [col],
