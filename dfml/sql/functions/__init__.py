@@ -17,6 +17,7 @@ from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
+from ._count_min import *  # noqa: F401,F403
 from ._csv_fns import *  # noqa: F401,F403
 from ._dates import *  # noqa: F401,F403
 from ._fields import *  # noqa: F401,F403
@@ -27,8 +28,10 @@ from ._hashes import *  # noqa: F401,F403
 from ._intervals import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._higher_order import *  # noqa: F401,F403
+from ._hll_theta import *  # noqa: F401,F403
 from ._higher_order import filter  # noqa: F401 - Spark's name
 from ._json import *  # noqa: F401,F403
+from ._kll import *  # noqa: F401,F403
 from ._list_aggs import *  # noqa: F401,F403
 from ._maps import *  # noqa: F401,F403
 from ._math import *  # noqa: F401,F403
