@@ -134,8 +134,11 @@ def pandas_child(data: str) -> dict:
 def measure(engine: str, data: str) -> dict:
     """One fresh child process for ``engine``; its own figures plus the wall time around it."""
     cmd = [sys.executable, os.path.abspath(__file__), "--child", engine, "--data", data]
+    # the dfml of this checkout, not whichever one is installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [os.path.dirname(HERE)] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         return {"engine": engine, "error": f"exit code {proc.returncode}"}
