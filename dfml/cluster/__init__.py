@@ -1,6 +1,7 @@
 """Master URL -> a running ``distributed.Client`` and a handle that owns its lifetime.
 
-``local``, ``local[N]`` and ``local[*]`` start an in-process ``LocalCluster`` (the default:
+``local``, ``local[N]`` and ``local[*]`` start a ``LocalCluster`` of worker processes, or of
+threads in this process with ``spark.dfml.local.processes=false`` (the default master:
 nothing to install, no server); ``tcp://host:port`` connects to a running scheduler; ``yarn``
 starts scheduler and workers in YARN containers (``dfml.cluster.yarn``); ``k8s://[namespace]``
 asks the dask-kubernetes operator for a ``DaskCluster`` (``dfml.cluster.kubernetes``).
@@ -83,22 +84,42 @@ def _start_kube(master: Master, settings: ExecutorConfig, conf: Mapping[str, str
     return start_kube_cluster(master.url, conf)
 
 
+# The kind of local cluster when ``spark.dfml.local.processes`` is not set (see _start_local).
+# Threads measured faster on start-up, small actions and bench/pipeline.py (docs/cluster.md),
+# but the test suite has not yet been run through them in full: processes stay the default.
+LOCAL_PROCESSES = True
+
+
 def _start_local(master: Master, settings: ExecutorConfig,
                  conf: Mapping[str, str] | None = None) -> ClusterHandle:
-    """``local[N]``: N single-threaded worker processes, unless the executor keys say otherwise.
+    """``local[N]``: N single-threaded workers, unless the executor keys say otherwise.
+
+    ``spark.dfml.local.processes`` picks what a worker is: a process of its own (``true``), or
+    threads in the driver's process (``false``), as Spark's local mode runs its executor in the
+    driver's JVM. Threads start in a fraction of the time (no process to spawn, no second copy
+    of pandas, dask and dfml to import) and exchange partitions without serializing them; the
+    price is one GIL for the Python parts of every task. Either way there are N workers, so
+    partition counts (and what depends on them) do not change with the kind.
 
     With dynamic allocation the cluster adapts between ``minExecutors`` and ``maxExecutors``
     (by default the N of ``local[N]``: a laptop has no more cores to grow into).
     """
     n = settings.start_workers(default=master.cores or 1)
+    processes = LOCAL_PROCESSES if settings.local_processes is None else settings.local_processes
     try:
         import bokeh  # noqa: F401
         dashboard: Any = ":0"
     except ImportError:
         dashboard = None
-    with _main_script_hidden():
+    memory: Any = settings.memory or "auto"
+    if not processes and memory == "auto":
+        # in-process workers all measure the one process's memory: each may use all of it
+        # (distributed's "auto" would give each 1/N of the machine, and pause them early)
+        from distributed.system import MEMORY_LIMIT
+        memory = MEMORY_LIMIT
+    with _main_script_hidden() if processes else contextlib.nullcontext():
         cluster = LocalCluster(n_workers=n, threads_per_worker=settings.cores or 1,
-                               processes=True, memory_limit=settings.memory or "auto",
+                               processes=processes, memory_limit=memory,
                                dashboard_address=dashboard, silence_logs=logging.ERROR)
     try:
         if settings.dynamic:

@@ -156,6 +156,7 @@ class ExecutorConfig:
     initial_executors: int | None = None
     deploy_mode: str = "client"
     connect_timeout: float = 10.0
+    local_processes: bool | None = None  # spark.dfml.local.processes; None: the default kind
 
     def adapt_bounds(self, default_max: int | None) -> tuple[int, int | None]:
         """``(minimum, maximum)`` for ``cluster.adapt`` under dynamic allocation."""
@@ -223,9 +224,12 @@ def parse_conf(conf: Mapping[str, str] | None) -> ExecutorConfig:
     timeout = parse_seconds("spark.dfml.connectTimeout", get("spark.dfml.connectTimeout", "10"))
     if get("spark.dfml.progress") is not None:
         parse_bool("spark.dfml.progress", get("spark.dfml.progress"))
+    processes = None
+    if get("spark.dfml.local.processes") is not None:
+        processes = parse_bool("spark.dfml.local.processes", get("spark.dfml.local.processes"))
     return ExecutorConfig(instances=instances, cores=cores, memory=memory, dynamic=dynamic,
                           min_executors=lo, max_executors=hi, initial_executors=initial,
-                          deploy_mode=mode, connect_timeout=timeout)
+                          deploy_mode=mode, connect_timeout=timeout, local_processes=processes)
 
 
 def check(master: str | None, conf: Mapping[str, str] | None) -> tuple[Master, ExecutorConfig]:

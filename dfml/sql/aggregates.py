@@ -13,9 +13,9 @@ run over every row's frame (``dfml.sql.window_exec``): no window code per aggreg
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import functools
+from typing import TYPE_CHECKING, Any, Callable
 
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -27,6 +27,9 @@ from .column import AggFunc, Ctx, Expr, Typed, cast_to, fix_dtype
 from .errors import AnalysisException
 from .kernels import ArrowKernel
 from .nan_rules import distinct_values, order_key
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
 
 Finish = Callable[[Any], Typed]
 
@@ -324,7 +327,12 @@ def _present(x: Any) -> list:
     return x.dropna().tolist()
 
 
-def _list_aggregation(distinct: bool) -> dd.Aggregation:
+@functools.lru_cache(maxsize=None)
+def _list_aggregation(distinct: bool) -> "dd.Aggregation":
+    """collect_list's (or collect_set's) reduction, built once at first use: building it
+    needs dask.dataframe, which importing dfml.sql should not pay for (half a second)."""
+    import dask.dataframe as dd
+
     def chunk(s: Any) -> Any:
         return s.agg(lambda x: Gathered(distinct_values(_present(x)) if distinct else _present(x)))
 
@@ -339,10 +347,6 @@ def _list_aggregation(distinct: bool) -> dd.Aggregation:
 
 def _items(v: Any) -> list:
     return v.items if isinstance(v, Gathered) else (v if isinstance(v, list) else [])
-
-
-_COLLECT_LIST = _list_aggregation(False)
-_COLLECT_SET = _list_aggregation(True)
 
 
 def lists_to_arrow(col: Any, elem: T.DataType, post: Callable[[list], Any] | None = None,
@@ -363,14 +367,14 @@ def lists_to_arrow(col: Any, elem: T.DataType, post: Callable[[list], Any] | Non
 class CollectList(AggFunc):
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         x = args[0]
-        m = p.reduce(p.input(x), _COLLECT_LIST)
+        m = p.reduce(p.input(x), _list_aggregation(False))
         return lambda P: Typed(lists_to_arrow(P[m], x.dtype), T.ArrayType(x.dtype, False), False)
 
 
 class CollectSet(AggFunc):
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         x = args[0]
-        m = p.reduce(p.input(x), _COLLECT_SET)
+        m = p.reduce(p.input(x), _list_aggregation(True))
         return lambda P: Typed(lists_to_arrow(P[m], x.dtype), T.ArrayType(x.dtype, False), False)
 
 
@@ -381,7 +385,7 @@ class PercentileApprox(AggFunc):
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         x = args[0]
         require_numeric(self, x)
-        m = p.reduce(p.input(x), _COLLECT_LIST)
+        m = p.reduce(p.input(x), _list_aggregation(False))
         pcts, many = self.options["percentages"], self.options["many"]
         out = T.ArrayType(x.dtype, False) if many else x.dtype
 

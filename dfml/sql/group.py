@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
@@ -41,9 +42,11 @@ def _nested(col: Any) -> bool:
     return t is not None and pa.types.is_nested(t)
 
 
+@functools.lru_cache(maxsize=None)
 def _pick_keeping_nulls(last: bool) -> Any:
     """``first``/``last`` where a null counts as a value (Spark's default), for the pandas path
-    (pandas' own first/last skip nulls)."""
+    (pandas' own first/last skip nulls). Built once, at first use (not at import: it needs
+    dask.dataframe)."""
     import dask.dataframe as dd
     pos = -1 if last else 0
 
@@ -52,7 +55,12 @@ def _pick_keeping_nulls(last: bool) -> Any:
     return dd.Aggregation("last_any" if last else "first_any", pick, pick)
 
 
-_PANDAS_PICKS = {"first_any": _pick_keeping_nulls(False), "last_any": _pick_keeping_nulls(True)}
+_PANDAS_PICKS = {"first_any": False, "last_any": True}  # the partial's name -> last?
+
+
+def _pandas_pick(how: str) -> Any:
+    """The pandas-path reduction for a partial named ``how``."""
+    return _pick_keeping_nulls(_PANDAS_PICKS[how]) if how in _PANDAS_PICKS else how
 
 
 class _ArrowGroupReduce:
@@ -210,7 +218,7 @@ def aggregate_frame(df: "DataFrame", keys: list[Expr], outputs: list[Expr],
             and not any(_nested(work._meta[c]) for c, _ in partials.values() if c in work._meta):
         reduced = _arrow_group_reduce(work, key_cols, partials)
     else:
-        partials = {k: (c, _PANDAS_PICKS.get(how, how) if isinstance(how, str) else how)
+        partials = {k: (c, _pandas_pick(how) if isinstance(how, str) else how)
                     for k, (c, how) in partials.items()}
         reduced = work.groupby(key_cols, dropna=False).agg(**partials, split_out=1).reset_index()
     for col, how, out_name in low.distinct:

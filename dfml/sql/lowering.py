@@ -15,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-import dask.dataframe as dd
 import pandas as pd
 
-from .. import _dask_compat
 from . import types as T
 from .column import Alias, ColumnRef, Ctx, Expr, Typed
 from .expressions import Logical
@@ -55,7 +53,7 @@ def meta_frame(plan: Plan) -> Any:
         else:
             pdf = pd.DataFrame({f.name: pd.Series([], dtype=T.to_dtype(f.dataType))
                                 for f in plan.schema.fields})
-            memo = dd.from_pandas(pdf, npartitions=1, sort=False)
+            memo = _from_pandas(pdf)
         object.__setattr__(plan, "_meta_frame", memo)
     return memo
 
@@ -70,6 +68,13 @@ def narrow_meta_frame(plan: Plan, names: list[str]) -> Any:
     wanted = set(names)
     fields = [f for i, f in enumerate(plan.schema.fields) if f.name in wanted or i == 0]
     pdf = pd.DataFrame({f.name: pd.Series([], dtype=T.to_dtype(f.dataType)) for f in fields})
+    return _from_pandas(pdf)
+
+
+def _from_pandas(pdf: pd.DataFrame) -> Any:
+    """One dask partition of ``pdf``; dask.dataframe is imported here, at the first frame a
+    session builds, so that importing dfml.sql does not pay for it (half a second)."""
+    import dask.dataframe as dd
     return dd.from_pandas(pdf, npartitions=1, sort=False)
 
 
@@ -142,6 +147,7 @@ def _lower_chain(node: Plan, session: "SparkSession") -> Any:
     lineage = child.lineage() | filters
     ctx = Ctx(frame, child.schema, aliases, lineage)
     if conditions:
+        from .. import _dask_compat
         frame = frame[_dask_compat.without_astype(_all_of(conditions).compile(ctx).value)]
         ctx = Ctx(frame, child.schema, aliases, lineage)
     if columns is None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import dask.dataframe as dd
-
 from .joins import align_types
 
 if TYPE_CHECKING:
@@ -39,5 +37,6 @@ def _union_frames(self: "DataFrame", left: Any, right: Any, other: "DataFrame") 
     cols = list(left.columns)
     left, right = align_types(left, right, cols, cols, lambda c, _: f"UNION column `{c}`")
     nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in cols}
+    import dask.dataframe as dd  # a frame exists, so it is imported already
     return type(self)(dd.concat([left, right]), self._session, nullable, None,
                       self._sources + other._sources)

@@ -82,6 +82,28 @@ def _workers(handle):
     return handle.client.scheduler_info(n_workers=-1)["workers"].values()
 
 
+@pytest.mark.parametrize("processes", ["true", "false"])
+def test_local_cluster_kind_follows_the_conf_key(processes):
+    """spark.dfml.local.processes: worker processes of their own, or threads in this process;
+    N workers and their threads either way, so partition counts do not depend on the kind."""
+    import os
+    handle = connect("local[2]", {"spark.dfml.local.processes": processes})
+    try:
+        workers = list(_workers(handle))
+        assert [w["nthreads"] for w in workers] == [1, 1]
+        pids = set(handle.client.run(os.getpid).values())
+        if processes == "true":
+            assert len(pids) == 2 and os.getpid() not in pids
+        else:
+            assert pids == {os.getpid()}
+            # in-process workers all see this process's memory: none is held to 1/N of it
+            from distributed.system import MEMORY_LIMIT
+            assert [w["memory_limit"] for w in workers] == [MEMORY_LIMIT] * 2
+        assert handle.client.submit(sum, [1, 2, 3]).result() == 6
+    finally:
+        handle.close()
+
+
 def test_executor_keys_shape_local_workers():
     handle = connect("local[1]", {"spark.executor.instances": "2", "spark.executor.cores": "2",
                                   "spark.executor.memory": "512m"})

@@ -79,6 +79,7 @@ def test_bad_sizes_name_key_and_value(text):
     ({"spark.dfml.connectTimeout": "soon"}, "spark.dfml.connectTimeout='soon'"),
     ({"spark.dfml.connectTimeout": "0"}, "spark.dfml.connectTimeout='0'"),
     ({"spark.dfml.progress": "maybe"}, "spark.dfml.progress='maybe'"),
+    ({"spark.dfml.local.processes": "threads"}, "spark.dfml.local.processes='threads'"),
 ])
 def test_bad_values_name_key_and_value(conf, named):
     with pytest.raises(ConfigError) as e:
@@ -92,6 +93,12 @@ def test_good_values_parse():
                     "spark.submit.deployMode": "Cluster", "spark.someone.elses.key": "kept"})
     assert (s.instances, s.cores, s.memory) == (3, 2, 3 * 2 ** 29)
     assert s.connect_timeout == 2.0 and s.deploy_mode == "cluster" and not s.dynamic
+    assert s.local_processes is None  # not set: the default kind of local cluster
+
+
+@pytest.mark.parametrize("text, processes", [("true", True), ("False", False), (" false ", False)])
+def test_local_cluster_kind_parses(text, processes):
+    assert parse_conf({"spark.dfml.local.processes": text}).local_processes is processes
 
 
 def test_dynamic_allocation_start_and_bounds_follow_spark():
