@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -83,7 +82,7 @@ def _guarded(fn: Callable[[], bytes | None]) -> _State:
         return _State(None, err)
 
 
-def _aggregation(family: str, param: Any) -> dd.Aggregation:
+def _aggregation(family: str, param: Any) -> Any:
     fam = FAMILIES[family]
 
     def chunk(s: Any) -> Any:
@@ -99,6 +98,7 @@ def _aggregation(family: str, param: Any) -> dd.Aggregation:
             return _guarded(lambda: fam.combine(images, param) if images else None)
         return s.agg(merge)
 
+    import dask.dataframe as dd  # at first use: `import dfml.sql` leaves dask for later
     return dd.Aggregation(f"{family}_{param}", chunk, combine)
 
 
