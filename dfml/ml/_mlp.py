@@ -30,8 +30,8 @@ from ._xorshift import XORShiftRandom
 from .optim import Block, TrainingBlocks
 from .optim.quasi_newton import quasi_newton
 
-__all__ = ["num_weights", "random_weights", "unpack", "forward_raw", "StackLoss", "train_lbfgs",
-           "train_gd"]
+__all__ = ["num_weights", "random_weights", "unpack", "forward_raw", "stack_weights", "StackLoss",
+           "check_block", "train_lbfgs", "train_gd"]
 
 
 def num_weights(layers: list[int]) -> int:

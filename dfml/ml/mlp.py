@@ -21,7 +21,8 @@ from scipy.special import softmax
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from . import _mlp
+from ._mlp import (check_block, forward_raw, num_weights, random_weights, train_gd,
+                   train_lbfgs, unpack)
 from ._linear import (HoldsSummary, TrainsOnBlocks, check_ranges, classifier_columns,
                       valid_rows, with_null_rows)
 from .attributes import slot_attributes
@@ -76,7 +77,7 @@ class _MultilayerPerceptronParams(HasFeaturesCol, HasLabelCol, HasPredictionCol,
             raise IllegalArgumentException(f"{self._name()}: solver must be l-bfgs or gd, got "
                                            f"{self.getOrDefault('solver')!r}")
         if self.isDefined("initialWeights") and self.getOrDefault("initialWeights") is not None:
-            n, want = self.getOrDefault("initialWeights").size, _mlp.num_weights(layers)
+            n, want = self.getOrDefault("initialWeights").size, num_weights(layers)
             if n != want:
                 raise IllegalArgumentException(
                     f"{self._name()}: initialWeights has {n} values but layers {list(layers)} "
@@ -140,20 +141,20 @@ class MultilayerPerceptronClassifier(TrainsOnBlocks, Estimator, _MultilayerPerce
         layers = list(self.getOrDefault("layers"))
         stage = self._name()
         with blocks:
-            problems = blocks.map(_mlp.check_block(layers, self.getFeaturesCol(),
+            problems = blocks.map(check_block(layers, self.getFeaturesCol(),
                                                    self.getLabelCol()))
             if problems:
                 raise IllegalArgumentException(f"{stage}: {problems[0]}")
             if self.isDefined("initialWeights") and self.getOrDefault("initialWeights") is not None:
                 w0 = np.asarray(self.getOrDefault("initialWeights").toArray(), dtype=np.float64)
             else:
-                w0 = _mlp.random_weights(layers, self.getOrDefault("seed"))
+                w0 = random_weights(layers, self.getOrDefault("seed"))
             stack, tol = self.getOrDefault("blockSize"), self.getOrDefault("tol")
             if self.getOrDefault("solver") == "gd":
-                w, history = _mlp.train_gd(blocks, layers, stack, w0, self.getMaxIter(), tol,
+                w, history = train_gd(blocks, layers, stack, w0, self.getMaxIter(), tol,
                                            self.getOrDefault("stepSize"), stage)
             else:
-                w, history = _mlp.train_lbfgs(blocks, layers, stack, w0, self.getMaxIter(), tol,
+                w, history = train_lbfgs(blocks, layers, stack, w0, self.getMaxIter(), tol,
                                               stage)
         model = self._copyValues(MultilayerPerceptronClassificationModel(DenseVector(w)))
         from ._mlp_summary import MultilayerPerceptronClassificationTrainingSummary as S
@@ -187,7 +188,7 @@ class _Kernel:
 def outputs(X: Any, weights: np.ndarray, layers: list[int], what: str,
             thresholds: np.ndarray | None) -> np.ndarray:
     """rawPrediction, probability or prediction rows for the rows of ``X``, as Spark's."""
-    raw = _mlp.forward_raw(X, _mlp.unpack(weights, layers))
+    raw = forward_raw(X, unpack(weights, layers))
     if what == "raw":
         return raw
     if what == "probability":
@@ -273,7 +274,7 @@ class MultilayerPerceptronClassificationModel(HoldsSummary, Model, _MultilayerPe
 
     def _load_data(self, table: pa.Table) -> None:
         w = VectorUDT().deserialize(table.column("weights")[0].as_py())
-        want = _mlp.num_weights(list(self.getOrDefault("layers")))
+        want = num_weights(list(self.getOrDefault("layers")))
         if w.size != want:
             raise ValueError(f"{type(self).__name__} data: {w.size} weights for layers "
                              f"{list(self.getOrDefault('layers'))} (which need {want})")
