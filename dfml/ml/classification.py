@@ -36,6 +36,8 @@ from .classification_nb import NaiveBayes, NaiveBayesModel  # noqa: E402,F401  (
 from .svc import LinearSVC, LinearSVCModel  # noqa: E402,F401  (Spark's module)
 from .onevsrest import OneVsRest, OneVsRestModel  # noqa: E402,F401  (Spark's module)
 from .fm import FMClassifier, FMClassificationModel  # noqa: E402,F401  (Spark's module)
+from .mlp import (MultilayerPerceptronClassifier,  # noqa: E402,F401  (Spark's module)
+                  MultilayerPerceptronClassificationModel)
 
 # tree models (XGBoost-trained) live in trees.py; exported here as in pyspark.ml
 from .trees import (GBTClassifier, GBTClassificationModel,  # noqa: F401
@@ -48,7 +50,8 @@ __all__ = ["LogisticRegression", "LogisticRegressionModel", "LogisticRegressionS
            "GBTClassifier", "GBTClassificationModel", "RandomForestClassifier",
            "RandomForestClassificationModel", "DecisionTreeClassifier",
            "DecisionTreeClassificationModel", "LinearSVC", "LinearSVCModel", "OneVsRest",
-           "OneVsRestModel", "FMClassifier", "FMClassificationModel"]
+           "OneVsRestModel", "FMClassifier", "FMClassificationModel",
+           "MultilayerPerceptronClassifier", "MultilayerPerceptronClassificationModel"]
 
 
 class _LogisticRegressionParams(HasFeaturesCol, HasLabelCol, HasPredictionCol, HasProbabilityCol,

@@ -36,7 +36,8 @@ from dfml.ml.feature import BucketedRandomProjectionLSH, MinHashLSH, Word2Vec
 from dfml.ml.linalg import Vectors
 from dfml.ml.param import Params
 from dfml.ml.classification import (DecisionTreeClassifier, GBTClassifier, LinearSVC,
-                                    FMClassifier, OneVsRest, RandomForestClassifier)
+                                    FMClassifier, MultilayerPerceptronClassifier, OneVsRest,
+                                    RandomForestClassifier)
 from dfml.ml.regression import (AFTSurvivalRegression, FMRegressor, GeneralizedLinearRegression, IsotonicRegression,
                                 DecisionTreeRegressor, GBTRegressor, LinearRegression,
                                 RandomForestRegressor)
@@ -132,6 +133,9 @@ def saved_everything(spark, tmp_path_factory):
         FMClassifier(featuresCol="s2", predictionCol="fmc", rawPredictionCol="fmcr",
                      probabilityCol="fmcp", maxIter=3, factorSize=2),
         FMRegressor(featuresCol="s2", predictionCol="fmr", maxIter=3, factorSize=2),
+        MultilayerPerceptronClassifier(featuresCol="s2", layers=[4, 3, 2], maxIter=3, seed=1,
+                                       predictionCol="mlp", rawPredictionCol="mlpRaw",
+                                       probabilityCol="mlpProb"),
         KMeans(featuresCol="s3", predictionCol="cluster", k=2, seed=7),
         GaussianMixture(featuresCol="s3", predictionCol="gmm", probabilityCol="gmmProb", k=2,
                         seed=7, maxIter=5),
