@@ -16,6 +16,7 @@ from ._arrays import *  # noqa: F401,F403
 from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
+from ._codecs_text import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._csv_fns import *  # noqa: F401,F403
 from ._dates import *  # noqa: F401,F403
@@ -43,6 +44,8 @@ from ._predicates import *  # noqa: F401,F403
 from ._stats_aggs import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
+from ._vectors import *  # noqa: F401,F403
+from ._xpath import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403
 from ._text import ascii  # noqa: F401
 from ._time_windows import *  # noqa: F401,F403
