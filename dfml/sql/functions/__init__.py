@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import types as T
 from ..column import CaseWhen, Column, ColumnRef, Expr, Literal, to_expr
+from ._aes import *  # noqa: F401,F403
 from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
 from ._array_ops import *  # noqa: F401,F403
@@ -36,6 +37,7 @@ from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
 from ._misc_more import *  # noqa: F401,F403
+from ._number_format import *  # noqa: F401,F403
 from ._more_strings import *  # noqa: F401,F403
 from ._more_strings import chr  # noqa: F401 - Spark's name
 from ._ordering import *  # noqa: F401,F403

@@ -69,13 +69,15 @@ def from_base32(col: Any) -> Column:
 
 
 def try_parse_url(url: Any, partToExtract: Any, key: Any = None) -> Column:  # noqa: N803
-    """``parse_url`` that gives null for a URL it cannot parse (dfml's ``parse_url`` already
-    does, as Spark's does outside ANSI mode)."""
+    """``parse_url`` that gives null for a URL it cannot parse, including text Java's URI
+    parser refuses (spaces, quotes, braces and the like are not allowed unescaped)."""
+    from . import when
     from ._text import parse_url
-    inner = parse_url(url, partToExtract, key)._expr
-    args = inner.children
-    return func("try_parse_url", list(args), inner.impl,
-                sql=f"try_parse_url({', '.join(a.sql() for a in args)})")
+    u = Column(col_expr(url))
+    shown = [u._expr, col_expr(partToExtract)] + ([] if key is None else [col_expr(key)])
+    inner = parse_url(when(~u.rlike(r'[\s<>"{}|\\^`]'), u), partToExtract, key)._expr
+    return func("try_parse_url", list(inner.children), inner.impl,
+                sql=f"try_parse_url({', '.join(a.sql() for a in shown)})")
 
 
 # a period ends a sentence only before a word that does not start in lower case ("e.g. so")
