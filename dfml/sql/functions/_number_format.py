@@ -65,14 +65,17 @@ class _Format:
         return T.DecimalType(max(self.int_digits + self.frac_digits, 1), self.frac_digits)
 
     def format(self, v: Any) -> str:
-        d = decimal.Decimal(str(v)).quantize(decimal.Decimal(1).scaleb(-self.frac_digits),
-                                             rounding=decimal.ROUND_HALF_UP)
-        neg = d < 0
+        exact = decimal.Decimal(str(v))
+        neg = exact < 0
+        kept = exact.normalize()
+        lost = kept.as_tuple().exponent < -self.frac_digits if kept.is_finite() else True
+        d = exact.quantize(decimal.Decimal(1).scaleb(-self.frac_digits))
         whole, _, frac = format(abs(d), "f").partition(".")
         whole = whole.lstrip("0")
-        if len(whole) > self.int_digits:
-            body = re.sub(r"[09]", "#", self.int_part) + ("." + "#" * self.frac_digits
-                                                          if self.has_point else "")
+        if lost or len(whole) > self.int_digits:
+            # Spark never rounds here: a value the format cannot hold whole shows as #s
+            body = re.sub(r"[09]", "#", self.int_part).replace(",", " ") + (
+                "." + "#" * self.frac_digits if self.has_point else "")
         else:
             out, digits, units = [], list(whole), True
             for c in reversed(self.int_part):
@@ -149,14 +152,15 @@ def _format_of(fmt: Any, fname: str) -> _Format:
 
 
 def to_char(col: Any, format: Any) -> Column:  # noqa: A002 - Spark's name
-    """A number as text laid out by a number ``format`` (see the module notes); a number
-    with more integer digits than the format allows shows as ``#`` in every digit place."""
+    """A number as text laid out by a number ``format`` (see the module notes); a number the
+    format cannot hold exactly (more integer digits, or nonzero decimals beyond its places)
+    shows as ``#`` in every digit place: Spark does not round."""
     return _to_text("to_char", col, format)
 
 
 def to_varchar(col: Any, format: Any) -> Column:  # noqa: A002 - Spark's name
-    """``to_char`` under its other name."""
-    return _to_text("to_varchar", col, format)
+    """``to_char`` under its other name (Spark shows it as ``to_char``)."""
+    return _to_text("to_char", col, format)
 
 
 def _to_text(fname: str, col: Any, format: Any) -> Column:  # noqa: A002
