@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from .. import types as T
-from ..column import Column, Ctx, Literal, Typed, cast_to
+from ..column import CaseWhen, Column, Ctx, Literal, Typed, cast_to
 from ._arrays import array
 from ._common import col_expr, func
 from ._generators import inline
@@ -71,11 +71,11 @@ def from_base32(col: Any) -> Column:
 def try_parse_url(url: Any, partToExtract: Any, key: Any = None) -> Column:  # noqa: N803
     """``parse_url`` that gives null for a URL it cannot parse, including text Java's URI
     parser refuses (spaces, quotes, braces and the like are not allowed unescaped)."""
-    from . import when
     from ._text import parse_url
     u = Column(col_expr(url))
     shown = [u._expr, col_expr(partToExtract)] + ([] if key is None else [col_expr(key)])
-    inner = parse_url(when(~u.rlike(r'[\s<>"{}|\\^`]'), u), partToExtract, key)._expr
+    valid = Column(CaseWhen([((~u.rlike(r'[\s<>"{}|\\^`]'))._expr, u._expr)]))
+    inner = parse_url(valid, partToExtract, key)._expr
     return func("try_parse_url", list(inner.children), inner.impl,
                 sql=f"try_parse_url({', '.join(a.sql() for a in shown)})")
 
