@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import types as T
 from ..column import CaseWhen, Column, ColumnRef, Expr, Literal, to_expr
+from ._aes import *  # noqa: F401,F403
 from ._aggregates import *  # noqa: F401,F403
 from ._aggregates import count, max, min, sum  # noqa: F401 - re-exported under Spark's names
 from ._array_ops import *  # noqa: F401,F403
@@ -16,6 +17,7 @@ from ._arrays import *  # noqa: F401,F403
 from ._bitmaps import *  # noqa: F401,F403
 from ._bits import *  # noqa: F401,F403
 from ._calendar import *  # noqa: F401,F403
+from ._codecs_text import *  # noqa: F401,F403
 from ._common import col_expr, lit_expr
 from ._count_min import *  # noqa: F401,F403
 from ._csv_fns import *  # noqa: F401,F403
@@ -38,6 +40,7 @@ from ._math import *  # noqa: F401,F403
 from ._math import abs, pow, round  # noqa: F401
 from ._misc import *  # noqa: F401,F403
 from ._misc_more import *  # noqa: F401,F403
+from ._number_format import *  # noqa: F401,F403
 from ._more_strings import *  # noqa: F401,F403
 from ._more_strings import chr  # noqa: F401 - Spark's name
 from ._ordering import *  # noqa: F401,F403
@@ -46,6 +49,8 @@ from ._predicates import *  # noqa: F401,F403
 from ._stats_aggs import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
+from ._vectors import *  # noqa: F401,F403
+from ._xpath import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403
 from ._text import ascii  # noqa: F401
 from ._time_windows import *  # noqa: F401,F403
