@@ -10,7 +10,8 @@ imports and ``except`` clauses keep working; dfml never raises them.
 from __future__ import annotations
 
 from .sql.errors import (AnalysisException, ArithmeticException, IllegalArgumentException,
-                         ParseException, PySparkException, PythonException, SparkException)
+                         ParseException, PySparkException, PythonException, SparkException,
+                         UnsupportedOperationException)
 
 
 class _Named(PySparkException):
@@ -22,10 +23,6 @@ class SessionNotSameException(_Named):
 
 
 class TempTableAlreadyExistsException(AnalysisException):
-    pass
-
-
-class UnsupportedOperationException(_Named):
     pass
 
 

@@ -276,6 +276,9 @@ class FPGrowthModel(Model, _FPGrowthParams):
         return dataset.withColumn(self.getOrDefault("predictionCol"), col)
 
     # persistence: Spark keeps freqItemsets as data/ and numTrainingRecords in the metadata
+    # Spark's FPGrowthModel saves the same (items, freq) table, so a PySpark-saved model loads
+    _reads_spark_layout = True
+
     def _save_data(self) -> pa.Table:
         dt = T.to_arrow(self._array_type())
         return pa.table({"items": pa.array([list(i) for i, _ in self._itemsets], type=dt),
@@ -356,6 +359,9 @@ class PrefixSpan(Params):
         self._setDefault(minSupport=0.1, maxPatternLength=10, maxLocalProjDBSize=32000000,
                          sequenceCol="sequence")
         self._set(**self._input_kwargs)
+
+    def __repr__(self) -> str:  # as every PySpark Params: its uid, which setters' results show
+        return self.uid
 
     @keyword_only
     def setParams(self, *, minSupport: float = 0.1, maxPatternLength: int = 10,

@@ -27,7 +27,8 @@ from .linalg import DenseMatrix, DenseVector, MatrixUDT, VectorUDT, as_struct_ar
 from .stats import (comoments, comoments_merge, fold_partials, weighted_moments,
                     weighted_moments_merge)
 
-__all__ = ["Correlation", "ChiSquareTest", "Summarizer", "SummaryBuilder"]
+__all__ = ["Correlation", "ChiSquareTest", "Summarizer", "SummaryBuilder", "ANOVATest",
+           "FValueTest", "KolmogorovSmirnovTest", "MultivariateGaussian"]
 
 
 def _vector_column(dataset: Any, column: str, who: str) -> None:
@@ -394,3 +395,9 @@ class Summarizer:
     min = staticmethod(lambda col, weightCol=None: Summarizer._single("min", col, weightCol))
     normL2 = staticmethod(lambda col, weightCol=None: Summarizer._single("normL2", col, weightCol))
     normL1 = staticmethod(lambda col, weightCol=None: Summarizer._single("normL1", col, weightCol))
+
+
+# the tests that share the feature selectors' one-pass statistics, and the Gaussian that
+# pyspark.ml.stat also exports (at the end: _stat_tests imports from this module's neighbours)
+from ._stat_tests import ANOVATest, FValueTest, KolmogorovSmirnovTest  # noqa: E402
+from .gaussian_mixture import MultivariateGaussian  # noqa: E402

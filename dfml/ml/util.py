@@ -143,10 +143,21 @@ def save_stage(stage: Any, path: str, overwrite: bool = False) -> None:
             fs.rm(tmp, recursive=True)
 
 
+def _spark_part(fs: Any, folder: str, suffix: str) -> list[str]:
+    """The ``part-*`` files Spark's writers leave in ``folder`` (their names carry a job uuid)."""
+    if not fs.exists(folder):
+        return []
+    return sorted(p for p in fs.ls(folder, detail=False)
+                  if p.rsplit("/", 1)[-1].startswith("part-") and p.endswith(suffix))
+
+
 def _read_metadata(fs: Any, root: str, path: str) -> dict:
     meta_path = f"{root}/metadata/part-00000"
     if not fs.exists(meta_path):
-        raise ModelLoadError(f"{path}: no saved dfml stage here ({meta_path} is missing)")
+        spark_parts = _spark_part(fs, f"{root}/metadata", ".txt")
+        if len(spark_parts) != 1:
+            raise ModelLoadError(f"{path}: no saved dfml stage here ({meta_path} is missing)")
+        meta_path = spark_parts[0]  # written by Spark itself
     try:
         with fs.open(meta_path, "rb") as f:
             meta = json.loads(f.read().decode())
@@ -182,15 +193,24 @@ STAGE_MODULES = (
 STAGE_PACKAGES = ("dfml.xgboost",)
 
 
+SPARK_PREFIX = "org.apache.spark.ml."
+
+
 def _saved_class_name(cls_name: str) -> bool:
-    return cls_name.startswith(("dfml.ml.",) + tuple(p + "." for p in STAGE_PACKAGES))
+    return cls_name.startswith(("dfml.ml.", SPARK_PREFIX) + tuple(p + "." for p in STAGE_PACKAGES))
 
 
 def stage_class(cls_name: str) -> type | None:
-    """The dfml class a saved stage's metadata names, or None if dfml has no such class."""
+    """The dfml class a saved stage's metadata names, or None if dfml has no such class. A
+    Spark class name (``org.apache.spark.ml.fpm.FPGrowthModel``) maps to the dfml class of the
+    same module path, only if that class declares ``_reads_spark_layout`` (its data is the same
+    table Spark writes)."""
     import importlib
     for module in STAGE_MODULES:
         importlib.import_module(module)
+    if cls_name.startswith(SPARK_PREFIX):
+        cls = Params._registry.get("dfml.ml." + cls_name[len(SPARK_PREFIX):])
+        return cls if getattr(cls, "_reads_spark_layout", False) else None
     for package in STAGE_PACKAGES:
         if cls_name.startswith(package + "."):
             importlib.import_module(package)
@@ -241,7 +261,9 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
     stage._init_loaded()
     checksums = meta.get("checksums", {})
     data_path = f"{root}/data/part-00000.parquet"
-    if "data/part-00000.parquet" in checksums or fs.exists(data_path):
+    if cls_name.startswith(SPARK_PREFIX):
+        stage._load_data(_read_spark_data(fs, root, path, top))
+    elif "data/part-00000.parquet" in checksums or fs.exists(data_path):
         _inside(fs, root, data_path, top, path)
         try:
             with fs.open(data_path, "rb") as f:
@@ -280,6 +302,23 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
         elif isinstance(stage, PipelineModel):
             stage.stages = stages
     return stage
+
+
+def _read_spark_data(fs: Any, root: str, path: str, top: str | None) -> pa.Table:
+    """The table Spark wrote under ``data/`` (one or more parquet parts; no checksums there)."""
+    parts = _spark_part(fs, f"{root}/data", ".parquet")
+    if not parts:
+        raise ModelLoadError(f"{path}: no parquet part under {root}/data")
+    tables = []
+    for part in parts:
+        _inside(fs, root, part, top, path)
+        try:
+            with fs.open(part, "rb") as f:
+                tables.append(pq.read_table(pa.BufferReader(f.read()), use_threads=False,
+                                            pre_buffer=False))
+        except (pa.ArrowInvalid, OSError) as e:
+            raise ModelLoadError(f"{path}: data file {part} is not readable parquet: {e}") from None
+    return pa.concat_tables(tables)
 
 
 def load_stage(path: str, expected: type | None = None) -> Any:

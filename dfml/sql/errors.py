@@ -32,6 +32,11 @@ class IllegalArgumentException(PySparkException, ValueError):
     """A parameter has a value that is not allowed."""
 
 
+class UnsupportedOperationException(PySparkException, NotImplementedError):
+    """An operation Spark declines outright (a distribution the KS test does not offer, for
+    one); also a NotImplementedError, so Python code that expects that still catches it."""
+
+
 class PythonException(PySparkException, RuntimeError):
     """A user's Python function (a UDF, a ``mapInPandas`` or ``applyInPandas`` function) raised
     while an action ran; the message names the function and carries its traceback."""

@@ -82,3 +82,35 @@ def test_mining_kernels_against_brute_force():
     seqs = {((0,), (0, 1)): 1, ((0, 1),): 1}
     pats = {str(p): c for p, c in frequent_sequences(seqs, 2, 10)}
     assert pats == {"[[0]]": 2, "[[1]]": 2, "[[0, 1]]": 2}
+
+
+def test_prefixspan_repr_is_its_uid_as_setters_show():
+    ps = PrefixSpan()
+    assert repr(ps.setMinSupport(0.5)) == ps.uid and ps.uid.startswith("PrefixSpan_")
+
+
+def test_spark_class_names_load_only_for_stages_with_spark_layout(tmp_path, baskets):
+    """A Spark-written directory names an org.apache.spark class: FPGrowthModel declares the
+    same data layout and loads; a class that does not declare it is refused."""
+    import json
+    import os
+    import shutil
+
+    from dfml.ml.util import ModelLoadError
+    model = FPGrowth(minSupport=0.3).fit(baskets)
+    model.save(str(tmp_path / "m"))
+    # rewrite as Spark lays it out: uuid part names, Spark's class name, no checksums
+    meta_dir, data_dir = tmp_path / "m" / "metadata", tmp_path / "m" / "data"
+    meta = json.loads((meta_dir / "part-00000").read_text())
+    meta.pop("checksums", None)
+    os.remove(meta_dir / "part-00000")
+    shutil.move(data_dir / "part-00000.parquet", data_dir / "part-00000-abc-c000.snappy.parquet")
+
+    def write(cls):
+        (meta_dir / "part-00000-abc-c000.txt").write_text(json.dumps(dict(meta, **{"class": cls})))
+    write("org.apache.spark.ml.fpm.FPGrowthModel")
+    loaded = FPGrowthModel.load(str(tmp_path / "m"))
+    assert _sets(loaded.freqItemsets.collect()) == _sets(model.freqItemsets.collect())
+    write("org.apache.spark.ml.pipeline.PipelineModel")
+    with pytest.raises(ModelLoadError, match="not a dfml"):
+        FPGrowthModel.load(str(tmp_path / "m"))

@@ -64,3 +64,21 @@ def test_prefixspan_matches_spark(both, support, length):
         .findFrequentSequentialPatterns(theirs).collect()
     key = lambda r: (str([sorted(s) for s in r[0]]), r[1])
     assert sorted(map(key, got)) == sorted(map(key, want))
+
+
+def test_pyspark_saved_fpgrowth_model_loads(both, tmp_path):
+    """A model PySpark saved (its metadata/part-*.txt, data/part-*.parquet and Spark class
+    name) loads as a dfml FPGrowthModel with the same params, itemsets, rules and predictions."""
+    from pyspark.ml.fpm import FPGrowth as PF
+
+    from dfml.ml.fpm import FPGrowthModel
+    ours_df, theirs_df = both(BASKETS, "items array<string>")
+    theirs = PF(minSupport=0.2, minConfidence=0.5, predictionCol="p").fit(theirs_df)
+    theirs.write().overwrite().save(str(tmp_path / "m"))
+    ours = FPGrowthModel.load(str(tmp_path / "m"))
+    assert ours.uid == theirs.uid and ours.numTrainingRecords == 10
+    assert (ours.getMinSupport(), ours.getMinConfidence(), ours.getPredictionCol()) == \
+        (0.2, 0.5, "p")
+    assert _norm(ours.freqItemsets.collect()) == _norm(theirs.freqItemsets.collect())
+    assert _norm(ours.associationRules.collect()) == _norm(theirs.associationRules.collect())
+    assert _norm(ours.transform(ours_df).collect()) == _norm(theirs.transform(theirs_df).collect())
