@@ -213,6 +213,8 @@ def saved_everything(spark, tmp_path_factory):
                                                                           "rating double"))]
     paths["als_model"] = str(root / "als_model")
     fps[-1].save(paths["als_model"])
+    paths["als"] = str(root / "als")
+    als.save(paths["als"])
     classes = {f"{type(s).__module__}.{type(s).__qualname__}"
                for s in list(model.stages) + stages + evaluators + tuners + fps + [model, pipeline]}
     return df, paths, scored, classes
