@@ -157,6 +157,16 @@ class Persistable(Params):
     def _load_data(self, table: pa.Table) -> None:
         pass
 
+    # fitted state Spark keeps in named directories beside metadata/ (ALSModel's userFactors/
+    # and itemFactors/): each a parquet table, saved by _save_tables and loaded by _load_tables
+    _table_dirs: tuple[str, ...] = ()
+
+    def _save_tables(self) -> dict[str, pa.Table]:
+        return {}
+
+    def _load_tables(self, tables: dict[str, pa.Table]) -> None:
+        pass
+
     def _save_extra_metadata(self) -> dict:
         """Small JSON-able fitted state kept in the metadata file instead of data/."""
         return {}

@@ -68,6 +68,15 @@ def param_from_json(v: Any) -> Any:
     return v
 
 
+def _param_value(stage: Params, name: str, v: Any) -> Any:
+    """A saved param's value; a string param keeps "nan" as text (ALS's coldStartStrategy)."""
+    from .param import TypeConverters
+    if isinstance(v, str) and stage.hasParam(name) and \
+            stage.getParam(name).typeConverter is TypeConverters.toString:
+        return v
+    return param_from_json(v)
+
+
 def _metadata(stage: Params, extra: dict | None) -> dict:
     cls = type(stage)
     # a pipeline's stages are saved as directories, listed in stageUids; a stage's other
@@ -97,15 +106,17 @@ def _write_stage(stage: Any, fs: Any, root: str) -> None:
         for i, s in enumerate(stages):
             _write_stage(s, fs, f"{root}/stages/{i:0{width}d}_{s.uid}")
     json_params = stage._save_parts(lambda child, rel: _write_stage(child, fs, f"{root}/{rel}"))
-    table = stage._save_data()
-    if table is not None:
+    tables = {"data": stage._save_data(), **stage._save_tables()}
+    for name, table in tables.items():
+        if table is None:
+            continue
         buf = io.BytesIO()
         pq.write_table(table, buf)
         data = buf.getvalue()
-        fs.makedirs(f"{root}/data", exist_ok=True)
-        with fs.open(f"{root}/data/part-00000.parquet", "wb") as f:
+        fs.makedirs(f"{root}/{name}", exist_ok=True)
+        with fs.open(f"{root}/{name}/part-00000.parquet", "wb") as f:
             f.write(data)
-        checksums["data/part-00000.parquet"] = hashlib.sha256(data).hexdigest()
+        checksums[f"{name}/part-00000.parquet"] = hashlib.sha256(data).hexdigest()
     extra.update(stage._save_extra_metadata())
     meta = _metadata(stage, extra)
     meta["paramMap"].update(json_params)
@@ -181,6 +192,7 @@ STAGE_MODULES = (
     "dfml.ml.regression",
     "dfml.ml.clustering",
     "dfml.ml.fpm",
+    "dfml.ml.recommendation",
     "dfml.ml.evaluation",
     "dfml.ml.feature",
     "dfml.ml.tuning",
@@ -229,6 +241,30 @@ def _inside(fs: Any, root: str, target: str, top: str | None, path: str) -> None
                              f"{real}, outside the model directory; refusing to load it")
 
 
+def _read_table(fs: Any, root: str, rel: str, checksums: dict, top: str | None,
+                path: str) -> pa.Table:
+    """The parquet file ``rel`` of a saved stage, checked against its metadata checksum."""
+    data_path = f"{root}/{rel}"
+    _inside(fs, root, data_path, top, path)
+    try:
+        with fs.open(data_path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise ModelLoadError(f"{path}: data file {data_path} is missing") from None
+    want = checksums.get(rel)
+    if want is None or hashlib.sha256(data).hexdigest() != want:
+        raise ModelLoadError(f"{path}: data file {data_path} does not match the checksum in "
+                             f"the metadata (truncated or modified)")
+    try:
+        # One small row: read it on this thread, without pre-buffering. With pyarrow 26 a
+        # threaded read leaves a cached future holding our Python bytes; an I/O thread
+        # frees it during interpreter shutdown and the process aborts ("terminate called
+        # without an active exception"), in about one fresh process in four.
+        return pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ModelLoadError(f"{path}: data file {data_path} is not readable parquet: {e}") from None
+
+
 def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None = None) -> Any:
     if top is None and "file" in _protocols(fs):
         import os
@@ -251,38 +287,23 @@ def _load(fs: Any, root: str, path: str, expected: type | None, top: str | None 
     try:
         for name, v in meta["defaultParamMap"].items():
             if stage.hasParam(name):
-                stage._setDefault(**{name: param_from_json(v)})
+                stage._setDefault(**{name: _param_value(stage, name, v)})
         for name, v in meta["paramMap"].items():
             if name in stage._saved_elsewhere:
                 continue
-            stage._set(**{name: param_from_json(v)})
+            stage._set(**{name: _param_value(stage, name, v)})
     except (TypeError, AttributeError) as e:
         raise ModelLoadError(f"{path}: bad param in metadata: {e}") from None
     stage._init_loaded()
     checksums = meta.get("checksums", {})
-    data_path = f"{root}/data/part-00000.parquet"
+    rel = "data/part-00000.parquet"
     if cls_name.startswith(SPARK_PREFIX):
         stage._load_data(_read_spark_data(fs, root, path, top))
-    elif "data/part-00000.parquet" in checksums or fs.exists(data_path):
-        _inside(fs, root, data_path, top, path)
-        try:
-            with fs.open(data_path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise ModelLoadError(f"{path}: data file {data_path} is missing") from None
-        want = checksums.get("data/part-00000.parquet")
-        if want is None or hashlib.sha256(data).hexdigest() != want:
-            raise ModelLoadError(f"{path}: data file {data_path} does not match the checksum in "
-                                 f"the metadata (truncated or modified)")
-        try:
-            # One small row: read it on this thread, without pre-buffering. With pyarrow 26 a
-            # threaded read leaves a cached future holding our Python bytes; an I/O thread
-            # frees it during interpreter shutdown and the process aborts ("terminate called
-            # without an active exception"), in about one fresh process in four.
-            table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False)
-        except (pa.ArrowInvalid, OSError) as e:
-            raise ModelLoadError(f"{path}: data file {data_path} is not readable parquet: {e}") from None
-        stage._load_data(table)
+    elif rel in checksums or fs.exists(f"{root}/{rel}"):
+        stage._load_data(_read_table(fs, root, rel, checksums, top, path))
+    if stage._table_dirs:
+        stage._load_tables({name: _read_table(fs, root, f"{name}/part-00000.parquet", checksums,
+                                              top, path) for name in stage._table_dirs})
     stage._load_extra_metadata(meta)
     stage._load_parts(meta, lambda rel: _load(fs, f"{root}/{rel}", f"{path}/{rel}", None, top),
                       lambda rel: fs.exists(f"{root}/{rel}"))

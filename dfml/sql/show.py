@@ -12,6 +12,8 @@ import decimal
 import unicodedata
 from typing import Any
 
+import numpy as np
+
 from . import types as T
 from .formatting import format_double
 from .row import Row
@@ -27,7 +29,9 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         if isinstance(dtype, T.FloatType):
-            return format_double(float(f"{v:.7g}"))
+            # Java's Float.toString: the shortest digits that read back as the same float
+            return format_double(float(np.format_float_positional(np.float32(v), unique=True,
+                                                                  trim="-")))
         return format_double(v)
     if isinstance(v, decimal.Decimal):
         return format(v, "f")
@@ -54,7 +58,9 @@ def cell(v: Any, dtype: T.DataType | None = None, nested: bool = False) -> str:
         return "{" + ", ".join(cell(x, fields[i].dataType if fields else None, True)
                                for i, x in enumerate(vals)) + "}"
     if isinstance(v, Row):
-        return "{" + ", ".join(cell(x, None, True) for x in v) + "}"
+        fields = dtype.fields if isinstance(dtype, T.StructType) else None
+        return "{" + ", ".join(cell(x, fields[i].dataType if fields else None, True)
+                               for i, x in enumerate(v)) + "}"
     if isinstance(v, (list, tuple)):
         et = dtype.elementType if isinstance(dtype, T.ArrayType) else None
         return "[" + ", ".join(cell(x, et, True) for x in v) + "]"

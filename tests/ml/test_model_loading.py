@@ -211,6 +211,14 @@ def saved_everything(spark, tmp_path_factory):
     fps[1].save(paths["fpgrowth"])
     paths["fpgrowth_estimator"] = str(root / "fpgrowth_estimator")
     fp.save(paths["fpgrowth_estimator"])
+    from dfml.ml.recommendation import ALS
+    als = ALS(rank=2, maxIter=1, seed=1)
+    fps += [als, als.fit(spark.createDataFrame([(0, 0, 1.0), (1, 1, 2.0)], "user int, item int, "
+                                                                          "rating double"))]
+    paths["als_model"] = str(root / "als_model")
+    fps[-1].save(paths["als_model"])
+    paths["als"] = str(root / "als")
+    als.save(paths["als"])
     classes = {f"{type(s).__module__}.{type(s).__qualname__}"
                for s in list(model.stages) + stages + evaluators + tuners + fps + [model, pipeline]}
     return df, paths, scored, classes

@@ -1,0 +1,208 @@
+"""The worker-side pieces of ALS: ratings out of a partition, rating blocks, factor solves.
+
+A fit groups the ratings twice, once by user block and once by item block (a user's block is
+``id mod numUserBlocks``, Spark's hash partitioning of an int id). A ``RatingBlock`` holds the
+ratings of the ids of one block, sorted by id (a CSR layout: ``ptr`` delimits each id's ratings)
+and, for every rating, the position of the other side's id in the concatenation of that side's
+factor blocks. Those blocks stay on the workers for the whole fit; an iteration only moves
+factor matrices.
+
+A solve builds, for each id of a block, the normal equations of its least-squares problem in
+double precision and solves them, as Spark does: ``A = sum y y^T + lambda * n I``, ``b = sum r
+y`` (explicit), or Hu-Koren-Volinsky's implicit form ``A = Y^T Y + sum c1 y y^T``, ``b = sum (1
++ c1) y [r > 0]`` with ``c1 = alpha |r|``; ``n`` counts the ratings (implicit: the positive
+ones), the "ALS-WR" scaling of the regularization. Factors are kept as float32, as Spark's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..sql.errors import SparkException
+
+__all__ = ["RatingBlock", "ratings_of", "split_blocks", "group_block", "encode_block",
+           "block_ids", "solve_block", "gram", "id_array", "INT_MIN", "INT_MAX"]
+
+INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
+_CHUNK = 32768  # ratings per outer-product batch (rank 10: 26 MB of doubles)
+
+
+def _raised(message: str) -> SparkException:
+    return SparkException(f"[USER_RAISED_EXCEPTION] {message} SQLSTATE: P0001")
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float):
+        from ..sql.formatting import format_double
+        return format_double(v)
+    return str(v)
+
+
+def id_array(arr: pa.Array, column: str, allow_null: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(int32 ids, null mask) of an id column, with Spark's check: ids are whole numbers in
+    int range; a null id is an error unless ``allow_null``."""
+    nulls = arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else \
+        np.zeros(len(arr), dtype=bool)
+    if nulls.any() and not allow_null:
+        raise _raised(f"{column} Ids MUST NOT be Null")
+    t = arr.type
+    if pa.types.is_integer(t):
+        v = pc.fill_null(arr, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        bad = (v < INT_MIN) | (v > INT_MAX)
+    else:
+        v = pc.fill_null(pc.cast(arr, pa.float64()), 0.0).to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(v) | (v != np.trunc(v)) | (v < INT_MIN) | (v > INT_MAX)
+    bad &= ~nulls
+    if bad.any():
+        raise _raised(f"ALS only supports non-Null values in Integer range and without "
+                      f"fractional part for column {column}, but got "
+                      f"{_show(arr[int(np.argmax(bad))].as_py())}")
+    return v.astype(np.int32), nulls
+
+
+def ratings_of(part: Any, user: str, item: str, rating: str | None) -> tuple:
+    """(users, items, ratings as float32) of a pandas partition, checked as Spark checks them."""
+    from ..sql import _engine
+    u, _ = id_array(_engine.arrow_array(part[user]), user)
+    i, _ = id_array(_engine.arrow_array(part[item]), item)
+    if rating:
+        r_arr = pc.cast(_engine.arrow_array(part[rating]), pa.float64())
+        r = pc.fill_null(r_arr, np.nan).to_numpy(zero_copy_only=False)
+        if np.isnan(r).any():
+            raise _raised("Ratings MUST NOT be Null or NaN")
+        r = r.astype(np.float32)
+    else:
+        r = np.ones(len(u), dtype=np.float32)
+    return u, i, r
+
+
+def split_blocks(ratings: tuple, user_blocks: int, item_blocks: int) -> tuple[list, list]:
+    """A partition's ratings cut by user block and by item block (each piece: users, items,
+    ratings)."""
+    u, i, r = ratings
+    ub, ib = np.mod(u, user_blocks), np.mod(i, item_blocks)
+    by_user = [(u[m], i[m], r[m]) for m in (ub == b for b in range(user_blocks))]
+    by_item = [(u[m], i[m], r[m]) for m in (ib == b for b in range(item_blocks))]
+    return by_user, by_item
+
+
+@dataclass
+class RatingBlock:
+    """The ratings of one block's ids: ``ids`` ascending, ``ptr`` (len(ids)+1) delimiting each
+    id's ratings, ``src`` the rated side's id (then its factor position, after ``encode_block``),
+    ``r`` the ratings (float32)."""
+
+    ids: np.ndarray
+    ptr: np.ndarray
+    src: np.ndarray
+    r: np.ndarray
+
+
+def group_block(side: int, *pieces: tuple) -> RatingBlock:
+    """One block's pieces from every partition, grouped by the block's ids (``side`` 0: users
+    own the block, 1: items)."""
+    if pieces:
+        own = np.concatenate([p[side] for p in pieces])
+        other = np.concatenate([p[1 - side] for p in pieces])
+        r = np.concatenate([p[2] for p in pieces])
+    else:
+        own = other = np.empty(0, np.int32)
+        r = np.empty(0, np.float32)
+    order = np.argsort(own, kind="stable")
+    own, other, r = own[order], other[order], r[order]
+    ids, starts = np.unique(own, return_index=True)
+    ptr = np.append(starts, len(own)).astype(np.int64)
+    return RatingBlock(ids.astype(np.int32), ptr, other, r)
+
+
+def block_ids(block: RatingBlock) -> np.ndarray:
+    return block.ids
+
+
+def encode_block(block: RatingBlock, *other_ids: np.ndarray) -> RatingBlock:
+    """Replace each rating's other-side id by its row in the concatenation of the other side's
+    factor blocks (block ``b`` holds the ids ``= b mod len(other_ids)``, ascending)."""
+    n = len(other_ids)
+    offsets = np.cumsum([0] + [len(x) for x in other_ids])
+    pos = np.empty(len(block.src), dtype=np.int64)
+    which = np.mod(block.src, n)
+    for b, ids in enumerate(other_ids):
+        m = which == b
+        pos[m] = offsets[b] + np.searchsorted(ids, block.src[m])
+    return RatingBlock(block.ids, block.ptr, pos, block.r)
+
+
+def gram(*factor_blocks: np.ndarray) -> np.ndarray:
+    """``Y^T Y`` over every factor of one side (double): the implicit model's shared term."""
+    Y = np.concatenate(factor_blocks).astype(np.float64)
+    return Y.T @ Y
+
+
+def _normal_equations(block: RatingBlock, Y: np.ndarray, implicit: bool,
+                      alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A, b, counts) per id of the block (A without the regularization and ``Y^T Y``)."""
+    m, k = len(block.ids), Y.shape[1]
+    A = np.zeros((m, k, k))
+    b = np.zeros((m, k))
+    counts = np.diff(block.ptr)
+    if implicit:
+        counts = np.add.reduceat((block.r > 0).astype(np.int64), block.ptr[:-1]) if m else counts
+    owner = np.repeat(np.arange(m), np.diff(block.ptr))
+    for s in range(0, len(block.r), _CHUNK):
+        e = min(s + _CHUNK, len(block.r))
+        Ys = Y[block.src[s:e]].astype(np.float64)
+        r = block.r[s:e].astype(np.float64)
+        if implicit:
+            c1 = alpha * np.abs(r)
+            wa, wb = c1, np.where(r > 0, 1.0 + c1, 0.0)
+        else:
+            wa, wb = None, r
+        own = owner[s:e]
+        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        who = own[starts]
+        left = Ys if wa is None else Ys * wa[:, None]
+        A[who] += np.add.reduceat(np.einsum("ni,nj->nij", left, Ys), starts, axis=0)
+        b[who] += np.add.reduceat(Ys * wb[:, None], starts, axis=0)
+    return A, b, counts
+
+
+def _nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """argmin over x >= 0 of x'Ax/2 - b'x, as a least-squares NNLS on A's square root."""
+    from scipy.optimize import nnls
+    w, V = np.linalg.eigh(A)
+    w = np.clip(w, 0.0, None)
+    keep = w > w.max() * 1e-12 if len(w) and w.max() > 0 else np.zeros(len(w), bool)
+    M = np.sqrt(w[keep])[:, None] * V[:, keep].T
+    c = (V[:, keep].T @ b) / np.sqrt(w[keep])
+    return nnls(M, c, maxiter=50 * len(b))[0]
+
+
+def _solve(A: np.ndarray, b: np.ndarray, nonnegative: bool) -> np.ndarray:
+    if nonnegative:
+        return np.stack([_nnls(a, v) for a, v in zip(A, b)]) if len(A) else b
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a singular system (regParam 0): the least-squares answer
+        return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b)])
+
+
+def solve_block(block: RatingBlock, params: tuple, YtY: np.ndarray | None,
+                *factor_blocks: np.ndarray) -> np.ndarray:
+    """New factors (float32, one row per id of ``block``) given the other side's factor
+    blocks; ``params`` is (regParam, implicit, alpha, nonnegative)."""
+    reg, implicit, alpha, nonnegative = params
+    Y = np.concatenate(factor_blocks) if factor_blocks else np.empty((0, 0), np.float32)
+    k = Y.shape[1]
+    if len(block.ids) == 0:
+        return np.empty((0, k), dtype=np.float32)
+    A, b, counts = _normal_equations(block, Y, implicit, alpha)
+    if YtY is not None:
+        A += YtY
+    A[:, np.arange(k), np.arange(k)] += (reg * counts)[:, None]
+    return _solve(A, b, nonnegative).astype(np.float32)

@@ -1,0 +1,199 @@
+"""ALS / ALSModel: the blocked solver against a dense reference, id checks with Spark's
+messages, cold-start handling, recommendations, persistence in Spark's layout, bad params."""
+
+import os
+
+import numpy as np
+import pytest
+
+from dfml.ml.recommendation import ALS, ALSModel
+from dfml.ml._als_random import factor_seeds, initial_factors
+from dfml.sql import types as T
+from dfml.sql.errors import IllegalArgumentException, SparkException
+
+NAN = float("nan")
+
+
+def _ratings(n_users=30, n_items=20, density=0.4, seed=3, rank=3, dup=False):
+    rng = np.random.default_rng(seed)
+    U, V = rng.normal(size=(n_users, rank)), rng.normal(size=(n_items, rank))
+    rows = []
+    for u in range(n_users):
+        for i in range(n_items):
+            if rng.random() < density:
+                rows.append((u, i, float(np.round(U[u] @ V[i] + rng.normal(0, 0.1), 3))))
+    if dup:
+        rows.append(rows[0])
+    return rows
+
+
+def _reference(rows, rank, iters, reg, nub, nib, seed, implicit=False, alpha=1.0):
+    """Dense ALS from the same starting point: the normal equations per user/item in numpy."""
+    users = sorted({r[0] for r in rows})
+    items = sorted({r[1] for r in rows})
+    useed, _ = factor_seeds(seed)
+    U = np.zeros((max(users) + 1, rank), np.float32)
+    for b in range(nub):
+        ids = [u for u in users if u % nub == b]
+        U[ids] = initial_factors(useed, b, len(ids), rank)
+    V = np.zeros((max(items) + 1, rank), np.float32)
+
+    def solve(src, own, by):
+        out = np.zeros((len(own) and max(own) + 1, rank), np.float32)
+        Y = src.astype(np.float64)
+        YtY = Y.T @ Y if implicit else 0
+        for x in own:
+            A, b, n = np.zeros((rank, rank)) + YtY, np.zeros(rank), 0
+            for (a, r) in by[x]:
+                y = Y[a]
+                if implicit:
+                    c1 = alpha * abs(r)
+                    A += c1 * np.outer(y, y)
+                    b += (1 + c1) * y if r > 0 else 0
+                    n += r > 0
+                else:
+                    A += np.outer(y, y)
+                    b += np.float32(r) * y
+                    n += 1
+            out[x] = np.linalg.solve(A + reg * n * np.eye(rank), b)
+        return out
+    by_item = {i: [(u, r) for u, ii, r in rows if ii == i] for i in items}
+    by_user = {u: [(i, r) for uu, i, r in rows if uu == u] for u in users}
+    for _ in range(iters):
+        # only the rows of ids that exist matter: the others stay zero and are never read
+        V = solve(U, items, by_item)
+        U = solve(V, users, by_user)
+    return U, V
+
+
+@pytest.mark.parametrize("implicit", [False, True])
+def test_blocked_fit_matches_dense_reference(spark, implicit):
+    rows = _ratings(dup=True)
+    df = spark.createDataFrame(rows, ["user", "item", "rating"]).repartition(3)
+    als = ALS(rank=3, maxIter=4, regParam=0.05, numUserBlocks=3, numItemBlocks=2, seed=7,
+              implicitPrefs=implicit, alpha=2.0)
+    model = als.fit(df)
+    U, V = _reference(rows, 3, 4, 0.05, 3, 2, 7, implicit, 2.0)
+    uf = {r.id: r.features for r in model.userFactors.collect()}
+    vf = {r.id: r.features for r in model.itemFactors.collect()}
+    assert sorted(uf) == sorted({r[0] for r in rows})
+    for u, f in uf.items():
+        np.testing.assert_allclose(f, U[u], rtol=1e-4, atol=1e-5)
+    for i, f in vf.items():
+        np.testing.assert_allclose(f, V[i], rtol=1e-4, atol=1e-5)
+    assert model.rank == 3
+
+
+def test_fit_is_one_graph_and_schema(spark, graphs):
+    df = spark.createDataFrame(_ratings(), ["user", "item", "rating"])
+    n = graphs()
+    model = ALS(rank=3, maxIter=5, regParam=0.01, seed=1).fit(df)
+    assert n.count == 1  # the block build; iterations run on the blocks' futures
+    assert model.userFactors.schema == T.StructType([
+        T.StructField("id", T.IntegerType(), False),
+        T.StructField("features", T.ArrayType(T.FloatType(), False), True)])
+    out = model.transform(df)
+    assert out.schema["prediction"] == T.StructField("prediction", T.FloatType(), False)
+    rmse = np.sqrt(np.mean([(r.rating - r.prediction) ** 2 for r in out.collect()]))
+    assert rmse < 0.2
+
+
+def test_cold_start_nan_and_drop(spark):
+    df = spark.createDataFrame([(0, 0, 4.0), (0, 1, 2.0), (1, 1, 3.0), (1, 2, 4.0)],
+                               ["user", "item", "rating"])
+    model = ALS(rank=2, maxIter=2, seed=0).fit(df)
+    test = spark.createDataFrame([(0, 2), (5, 0), (1, 9), (1, 0)], "user long, item double")
+    got = {(r.user, r.item): r.prediction for r in model.transform(test).collect()}
+    assert np.isnan(got[(5, 0.0)]) and np.isnan(got[(1, 9.0)])
+    assert not np.isnan(got[(0, 2.0)]) and not np.isnan(got[(1, 0.0)])
+    model.setColdStartStrategy("drop")
+    kept = sorted((r.user, r.item) for r in model.transform(test).collect())
+    assert kept == [(0, 2.0), (1, 0.0)]
+    with pytest.raises(IllegalArgumentException, match="coldStartStrategy given invalid value"):
+        model.setColdStartStrategy("skip").transform(test)
+
+
+@pytest.mark.parametrize("rows,schema,msg", [
+    ([(0.5, 1, 1.0)], "user double, item int, rating double",
+     "ALS only supports non-Null values in Integer range and without fractional part for "
+     "column user, but got 0.5"),
+    ([(3000000000, 1, 1.0)], "user long, item int, rating double", "but got 3000000000"),
+    ([(None, 1, 1.0)], "user int, item int, rating double", "user Ids MUST NOT be Null"),
+    ([(1, 1, None)], "user int, item int, rating double", "Ratings MUST NOT be Null or NaN"),
+    ([(1, 1, NAN)], "user int, item int, rating double", "Ratings MUST NOT be Null or NaN"),
+])
+def test_bad_ids_and_ratings(spark, rows, schema, msg):
+    with pytest.raises(SparkException, match=msg):
+        ALS(maxIter=1).fit(spark.createDataFrame(rows, schema))
+
+
+def test_non_numeric_column_and_bad_params(spark):
+    df = spark.createDataFrame([("a", 1, 1.0)], "user string, item int, rating double")
+    with pytest.raises(IllegalArgumentException,
+                       match="Column user must be of type numeric but was actually of type string"):
+        ALS().fit(df)
+    ok = spark.createDataFrame([(1, 1, 1.0)], "user int, item int, rating double")
+    for kw in [dict(rank=0), dict(coldStartStrategy="x"), dict(regParam=-1.0),
+               dict(alpha=-1.0), dict(maxIter=-1), dict(numUserBlocks=0),
+               dict(checkpointInterval=0), dict(intermediateStorageLevel="NONE")]:
+        name = next(iter(kw))
+        with pytest.raises(IllegalArgumentException, match=f"parameter {name} given invalid"):
+            ALS(**kw).fit(ok)
+
+
+def test_empty_rating_column_means_ones_and_nonnegative(spark):
+    df = spark.createDataFrame(_ratings(), ["user", "item", "rating"])
+    model = ALS(rank=3, maxIter=3, ratingCol="", implicitPrefs=True, seed=2).fit(
+        df.select("user", "item"))
+    assert len(model.userFactors.collect()) == 30
+    nn = ALS(rank=3, maxIter=3, nonnegative=True, seed=2).fit(df)
+    for r in nn.userFactors.collect() + nn.itemFactors.collect():
+        assert min(r.features) >= 0
+
+
+def test_recommendations(spark):
+    df = spark.createDataFrame(_ratings(), ["user", "item", "rating"])
+    model = ALS(rank=3, maxIter=3, seed=4).fit(df)
+    recs = model.recommendForAllUsers(25)  # more than there are items: all 20
+    elem = T.StructType([T.StructField("item", T.IntegerType(), True),
+                         T.StructField("rating", T.FloatType(), True)])
+    assert recs.schema == T.StructType([
+        T.StructField("user", T.IntegerType(), False),
+        T.StructField("recommendations", T.ArrayType(elem, True), True)])
+    uf = {r.id: np.asarray(r.features, np.float32) for r in model.userFactors.collect()}
+    vf = {r.id: np.asarray(r.features, np.float32) for r in model.itemFactors.collect()}
+    rows = recs.collect()
+    assert sorted(r.user for r in rows) == sorted(uf)
+    for r in rows:
+        assert len(r.recommendations) == 20
+        scores = [x.rating for x in r.recommendations]
+        assert scores == sorted(scores, reverse=True)
+        best = max(vf, key=lambda i: float(uf[r.user] @ vf[i]))
+        assert r.recommendations[0].item == best
+    items = model.recommendForAllItems(2).collect()
+    assert len(items) == 20 and all(len(r.recommendations) == 2 for r in items)
+    assert items[0].recommendations[0].asDict().keys() == {"user", "rating"}
+    sub = model.recommendForUserSubset(spark.createDataFrame([(3,), (3,), (99,)], ["user"]), 1)
+    assert [(r.user, len(r.recommendations)) for r in sub.collect()] == [(3, 1)]
+    isub = model.recommendForItemSubset(df.where(df.item == 4), 3).collect()
+    assert [r.item for r in isub] == [4]
+
+
+def test_save_load_spark_layout(spark, tmp_path):
+    df = spark.createDataFrame(_ratings(), ["user", "item", "rating"])
+    als = ALS(rank=3, maxIter=2, seed=5).setPredictionCol("p")
+    model = als.fit(df)
+    path = str(tmp_path / "als_model")
+    model.save(path)
+    assert {"metadata", "userFactors", "itemFactors"} <= set(os.listdir(path))
+    loaded = ALSModel.load(path)
+    assert loaded.rank == 3 and loaded.getPredictionCol() == "p" and loaded.uid == model.uid
+    a = [r.p for r in model.transform(df).collect()]
+    b = [r.p for r in loaded.transform(df).collect()]
+    assert a == b
+    assert sorted(model.userFactors.collect()) == sorted(loaded.userFactors.collect())
+    als.save(str(tmp_path / "als"))
+    again = ALS.load(str(tmp_path / "als"))
+    assert again.getRank() == 3 and again.getSeed() == 5
+    assert again.getColdStartStrategy() == "nan"
+    assert repr(loaded) == f"ALSModel: uid={model.uid}, rank=3"
