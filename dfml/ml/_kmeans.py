@@ -351,20 +351,35 @@ def init_parallel(blocks: TrainingBlocks, k: int, steps: int, seed: int,
 
 
 def local_kmeans(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator,
-                 cosine: bool, max_iter: int = 30) -> np.ndarray:
+                 cosine: bool, max_iter: int = 30, greedy: bool = True) -> np.ndarray:
     """Weighted k-means++ seeding then Lloyd on a small local set (the k-means|| candidates);
-    a cluster left empty is reseeded with a random candidate."""
-    def pick(p: np.ndarray) -> int:
+    a cluster left empty is reseeded with a random candidate.
+
+    ``greedy`` seeding draws ``2 + ln k`` candidates per step and keeps the one that lowers the
+    weighted cost most (scikit-learn's default). Plain k-means++, as Spark's local step runs it,
+    often spends two centers on one well separated cluster of the oversampled candidates and
+    misses another: on 20 separated blobs it found all 20 in about 9 of 20 seeds, greedy in 20
+    of 20. Spark's own starting points cannot be reproduced anyway (its XORShift streams over
+    its partitions), so the better seeding changes no parity; ``greedy=False`` keeps the plain
+    draw where a caller needs it."""
+    def pick(p: np.ndarray, n: int = 1) -> np.ndarray:
         total = p.sum()
         if total <= 0:
-            return int(rng.integers(len(p)))
-        return int(min(np.searchsorted(np.cumsum(p), rng.random() * total, side="right"),
-                       len(p) - 1))
-    C = [points[pick(weights)]]
+            return rng.integers(len(p), size=n)
+        return np.minimum(np.searchsorted(np.cumsum(p), rng.random(n) * total, side="right"),
+                          len(p) - 1)
+    trials = 2 + int(np.log(k)) if greedy else 1
+    C = [points[int(pick(weights)[0])]]
     cost = closest(points, np.array(C), cosine)[1]
     while len(C) < k:
-        C.append(points[pick(weights * cost)])
-        cost = np.minimum(cost, closest(points, np.array(C[-1:]), cosine)[1])
+        best = None
+        for j in pick(weights * cost, trials):
+            trial = np.minimum(cost, closest(points, points[int(j)][None, :], cosine)[1])
+            score = float(weights @ trial)
+            if best is None or score < best[0]:
+                best = (score, int(j), trial)
+        C.append(points[best[1]])
+        cost = best[2]
     C = np.array(C)
     for _ in range(max_iter):
         idx, _ = closest(points, C, cosine)

@@ -151,6 +151,6 @@ class PowerIterationClustering(HasMaxIter, HasWeightCol, Persistable):
         if k < 2:
             return ids, np.zeros(n, dtype=np.int32)
         C = local_kmeans(values, counts.astype(np.float64), k, np.random.default_rng(0), False,
-                         max_iter=100)
+                         max_iter=100, greedy=False)
         labels = np.argmin(np.abs(pts - C.reshape(1, -1)), axis=1).astype(np.int32)
         return ids, labels
