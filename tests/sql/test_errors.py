@@ -148,3 +148,29 @@ def test_bad_dropna_how(df):
 def test_bad_repartition(df):
     with pytest.raises(ValueError, match="-2"):
         df.repartition(-2)
+
+
+def test_a_failing_task_is_reported_once(tmp_path):
+    """An error inside a task reaches the user once, as the action's exception: the worker's
+    multi-line "Compute Failed" log block is not printed before it (a fresh process, so the
+    workers write to the stderr this test reads)."""
+    import subprocess
+    import sys
+    script = tmp_path / "fails.py"
+    script.write_text(
+        "from dfml.sql import SparkSession, functions as F\n"
+        "spark = SparkSession.builder.master('local[1]').getOrCreate()\n"
+        "boom = F.udf(lambda x: 1 // (x - x), 'int')\n"
+        "try:\n"
+        "    spark.range(3).select(boom('id')).collect()\n"
+        "except Exception as e:\n"
+        "    print('RAISED', type(e).__name__)\n"
+        "spark.stop()\n")
+    import os
+
+    import dfml
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(dfml.__file__)))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert "RAISED" in out.stdout, out.stderr[-2000:]
+    assert "Compute Failed" not in out.stderr, out.stderr[-2000:]

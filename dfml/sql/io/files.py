@@ -119,23 +119,21 @@ def footer_failure(file: str, exc: BaseException) -> FileReadError:
                          "FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER", file)
 
 
-class _QuietReadFailures(logging.Filter):
-    """Drops the worker's "Compute Failed" log record of a FileReadError: the action re-raises
-    that error on the client with the same text, so the user sees it once, not twice."""
+class _QuietTaskFailures(logging.Filter):
+    """Drops the worker's "Compute Failed" log record: the action that ran the task re-raises
+    its error on the client, with the same text and the task's traceback, so the user reads it
+    once (as Spark's driver reports a failed job), not first as a worker log block and then again
+    as the exception."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.msg if isinstance(record.msg, str) else ""
-        if msg.startswith("Compute Failed") and isinstance(record.args, tuple) and record.args:
-            if str(record.args[0]).startswith("_gather_statistics"):
-                return False  # a parquet footer read while planning: the reader names the file
-            return not any("[FAILED_READ_FILE." in str(a) for a in record.args)
-        return True
+        return not msg.startswith("Compute Failed")
 
 
 def _install_log_filter() -> None:
     log = logging.getLogger("distributed.worker")
-    if not any(isinstance(f, _QuietReadFailures) for f in log.filters):
-        log.addFilter(_QuietReadFailures())
+    if not any(isinstance(f, _QuietTaskFailures) for f in log.filters):
+        log.addFilter(_QuietTaskFailures())
 
 
 # runs in each worker too: the session's worker setup imports the parquet reader, which imports
