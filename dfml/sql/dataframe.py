@@ -18,6 +18,7 @@ from . import types as T
 from .analysis import plan_aggregate, plan_projection, plan_with_columns
 from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
 from .dedup import drop_duplicate_rows
+from .positions import unique_labels
 from .star_args import expand_star_calls
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
@@ -530,7 +531,7 @@ class DataFrame(StatMethods, ExtraMethods):
             ctx = self._ctx()
             names = [ctx.resolve(c if isinstance(c, str) else c._expr.sql()) for c in cols]
             return self._derive("Repartition", lambda d: d._new(
-                d._frame.shuffle(on=names, npartitions=n)), keep_alias=True)
+                unique_labels(d._frame).shuffle(on=names, npartitions=n)), keep_alias=True)
         return self._derive("Repartition", lambda d: d._new(d._frame.repartition(npartitions=n)),
                             keep_alias=True)
 

@@ -36,3 +36,20 @@ def _partition_id(part: pd.DataFrame, partition_info: dict | None = None) -> pd.
     number = (partition_info or {}).get("number", 0)
     return pd.Series(pa.array([number] * len(part), pa.int32()), index=part.index,
                      dtype=pd.ArrowDtype(pa.int32()))
+
+
+def unique_labels(frame: Any) -> Any:
+    """``frame`` with row labels unique across partitions (partition number in the high bits).
+
+    A parquet read labels each file's rows from 0, so after a shuffle one partition holds
+    repeated labels; dask-expr may then lower a column computed from the shuffled frame against
+    a second run of the same shuffle, whose rows arrive in another order, and aligning the two
+    by label fails ("cannot reindex on an axis with duplicate labels"). Unique labels align."""
+    return frame.map_partitions(_unique_labels, meta=frame._meta)
+
+
+def _unique_labels(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    number = (partition_info or {}).get("number", 0)
+    out = part.copy(deep=False)
+    out.index = pd.RangeIndex(number << 32, (number << 32) + len(part))
+    return out

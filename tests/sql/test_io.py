@@ -192,3 +192,19 @@ def test_a_projection_of_literals_keeps_every_row(spark, tmp_path):
     assert df.select(F.lit(1.5).alias("x")).collect() == [(1.5,)] * 12
     assert df.select((F.lit(1) + 1).alias("y")).count() == 12
     assert len(df.select(F.lit("a")).toPandas()) == 12
+
+
+def test_partition_ids_after_a_keyed_repartition_of_parquet(spark, tmp_path):
+    """Each parquet file labels its rows from 0; after ``repartition(n, col)`` a column computed
+    from the shuffled rows must still line up with them (it failed with "cannot reindex on an
+    axis with duplicate labels" under ``distinct``, as in PySpark's repartition docstring)."""
+    from dfml.sql import functions as F
+    path = str(tmp_path / "p")
+    spark.createDataFrame([(i, f"n{i}") for i in range(64)], "id long, name string") \
+        .repartition(9).write.parquet(path)
+    df = spark.read.parquet(path).withColumn("age", F.col("id") - 32)
+    parts = df.repartition(7, "age").select(F.spark_partition_id().alias("p")).distinct()
+    got = sorted(r.p for r in parts.collect())
+    assert got and set(got) <= set(range(7)) and len(got) == len(set(got))
+    ranged = spark.range(0, 64, 1, 9).repartition(7, "id").select(F.spark_partition_id().alias("p"))
+    assert ranged.distinct().count() <= 7
