@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
-from .order_keys import holds_list, order_key
+from .order_keys import holds_list, order_key_column
 
 
 def drop_duplicate_rows(frame: Any, subset: list[str]) -> Any:
@@ -18,8 +17,7 @@ def drop_duplicate_rows(frame: Any, subset: list[str]) -> Any:
               and holds_list(frame._meta[c].dtype.pyarrow_dtype)]
     if not nested:
         return frame.drop_duplicates(subset=subset, split_out=frame.npartitions)
-    keys = {f"__dk{i}": frame[c].map_partitions(order_key, meta=pd.Series(
-        [], dtype=pd.ArrowDtype(pa.binary()), name=c)) for i, c in enumerate(nested)}
+    keys = {f"__dk{i}": order_key_column(frame[c]) for i, c in enumerate(nested)}
     by = [c for c in subset if c not in nested] + list(keys)
     out = frame.assign(**keys).drop_duplicates(subset=by, split_out=frame.npartitions)
     return out.drop(columns=list(keys))

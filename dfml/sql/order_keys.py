@@ -95,6 +95,13 @@ def order_key(values: pd.Series) -> pd.Series:
                      index=values.index, name=values.name)
 
 
+def order_key_column(values: Any) -> Any:
+    """A dask Series of arrays or structs as its binary order keys, partition by partition (for
+    sorts, window keys and deduplication, where Arrow refuses nested values)."""
+    return values.map_partitions(order_key, meta=pd.Series(
+        [], dtype=pd.ArrowDtype(pa.binary()), name=values.name))
+
+
 def order_key_array(arr: pa.Array) -> pa.Array:
     """``order_key`` over an Arrow array: equal values get equal keys, so the keys also group
     and deduplicate nested values, which Arrow's hash kernels refuse."""

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-import pyarrow as pa
-
 from . import types as T
 from .column import Column, ColumnRef, SortOrder, to_expr
 
@@ -67,9 +64,8 @@ def sort_frame_keys(frame: Any, ctx: Any, keys: tuple[SortOrder, ...] | list[Sor
         value = t.value
         if isinstance(t.dtype, (T.ArrayType, T.StructType)):
             # Arrow cannot sort nested values: sort their order-preserving byte keys instead
-            from .order_keys import order_key
-            value = value.map_partitions(order_key, meta=pd.Series(
-                [], dtype=pd.ArrowDtype(pa.binary()), name=value.name))
+            from .order_keys import order_key_column
+            value = order_key_column(value)
         null_col, val_col = f"__sn{i}", f"__sv{i}"
         # nulls first <=> the null flag sorts descending (True before False)
         assigns[null_col] = value.isna()

@@ -160,9 +160,8 @@ def _comparable(value: Any, dtype: T.DataType) -> Any:
     nested values, and equal values have equal keys (ties and partitions stay as Spark's)."""
     if not isinstance(dtype, (T.ArrayType, T.StructType)):
         return value
-    from .order_keys import order_key
-    return value.map_partitions(order_key, meta=pd.Series(
-        [], dtype=pd.ArrowDtype(pa.binary()), name=value.name))
+    from .order_keys import order_key_column
+    return order_key_column(value)
 
 
 def _task(ctx: Any, out: str, w: WindowExpr, work: dict[str, Any], i: int, ordering: int) -> _Task:
