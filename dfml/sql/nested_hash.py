@@ -22,34 +22,37 @@ def is_nested(dtype: T.DataType) -> bool:
     return isinstance(dtype, (T.ArrayType, T.StructType, T.MapType))
 
 
-def leaves(dtype: T.DataType) -> list[T.DataType]:
-    """The atomic types a nested type hashes through (to check them before any work runs)."""
+def _types_in(dtype: T.DataType) -> list[T.DataType]:
+    """``dtype`` and every type nested in it (elements, keys, values, fields)."""
     if isinstance(dtype, T.ArrayType):
-        return leaves(dtype.elementType)
-    if isinstance(dtype, T.MapType):
-        return leaves(dtype.keyType) + leaves(dtype.valueType)
-    if isinstance(dtype, T.StructType):
-        return [x for f in dtype.fields for x in leaves(f.dataType)]
-    return [dtype]
+        inner = [dtype.elementType]
+    elif isinstance(dtype, T.MapType):
+        inner = [dtype.keyType, dtype.valueType]
+    elif isinstance(dtype, T.StructType):
+        inner = [f.dataType for f in dtype.fields]
+    else:
+        inner = []
+    return [dtype] + [x for t in inner for x in _types_in(t)]
 
 
-def refuse_maps(name: str, sql: str, dtype: T.DataType) -> None:
-    """Spark refuses maps anywhere in a hashed value (equal maps may hash differently)."""
+def check_hashable(name: str, sql: str, dtypes: list[T.DataType], supported: tuple) -> None:
+    """Refuse, before any work runs, what the hash ``name`` cannot take: a map anywhere in a
+    value (Spark refuses it: equal maps may hash differently), or an atomic type dfml does not
+    hash yet."""
     from .errors import AnalysisException
-    if isinstance(dtype, T.MapType) or any(isinstance(x, T.MapType) for x in _types(dtype)):
-        raise AnalysisException(
-            f'[DATATYPE_MISMATCH.HASH_MAP_TYPE] Cannot resolve "{sql}" due to data type mismatch: '
-            f'Input to the function `{name}` cannot contain elements of the "MAP" type. In Spark, '
-            'same maps may have different hashcode, thus hash expressions are prohibited on "MAP" '
-            "elements.", "DATATYPE_MISMATCH.HASH_MAP_TYPE")
-
-
-def _types(dtype: T.DataType) -> list[T.DataType]:
-    if isinstance(dtype, T.ArrayType):
-        return [dtype.elementType] + _types(dtype.elementType)
-    if isinstance(dtype, T.StructType):
-        return [x for f in dtype.fields for x in [f.dataType] + _types(f.dataType)]
-    return []
+    for dtype in dtypes:
+        types = _types_in(dtype)
+        if any(isinstance(x, T.MapType) for x in types):
+            raise AnalysisException(
+                f'[DATATYPE_MISMATCH.HASH_MAP_TYPE] Cannot resolve "{sql}" due to data type '
+                f'mismatch: Input to the function `{name}` cannot contain elements of the "MAP" '
+                'type. In Spark, same maps may have different hashcode, thus hash expressions '
+                'are prohibited on "MAP" elements.', "DATATYPE_MISMATCH.HASH_MAP_TYPE")
+        for leaf in types:
+            if not is_nested(leaf) and not isinstance(leaf, supported):
+                raise AnalysisException(
+                    f'{name}() of a column holding "{leaf.simpleString().upper()}" values is not '
+                    "supported by dfml yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
 
 
 def fold(a: pa.Array, dtype: T.DataType, seed: np.ndarray, leaf: Leaf) -> np.ndarray:

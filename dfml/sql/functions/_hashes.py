@@ -301,13 +301,9 @@ def xxhash64(*cols: Any) -> Column:
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
         dtypes = [t.dtype for t in ts]
-        for dt in dtypes:
-            nested_hash.refuse_maps("xxhash64", f"xxhash64({', '.join(col_expr(c).sql() for c in cols)})", dt)
-            for leaf in nested_hash.leaves(dt):
-                if not isinstance(leaf, _XX_LEAVES):
-                    raise AnalysisException(
-                        f'xxhash64 of a column holding "{leaf.simpleString().upper()}" values is '
-                        "not supported by dfml yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
+        nested_hash.check_hashable(
+            "xxhash64", f"xxhash64({', '.join(col_expr(c).sql() for c in cols)})", dtypes,
+            _XX_LEAVES)
 
         def k(*parts: Any) -> pa.Array:
             n = next(len(p) for p in parts if isinstance(p, pa.ChunkedArray))

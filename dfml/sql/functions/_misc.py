@@ -16,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import murmur3, nested_hash, types as T
-from ..errors import AnalysisException
 from ..column import Column, Ctx, Func, Typed
 from ..star_args import expands_star
 from ._common import arrow_of, col_expr, func
@@ -71,17 +70,6 @@ _MURMUR_LEAVES = (T.ByteType, T.ShortType, T.IntegerType, T.DateType, T.BooleanT
                   T.NullType)
 
 
-def _check_hashable(name: str, sql: str, ts: tuple, supported: tuple) -> None:
-    """Refuse a column type the hash cannot take before any work runs."""
-    for t in ts:
-        nested_hash.refuse_maps(name, sql, t.dtype)
-        for leaf in nested_hash.leaves(t.dtype):
-            if not isinstance(leaf, supported):
-                raise AnalysisException(
-                    f'{name}() of a column holding "{leaf.simpleString().upper()}" values is not '
-                    "supported by dfml yet", "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
-
-
 class _HashKernel:
     __name__ = "hash_kernel"  # dask names its tasks after this (a repr would hold an address)
 
@@ -109,7 +97,7 @@ def hash(*cols: Any) -> Column:  # noqa: A001 - Spark's name
     sql = f"hash({', '.join(a.sql() for a in args)})"
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
-        _check_hashable("hash", sql, ts, _MURMUR_LEAVES)
+        nested_hash.check_hashable("hash", sql, [t.dtype for t in ts], _MURMUR_LEAVES)
         series = [ctx.broadcast(t) for t in ts]
         kernel = _HashKernel([t.dtype for t in ts])
         meta = pd.Series([], dtype=pd.ArrowDtype(pa.int32()))
