@@ -31,7 +31,7 @@ def split_struct_keys(table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[
             table = table.append_column(key, order_key_array(col))
             table = table.append_column(row, pa.array(range(table.num_rows), pa.int64()))
             flat.append(key)
-            rebuild.append((k, t, None, (col.combine_chunks(), f"{row}_min")))
+            rebuild.append((k, t, None, (col.combine_chunks(), row)))
             continue
         if not pa.types.is_struct(t):
             flat.append(k)
@@ -49,7 +49,7 @@ def split_struct_keys(table: pa.Table, keys: list[str]) -> tuple[pa.Table, list[
 
 def row_aggregates(rebuild: list[Any]) -> list[tuple[str, str]]:
     """The aggregations ``join_struct_keys`` needs besides the caller's own."""
-    return [(valid[1][:-len("_min")], "min") for _, _, names, valid in rebuild if names is None]
+    return [(valid[1], "min") for _, _, names, valid in rebuild if names is None]
 
 
 def join_struct_keys(result: pa.Table, rebuild: list[Any]) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def join_struct_keys(result: pa.Table, rebuild: list[Any]) -> dict[str, Any]:
     for k, t, names, valid in rebuild:
         if names is None:  # a key holding lists: its value from the group's first row
             col, row = valid
-            out[k] = col.take(result.column(row).combine_chunks())
+            out[k] = col.take(result.column(f"{row}_min").combine_chunks())  # Arrow's name
             continue
         fields = [result.column(n).combine_chunks() for n in names]
         mask = pc.invert(result.column(valid).combine_chunks())
