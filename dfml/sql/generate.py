@@ -19,7 +19,7 @@ from . import types as T
 from .coercion import require
 from .column import Column
 from .expressions import Alias, Expr
-from .multi_alias import MultiAlias
+from .multi_alias import MultiAlias, check_alias_count
 from .functions._arrays import Generator
 from .lowering import frame_of_columns
 from .errors import AnalysisException
@@ -120,9 +120,7 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     if isinstance(g_expr, MultiAlias):
         gen_names = g_expr.check_count(gen_names)
     elif alias is not None:
-        if len(gen_names) != 1:
-            MultiAlias(gen, (alias,)).check_count(gen_names)
-        gen_names = [alias]
+        gen_names = check_alias_count((alias,), gen_names)
     for n in names:
         if n == "__gen_arr":
             if inline:

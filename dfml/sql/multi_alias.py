@@ -29,10 +29,15 @@ class MultiAlias(Alias):
 
     def check_count(self, produced: list[str]) -> list[str]:
         """The names, once their count matches the generator's ``produced`` columns."""
-        if len(self.names) != len(produced):
-            raise AnalysisException(
-                "[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does "
-                "not match the number of columns output by the UDTF.\n"
-                f"Expected {len(produced)} aliases, but got {', '.join(self.names)}.",
-                "UDTF_ALIAS_NUMBER_MISMATCH")
-        return list(self.names)
+        return check_alias_count(self.names, produced)
+
+
+def check_alias_count(names: tuple[str, ...], produced: list[str]) -> list[str]:
+    """``names`` for a generator's ``produced`` columns; Spark's error when the counts differ."""
+    if len(names) != len(produced):
+        raise AnalysisException(
+            "[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does "
+            "not match the number of columns output by the UDTF.\n"
+            f"Expected {len(produced)} aliases, but got {', '.join(names)}.",
+            "UDTF_ALIAS_NUMBER_MISMATCH")
+    return list(names)
