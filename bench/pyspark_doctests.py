@@ -65,7 +65,8 @@ def _alarm(signum: int, frame: object) -> None:
     raise _Timeout()
 
 
-def run(engine: str, modules: list[str], per_test_seconds: int) -> dict:
+def run(engine: str, modules: list[str], per_test_seconds: int,
+        only: set[str] | None = None) -> dict:
     os.environ["TZ"] = "America/Los_Angeles"
     time.tzset()
     SparkSession = importlib.import_module(f"{engine}.sql").SparkSession
@@ -80,7 +81,8 @@ def run(engine: str, modules: list[str], per_test_seconds: int) -> dict:
     for name in modules:
         module = importlib.import_module(f"pyspark.{name}")
         tmp = tempfile.mkdtemp()
-        tests = [t for t in doctest.DocTestFinder().find(module) if t.examples]
+        tests = [t for t in doctest.DocTestFinder().find(module) if t.examples
+                 and (not only or t.name.rsplit(".", 1)[-1] in only)]
         # ml.linalg's, ml.stat's and ml.clustering's _test() print numpy arrays the pre-1.14 way;
         # others keep the default
         _set_numpy_print(legacy=name in ("ml.linalg", "ml.stat", "ml.clustering"))
@@ -93,7 +95,8 @@ def run(engine: str, modules: list[str], per_test_seconds: int) -> dict:
             runner = doctest.DocTestRunner(optionflags=flags, verbose=False)
             signal.alarm(per_test_seconds)
             try:
-                outcome = runner.run(test, out=lambda _s: None)
+                # with --only, the failures are the point: doctest's report goes to stdout
+                outcome = runner.run(test, out=sys.stdout.write if only else lambda _s: None)
                 ok = outcome.failed == 0
             except (_Timeout, Exception):
                 ok = False
@@ -113,11 +116,17 @@ def main() -> None:
     ap.add_argument("--modules", default=",".join(MODULES))
     ap.add_argument("--seconds", type=int, default=60, help="per docstring (default 60)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--only", default=None,
+                    help="comma-separated docstring names (last dotted part, e.g. explode,lpad): "
+                         "run just those and print doctest's report of each failure")
     args = ap.parse_args()
-    res = run(args.engine, args.modules.split(","), args.seconds)
+    only = set(args.only.split(",")) if args.only else None
+    res = run(args.engine, args.modules.split(","), args.seconds, only)
     total = sum(m["docstrings"] for m in res["modules"].values())
     ok = sum(m["passed"] for m in res["modules"].values())
     print(f"{args.engine}: {ok} of {total} docstrings pass")
+    if only and not args.out:
+        return None
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "results",
                                    f"doctests_{args.engine}.json")
     with open(out, "w") as f:
