@@ -88,10 +88,11 @@ class XORShiftRandom(JavaRandom):
 
 
 def _byteswap64(v: int) -> int:
-    """Scala's ``hashing.byteswap64``: multiply, reverse the bytes, multiply."""
-    hc = (v * 0x9E3779B97F4A7C15) & _M64
+    """Scala's ``hashing.byteswap64``: multiply, reverse the bytes, multiply (its constant is
+    0x9e3775cd repeated, not the golden-ratio constant of other mixers)."""
+    hc = (v * 0x9E3775CD9E3775CD) & _M64
     hc = int.from_bytes(hc.to_bytes(8, "big"), "little")
-    return _signed((hc * 0x9E3779B97F4A7C15) & _M64)
+    return _signed((hc * 0x9E3775CD9E3775CD) & _M64)
 
 
 def factor_seeds(seed: int) -> tuple[int, int]:
@@ -106,6 +107,7 @@ def initial_factors(seed: int, block: int, count: int, rank: int) -> np.ndarray:
     out = np.empty((count, rank), dtype=np.float32)
     for row in range(count):
         f = np.array([rnd.nextGaussian() for _ in range(rank)], dtype=np.float32)
-        norm = np.float32(np.sqrt(np.dot(f.astype(np.float64), f.astype(np.float64))))
+        # Spark's BLAS (no native library) sums the float squares in order, in float
+        norm = np.sqrt(np.cumsum(f * f, dtype=np.float32)[-1], dtype=np.float32)
         out[row] = f * (np.float32(1.0) / norm)
     return out
