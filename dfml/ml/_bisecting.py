@@ -25,28 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from .java_random import JavaRandom
 from .optim.blocks import Block, TrainingBlocks
 
-__all__ = ["JavaRandom", "Node", "bisect", "predict_leaves", "leaves"]
+__all__ = ["Node", "bisect", "predict_leaves", "leaves"]
 
 EPS = float(np.finfo(np.float64).eps)
 _LEVEL_LIMIT = 63  # node numbers stay within an int64
-
-
-class JavaRandom:
-    """``java.util.Random``'s generator (only ``nextDouble``), to start splits where Spark does."""
-
-    _MULT, _MASK = 0x5DEECE66D, (1 << 48) - 1
-
-    def __init__(self, seed: int):
-        self._seed = (int(seed) ^ self._MULT) & self._MASK
-
-    def _next(self, bits: int) -> int:
-        self._seed = (self._seed * self._MULT + 0xB) & self._MASK
-        return self._seed >> (48 - bits)
-
-    def next_double(self) -> float:
-        return ((self._next(26) << 27) + self._next(27)) * 2.0 ** -53
 
 
 class Node:
@@ -152,7 +137,7 @@ def _merge(client: Any, parts: list) -> Any:
 
 def _split(center: np.ndarray, rng: JavaRandom, cosine: bool) -> tuple[np.ndarray, np.ndarray]:
     level = 1e-4 * float(np.linalg.norm(center))
-    noise = np.array([rng.next_double() for _ in range(len(center))])
+    noise = np.array([rng.nextDouble() for _ in range(len(center))])
     left, right = center - level * noise, center + level * noise
     if cosine:
         left, right = left / np.linalg.norm(left), right / np.linalg.norm(right)

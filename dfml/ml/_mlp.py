@@ -26,7 +26,7 @@ import numpy as np
 from scipy.special import expit, log_softmax, softmax
 
 from ..sql.errors import SparkException
-from ._xorshift import XORShiftRandom
+from .java_random import XORShiftRandom
 from .optim import Block, TrainingBlocks
 from .optim.quasi_newton import quasi_newton
 
@@ -42,7 +42,7 @@ def num_weights(layers: list[int]) -> int:
 def random_weights(layers: list[int], seed: int) -> np.ndarray:
     """Spark's seeded starting weights (see the module docstring)."""
     rng = XORShiftRandom(seed)
-    parts = [(rng.next_doubles(i * o + o) * 4.8 - 2.4) / np.sqrt(i)
+    parts = [(rng.doubles(i * o + o) * 4.8 - 2.4) / np.sqrt(i)
              for i, o in zip(layers[:-1], layers[1:])]
     return np.concatenate(parts) if parts else np.zeros(0)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from dfml.ml._bisecting import JavaRandom
+from dfml.ml.java_random import JavaRandom
 from dfml.ml.clustering import BisectingKMeans, BisectingKMeansModel
 from dfml.ml.linalg import Vectors
 from dfml.sql.errors import AnalysisException, IllegalArgumentException, SparkException
@@ -29,8 +29,8 @@ def blobs(spark):
 
 def test_java_random_matches_java():
     r = JavaRandom(42)
-    assert r.next_double() == 0.7275636800328681
-    assert JavaRandom(0).next_double() == 0.730967787376657
+    assert r.nextDouble() == 0.7275636800328681
+    assert JavaRandom(0).nextDouble() == 0.730967787376657
 
 
 def test_four_leaves_are_the_group_means(blobs):

@@ -7,7 +7,8 @@ import pytest
 
 from dfml.ml.feature import (BucketedRandomProjectionLSH, BucketedRandomProjectionLSHModel,
                              MinHashLSH, MinHashLSHModel)
-from dfml.ml.feature.lsh_hashes import HASH_PRIME, JavaRandom, minhash_coefficients, strict_log
+from dfml.ml.feature.lsh_hashes import HASH_PRIME, minhash_coefficients
+from dfml.ml.java_random import JavaRandom, strict_log
 from dfml.ml.linalg import DenseVector, Vectors
 from dfml.sql.errors import AnalysisException, IllegalArgumentException
 

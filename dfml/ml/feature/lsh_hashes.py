@@ -15,8 +15,6 @@ buckets (the generator below is Java's 48-bit linear congruential one, reproduce
 
 from __future__ import annotations
 
-import math
-import struct
 from typing import Any
 
 import numpy as np
@@ -24,95 +22,13 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from ...sql.errors import IllegalArgumentException, SparkException
+from ..java_random import JavaRandom, strict_log
 from ..linalg import as_struct_array, dense_to_arrow, to_matrix
 
-__all__ = ["JavaRandom", "strict_log", "HASH_PRIME", "minhash_coefficients", "projection_vectors",
+__all__ = ["HASH_PRIME", "minhash_coefficients", "projection_vectors",
            "minhash_values", "projection_values", "jaccard", "euclidean", "hashes_to_arrow"]
 
 HASH_PRIME = 2038074743
-
-
-_LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
-_LG = (6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
-       2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
-       1.479819860511658591e-01)
-
-
-def strict_log(x: float) -> float:
-    """Java's ``StrictMath.log`` (fdlibm's algorithm) for a normal positive double: the
-    natural log rounded exactly as Java rounds it, which ``math.log`` does not always match.
-    ``x = 2^k * (1 + f)`` with ``sqrt(2)/2 < 1 + f < sqrt(2)``; then
-    ``log(1 + f) = 2s + s*R(s*s)`` with ``s = f / (2 + f)`` and a fixed polynomial R."""
-    bits = struct.unpack("<q", struct.pack("<d", x))[0]
-    hx, lx = bits >> 32, bits & 0xFFFFFFFF
-    if hx < 0x00100000 or hx >= 0x7FF00000:  # zero, subnormal, negative, inf, nan
-        return math.log(x) if x > 0 else (float("-inf") if x == 0 else float("nan"))
-    k = (hx >> 20) - 1023
-    hx &= 0x000FFFFF
-    i = (hx + 0x95F64) & 0x100000
-    x = struct.unpack("<d", struct.pack("<q", ((hx | (i ^ 0x3FF00000)) << 32) | lx))[0]
-    k += i >> 20
-    f = x - 1.0
-    dk = float(k)
-    if (0x000FFFFF & (2 + hx)) < 3:  # |f| < 2^-20
-        if f == 0.0:
-            return 0.0 if k == 0 else dk * _LN2_HI + dk * _LN2_LO
-        r = f * f * (0.5 - 0.33333333333333333 * f)
-        return f - r if k == 0 else dk * _LN2_HI - ((r - dk * _LN2_LO) - f)
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
-    t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
-    r = t2 + t1
-    if ((hx - 0x6147A) | (0x6B851 - hx)) > 0:
-        hfsq = 0.5 * f * f
-        if k == 0:
-            return f - (hfsq - s * (hfsq + r))
-        return dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f)
-    if k == 0:
-        return f - s * (f - r)
-    return dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f)
-
-
-class JavaRandom:
-    """``java.util.Random``: the same stream of ints and Gaussians for the same seed."""
-
-    _MULT, _MASK = 0x5DEECE66D, (1 << 48) - 1
-
-    def __init__(self, seed: int):
-        self._seed = (seed ^ self._MULT) & self._MASK
-        self._gaussian: float | None = None
-
-    def _next(self, bits: int) -> int:
-        self._seed = (self._seed * self._MULT + 0xB) & self._MASK
-        v = self._seed >> (48 - bits)
-        return v - (1 << 32) if v >= 1 << 31 else v  # (int) cast: only 32 bits can go negative
-
-    def nextInt(self, bound: int) -> int:
-        if bound & (bound - 1) == 0:
-            return (bound * self._next(31)) >> 31
-        while True:
-            bits = self._next(31)
-            val = bits % bound
-            if bits - val + (bound - 1) < 1 << 31:  # no int overflow: accept
-                return val
-
-    def nextDouble(self) -> float:
-        return ((self._next(26) << 27) + self._next(27)) * 2.0 ** -53
-
-    def nextGaussian(self) -> float:
-        if self._gaussian is not None:
-            g, self._gaussian = self._gaussian, None
-            return g
-        while True:
-            v1, v2 = 2 * self.nextDouble() - 1, 2 * self.nextDouble() - 1
-            s = v1 * v1 + v2 * v2
-            if 0 < s < 1:
-                break
-        mult = math.sqrt(-2 * strict_log(s) / s)
-        self._gaussian = v2 * mult
-        return v1 * mult
 
 
 def minhash_coefficients(seed: int, tables: int) -> np.ndarray:
