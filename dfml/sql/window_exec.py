@@ -26,7 +26,7 @@ from .column import ColumnRef, Expr
 from .errors import AnalysisException
 from .window_nodes import WindowExpr, WindowFunction, frame_sql
 from .window_frames import (SortedPartition, distinct_lists, first_value, frame_lists,
-                            frame_reduce, last_value)
+                            frame_reduce, last_value, partition_groups)
 from .window_funcs import last_valid, nth_valid
 
 if TYPE_CHECKING:
@@ -368,11 +368,13 @@ class _WindowKernel:
             return out.assign(**{t.out: pd.Series([], dtype=t.dtype, index=part.index)
                                  for t in self.tasks})
         sorts: dict[int, SortedPartition] = {}
+        group = partition_groups(part, self.keys)  # once, whatever the number of orderings
         new = {}
         for t in self.tasks:
             sp = sorts.get(t.ordering)
             if sp is None:
-                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering])
+                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering],
+                                                         group)
             lo, hi = sp.frame(t.frame)
             if t.function is not None:
                 sp.bounds = (lo, hi)
