@@ -20,12 +20,13 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from .aggregates import CollectList, CollectSet, CountDistinct, First, Last, Partials, SumDistinct
+from .aggregates import (CollectList, CollectSet, CountDistinct, First, Last, Partials, Sum,
+                         SumDistinct)
 from .column import ColumnRef, Expr
 from .errors import AnalysisException
 from .window_nodes import WindowExpr, WindowFunction, frame_sql
 from .window_frames import (SortedPartition, distinct_lists, first_value, frame_lists,
-                            frame_reduce, last_value)
+                            frame_reduce, last_value, partition_groups)
 from .window_funcs import last_valid, nth_valid
 
 if TYPE_CHECKING:
@@ -56,15 +57,24 @@ def plan_windows(df: "DataFrame", named: list[tuple[str, Expr]]
             name = f"__window{i}"
         taken.add(name)
         columns[w] = name
-    for partition, ws in steps.items():
-        outs = [(columns[w], w) for w in ws]
-        label = f"Window [{', '.join(w.sql() for w in ws)}]"
-        df = df._derive(label, lambda d, outs=outs, p=partition:
-                        window_frame(d, list(p), outs), keep_alias=True)
 
     def swap(node: Expr) -> Expr | None:
         return ColumnRef.of(columns[node]) if isinstance(node, WindowExpr) else None
     out = [(n, e.replace(swap)) for n, e in named]
+    made = set(columns.values())
+    # each step passes on only what the projection and the later steps read: a Window step is
+    # opaque to dask, whose projection pushdown stops at it (it would sort every input column)
+    later: list[Expr] = [e for _, e in out]
+    keeps: list[set[str] | None] = []
+    for ws in reversed(list(steps.values())):
+        refs = _referenced(df, later, made)
+        keeps.append(None if refs is None else refs | made)
+        later = later + list(ws)
+    for (partition, ws), keep in zip(steps.items(), reversed(keeps)):
+        outs = [(columns[w], w) for w in ws]
+        label = f"Window [{', '.join(w.sql() for w in ws)}]"
+        df = df._derive(label, lambda d, outs=outs, p=partition, k=keep:
+                        window_frame(d, list(p), outs, k), keep_alias=True)
     for _, e in out:
         if e.contains_aggregate():
             raise AnalysisException(f"aggregate {e.sql()} beside window functions: aggregate "
@@ -76,19 +86,28 @@ def _only_needed_columns(df: "DataFrame", named: list[tuple[str, Expr]]) -> "Dat
     """``df`` cut to the columns the select list reads. A Window step is opaque to dask's
     optimizer (a shuffle, then a function of whole partitions), so columns it does not need
     would be read from the files and moved through the shuffle; Spark prunes them first."""
-    ctx = df._ctx()
-    needed: set[str] = set()
-    for _, e in named:
-        for node in e.walk():
-            if isinstance(node, ColumnRef):
-                try:
-                    needed.add(ctx.resolve(node.name) if node.literal else ctx.resolve_path(node.name)[0])
-                except AnalysisException:
-                    return df  # the step itself reports it
+    needed = _referenced(df, [e for _, e in named], set())
+    if needed is None:
+        return df  # the step itself reports it
     keep = [c for c in df.columns if c in needed]
     if len(keep) == len(df.columns) or not keep:
         return df
     return df._keep([(c, c) for c in keep])
+
+
+def _referenced(df: "DataFrame", exprs: list[Expr], made: set[str]) -> set[str] | None:
+    """The columns of ``df`` that ``exprs`` read (names in ``made``, the steps' own window
+    columns, left out), or None when a name does not resolve (then nothing is pruned)."""
+    ctx = df._ctx()
+    needed: set[str] = set()
+    for e in exprs:
+        for node in e.walk():
+            if isinstance(node, ColumnRef) and node.name not in made:
+                try:
+                    needed.add(ctx.resolve(node.name) if node.literal else ctx.resolve_path(node.name)[0])
+                except AnalysisException:
+                    return None
+    return needed
 
 
 @dataclass
@@ -109,9 +128,10 @@ class _Task:
     finish: Callable[[Any], Any] | None = None
 
 
-def window_frame(df: "DataFrame", partition: list[Expr],
-                 outs: list[tuple[str, WindowExpr]]) -> "DataFrame":
-    """One Window step over ``df``'s own frame (a lowered input, or its empty stand-in)."""
+def window_frame(df: "DataFrame", partition: list[Expr], outs: list[tuple[str, WindowExpr]],
+                 keep: set[str] | None = None) -> "DataFrame":
+    """One Window step over ``df``'s own frame (a lowered input, or its empty stand-in), passing
+    on the input columns in ``keep`` (all when None) beside the window columns."""
     ctx = df._ctx()
     frame = ctx.frame
     work: dict[str, Any] = {}
@@ -139,7 +159,13 @@ def window_frame(df: "DataFrame", partition: list[Expr],
         order_cols.append(cols)
     tasks = [_task(ctx, out, w, work, i, orderings.index(w.order))
              for i, (out, w) in enumerate(outs)]
-    original = list(frame.columns)
+    work, same = _reuse_columns(frame, work)
+    keys = [same.get(k, k) for k in keys]
+    order_cols = [[(same.get(c, c), a, nf) for c, a, nf in cols] for cols in order_cols]
+    for t in tasks:
+        t.args = [same.get(a, a) for a in t.args]
+        t.partials = [(pn, same.get(src, src), how, dt) for pn, src, how, dt in t.partials]
+    original = [c for c in frame.columns if keep is None or c in keep]
     staged = frame.assign(**work) if work else frame
     if keys:
         staged = staged.shuffle(on=keys)
@@ -147,12 +173,31 @@ def window_frame(df: "DataFrame", partition: list[Expr],
         warnings.warn("No partition defined for a window operation: all rows move to a single "
                       "partition, which can be slow on large data", UserWarning, stacklevel=2)
         staged = staged.repartition(npartitions=1)
-    meta = frame._meta.assign(**{t.out: pd.Series([], dtype=t.dtype) for t in tasks})
+    meta = frame._meta[original].assign(**{t.out: pd.Series([], dtype=t.dtype) for t in tasks})
     kernel = _WindowKernel(keys, order_cols, tasks, original)
     result = staged.map_partitions(kernel, meta=meta)
     nullable = dict(df._nullable)
     nullable.update({t.out: t.nullable for t in tasks})
     return df._new(result, nullable)
+
+
+def _reuse_columns(frame: Any, work: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``work`` without the columns that are already there: a partition key, order key or
+    argument that is a plain input column (or the same expression as an earlier work column)
+    is read from that column, so the shuffle moves each column once (the TPC-H window query
+    moved ten columns for four before). Returns the remaining work and the renames."""
+    seen = {frame[c]._name: c for c in frame.columns}
+    left: dict[str, Any] = {}
+    same: dict[str, str] = {}
+    for name, value in work.items():
+        token = getattr(value, "_name", None)
+        if token is not None and token in seen:
+            same[name] = seen[token]
+            continue
+        left[name] = value
+        if token is not None:
+            seen[token] = name
+    return left, same
 
 
 def _comparable(value: Any, dtype: T.DataType) -> Any:
@@ -204,11 +249,16 @@ def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[
     if p.distinct:
         raise unsupported
     partials = []
+    # frame sums of decimals are exact and come back as decimal256 whatever the input's
+    # precision (``frame_reduce``), so the widening cast a decimal sum declares for groupBy
+    # changes no value here: the shuffle moves the argument as it is (often an input column,
+    # then moved once) rather than a 16-byte cast copy
+    as_is = isinstance(f, Sum) and len(args) == 1 and isinstance(args[0].dtype, T.DecimalType)
     for pname, (col, how) in p.partials.items():
         if not isinstance(how, str) or how not in _PARTIALS:
             raise unsupported
         src = f"__wi{i}_{col}"
-        work[src] = p.inputs[col]
+        work[src] = ctx.broadcast(args[0]) if as_is else p.inputs[col]
         dtype = (T.to_dtype(T.LongType()) if how in ("count", "size")
                  else _wide_sum(p.inputs[col].dtype) if how == "sum" else p.inputs[col].dtype)
         partials.append((pname, src, how, dtype))
@@ -318,11 +368,13 @@ class _WindowKernel:
             return out.assign(**{t.out: pd.Series([], dtype=t.dtype, index=part.index)
                                  for t in self.tasks})
         sorts: dict[int, SortedPartition] = {}
+        group = partition_groups(part, self.keys)  # once, whatever the number of orderings
         new = {}
         for t in self.tasks:
             sp = sorts.get(t.ordering)
             if sp is None:
-                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering])
+                sp = sorts[t.ordering] = SortedPartition(part, self.keys, self.order[t.ordering],
+                                                         group)
             lo, hi = sp.frame(t.frame)
             if t.function is not None:
                 sp.bounds = (lo, hi)

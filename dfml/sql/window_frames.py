@@ -1,7 +1,9 @@
 """One partition in window order, and reductions over window frames, all vectorized.
 
 ``SortedPartition`` sorts a pandas partition once (partition keys, then each order key's null
-flag and value, stable: Arrow puts NaN above every number, as Spark orders it) and keeps, per
+flag and value, stable: Arrow puts NaN above every number, as Spark orders it; keys with an
+int64 form, integers, dates, timestamps and small decimals, sort as numpy integers, packed into
+one when their ranges fit 63 bits) and keeps, per
 row in that order, its position, its partition's [start, end), its peer group's [start, end)
 (rows equal on every order key, nulls and NaNs equal to themselves). A frame becomes [lo, hi)
 per row: ROWS frames by clipping offsets, RANGE frames by peer boundaries or, for numeric
@@ -60,29 +62,91 @@ def _pairs(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
     return out
 
 
+def partition_groups(part: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Per row, an int64 whose order is the order of its partition key (nulls last) and whose
+    equality is key equality; computed once per partition and shared by every ordering. One
+    integer-like key without nulls is its own value; others are pandas' sorted group numbers."""
+    n = len(part)
+    if not keys:
+        return np.zeros(n, dtype=np.int64)
+    if len(keys) == 1:
+        v = _arrow(part[keys[0]])
+        ints = _as_int64(v) if not v.null_count else None
+        if ints is not None:
+            return ints
+    return part.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+
+
+def _as_int64(v: pa.Array) -> np.ndarray | None:
+    """``v``'s values as int64 in the same order (nulls as 0), for the types that have such a
+    form: integers, dates, timestamps, durations and decimals of up to 18 digits (unscaled);
+    None for the others (floats keep Arrow's NaN order, strings their byte order)."""
+    t = v.type
+    if pa.types.is_decimal128(t) and t.precision <= 18:
+        words = np.frombuffer(v.buffers()[1], dtype=np.int64)[2 * v.offset: 2 * (v.offset + len(v))]
+        out = words[0::2].copy()
+    elif pa.types.is_integer(t) and t != pa.uint64():
+        out = np.asarray(pc.fill_null(v, 0).cast(pa.int64()), dtype=np.int64)
+        return out
+    elif pa.types.is_date32(t):
+        out = np.asarray(pc.fill_null(v.cast(pa.int32()), 0).cast(pa.int64()), dtype=np.int64)
+        return out
+    elif pa.types.is_date64(t) or pa.types.is_timestamp(t) or pa.types.is_duration(t):
+        out = np.asarray(pc.fill_null(v.cast(pa.int64()), 0), dtype=np.int64)
+        return out
+    else:
+        return None
+    if v.null_count:
+        out[np.asarray(v.is_null(), dtype=bool)] = 0
+    return out
+
+
+def _numpy_order(group: np.ndarray, values: list[tuple[pa.Array, bool, bool]]
+                 ) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """The window order as a numpy sort, when every order key has an int64 form: each key
+    becomes a null flag (when it has nulls) and its value (bitwise not for descending: the
+    order reverses with no overflow); when all of them fit 63 bits together they are packed
+    into one int64 and sorted once by numpy, else by Arrow over the int64 keys (cheaper than
+    ``np.lexsort`` here, and than Arrow over decimals and null flags). Both sorts are stable.
+    Returns the permutation and the keys (without the group) for peer detection."""
+    keys: list[np.ndarray] = []
+    for v, asc, nulls_first in values:
+        ints = _as_int64(v)
+        if ints is None:
+            return None
+        if v.null_count:
+            null = np.asarray(v.is_null(), dtype=bool)
+            keys.append((~null if nulls_first else null).astype(np.int64))
+        keys.append(ints if asc else ~ints)
+    ranges = []
+    for k in [group] + keys:
+        lo, hi = (int(k.min()), int(k.max())) if len(k) else (0, 0)
+        ranges.append((lo, (hi - lo).bit_length()))
+    if sum(bits for _, bits in ranges) <= 63:
+        packed = np.zeros(len(group), dtype=np.int64)
+        for k, (lo, bits) in zip([group] + keys, ranges):
+            packed = (packed << bits) | (k - lo)
+        perm = np.argsort(packed, kind="stable")
+    else:
+        table = pa.table({f"k{i}": k for i, k in enumerate([group] + keys)})
+        perm = np.asarray(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in table.column_names]))
+    return perm, keys
+
+
 class SortedPartition:
     """A pandas partition in window order (see the module docstring)."""
 
-    def __init__(self, part: pd.DataFrame, keys: list[str], order: list[tuple[str, bool, bool]]):
+    def __init__(self, part: pd.DataFrame, keys: list[str], order: list[tuple[str, bool, bool]],
+                 group: np.ndarray | None = None):
         n = self.n = len(part)
-        if keys:
-            group = part.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+        if group is None:
+            group = partition_groups(part, keys)
+        values = [(_arrow(part[col]), asc, nulls_first) for col, asc, nulls_first in order]
+        fast = _numpy_order(group, values)
+        if fast is not None:
+            self.perm, sort_keys = fast
         else:
-            group = np.zeros(n, dtype=np.int64)
-        cols: dict[str, Any] = {"__g": pa.array(group, pa.int64())}
-        sort_keys = [("__g", "ascending")]
-        values = []
-        for i, (col, asc, nulls_first) in enumerate(order):
-            v = _arrow(part[col])
-            values.append((v, asc, nulls_first))
-            cols[f"__n{i}"], cols[f"__v{i}"] = v.is_null(), v
-            sort_keys.append((f"__n{i}", "descending" if nulls_first else "ascending"))
-            if pa.types.is_floating(v.type):  # NaN above every number, whatever the direction
-                cols[f"__nan{i}"] = pc.fill_null(pc.is_nan(v), False)
-                sort_keys.append((f"__nan{i}", "ascending" if asc else "descending"))
-            sort_keys.append((f"__v{i}", "ascending" if asc else "descending"))
-        table = pa.table(cols)
-        self.perm = np.asarray(pc.sort_indices(table, sort_keys=sort_keys))
+            self.perm = self._arrow_order(group, values)
         self.inverse = np.empty(n, dtype=np.int64)
         self.inverse[self.perm] = np.arange(n)
         g = group[self.perm]
@@ -93,13 +157,41 @@ class SortedPartition:
         self.pos = np.arange(n) - self.start
         self.size = self.end - self.start
         new_peer = new_group.copy()
-        self.sorted_keys = [(v.take(pa.array(self.perm)), asc, nf) for v, asc, nf in values]
-        for v, _, _ in self.sorted_keys:
-            if n > 1:
-                new_peer[1:] |= ~_same_as_previous(v)
+        self._values = values
+        self._sorted_keys: list | None = None
+        if fast is not None:
+            for k in sort_keys:
+                s = k[self.perm]
+                new_peer[1:] |= s[1:] != s[:-1]
+        else:
+            for v, _, _ in self.sorted_keys:
+                if n > 1:
+                    new_peer[1:] |= ~_same_as_previous(v)
         self.new_peer = new_peer
         self.peer_start, self.peer_end = _spans(new_peer)
         self.bounds: tuple[np.ndarray, np.ndarray] = (self.start, self.end)
+
+    @property
+    def sorted_keys(self) -> list[tuple[pa.Array, bool, bool]]:
+        """The order keys in window order (Arrow), taken when first asked for."""
+        if self._sorted_keys is None:
+            self._sorted_keys = [(v.take(pa.array(self.perm)), asc, nf) for v, asc, nf in self._values]
+        return self._sorted_keys
+
+    @staticmethod
+    def _arrow_order(group: np.ndarray, values: list[tuple[pa.Array, bool, bool]]) -> np.ndarray:
+        """The window order by Arrow's stable sort: group, then per key its null flag, NaN flag
+        (floats: NaN above every number, whatever the direction) and value."""
+        cols: dict[str, Any] = {"__g": pa.array(group, pa.int64())}
+        sort_keys = [("__g", "ascending")]
+        for i, (v, asc, nulls_first) in enumerate(values):
+            cols[f"__n{i}"], cols[f"__v{i}"] = v.is_null(), v
+            sort_keys.append((f"__n{i}", "descending" if nulls_first else "ascending"))
+            if pa.types.is_floating(v.type):
+                cols[f"__nan{i}"] = pc.fill_null(pc.is_nan(v), False)
+                sort_keys.append((f"__nan{i}", "ascending" if asc else "descending"))
+            sort_keys.append((f"__v{i}", "ascending" if asc else "descending"))
+        return np.asarray(pc.sort_indices(pa.table(cols), sort_keys=sort_keys))
 
     def take(self, s: pd.Series) -> pa.Array:
         """Column ``s`` in window order."""
