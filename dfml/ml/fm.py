@@ -14,8 +14,9 @@ divides by the batch size on the client and updates with ``adamW`` (Adam with we
 ``regParam``) or ``gd`` (steps of ``stepSize / sqrt(iteration)`` with an L2 shrink), stopping
 after ``maxIter`` iterations or when a step moves the weights by less than ``tol`` relative to
 their norm. The rows stay in blocks on the workers; only the parameters and a gradient move.
-The random draws are numpy's, not Java's, so a seeded fit is dfml's own (held-out metrics are
-what compare with Spark's).
+The factors start from ``java.util.Random``'s Gaussian draws with the stage's seed, as Spark's
+do, so a seeded fit starts where Spark's does and, with every row in each batch, takes the same
+steps (equal to rounding).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..sql.errors import IllegalArgumentException, SparkException
 from ._linear import TrainsOnBlocks, check_ranges, require_training_columns, valid_rows, \
     with_null_rows
 from .base import Estimator, Model, model_string, partition_column, require_absent
+from .java_random import JavaRandom
 from .linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, to_matrix, \
     vectors_to_arrow
 from .optim import Block, TrainingBlocks
@@ -137,12 +139,16 @@ class _AdamW:
         self.b1t = self.b2t = 1.0
 
     def __call__(self, w: np.ndarray, g: np.ndarray, step: float, it: int, reg: float):
+        if step <= 0:
+            return w
+        # (1 - beta) as Spark computes it, so the moments round as its do
+        self.m = 0.9 * self.m + (1 - 0.9) * g
+        self.v = 0.999 * self.v + (1 - 0.999) * (g * g)
         self.b1t *= 0.9
         self.b2t *= 0.999
-        self.m = 0.9 * self.m + 0.1 * g
-        self.v = 0.999 * self.v + 0.001 * g * g
         m_hat, v_hat = self.m / (1 - self.b1t), self.v / (1 - self.b2t)
-        return w - step * (m_hat / (np.sqrt(v_hat) + 1e-8) + reg * w)
+        # the decay is not scaled by the step: Spark subtracts regParam * w as it is
+        return w - (step * m_hat / (np.sqrt(v_hat) + 1e-8) + reg * w)
 
 
 def _gd(w: np.ndarray, g: np.ndarray, step: float, it: int, reg: float) -> np.ndarray:
@@ -164,8 +170,9 @@ def train_fm(est: Any, blocks: TrainingBlocks, logistic: bool) -> tuple[Any, lis
                                            f"1 only; column `{est.getLabelCol()}` holds {bad[0]!r}")
     k, fit_linear, fit_intercept = est.getOrDefault("factorSize"), est.getOrDefault(
         "fitLinear"), est.getFitIntercept()
-    rng = np.random.default_rng(est.getSeed() & 0xFFFFFFFFFFFFFFFF)
-    p = np.concatenate([rng.normal(size=d * k) * est.getOrDefault("initStd"),
+    rnd = JavaRandom(est.getSeed())
+    init_std = est.getOrDefault("initStd")
+    p = np.concatenate([np.array([rnd.nextGaussian() * init_std for _ in range(d * k)]),
                         np.zeros(d if fit_linear else 0), np.zeros(1 if fit_intercept else 0)])
     grad = _Gradient(d, k, fit_linear, fit_intercept, logistic,
                      est.getOrDefault("miniBatchFraction"), est.getSeed())
@@ -177,11 +184,13 @@ def train_fm(est: Any, blocks: TrainingBlocks, logistic: bool) -> tuple[Any, lis
         if total is None:  # an empty sample: Spark skips the step
             continue
         g, loss, n = total
-        history.append(loss / n)
+        # Spark's history adds the L2 value of the weights the step started from
+        history.append(loss / n + 0.5 * reg * float(p @ p))
         new = update(p, g / n, step, it, reg)
         moved = np.linalg.norm(new - p)
         p = new
-        if moved < tol * max(np.linalg.norm(p), 1.0):
+        # Spark compares two consecutive steps' weights: the first step is never the last
+        if it > 1 and moved < tol * max(np.linalg.norm(p), 1.0):
             break
     return _split(p, d, k, fit_linear, fit_intercept), history
 
