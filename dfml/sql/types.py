@@ -625,6 +625,9 @@ def __getattr__(name: str) -> Any:
     if name == "Row":
         from .row import Row
         return Row
+    if name == "VariantVal":
+        from .variant_val import VariantVal
+        return VariantVal
     raise AttributeError(f"module 'dfml.sql.types' has no attribute {name!r}")
 
 

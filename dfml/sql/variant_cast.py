@@ -45,6 +45,10 @@ def check_target(dt: T.DataType, what: str) -> None:
     """Refuse, before anything runs, the targets dfml does not cast variants to."""
     if isinstance(dt, (T.TimestampType, T.TimestampNTZType, T.DayTimeIntervalType)):
         raise NotImplementedError(f"{what}: dfml does not cast variants to {dt.simpleString()} yet")
+    if isinstance(dt, T.NullType):
+        from .errors import AnalysisException
+        raise AnalysisException(f'[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] {what}: cannot cast '
+                                f'"VARIANT" to "VOID"', "DATATYPE_MISMATCH")
     if isinstance(dt, T.ArrayType):
         check_target(dt.elementType, what)
     elif isinstance(dt, T.MapType):
@@ -63,7 +67,7 @@ def to_spark(v: Any, dt: T.DataType, try_: bool) -> Any:
     """A decoded variant value cast to ``dt`` (as Arrow takes it); null when the cast fails under
     ``try_``, else ``INVALID_VARIANT_CAST``."""
     try:
-        return _cast(v, dt)
+        return _cast(v, dt, try_)
     except _Fail:
         if try_:
             return None
@@ -72,7 +76,18 @@ def to_spark(v: Any, dt: T.DataType, try_: bool) -> Any:
                            f"`\"{type_label(dt)}\"`. Please use `try_variant_get` instead.") from None
 
 
-def _cast(v: Any, dt: T.DataType) -> Any:
+def _inner(v: Any, dt: T.DataType, try_: bool) -> Any:
+    """An element or field: under ``try_`` a value that does not fit becomes null on its own,
+    the rest of the array or struct stays (Spark's ``try_variant_get``)."""
+    try:
+        return _cast(v, dt, try_)
+    except _Fail:
+        if try_:
+            return None
+        raise
+
+
+def _cast(v: Any, dt: T.DataType, try_: bool = False) -> Any:
     if isinstance(dt, T.VariantType):
         value, meta = encode(v)
         return {"value": value, "metadata": meta}
@@ -104,15 +119,15 @@ def _cast(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.ArrayType):
         if not isinstance(v, list):
             raise _Fail
-        return [_cast(x, dt.elementType) for x in v]
+        return [_inner(x, dt.elementType, try_) for x in v]
     if isinstance(dt, T.MapType):
         if not isinstance(v, dict):
             raise _Fail
-        return [(k, _cast(x, dt.valueType)) for k, x in v.items()]
+        return [(k, _inner(x, dt.valueType, try_)) for k, x in v.items()]
     if isinstance(dt, T.StructType):
         if not isinstance(v, dict):
             raise _Fail
-        return {f.name: _cast(v.get(f.name), f.dataType) for f in dt.fields}
+        return {f.name: _inner(v.get(f.name), f.dataType, try_) for f in dt.fields}
     if isinstance(dt, T.NullType):
         raise _Fail
     raise NotImplementedError(f"dfml does not cast variants to {dt.simpleString()} yet")
