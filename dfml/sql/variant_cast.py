@@ -239,3 +239,34 @@ def from_spark(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.DoubleType):
         return float(v)
     return v
+
+
+def cast_kernel(src: T.DataType, dst: T.DataType) -> Any:
+    """The Arrow function of ``CAST`` to or from VARIANT (checked now, before anything runs).
+
+    A cast from a variant follows Spark with ANSI off, as dfml's casts do: a value that does not
+    convert gives null (``variant_get`` is the strict form)."""
+    import pyarrow as pa
+    if isinstance(dst, T.VariantType):
+        check_source(src, "CAST")
+
+        def one(x: Any) -> Any:
+            if x is None:
+                return None
+            value, meta = encode(from_spark(x, src))
+            return {"value": value, "metadata": meta}
+    else:
+        check_target(dst, "CAST")
+
+        def one(x: Any) -> Any:
+            return None if x is None else to_spark(decode(x["value"], x["metadata"]), dst, True)
+    target = T.to_arrow(dst)
+    return lambda a: pa.array([one(x) for x in a.to_pylist()], target)
+
+
+def variant_operand(ctx: Any, t: Any, to: T.DataType) -> Any:
+    """A literal cast to or from VARIANT as a column (its cast runs per partition)."""
+    if (isinstance(to, T.VariantType) or isinstance(t.dtype, T.VariantType)) and t.is_scalar \
+            and t.value is not None and t.dtype != to:
+        return type(t)(ctx.broadcast(t), t.dtype, t.nullable)
+    return t

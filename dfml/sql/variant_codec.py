@@ -24,6 +24,7 @@ _EPOCH = _dt.date(1970, 1, 1)
 _EPOCH_TS = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _EPOCH_NTZ = _dt.datetime(1970, 1, 1)
 _MAX_SHORT_STR = 63
+WIDE = decimal.Context(prec=80)  # variant decimals reach 38 digits: more than the default 28
 
 
 class Float32(float):
@@ -142,8 +143,10 @@ class _Encoder:
             parts = [self.value(x) for x in v]
             return _container(3, None, parts)
         if isinstance(v, dict):
-            ids = [self.key_id(str(k)) for k in v]
-            parts = [self.value(x) for x in v.values()]
+            ids, parts = [], []
+            for k, x in v.items():  # a key enters the dictionary before the keys inside its value
+                ids.append(self.key_id(str(k)))
+                parts.append(self.value(x))
             return _container(2, (list(v), ids), parts)
         raise TypeError(f"cannot store a {type(v).__name__} value in a variant")
 
@@ -253,7 +256,7 @@ def _primitive(b: bytes, at: int, tid: int) -> Any:
     if tid in (8, 9, 10):
         size = {8: 4, 9: 8, 10: 16}[tid]
         unscaled = int.from_bytes(b[at + 1:at + 1 + size], "little", signed=True)
-        return decimal.Decimal(unscaled).scaleb(-b[at])
+        return decimal.Decimal(unscaled).scaleb(-b[at], context=WIDE)
     if tid == 11:
         return _EPOCH + _dt.timedelta(days=int.from_bytes(b[at:at + 4], "little", signed=True))
     if tid in (12, 13):

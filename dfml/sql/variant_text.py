@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from .formatting import format_double
-from .variant_codec import Float32
+from .variant_codec import WIDE, Float32
 
 
 def float32_text(v: float) -> str:
@@ -28,7 +28,7 @@ def float32_text(v: float) -> str:
 
 def decimal_text(d: decimal.Decimal) -> str:
     """Spark's text of a variant decimal: trailing zeros stripped, never an exponent."""
-    return format(d.normalize(), "f") if d else "0"
+    return format(d.normalize(context=WIDE), "f") if d else "0"
 
 
 def scalar_text(v: Any) -> str:
@@ -105,7 +105,7 @@ def schema_of(v: Any) -> Any:
     if isinstance(v, float):
         return "DOUBLE"
     if isinstance(v, decimal.Decimal):
-        _, digits, exp = v.normalize().as_tuple() if v else (0, (0,), 0)
+        _, digits, exp = v.normalize(context=WIDE).as_tuple() if v else (0, (0,), 0)
         if exp > 0:
             return ("DECIMAL", len(digits) + exp, 0)
         return ("DECIMAL", max(len(digits), -exp), -exp)

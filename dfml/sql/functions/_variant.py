@@ -135,7 +135,15 @@ def _path_arg(path: Any) -> tuple[Any, str]:
     raise TypeError(f"path must be a str or a Column, got {type(path).__name__}: {path!r}")
 
 
+def _const(x: Any) -> Any:
+    """A constant argument given as a literal Column (as the SQL translator passes it)."""
+    if isinstance(x, Column) and isinstance(x._expr, Literal):
+        return x._expr.value
+    return x
+
+
 def _get(v: Any, path: Any, targetType: str, name: str, try_: bool) -> Column:
+    targetType = _const(targetType)
     if not isinstance(targetType, str):
         raise TypeError(f"{name}(): targetType must be a DDL type string, got {targetType!r}")
     dt = T.parse_type(targetType)
@@ -257,6 +265,7 @@ def try_variant_insert(v: Any, path: Any, value: Any) -> Column:
 
 
 def _setter(name: str, create: bool) -> Callable[..., Any]:
+    create = _const(create)
     if not isinstance(create, bool):
         raise TypeError(f"{name}(): create_if_missing must be a bool, got {create!r}")
     return lambda d, segs, x, p: P.put(d, segs, x, p, name, "set", create)
@@ -264,14 +273,15 @@ def _setter(name: str, create: bool) -> Callable[..., Any]:
 
 def variant_set(v: Any, path: Any, value: Any, create_if_missing: bool = True) -> Column:
     """``v`` with ``value`` at ``path``, replacing or (by default) creating it."""
-    return _edit("variant_set", v, path, value, False, False,
-                 _setter("variant_set", create_if_missing), f", {str(create_if_missing).lower()}")
+    return _edit("variant_set", v, path, value, False, False, _setter("variant_set", create_if_missing),
+                 f", {str(_const(create_if_missing)).lower()}")
 
 
 def try_variant_set(v: Any, path: Any, value: Any, create_if_missing: bool = True) -> Column:
     """``variant_set``, null where the path meets a value of the wrong kind."""
     return _edit("try_variant_set", v, path, value, True, False,
-                 _setter("try_variant_set", create_if_missing), f", {str(create_if_missing).lower()}")
+                 _setter("try_variant_set", create_if_missing),
+                 f", {str(_const(create_if_missing)).lower()}")
 
 
 def variant_array_append(v: Any, path: Any, value: Any) -> Column:
@@ -319,6 +329,7 @@ def variant_delete(v: Any, *paths: Any) -> Column:
 def variant_strip_nulls(v: Any, include_arrays: bool = True) -> Column:
     """``v`` without variant-null object fields (and array elements unless ``include_arrays``
     is False), recursively."""
+    include_arrays = _const(include_arrays)
     if not isinstance(include_arrays, bool):
         raise TypeError(f"variant_strip_nulls(): include_arrays must be a bool, got {include_arrays!r}")
     ve = col_expr(v)
