@@ -244,8 +244,8 @@ def from_spark(v: Any, dt: T.DataType) -> Any:
 def cast_kernel(src: T.DataType, dst: T.DataType) -> Any:
     """The Arrow function of ``CAST`` to or from VARIANT (checked now, before anything runs).
 
-    A cast from a variant follows Spark with ANSI off, as dfml's casts do: a value that does not
-    convert gives null (``variant_get`` is the strict form)."""
+    A cast from a variant is strict even with ANSI off, as in Spark: a value that does not
+    convert raises ``INVALID_VARIANT_CAST`` (``try_variant_get`` is the lenient form)."""
     import pyarrow as pa
     if isinstance(dst, T.VariantType):
         check_source(src, "CAST")
@@ -259,7 +259,7 @@ def cast_kernel(src: T.DataType, dst: T.DataType) -> Any:
         check_target(dst, "CAST")
 
         def one(x: Any) -> Any:
-            return None if x is None else to_spark(decode(x["value"], x["metadata"]), dst, True)
+            return None if x is None else to_spark(decode(x["value"], x["metadata"]), dst, False)
     target = T.to_arrow(dst)
     return lambda a: pa.array([one(x) for x in a.to_pylist()], target)
 

@@ -178,9 +178,17 @@ def test_schema_of_variant_agg(both, pyspark):
     "select parse_json('{\"a\":[1,2.5]}') v, variant_get(parse_json('{\"a\":[1,2.5]}'), '$.a[1]', "
     "'double') d, schema_of_variant(parse_json('[1]')) s",
     "select parse_json('{\"a\":1}')::string s, cast(parse_json('1') as int) i, cast('{\"a\":1}' as "
-    "variant) v, cast(1 as variant) w, 1.5::variant x, cast(parse_json('\"x\"') as int) y, "
+    "variant) v, cast(1 as variant) w, 1.5::variant x, "
     "cast(parse_json('[1,\"2\"]') as array<int>) z, cast(parse_json('null') as string) n",
     "select to_variant_object(named_struct('b', 1, 'a', 'x', 'd', date'2024-01-01', 'f', 1.5f, "
     "'e', 1.5D)) o, variant_strip_nulls(parse_json('[null, {\"a\": null}, [null]]'), false) p"])
 def test_sql_text(spark, pyspark, q):
     _same(spark.sql(q), pyspark.sql(q))
+
+
+def test_cast_from_variant_is_strict(spark, pyspark):
+    q = "select cast(parse_json('\"x\"') as int) y"
+    with pytest.raises(Exception, match="INVALID_VARIANT_CAST"):
+        pyspark.sql(q).collect()
+    with pytest.raises(Exception, match="INVALID_VARIANT_CAST"):
+        spark.sql(q).collect()
