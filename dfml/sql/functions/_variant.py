@@ -333,7 +333,7 @@ def variant_strip_nulls(v: Any, include_arrays: bool = True) -> Column:
     if not isinstance(include_arrays, bool):
         raise TypeError(f"variant_strip_nulls(): include_arrays must be a bool, got {include_arrays!r}")
     ve = col_expr(v)
-    inner = _unary(ve and Column(ve), "variant_strip_nulls",
+    inner = _unary(Column(ve), "variant_strip_nulls",
                    lambda d: _packed(P.strip_nulls(_unpacked(d), include_arrays)), _VARIANT)
     return func("variant_strip_nulls", [inner._expr], lambda ctx, t: t,
                 sql=f"variant_strip_nulls({ve.sql()}, {str(include_arrays).lower()})")
