@@ -311,8 +311,10 @@ class VariantType(UserDefinedType):
 
     @classmethod
     def matches(cls, t: pa.DataType) -> bool:
-        return pa.types.is_struct(t) and [t.field(i).name for i in range(t.num_fields)] == \
-            ["value", "metadata"] and all(pa.types.is_large_binary(t.field(i).type) for i in range(2))
+        # Spark's parquet files hold the two fields as binary, metadata first
+        return pa.types.is_struct(t) and sorted(t.field(i).name for i in range(t.num_fields)) == \
+            ["metadata", "value"] and all(pa.types.is_large_binary(t.field(i).type)
+                                          or pa.types.is_binary(t.field(i).type) for i in range(2))
 
     def simpleString(self) -> str:
         return "variant"

@@ -195,3 +195,13 @@ def test_cast_from_variant_is_strict(spark, pyspark):
         pyspark.sql(q).collect()
     with pytest.raises(Exception, match="INVALID_VARIANT_CAST"):
         spark.sql(q).collect()
+
+
+def test_parquet_both_ways(both, pyspark, spark, tmp_path):
+    from pyspark.sql import functions as PF
+    ours, theirs = both([(1, '{"a":1,"b":[1.5,null]}'), (2, None), (3, '"s"')], "i int, j string")
+    ours.select("i", DF.parse_json("j").alias("v")).write.parquet(str(tmp_path / "ours"))
+    theirs.select("i", PF.parse_json("j").alias("v")).write.parquet(str(tmp_path / "theirs"))
+    for name in ["ours", "theirs"]:
+        _same(spark.read.parquet(str(tmp_path / name)).orderBy("i"),
+              pyspark.read.parquet(str(tmp_path / name)).orderBy("i"))
