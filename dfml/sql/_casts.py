@@ -11,6 +11,12 @@ import pyarrow.compute as pc
 from . import types as T
 
 
+def variant_operand(ctx: Any, t: Any, to: T.DataType) -> Any:
+    """A literal cast to or from VARIANT, as a column (see ``variant_cast``)."""
+    from .variant_cast import variant_operand as operand
+    return operand(ctx, t, to)
+
+
 def _arrow_partition(fn, arrow_t: pa.DataType):
     def apply(s: pd.Series) -> pd.Series:
         arr = pa.chunked_array(s.array._pa_array, type=s.dtype.pyarrow_dtype) if isinstance(s.dtype, pd.ArrowDtype) \
@@ -179,6 +185,9 @@ def _from_decimal(arr: pa.ChunkedArray, dst: T.DataType) -> pa.ChunkedArray:
 def _kernel(src: T.DataType, dst: T.DataType):
     """The Arrow function casting ``src`` to ``dst`` where Spark's result differs from a plain
     Arrow/pandas conversion; None where ``astype`` is right."""
+    if isinstance(src, T.VariantType) or isinstance(dst, T.VariantType):
+        from .variant_cast import cast_kernel
+        return cast_kernel(src, dst)
     target = T.to_arrow(dst)
     if isinstance(dst, T.DecimalType) and isinstance(src, (T.NumericType, T.StringType,
                                                             T.BooleanType)):

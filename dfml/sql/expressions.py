@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import types as T
-from ._casts import cast_series, cast_value
+from ._casts import cast_series, cast_value, variant_operand
 from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, fix_dtype,
                        is_numeric, literal_type, wider_numeric)
 from .errors import AnalysisException, field_not_found, unresolved_column
@@ -518,7 +518,7 @@ class Cast(Expr):
         return child.output_name() if isinstance(child, ColumnRef) else self.sql()
 
     def compile(self, ctx: Ctx) -> Typed:
-        t = self.children[0].compile(ctx)
+        t = variant_operand(ctx, self.children[0].compile(ctx), self.to)
         if t.dtype == self.to:
             return t
         if t.is_scalar:

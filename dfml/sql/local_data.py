@@ -65,8 +65,15 @@ def _to_py_typed(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.StructType) and isinstance(v, (tuple, list)) and not (
             isinstance(v, Row) and hasattr(v, "__fields__")):
         return {f.name: _to_py_typed(x, f.dataType) for f, x in zip(dt.fields, v)}
+    if isinstance(dt, T.StructType) and isinstance(v, dict):
+        return {f.name: _to_py_typed(v.get(f.name), f.dataType) for f in dt.fields}
+    if isinstance(dt, T.MapType) and isinstance(v, dict):
+        return [(_to_py_typed(k, dt.keyType), _to_py_typed(x, dt.valueType)) for k, x in v.items()]
     if isinstance(dt, T.ArrayType) and isinstance(v, (list, tuple)):
         return [_to_py_typed(x, dt.elementType) for x in v]
+    if isinstance(dt, T.StringType) and isinstance(v, int):
+        # Spark stores the Java text of a whole number or boolean given for a string field
+        return ("true" if v else "false") if isinstance(v, bool) else str(v)
     return _to_py(v)
 
 

@@ -17,7 +17,7 @@ __all__ = [
     "DataType", "NullType", "StringType", "BinaryType", "BooleanType", "DateType",
     "TimestampType", "TimestampNTZType", "DayTimeIntervalType", "DecimalType", "DoubleType", "FloatType",
     "ByteType", "ShortType", "IntegerType", "LongType", "ArrayType", "MapType",
-    "StructField", "StructType", "UserDefinedType", "register_udt", "NumericType", "IntegralType", "FractionalType",
+    "StructField", "StructType", "UserDefinedType", "register_udt", "VariantType", "NumericType", "IntegralType", "FractionalType",
     "AtomicType", "parse_ddl", "parse_type", "from_arrow", "to_arrow", "from_dtype",
     "to_dtype", "infer_type",
 ]
@@ -297,13 +297,55 @@ class UserDefinedType(DataType):
         return f"{type(self).__name__}()"
 
 
+class VariantType(UserDefinedType):
+    """Spark's VARIANT: self-describing semi-structured values (``parse_json``).
+
+    Stored as Arrow ``struct<value: binary, metadata: binary>`` holding Spark's own binary
+    encoding (see ``variant_codec``), which is also how Spark lays a variant out in Parquet;
+    ``collect`` gives ``VariantVal`` objects and ``show`` their JSON text.
+    """
+
+    @classmethod
+    def arrowType(cls) -> pa.DataType:
+        return pa.struct([pa.field("value", pa.large_binary()), pa.field("metadata", pa.large_binary())])
+
+    @classmethod
+    def matches(cls, t: pa.DataType) -> bool:
+        # Spark's parquet files hold the two fields as binary, metadata first
+        return pa.types.is_struct(t) and sorted(t.field(i).name for i in range(t.num_fields)) == \
+            ["metadata", "value"] and all(pa.types.is_large_binary(t.field(i).type)
+                                          or pa.types.is_binary(t.field(i).type) for i in range(2))
+
+    def simpleString(self) -> str:
+        return "variant"
+
+    def jsonValue(self) -> Any:
+        return "variant"
+
+    def serialize(self, obj: Any) -> Any:
+        return {"value": bytes(obj.value), "metadata": bytes(obj.metadata)}
+
+    def deserialize(self, datum: Any) -> Any:
+        from .variant_val import VariantVal
+        if datum is None or isinstance(datum, VariantVal):
+            return datum
+        return VariantVal(bytearray(datum["value"]), bytearray(datum["metadata"]))
+
+    def display(self, obj: Any) -> str:
+        return str(self.deserialize(obj))
+
+
 _UDTS: list[UserDefinedType] = []
+
 
 
 def register_udt(udt: UserDefinedType) -> None:
     """Make columns of ``udt``'s Arrow storage type read as ``udt``."""
     if all(type(u) is not type(udt) for u in _UDTS):
         _UDTS.append(udt)
+
+
+register_udt(VariantType())
 
 
 def _tree_lines(name: str, dt: DataType, null_note: str, depth: int, out: list[str]) -> None:
@@ -465,7 +507,7 @@ _NAMED = {
     "timestamp_ltz": TimestampType, "timestamp_ntz": TimestampNTZType, "double": DoubleType,
     "float": FloatType, "real": FloatType, "tinyint": ByteType, "byte": ByteType,
     "smallint": ShortType, "short": ShortType, "int": IntegerType, "integer": IntegerType,
-    "bigint": LongType, "long": LongType, "void": NullType, "null": NullType,
+    "bigint": LongType, "long": LongType, "void": NullType, "null": NullType, "variant": VariantType,
 }
 
 
@@ -585,6 +627,9 @@ def __getattr__(name: str) -> Any:
     if name == "Row":
         from .row import Row
         return Row
+    if name == "VariantVal":
+        from .variant_val import VariantVal
+        return VariantVal
     raise AttributeError(f"module 'dfml.sql.types' has no attribute {name!r}")
 
 

@@ -16,11 +16,12 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # docstrings of each module whose examples all pass in dfml, as reached on main on 2026-12-06
+# (sql.functions.builtin: +17 for the VARIANT functions)
 # (PySpark itself passes 529, 119, 37, 7, 5, 24 and 27 of them here). The two big modules keep
 # one docstring of slack: each docstring runs under a 60-second alarm, which a loaded machine
 # can trip.
 FLOORS = {
-    "sql.functions.builtin": 390,
+    "sql.functions.builtin": 407,
     "sql.dataframe": 89,
     "sql.column": 32,
     "sql.group": 6,

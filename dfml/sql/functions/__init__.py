@@ -49,6 +49,7 @@ from ._predicates import *  # noqa: F401,F403
 from ._stats_aggs import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403
 from ._udf import *  # noqa: F401,F403
+from ._variant import *  # noqa: F401,F403
 from ._vectors import *  # noqa: F401,F403
 from ._xpath import *  # noqa: F401,F403
 from ._text import *  # noqa: F401,F403

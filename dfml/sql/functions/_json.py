@@ -135,6 +135,10 @@ def _plain(v: Any, dt: T.DataType) -> Any:
 def to_json(col: Any, options: dict | None = None) -> Column:
     """A struct, map or array as a JSON string."""
     def impl(ctx: Ctx, t: Typed) -> Typed:
+        if isinstance(t.dtype, T.VariantType):  # a variant prints as its own JSON text
+            from ._variant import variant_json
+            one = rowwise(lambda v: None if v is None else variant_json(v), T.to_arrow(T.StringType()))
+            return Typed(per_partition(ctx, [t], one, T.StringType()), T.StringType(), True)
         if not isinstance(t.dtype, (T.StructType, T.MapType, T.ArrayType, T.NullType)):
             from ..errors import AnalysisException
             raise AnalysisException(

@@ -51,6 +51,8 @@ def _type_json(dt: T.DataType) -> Any:
     if isinstance(dt, T.UserDefinedType):
         if type(dt).__name__ == "VectorUDT":
             return _VECTOR_JSON
+        if isinstance(dt, T.VariantType):
+            return "variant"
         raise _NoJson(type(dt).__name__)
     name = dt.typeName()
     return {"byte": "byte", "short": "short"}.get(name, name)
