@@ -31,8 +31,8 @@ from scipy.special import expit, log_expit
 
 from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
-from ._linear import TrainsOnBlocks, check_ranges, require_training_columns, valid_rows, \
-    with_null_rows
+from ._linear import HoldsSummary, TrainsOnBlocks, check_ranges, require_training_columns, \
+    valid_rows, with_null_rows
 from .base import Estimator, Model, model_string, partition_column, require_absent
 from .java_random import JavaRandom
 from .linalg import DenseMatrix, DenseVector, VectorUDT, dense_to_arrow, to_matrix, \
@@ -192,6 +192,12 @@ def train_fm(est: Any, blocks: TrainingBlocks, logistic: bool) -> tuple[Any, lis
         # Spark compares two consecutive steps' weights: the first step is never the last
         if it > 1 and moved < tol * max(np.linalg.norm(p), 1.0):
             break
+    else:
+        # when the steps run out (not on convergence) Spark's history ends with the objective
+        # at the weights it returns: one more pass
+        total = blocks.map_sum(grad, p, est.getMaxIter() + 1)
+        if total is not None and history:
+            history.append(total[1] / total[2] + 0.5 * reg * float(p @ p))
     return _split(p, d, k, fit_linear, fit_intercept), history
 
 
@@ -224,6 +230,9 @@ class _FMEstimator(TrainsOnBlocks, Estimator):
         model = self._model_class(b, DenseVector(w), DenseMatrix(d, k, V.reshape(-1), True))
         model = self._copyValues(model)
         model.objectiveHistory = history
+        if self._logistic:
+            from ._fm_summary import FMClassificationTrainingSummary
+            model._summary = FMClassificationTrainingSummary(model, dataset, history)
         return model
 
 
@@ -398,7 +407,7 @@ class FMClassifier(_FMEstimator, _FMClassifierParams):
         return FMClassificationModel
 
 
-class FMClassificationModel(_FMModel, _FMClassifierParams):
+class FMClassificationModel(HoldsSummary, _FMModel, _FMClassifierParams):
     """A fitted FM classifier; rawPrediction is ``[-r, r]`` and probability
     ``[1 - sigmoid(r), sigmoid(r)]`` for the raw score ``r``."""
 
@@ -421,6 +430,16 @@ class FMClassificationModel(_FMModel, _FMClassifierParams):
                                              [self.getFeaturesCol()],
                                              _Kernel(*self._arrays(), what, ts), dt)
         return dataset.withColumns(outs) if outs else dataset
+
+    def summary(self) -> Any:  # a method in PySpark's FM model, not a property
+        """The training summary: metrics on the training data and the objective history."""
+        return HoldsSummary.summary.fget(self)
+
+    def evaluate(self, dataset: Any) -> Any:
+        """Metrics of the model on ``dataset`` (computed from its predictions when asked)."""
+        self.transformSchema(dataset.schema)
+        from ._fm_summary import FMClassificationSummary
+        return FMClassificationSummary(self, dataset)
 
     def predictRaw(self, value: Any) -> DenseVector:
         r = self._raw_one(value)

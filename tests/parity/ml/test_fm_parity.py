@@ -73,3 +73,21 @@ def test_fm_classifier_matches_spark(spark, pyspark, params):
     assert abs(a - b) <= 1e-9 * b, (a, b)
     mine = ours.transform(ote).columns
     assert mine == theirs.transform(pte).columns
+
+
+# the history ends with one more objective when the steps run out, not when the fit converges
+@pytest.mark.parametrize("params", [CASES[2], dict(CASES[1], maxIter=40, tol=0.02)],
+                         ids=["all-steps", "converged"])
+def test_fm_classifier_summaries_match_spark(spark, pyspark, params):
+    from pyspark.ml.classification import FMClassifier as PFMC
+    (otr, ote), (ptr, pte) = _frames(spark, pyspark, Y_CLS)
+    ours, theirs = DFMC(**params).fit(otr), PFMC(**params).fit(ptr)
+    a, b = ours.summary(), theirs.summary()
+    np.testing.assert_allclose(a.objectiveHistory, b.objectiveHistory, rtol=1e-9)
+    assert a.totalIterations == b.totalIterations
+    for name in ("accuracy", "areaUnderROC", "weightedPrecision", "weightedRecall"):
+        assert abs(getattr(a, name) - getattr(b, name)) < 1e-9, name
+    ea, eb = ours.evaluate(ote), theirs.evaluate(pte)
+    assert abs(ea.areaUnderROC - eb.areaUnderROC) < 1e-9
+    assert abs(ea.accuracy - eb.accuracy) < 1e-12
+    assert ours.hasSummary and theirs.hasSummary
