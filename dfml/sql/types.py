@@ -585,9 +585,6 @@ def __getattr__(name: str) -> Any:
     if name == "Row":
         from .row import Row
         return Row
-    if name in ("Geometry", "Geography", "GeometryType", "GeographyType"):
-        from . import geo_types  # registers the types' Arrow storage on first use
-        return getattr(geo_types, name)
     raise AttributeError(f"module 'dfml.sql.types' has no attribute {name!r}")
 
 
