@@ -59,7 +59,6 @@ class _Reader:
         if base == 1:
             pts, pos = self.points(pos, e, dims, 1)
             return (code, pts[0]), pos
-        pos_n = pos
         self.need(pos, 4, pos)
         n = struct.unpack_from(e + "I", self.buf, pos)[0]
         pos += 4
@@ -78,7 +77,6 @@ class _Reader:
         for _ in range(n):
             part, pos = self.geometry(pos)
             parts.append(part)
-        del pos_n
         return (code, parts), pos
 
     def points(self, pos: int, e: str, dims: int, n: int) -> tuple[list, int]:
