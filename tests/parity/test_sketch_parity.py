@@ -1,4 +1,4 @@
-"""Sketch functions (``hll_*``, ``theta_*``, ``kll_*``) against real PySpark.
+"""Sketch functions (``hll_*``, ``theta_*``, ``kll_*``, ``tuple_*``) against real PySpark.
 
 Three kinds of agreement: the same estimates, quantiles and column names for the same input
 (dfml's frame split into several partitions, so partial sketches are merged); the same bytes
@@ -217,6 +217,171 @@ def test_parameter_names_are_pysparks():
     from pyspark.sql import functions as PF
     names = [n for n in dir(PF) if n.startswith(("hll_", "theta_", "kll_", "count_min"))]
     assert len(names) == 33
+    for n in names:
+        assert list(inspect.signature(getattr(DF, n)).parameters) == \
+            list(inspect.signature(getattr(PF, n)).parameters), n
+
+
+# ---------------------------------------------------------------- tuple sketches
+_MODES = ("sum", "min", "max", "alwaysone")
+
+
+def _tuple_aggs(F, df):
+    """Per group: sketches of double (with NaN and nulls) and int summaries in every mode,
+    read back by every reader; string keys include "" (skipped) and ties (same key twice)."""
+    cols = []
+    for m in _MODES:
+        sd = F.tuple_sketch_agg_double("i", "d", 12, m)
+        si = F.tuple_sketch_agg_integer("s", "n", 14, m)
+        cols += [F.tuple_sketch_estimate_double(sd), F.tuple_sketch_theta_integer(si),
+                 F.tuple_sketch_estimate_integer(si)]
+        cols += [F.tuple_sketch_summary_double(sd, r) for r in _MODES]
+        cols += [F.tuple_sketch_summary_integer(si, r) for r in _MODES]
+    cols.append(F.tuple_sketch_summary_double(F.tuple_sketch_agg_double("l", F.col("i") % 7)))
+    return df.groupBy("g").agg(*cols)
+
+
+def test_tuple_estimates_and_summaries_per_group_match(frames):
+    ours, theirs = frames
+    assert_same(_tuple_aggs(DF, ours), _tuple_aggs(_ps(), theirs))
+
+
+TUPLE_SCHEMA = "g INT, a BINARY, b BINARY, t BINARY, ia BINARY, ib BINARY"
+
+
+def _tuple_rows(F, df):
+    return df.filter("g < 3").groupBy("g").agg(
+        F.tuple_sketch_agg_double("i", "d").alias("a"),
+        F.tuple_sketch_agg_double("l", "d", 12, "min").alias("b"),
+        F.theta_sketch_agg("l").alias("t"),
+        F.tuple_sketch_agg_integer("i", "n", 12, "max").alias("ia"),
+        F.tuple_sketch_agg_integer("l", "n").alias("ib")).orderBy("g")
+
+
+def _tuple_queries(F, df):
+    cols = ["g", F.tuple_sketch_summary_double(F.tuple_difference_double("a", "b")),
+            F.tuple_sketch_estimate_double(F.tuple_difference_theta_double("a", "t")),
+            F.tuple_sketch_summary_integer(F.tuple_difference_integer("ia", "ib"), "max"),
+            F.tuple_sketch_summary_integer(F.tuple_difference_theta_integer("ib", "t"))]
+    for m in _MODES:
+        for r in ("sum", "min", "alwaysone"):
+            cols += [F.tuple_sketch_summary_double(F.tuple_union_double("a", "b", 12, m), r),
+                     F.tuple_sketch_summary_double(F.tuple_intersection_double("a", "b", m), r),
+                     F.tuple_sketch_summary_double(F.tuple_union_theta_double("b", "t", 13, m), r),
+                     F.tuple_sketch_summary_double(F.tuple_intersection_theta_double("a", "t", m), r),
+                     F.tuple_sketch_summary_integer(F.tuple_union_integer("ia", "ib", 12, m), r),
+                     F.tuple_sketch_summary_integer(F.tuple_intersection_integer("ia", "ib", m), r),
+                     F.tuple_sketch_summary_integer(F.tuple_union_theta_integer("ia", "t", 12, m), r),
+                     F.tuple_sketch_summary_integer(F.tuple_intersection_theta_integer("ib", "t", m), r)]
+    return df.select(*cols)
+
+
+def test_tuple_sketches_cross_between_engines(frames, spark, pyspark):
+    ours, theirs = frames
+    from_spark = _rows_of(_tuple_rows(_ps(), theirs))
+    from_dfml = _rows_of(_tuple_rows(DF, ours))
+    assert_same(_tuple_queries(DF, spark.createDataFrame(from_spark, TUPLE_SCHEMA)),
+                _tuple_queries(_ps(), pyspark.createDataFrame(from_spark, TUPLE_SCHEMA)))
+    assert_same(_tuple_queries(DF, spark.createDataFrame(from_dfml, TUPLE_SCHEMA)),
+                _tuple_queries(_ps(), pyspark.createDataFrame(from_dfml, TUPLE_SCHEMA)))
+
+
+def test_tuple_union_and_intersection_aggregates_over_both_engines_sketches(frames, spark, pyspark):
+    ours, theirs = frames
+    mixed = _rows_of(_tuple_rows(_ps(), theirs)) + _rows_of(_tuple_rows(DF, ours))
+    mixed.append((9, None, None, None, None, None))
+
+    def build(F, df):
+        cols = []
+        for m in _MODES:
+            cols += [F.tuple_sketch_summary_double(F.tuple_union_agg_double("a", 12, m)),
+                     F.tuple_sketch_summary_double(F.tuple_intersection_agg_double("b", m), "max"),
+                     F.tuple_sketch_summary_integer(F.tuple_union_agg_integer("ib", 10, m), m),
+                     F.tuple_sketch_estimate_integer(F.tuple_intersection_agg_integer("ia", m))]
+        return df.agg(*cols)
+    assert_same(build(DF, spark.createDataFrame(mixed, TUPLE_SCHEMA).repartition(3)),
+                build(_ps(), pyspark.createDataFrame(mixed, TUPLE_SCHEMA)))
+
+
+def test_tuple_bytes_match_for_empty_and_single_key_input(spark, pyspark):
+    rows = [(None, 1.0, 2), (5, None, None), (7, float("nan"), 3), (7, 2.0, 4)]
+    schema = "k INT, d DOUBLE, n INT"
+
+    def build(F, df):
+        one = df.filter("k = 7")
+        return one.agg(F.tuple_sketch_agg_double("k", "d"), F.tuple_sketch_agg_double("k", "d", 12, "min"),
+                       F.tuple_sketch_agg_integer("k", "n", 12, "alwaysone"),
+                       F.tuple_sketch_agg_double(F.col("k").cast("string"), "d", 12, "max")).union(
+            df.filter("k IS NULL").agg(F.tuple_sketch_agg_double("k", "d"), F.tuple_sketch_agg_integer("k", "n"),
+                                       F.tuple_union_agg_double(F.lit(None).cast("binary")),
+                                       F.tuple_intersection_agg_integer(F.lit(None).cast("binary"))))
+    assert_same(build(DF, spark.createDataFrame(rows, schema)), build(_ps(), pyspark.createDataFrame(rows, schema)))
+
+
+def test_tuple_column_names_and_nulls_match(spark, pyspark):
+    def build(F, df):
+        s = df.agg(F.tuple_sketch_agg_double("k", "v").alias("x"),
+                   F.tuple_sketch_agg_integer("k", F.col("k"), F.lit(13), F.lit("MAX")).alias("y"))
+        s = s.select("x", "y", F.lit(None).cast("binary").alias("z"))
+        return s.select(F.tuple_sketch_estimate_double("z"), F.tuple_union_double("x", "z"),
+                        F.tuple_intersection_double("x", "x"), F.tuple_difference_integer("y", "y"),
+                        F.tuple_sketch_summary_integer("y", F.lit("min")),
+                        F.tuple_union_theta_integer("y", "z", 5), F.tuple_intersection_theta_double("z", "x", "max"))
+    rows = [(1, 1.5), (2, None), (None, 3.0)]
+    ours, theirs = build(DF, spark.createDataFrame(rows, "k INT, v DOUBLE")), build(_ps(), pyspark.createDataFrame(rows, "k INT, v DOUBLE"))
+    assert ours.columns == theirs.columns
+    a, b = _rows_of(ours)[0], _rows_of(theirs)[0]
+    assert [v is None for v in a] == [v is None for v in b]
+    assert a[4] == b[4]
+
+
+@pytest.mark.parametrize("case", [
+    ("bad_mode", lambda F, df: df.agg(F.tuple_sketch_agg_double("k", "v", 12, "avg")), "TUPLE_INVALID_SKETCH_MODE"),
+    ("bad_mode_summary", lambda F, df: df.select(F.tuple_sketch_summary_integer(F.lit(b"x"), "first")),
+     "TUPLE_INVALID_SKETCH_MODE"),
+    ("lg_too_small", lambda F, df: df.agg(F.tuple_union_agg_integer("b", 3)), "SKETCH_INVALID_LG_NOM_ENTRIES"),
+    ("lg_too_large", lambda F, df: df.select(F.tuple_union_theta_double("b", "b", 27)), "SKETCH_INVALID_LG_NOM_ENTRIES"),
+    ("not_binary", lambda F, df: df.select(F.tuple_sketch_estimate_double("k")), "UNEXPECTED_INPUT_TYPE"),
+    ("not_binary_agg", lambda F, df: df.agg(F.tuple_intersection_agg_double("k")), "UNEXPECTED_INPUT_TYPE"),
+    ("bool_summary", lambda F, df: df.agg(F.tuple_sketch_agg_integer("k", F.col("k") > 0)), "UNEXPECTED_INPUT_TYPE"),
+    ("lg_not_constant", lambda F, df: df.agg(F.tuple_sketch_agg_double("k", "v", F.col("k"))), "NON_FOLDABLE_INPUT"),
+], ids=lambda c: c[0] if isinstance(c, tuple) else "")
+def test_tuple_bad_arguments_are_refused_like_spark(spark, pyspark, case):
+    from pyspark.errors import AnalysisException as PsAnalysisException
+    _, build, error = case
+    rows, schema = [(1, 1.0, None)], "k INT, v DOUBLE, b BINARY"
+    with pytest.raises(PsAnalysisException, match=error):
+        build(_ps(), pyspark.createDataFrame(rows, schema)).collect()
+    with pytest.raises(DfmlAnalysisException, match=error):
+        build(DF, spark.createDataFrame(rows, schema)).collect()
+
+
+def test_tuple_sketch_of_the_other_summary_type_is_refused(spark, pyspark):
+    from pyspark.errors import PySparkException
+    from dfml.sql.errors import PySparkException as DfmlException
+
+    def build(F, df):
+        return df.agg(F.tuple_sketch_agg_double("k", "v").alias("s")).select(F.tuple_sketch_summary_integer("s"))
+    # Spark notices only when the misread entries run past the buffer (here: three entries);
+    # dfml checks the image's length against the summary size, so it always refuses
+    rows = [(1, 1.0), (2, float("nan")), (3, 30.0)]
+    with pytest.raises(PySparkException, match="TUPLE_INVALID_INPUT_SKETCH_BUFFER"):
+        build(_ps(), pyspark.createDataFrame(rows, "k INT, v DOUBLE")).collect()
+    with pytest.raises(DfmlException, match="TUPLE_INVALID_INPUT_SKETCH_BUFFER"):
+        build(DF, spark.createDataFrame(rows, "k INT, v DOUBLE")).collect()
+
+
+def test_tuple_lg_nom_entries_4_is_refused_by_name(spark):
+    with pytest.raises(NotImplementedError, match="lgNomEntries=4"):
+        DF.tuple_sketch_agg_double("k", "v", 4)
+
+
+def test_tuple_parameter_names_are_pysparks():
+    import inspect
+
+    from pyspark.sql import functions as PF
+    names = [n for n in dir(PF) if n.startswith("tuple_") and n.endswith(("_double", "_integer"))]
+    assert len(names) == 24
     for n in names:
         assert list(inspect.signature(getattr(DF, n)).parameters) == \
             list(inspect.signature(getattr(PF, n)).parameters), n

@@ -31,6 +31,8 @@ from ._intervals import *  # noqa: F401,F403
 from ._hashes import bin, hex  # noqa: F401
 from ._higher_order import *  # noqa: F401,F403
 from ._hll_theta import *  # noqa: F401,F403
+from ._tuple_sketch import *  # noqa: F401,F403
+from ._geo import *  # noqa: F401,F403
 from ._higher_order import filter  # noqa: F401 - Spark's name
 from ._json import *  # noqa: F401,F403
 from ._kll import *  # noqa: F401,F403

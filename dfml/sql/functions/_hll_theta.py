@@ -22,27 +22,12 @@ import datasketches as ds
 from .. import types as T
 from ..column import Column
 from ..errors import AnalysisException, SparkException
-from ._sketch_core import (FAMILIES, SketchFamily, accepting, bad_sketch, constant, require_binary,
-                           sketch_agg, sketch_function)
+from ._sketch_core import (FAMILIES, SketchFamily, accepting, bad_sketch, constant,
+                           hashable_key, require_binary, sketch_agg, sketch_function)
 
 __all__ = ["hll_sketch_agg", "hll_union_agg", "hll_union", "hll_sketch_estimate",
            "theta_sketch_agg", "theta_union_agg", "theta_intersection_agg", "theta_union",
            "theta_intersection", "theta_difference", "theta_sketch_estimate"]
-
-
-def _hashable(v: Any) -> Any:
-    """``v`` as a value the package hashes the way Java hashes Spark's value."""
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        try:
-            return bytes(v).decode("utf-8")
-        except UnicodeDecodeError:
-            raise SparkException(
-                "[UNSUPPORTED_FEATURE] dfml hashes binary sketch inputs through UTF-8 (the Python "
-                "DataSketches package has no byte-array update); this value is not UTF-8: "
-                f"{bytes(v)[:16]!r}. Cast the column to string or hash it first.") from None
-    if isinstance(v, bool):
-        return int(v)
-    return v
 
 
 def _java_round(x: float) -> int:
@@ -65,7 +50,7 @@ def _hll_load(b: bytes, fn: str) -> Any:
 def _hll_build(values: list, lg_k: int) -> bytes:
     s = ds.hll_sketch(lg_k, ds.HLL_8)
     for v in values:
-        s.update(_hashable(v))
+        s.update(hashable_key(v))
     return s.serialize_updatable()
 
 
@@ -160,7 +145,7 @@ def _theta_load(b: bytes, fn: str) -> Any:
 def _theta_build(values: list, lg_k: int) -> bytes:
     s = ds.update_theta_sketch(lg_k)
     for v in values:
-        s.update(_hashable(v))
+        s.update(hashable_key(v))
     return _theta_image(s.compact())
 
 

@@ -139,6 +139,21 @@ def sketch_agg(name: str, family: str, col: Any, param: Any, shown: str | None) 
     return Column(SketchAgg(name, [e], sql=sql, family=family, param=param))
 
 
+def hashable_key(v: Any) -> Any:
+    """``v`` as a value the package hashes the way Java hashes Spark's value."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(v).decode("utf-8")
+        except UnicodeDecodeError:
+            raise SparkException(
+                "[UNSUPPORTED_FEATURE] dfml hashes binary sketch inputs through UTF-8 (the Python "
+                "DataSketches package has no byte-array update); this value is not UTF-8: "
+                f"{bytes(v)[:16]!r}. Cast the column to string or hash it first.") from None
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
 # ---------------------------------------------------------------- argument checks
 _ORDINALS = ("first", "second", "third")
 
