@@ -133,9 +133,9 @@ def _static_partitions(translator: Any, entry: Any, spec: exp.Partition, data: A
     if len(data.columns) != len(fields):
         from ..table_insert import arity_error
         raise arity_error(entry._replace(schema=type(entry.schema)(fields)), data.columns)
-    given = iter(data.columns)
-    return data.select(*[static[f.name].alias(f.name) if f.name in static
-                         else data[next(given)] for f in entry.schema.fields])
+    data = data.toDF(*[f.name for f in fields])  # by position: the query's names may repeat
+    return data.select(*[static[f.name].alias(f.name) if f.name in static else data[f.name]
+                         for f in entry.schema.fields])
 
 
 def drop_table(translator: Any, node: exp.Drop) -> None:
