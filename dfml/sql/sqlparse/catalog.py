@@ -3,6 +3,8 @@
 A view is the DataFrame itself (its plan), not a copy of the data: reading it in a query builds
 on the same lazy plan, so pushdown reaches the view's source. Session views belong to one
 session; global temp views (``global_temp.name``) are shared by all sessions of the process.
+Behind them come the warehouse's tables and persistent views (dfml.sql.tables,
+dfml.sql.warehouse_objects), which outlive the session.
 """
 
 from __future__ import annotations
