@@ -156,6 +156,8 @@ def test_databases_views_and_properties_outlive_the_session(spark):
         stored = json.load(f)
     assert stored["views"]["tt_view"]["sql"] == "SELECT k + 1 FROM tt_props"
     assert stored["databases"]["tt_db"]["description"] == "kept"
+    for q in ("DROP VIEW tt_view", "DROP TABLE tt_props", "DROP DATABASE tt_db"):
+        spark.sql(q)  # the session (and its warehouse) is shared with other test modules
 
 
 def test_tables_stay_in_the_default_database(spark):
