@@ -4,8 +4,9 @@
                                      [--out bench/results/doctests_dfml.json]
 
 Each ``>>>`` block of the named PySpark modules runs with ``pyspark`` replaced by the engine's
-package in its source, with the globals its module's ``_test()`` gives it (the engine's module of
-the same name, ``spark``, ``sc``...), under doctest's ELLIPSIS and NORMALIZE_WHITESPACE and a
+package in its source and in its expected output (an object's repr names its module), with the
+globals its module's ``_test()`` gives it (the engine's module of the same name, ``spark``,
+``sc``...), under doctest's ELLIPSIS and NORMALIZE_WHITESPACE and a
 fixed time zone (America/Los_Angeles, as PySpark's own test helpers). A docstring passes when
 all its examples do. The JSON lists the passing docstrings, so two runs (dfml before and after a
 change; dfml against PySpark) compare name by name. Nothing here is a test assertion.
@@ -92,6 +93,7 @@ def run(engine: str, modules: list[str], per_test_seconds: int,
             if engine != "pyspark":
                 for ex in test.examples:
                     ex.source = re.sub(r"\bpyspark\b", engine, ex.source)
+                    ex.want = re.sub(r"\bpyspark\b", engine, ex.want)
             runner = doctest.DocTestRunner(optionflags=flags, verbose=False)
             signal.alarm(per_test_seconds)
             try:

@@ -147,7 +147,9 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
 
     rows = list(data)
     if rows and isinstance(rows[0], dict):
-        keys = list(rows[0].keys()) if names is None and struct is None else (names or struct.names)
+        # Spark infers a dict row's columns in key order (sorted), not insertion order
+        keys = sorted(rows[0].keys()) if names is None and struct is None \
+            else (names or struct.names)
         rows = [tuple(r.get(k) for k in keys) for r in rows]
         names = names or keys
     elif rows and isinstance(rows[0], Row) and hasattr(rows[0], "__fields__") and names is None \

@@ -111,17 +111,27 @@ class Builder:
     create = getOrCreate
 
 
-class _BuilderDescriptor:
-    def __get__(self, obj: Any, cls: Any) -> Builder:
-        return Builder()
+Builder.__qualname__ = "SparkSession.Builder"
+
+
+class classproperty(property):
+    """A property of the class itself: ``SparkSession.builder`` makes a new Builder at each
+    access, on the class, as PySpark's does."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        return self.fget(owner if owner is not None else type(instance))
 
 
 class SparkSession:
     """A connection to one Dask cluster, started from (or reaching) the master URL."""
 
-    builder = _BuilderDescriptor()
+    Builder = Builder  # PySpark's name for it (its repr reads SparkSession.Builder)
     _active: "SparkSession | None" = None
     _lock = threading.RLock()
+
+    @classproperty
+    def builder(cls) -> Builder:
+        return Builder()
 
     def __init__(self, conf: dict[str, str] | None = None):
         from ..cluster import connect
@@ -133,16 +143,11 @@ class SparkSession:
         from ..cluster.worker import DfmlWorkerSetup
         self._handle.client.register_plugin(DfmlWorkerSetup(_WORKER_MODULES),
                                             name="dfml-worker-setup")
-        self._stopped = False
-        self.graphs_run = 0
-        self._parallelism: int | None = None
-        self.parquet_reads: list[str] = []  # one path per parquet read node of each graph run
-        # cache(): plan id -> (plan, persisted frame), as Spark's cache manager keeps them;
-        # the generation invalidates lowerings memoized before a plan was cached
-        self._cached: dict[int, tuple[Any, Any]] = {}
-        self._storage_levels: dict[int, Any] = {}  # persist()'s level per plan, for storageLevel
-        self._cache_generation = 0
-        self._context: Any = None
+        # graphs_run counts graph submissions; parquet_reads has one path per parquet read
+        # node of each graph run; _cached maps a cached plan id -> (plan, persisted frame), as
+        # Spark's cache manager keeps them, and the generation invalidates lowerings memoized
+        # before a plan was cached; _storage_levels is persist()'s level per plan
+        self.__dict__.update(self._fresh_state(conf))
 
     # ------------------------------------------------------------ lifecycle
     @classmethod
@@ -152,7 +157,18 @@ class SparkSession:
     active = getActiveSession
 
     def newSession(self) -> "SparkSession":
-        return self
+        """A session on the same cluster with its own settings, temp views and cache, as
+        Spark's new session shares the SparkContext and nothing else of the session's state;
+        the warehouse (tables, views, databases) is the same."""
+        child = object.__new__(type(self))
+        child.__dict__.update(self._fresh_state(dict(self.conf.getAll())))
+        child._handle = self._handle
+        return child
+
+    def _fresh_state(self, conf: dict[str, str]) -> dict[str, Any]:
+        return {"conf": RuntimeConfig(conf), "_stopped": False, "graphs_run": 0,
+                "_parallelism": None, "parquet_reads": [], "_cached": {},
+                "_storage_levels": {}, "_cache_generation": 0, "_context": None}
 
     def stop(self) -> None:
         if self._stopped:
@@ -210,8 +226,8 @@ class SparkSession:
         return self.conf.get("spark.app.name")
 
     def __repr__(self) -> str:
-        return (f"<dfml.sql.SparkSession master={self.master!r} app={self.appName!r} "
-                f"dashboard={self.dashboardLink!r}>")
+        return (f"<dfml.sql.session.SparkSession object master={self.master!r} "
+                f"app={self.appName!r} dashboard={self.dashboardLink!r}>")
 
     # ------------------------------------------------------------ execution
     def _progress_enabled(self) -> bool:
@@ -275,6 +291,19 @@ class SparkSession:
                         verifySchema: bool = True) -> DataFrame:
         from .local_data import create_frame
         return create_frame(self, data, schema)
+
+    def emptyDataFrame(self, schema: Any) -> DataFrame:
+        """No rows, of ``schema`` (a StructType or a DDL string)."""
+        if not isinstance(schema, (str, T.StructType)):
+            raise TypeError(f"emptyDataFrame: schema must be a StructType or a DDL string, got "
+                            f"{type(schema).__name__}")
+        return self.createDataFrame([], schema)
+
+    @property
+    def tvf(self) -> Any:
+        """``spark.tvf``: Spark's table-valued functions as DataFrames (dfml.sql.tvf)."""
+        from .tvf import TableValuedFunction
+        return TableValuedFunction(self)
 
     def range(self, start: int, end: int | None = None, step: int = 1,
               numPartitions: int | None = None) -> DataFrame:

@@ -21,10 +21,11 @@ import posixpath
 from typing import Any, NamedTuple
 
 from . import types as T
+from .catalog_entries import (
+    DEFAULT_DB, already_exists, not_found, nullable, schema_from_json, schema_to_json, split_name)
 from .errors import AnalysisException
 
 CATALOG_FILE = "_dfml_catalog.json"
-DEFAULT_DB = "default"
 _FORMATS = ("parquet", "csv", "json")
 
 
@@ -35,65 +36,21 @@ class TableEntry(NamedTuple):
     format: str
     schema: T.StructType
     partition_by: list[str]
+    properties: dict[str, str] = {}
 
     def to_json(self) -> dict:
         return {"name": self.name, "location": self.location, "format": self.format,
-                "schema": [{"name": f.name, "type": f.dataType.simpleString(),
-                            "metadata": f.metadata or {}} for f in self.schema.fields],
-                "partitionBy": self.partition_by}
+                "schema": schema_to_json(self.schema), "partitionBy": self.partition_by,
+                "properties": dict(self.properties)}
 
     @classmethod
     def from_json(cls, d: dict) -> "TableEntry":
-        schema = T.StructType([T.StructField(f["name"], T.parse_type(f["type"]), True,
-                                             f.get("metadata") or {}) for f in d["schema"]])
-        return cls(d["name"], d["location"], d["format"], schema, list(d.get("partitionBy") or []))
+        return cls(d["name"], d["location"], d["format"], schema_from_json(d["schema"]),
+                   list(d.get("partitionBy") or []), dict(d.get("properties") or {}))
 
     @property
     def qualified(self) -> str:
         return f"`spark_catalog`.`{DEFAULT_DB}`.`{self.name}`"
-
-
-def split_name(name: str) -> str:
-    """A table name as written (``t``, ``default.t``, ``spark_catalog.default.t``) -> ``t``,
-    lower-cased as Spark's catalog stores it; other databases do not exist in dfml."""
-    if not isinstance(name, str) or not name.strip():
-        raise AnalysisException(f"[INVALID_TABLE_NAME] a table name must be a non-empty string, "
-                                f"got {name!r}", "INVALID_TABLE_NAME")
-    parts = [p.strip().strip("`") for p in name.split(".")]
-    if len(parts) == 3 and parts[0].lower() == "spark_catalog":
-        parts = parts[1:]
-    if len(parts) == 2:
-        if parts[0].lower() != DEFAULT_DB:
-            raise AnalysisException(
-                f"[SCHEMA_NOT_FOUND] The schema `{parts[0]}` cannot be found. Verify the spelling "
-                f"and correctness of the schema and catalog. SQLSTATE: 42704", "SCHEMA_NOT_FOUND")
-        parts = parts[1:]
-    if len(parts) != 1 or not parts[0]:
-        raise AnalysisException(f"[INVALID_TABLE_NAME] {name!r} is not a table name",
-                                "INVALID_TABLE_NAME")
-    return parts[0].lower()
-
-
-def already_exists(entry_name: str) -> AnalysisException:
-    return AnalysisException(
-        f"[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view "
-        f"`spark_catalog`.`{DEFAULT_DB}`.`{entry_name}` because it already exists.\nChoose a "
-        f"different name, drop or replace the existing object, or add the IF NOT EXISTS clause "
-        f"to tolerate pre-existing objects. SQLSTATE: 42P07", "TABLE_OR_VIEW_ALREADY_EXISTS")
-
-
-def not_found(name: str) -> AnalysisException:
-    return AnalysisException(
-        f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{name}` cannot be found. Verify the "
-        f"spelling and correctness of the schema and catalog.\nSearch path: "
-        f"[`spark_catalog`.`{DEFAULT_DB}`].\nIf you did not qualify the name with a schema, "
-        f"verify the current_schema() output, or qualify the name with the correct schema and "
-        f"catalog.\nTo tolerate the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF "
-        f"EXISTS. SQLSTATE: 42P01", "TABLE_OR_VIEW_NOT_FOUND")
-
-
-def nullable(schema: T.StructType) -> T.StructType:
-    return T.StructType([T.StructField(f.name, f.dataType, True, f.metadata) for f in schema.fields])
 
 
 class Warehouse:
@@ -111,31 +68,52 @@ class Warehouse:
     def _catalog_path(self) -> str:
         return posixpath.join(self.root, CATALOG_FILE)
 
-    def entries(self) -> dict[str, TableEntry]:
+    def load(self) -> dict:
+        """The catalog file's sections: ``tables``, ``views`` (persistent views, as SQL text)
+        and ``databases`` (dfml.sql.warehouse_objects)."""
         path = self._catalog_path()
         if not self.fs.exists(path):
             return {}
         with self.fs.open(path, "rb") as f:
-            data = json.loads(f.read().decode())
-        return {k: TableEntry.from_json(v) for k, v in data.get("tables", {}).items()}
+            return json.loads(f.read().decode())
+
+    def entries(self) -> dict[str, TableEntry]:
+        return {k: TableEntry.from_json(v) for k, v in self.load().get("tables", {}).items()}
 
     def _store(self, entries: dict[str, TableEntry]) -> None:
-        """Write the catalog file whole: a new file renamed over the old (atomic locally)."""
+        payload = self.load()
+        payload["tables"] = {k: e.to_json() for k, e in sorted(entries.items())}
+        self.store_payload(payload)
+
+    def store_payload(self, payload: dict) -> None:
+        """Write the catalog file whole: a new file renamed over the old (atomic locally).
+        Callers hold ``locked()`` and pass the sections they read under it."""
         self.fs.makedirs(self.root, exist_ok=True)
         path = self._catalog_path()
         tmp = f"{path}.{os.getpid()}.tmp"
-        payload = {"version": 1, "tables": {k: e.to_json() for k, e in sorted(entries.items())}}
+        payload = {**payload, "version": 1}
         with self.fs.open(tmp, "wb") as f:
             f.write(json.dumps(payload, indent=1).encode())
         self.fs.mv(tmp, path) if not _local(self.fs) else os.replace(tmp, path)
 
-    def _locked(self) -> Any:
+    def locked(self) -> Any:
         from .io.locking import commit_lock
         self.fs.makedirs(self.root, exist_ok=True)
         return commit_lock(self.fs, self._catalog_path())
 
+    def key(self, name: str) -> str:
+        """The catalog key of a table or view name (``split_name``); a name in a database
+        other than ``default`` that exists is refused clearly (dfml.sql.warehouse_objects)."""
+        try:
+            return split_name(name)
+        except AnalysisException as e:
+            if e.getErrorClass() == "SCHEMA_NOT_FOUND":
+                from .warehouse_objects import refuse_other_database
+                refuse_other_database(self, name)
+            raise
+
     def lookup(self, name: str) -> TableEntry | None:
-        return self.entries().get(split_name(name))
+        return self.entries().get(self.key(name))
 
     def get(self, name: str) -> TableEntry:
         entry = self.lookup(name)
@@ -171,9 +149,10 @@ class Warehouse:
         return f"{self.url}/{table}"
 
     def save(self, df: Any, name: str, fmt: str | None, mode: str, partition_by: list[str],
-             options: dict[str, Any]) -> None:
+             options: dict[str, Any], properties: dict[str, str] | None = None) -> None:
         """``df.write.saveAsTable(name)`` with Spark's save modes."""
-        table = split_name(name)
+        table = self.key(name)
+        self._replace_view(table, mode)
         fmt = (fmt or self.session.conf.get("spark.sql.sources.default") or "parquet").lower()
         if fmt not in _FORMATS:
             raise AnalysisException(f"saveAsTable: dfml writes tables as {', '.join(_FORMATS)}, "
@@ -193,11 +172,20 @@ class Warehouse:
         from .io.commit import write_frame
         write_frame(df, self.location(table), fmt, "overwrite" if existing else "error",
                     partition_by, options)
-        with self._locked():
+        with self.locked():
             entries = self.entries()
             entries[table] = TableEntry(table, self.location(table), fmt, nullable(schema),
-                                        list(partition_by))
+                                        list(partition_by), dict(properties or {}))
             self._store(entries)
+
+    def _replace_view(self, table: str, mode: str) -> None:
+        """A persistent view of the name: refused, or (overwrite) replaced by the table, as
+        Spark's saveAsTable does."""
+        from .warehouse_objects import drop_view, views
+        if table in views(self):
+            if mode != "overwrite":
+                raise already_exists(table)
+            drop_view(self, table)
 
     def _refuse_stray_location(self, table: str, existing: TableEntry | None) -> None:
         loc = posixpath.join(self.root, table)
@@ -221,9 +209,15 @@ class Warehouse:
         write_frame(df, entry.location, entry.format, mode, entry.partition_by, {})
 
     def create(self, name: str, schema: T.StructType, fmt: str | None, partition_by: list[str],
-               if_not_exists: bool = False, replace: bool = False, data: Any = None) -> None:
+               if_not_exists: bool = False, replace: bool = False, data: Any = None,
+               properties: dict[str, str] | None = None) -> None:
         """``CREATE TABLE``: an empty table of ``schema``, or the rows of ``data`` (CTAS)."""
-        table = split_name(name)
+        table = self.key(name)
+        from .warehouse_objects import views
+        if table in views(self):
+            if if_not_exists:
+                return
+            raise already_exists(table)
         existing = self.lookup(table)
         if existing is not None and not replace:
             if if_not_exists:
@@ -232,11 +226,14 @@ class Warehouse:
         if data is None:
             data = self.session.createDataFrame([], schema)
         self.save(data, table, fmt, "overwrite" if existing is not None else "error",
-                  partition_by, {})
+                  partition_by, {}, properties)
 
     def drop(self, name: str, if_exists: bool = False) -> bool:
-        table = split_name(name)
-        with self._locked():
+        table = self.key(name)
+        from .warehouse_objects import drop_view, views
+        if table in views(self):  # DROP TABLE drops a view too, as in Spark
+            return drop_view(self, table)
+        with self.locked():
             entries = self.entries()
             entry = entries.pop(table, None)
             if entry is None:

@@ -18,3 +18,8 @@ def register(name: str, fn: Any) -> None:
 def lookup(name: str) -> Any:
     """The UDF registered under ``name`` (any case), or None."""
     return _REGISTERED.get(name.lower())
+
+
+def registered() -> dict[str, Any]:
+    """Every registered UDF by its (lower-cased) name, for ``spark.catalog.listFunctions``."""
+    return dict(_REGISTERED)

@@ -26,8 +26,8 @@ FLOORS = {
     "sql.column": 32,
     "sql.group": 6,
     "sql.window": 5,
-    "sql.session": 13,
-    "sql.catalog": 8,
+    "sql.session": 23,
+    "sql.catalog": 24,
 }
 
 

@@ -122,3 +122,67 @@ def test_catalog_create_table_is_empty_and_typed(spark):
     assert df.schema.simpleString() == "struct<a:int,b:array<string>>" and df.count() == 0
     spark.sql("INSERT INTO tt_create SELECT 1, array('x', 'y')")
     assert spark.table("tt_create").collect()[0].b == ["x", "y"]
+
+
+def test_databases_views_and_properties_outlive_the_session(spark):
+    """What Spark keeps only in a Hive metastore, dfml keeps in the catalog file: a new
+    session (a new process) sees the databases, persistent views and table properties."""
+    for q in ("DROP VIEW IF EXISTS tt_view", "DROP TABLE IF EXISTS tt_props",
+              "DROP DATABASE IF EXISTS tt_db"):
+        spark.sql(q)
+    spark.sql("CREATE DATABASE tt_db COMMENT 'kept'")
+    spark.sql("CREATE TABLE tt_props (k INT, p INT) USING parquet PARTITIONED BY (p) "
+              "TBLPROPERTIES ('owner' = 'me')")
+    spark.sql("INSERT INTO tt_props PARTITION (p = 7) SELECT 1")
+    spark.sql("CREATE VIEW tt_view (kk) AS SELECT k + 1 FROM tt_props")
+    warehouse = spark.conf.get("spark.sql.warehouse.dir")
+    code = textwrap.dedent(f"""
+        from dfml.sql import SparkSession
+        s = SparkSession.builder.master("local[1]").config("spark.dfml.progress", "false") \\
+            .config("spark.sql.warehouse.dir", {warehouse!r}).getOrCreate()
+        c = s.catalog
+        print(c.getDatabase("tt_db").description, c.getTableProperties("tt_props"),
+              [p.partition for p in c.listPartitions("tt_props")],
+              s.table("tt_view").collect(), c.getTable("tt_view").tableType)
+        s.stop()
+    """)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == \
+        "kept {'owner': 'me'} ['p=7'] [Row(kk=2)] VIEW"
+    with open(os.path.join(warehouse, CATALOG_FILE)) as f:
+        stored = json.load(f)
+    assert stored["views"]["tt_view"]["sql"] == "SELECT k + 1 FROM tt_props"
+    assert stored["databases"]["tt_db"]["description"] == "kept"
+    for q in ("DROP VIEW tt_view", "DROP TABLE tt_props", "DROP DATABASE tt_db"):
+        spark.sql(q)  # the session (and its warehouse) is shared with other test modules
+
+
+def test_tables_stay_in_the_default_database(spark):
+    """dfml's tables live in ``default``: a name in another database that exists is refused
+    clearly (not created in ``default``), one that does not is SCHEMA_NOT_FOUND as in Spark."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS tt_other")
+    with pytest.raises(AnalysisException, match="UNSUPPORTED_FEATURE.*`tt_other`"):
+        spark.sql("CREATE TABLE tt_other.t (a INT) USING parquet")
+    with pytest.raises(AnalysisException, match="UNSUPPORTED_FEATURE"):
+        spark.sql("USE tt_other")
+    with pytest.raises(AnalysisException, match="SCHEMA_NOT_FOUND"):
+        spark.sql("CREATE TABLE tt_nope.t (a INT) USING parquet")
+    assert spark.catalog.currentDatabase() == "default"
+    spark.sql("DROP DATABASE tt_other")
+    assert not spark.catalog.databaseExists("tt_other")
+
+
+def test_new_session_shares_the_cluster_not_the_views(spark):
+    child = spark.newSession()
+    spark.range(2).createOrReplaceTempView("tt_parent_view")
+    try:
+        assert child.client is spark.client and child is not spark
+        assert not child.catalog.tableExists("tt_parent_view")
+        child.conf.set("spark.tt.key", "child")
+        assert spark.conf.get("spark.tt.key") is None
+        assert child.range(3).count() == 3 and child.graphs_run == 1
+    finally:
+        spark.catalog.dropTempView("tt_parent_view")

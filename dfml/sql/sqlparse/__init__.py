@@ -51,7 +51,9 @@ def run_sql(session, query, args, kwargs, functions):
     elif args is not None:
         raise TypeError(f"sql(): args must be a dict or a list, got {type(args).__name__}")
     tree = parse(query, "query")
-    return QueryTranslator(session, session_views(session), functions, params).run(tree)
+    translator = QueryTranslator(session, session_views(session), functions, params)
+    translator.text = query  # a persistent view keeps its query's own text (catalog_sql)
+    return translator.run(tree)
 
 
 class _Formatter(string.Formatter):

@@ -3,6 +3,8 @@
 A view is the DataFrame itself (its plan), not a copy of the data: reading it in a query builds
 on the same lazy plan, so pushdown reaches the view's source. Session views belong to one
 session; global temp views (``global_temp.name``) are shared by all sessions of the process.
+Behind them come the warehouse's tables and persistent views (dfml.sql.tables,
+dfml.sql.warehouse_objects), which outlive the session.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..errors import AnalysisException
+from .catalog_listings import CatalogObjects, Function, TablePartition, name_matches  # noqa: F401
 
 GLOBAL_DB = "global_temp"
 _GLOBAL_VIEWS: dict[str, Any] = {}
@@ -111,9 +114,24 @@ class SessionCatalog:
             return df
         entry = self.table_entry(name)
         if entry is None:
-            raise _not_found(name)
+            view = self.persistent_view(name)
+            if view is None:
+                raise _not_found(name)
+            from ..warehouse_objects import read_view
+            return read_view(self.session, view)
         from ..tables import Warehouse
         return Warehouse(self.session).read_entry(entry)
+
+    def persistent_view(self, name: str) -> Any:
+        """The warehouse's persistent view ``name`` (None: none, or not a view name)."""
+        if self.session is None:
+            return None
+        from ..tables import Warehouse
+        from ..warehouse_objects import lookup_view
+        try:
+            return lookup_view(Warehouse(self.session), name)
+        except AnalysisException:
+            return None
 
     def table_entry(self, name: str) -> Any:
         """The warehouse table ``name`` names (None: no such table, or not a table name)."""
@@ -140,8 +158,9 @@ class Database(NamedTuple):
     locationUri: str
 
 
-class Catalog:
-    """``spark.catalog``: the session's temp views and the warehouse's tables."""
+class Catalog(CatalogObjects):
+    """``spark.catalog``: the session's temp views and the warehouse's tables, views and
+    databases (the functions, partitions and DDL listings are in sqlparse.catalog_listings)."""
 
     def __init__(self, session: Any, views: SessionCatalog):
         self._session = session
@@ -151,14 +170,29 @@ class Catalog:
         from ..tables import Warehouse
         return Warehouse(self._session)
 
+    # ------------------------------------------------------------ catalogs and databases
     def currentCatalog(self) -> str:
         return "spark_catalog"
+
+    def setCurrentCatalog(self, catalogName: str) -> None:
+        """dfml has Spark's session catalog only."""
+        if not isinstance(catalogName, str) or catalogName.lower() != "spark_catalog":
+            raise AnalysisException(
+                f"[CATALOG_NOT_FOUND] The catalog `{catalogName}` not found. Consider to set the "
+                f"SQL config \"spark.sql.catalog.{catalogName}\" to a catalog plugin. "
+                f"SQLSTATE: 42P08", "CATALOG_NOT_FOUND")
 
     def currentDatabase(self) -> str:
         return "default"
 
     def setCurrentDatabase(self, dbName: str) -> None:
+        """Only ``default`` can be current: dfml's tables live there (another existing database
+        is refused clearly rather than silently ignored)."""
+        from ..warehouse_objects import DEFAULT_DB, db_name, other_database
+        key = db_name(dbName)
         self.getDatabase(dbName)
+        if key != DEFAULT_DB:
+            raise other_database(key, f"USE {dbName}")
 
     def listCatalogs(self, pattern: str | None = None) -> list[CatalogMetadata]:
         import fnmatch
@@ -166,47 +200,71 @@ class Catalog:
                 if pattern is None or fnmatch.fnmatch(c.name, pattern)]
 
     def listDatabases(self, pattern: str | None = None) -> list[Database]:
-        import fnmatch
-        out = [self.getDatabase("default")]
-        return [d for d in out if pattern is None or fnmatch.fnmatch(d.name, pattern)]
+        from ..warehouse_objects import databases
+        names = sorted(["default", *databases(self._warehouse())])
+        return [self.getDatabase(n) for n in names if name_matches(n, pattern)]
 
     def getDatabase(self, dbName: str) -> Database:
-        if dbName.lower() not in ("default", "spark_catalog.default"):
-            raise AnalysisException(
-                f"[SCHEMA_NOT_FOUND] The schema `{dbName}` cannot be found. Verify the spelling "
-                f"and correctness of the schema and catalog. SQLSTATE: 42704", "SCHEMA_NOT_FOUND")
-        wh = self._warehouse()
-        uri = wh.url if "://" in wh.url else f"file:{wh.url}"
-        return Database("default", "spark_catalog", "default database", uri)
+        from ..warehouse_objects import database_row
+        name, description, uri = database_row(self._warehouse(), dbName)
+        return Database(name, "spark_catalog", description, uri)
 
     def databaseExists(self, dbName: str) -> bool:
-        return dbName.lower() in ("default", "spark_catalog.default")
+        from ..warehouse_objects import database_exists
+        try:
+            return database_exists(self._warehouse(), dbName)
+        except AnalysisException:
+            return False
 
+    def createDatabase(self, dbName: str, ifNotExists: bool = False,
+                       properties: dict[str, str] | None = None) -> None:
+        from ..warehouse_objects import create_database
+        create_database(self._warehouse(), dbName, ifNotExists, properties)
+
+    def dropDatabase(self, dbName: str, ifExists: bool = False, cascade: bool = False) -> None:
+        from ..warehouse_objects import drop_database
+        drop_database(self._warehouse(), dbName, ifExists, cascade)
+
+    # ------------------------------------------------------------ tables and views
     def _tables(self) -> list[Table]:
-        return [Table(name, "spark_catalog", ["default"], None, "MANAGED", False)
-                for name in sorted(self._warehouse().entries())]
+        from ..warehouse_objects import views
+        wh = self._warehouse()
+        kinds = {**{n: "VIEW" for n in views(wh)}, **{n: "MANAGED" for n in wh.entries()}}
+        return [Table(name, "spark_catalog", ["default"], None, kind, False)
+                for name, kind in sorted(kinds.items())]
 
     def listTables(self, dbName: str | None = None, pattern: str | None = None) -> list[Table]:
         import fnmatch
-        tables = [] if dbName is not None and dbName.lower() == GLOBAL_DB else self._tables()
+        tables = self._tables()
         if dbName is not None and dbName.lower() == GLOBAL_DB:
+            tables = []
             names = [(n, [GLOBAL_DB]) for n in sorted(_GLOBAL_VIEWS)]
             names += [(n, []) for n in sorted(self._views.views)]
         else:
+            if dbName is not None and self.getDatabase(dbName).name != "default":
+                tables = []  # dfml's databases other than default hold no tables
             names = [(n, []) for n in sorted(self._views.views)]
         out = tables + [Table(n, None, ns, None, "TEMPORARY", True) for n, ns in names]
         if pattern is not None:
             out = [t for t in out if fnmatch.fnmatch(t.name, pattern.replace("|", "*"))]
         return out
 
+    def listViews(self, dbName: str | None = None, pattern: str | None = None) -> list[Table]:
+        """Persistent views of the database, then the session's temp views."""
+        return [t for t in self.listTables(dbName) if t.tableType in ("VIEW", "TEMPORARY")
+                and name_matches(t.name, pattern)]
+
     def getTable(self, tableName: str) -> Table:
         if self._views.lookup(tableName) is not None:
             db, name = _split(tableName)
             return Table(name.lower(), None, [db] if db else [], None, "TEMPORARY", True)
         entry = self._views.table_entry(tableName)
-        if entry is None:
-            raise _not_found(tableName)
-        return Table(entry.name, "spark_catalog", ["default"], None, "MANAGED", False)
+        if entry is not None:
+            return Table(entry.name, "spark_catalog", ["default"], None, "MANAGED", False)
+        view = self._views.persistent_view(tableName)
+        if view is not None:
+            return Table(view.name, "spark_catalog", ["default"], None, "VIEW", False)
+        raise _not_found(tableName)
 
     def tableExists(self, tableName: str, dbName: str | None = None) -> bool:
         name = f"{dbName}.{tableName}" if dbName else tableName
@@ -215,7 +273,8 @@ class Catalog:
                 return True
         except AnalysisException:
             return False
-        return self._views.table_entry(name) is not None
+        return self._views.table_entry(name) is not None or \
+            self._views.persistent_view(name) is not None
 
     def listColumns(self, tableName: str, dbName: str | None = None) -> list[Column]:
         name = f"{dbName}.{tableName}" if dbName else tableName
@@ -246,15 +305,17 @@ class Catalog:
     def dropTable(self, tableName: str, ifExists: bool = False, purge: bool = False) -> None:
         self._warehouse().drop(tableName, ifExists)
 
+    def dropView(self, viewName: str, ifExists: bool = False) -> None:
+        """Drop a persistent view (a table of the name is refused, as in Spark)."""
+        from ..warehouse_objects import drop_view
+        drop_view(self._warehouse(), viewName, ifExists)
+
     def truncateTable(self, tableName: str) -> None:
         self._warehouse().truncate(tableName)
 
     def refreshTable(self, tableName: str) -> None:
         """Files are listed at each read, so there is nothing to refresh."""
         self.getTable(tableName)
-
-    def listViews(self, dbName: str | None = None, pattern: str | None = None) -> list[Table]:
-        return [t for t in self.listTables(dbName, pattern) if t.isTemporary]
 
     def dropTempView(self, viewName: str) -> bool:
         return self._views.views.pop(viewName.lower(), None) is not None

@@ -463,3 +463,32 @@ def spark_type(node: exp.DataType) -> T.DataType:
 def expr_column(text: str, functions: Any) -> Column:
     """``functions.expr(text)``: one SQL expression as a Column."""
     return ExprTranslator(functions).column(parse(text, "expression"))
+
+
+def sql_function_names(functions: Any) -> dict[str, Any]:
+    """The built-in function names SQL text can call, each with the Python function it runs
+    (``spark.catalog.listFunctions``): dfml.sql.functions' public names that are Spark SQL
+    functions, their SQL-only aliases and the cast functions (``int(x)``)."""
+    out: dict[str, Any] = {}
+    for name in dir(functions):
+        fn = getattr(functions, name)
+        if name.startswith("_") or name != name.lower() or name in _NOT_SQL \
+                or not callable(fn) or isinstance(fn, type) or not hasattr(fn, "__module__") \
+                or not str(fn.__module__).startswith("dfml.sql.functions"):
+            continue
+        out[name] = fn
+    for alias, target in _SQL_ALIASES.items():
+        if target in out:
+            out[alias] = out[target]
+    for name in _CAST_FUNCTIONS:
+        out.setdefault(name, None)
+    return {k: v for k, v in out.items() if k not in _PYTHON_ONLY}
+
+
+# dfml.sql.functions' names that PySpark has in Python only (partition transforms, Python
+# spellings of SQL syntax or of a function SQL knows under another name): not in Spark's
+# function registry, so not listed as SQL functions
+_PYTHON_ONLY = {"bitwise_not", "bucket", "count_distinct", "create_map", "days", "hours",
+                "listagg_distinct", "months", "negate", "product", "string_agg_distinct",
+                "sum_distinct", "timestamp_add", "timestamp_diff", "timestampadd",
+                "timestampdiff", "years"}

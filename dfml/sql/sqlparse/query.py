@@ -89,6 +89,7 @@ class QueryTranslator:
         self.views = views
         self.F = functions
         self.params = params or {}
+        self.text: str | None = None  # the SQL text run_sql parsed, when there is one
         self.ctes: list[dict[str, Any]] = []
         self._hidden = 0
 
@@ -127,6 +128,10 @@ class QueryTranslator:
         if isinstance(node, (exp.Insert, exp.TruncateTable)) or (
                 isinstance(node, exp.Command) and node.name.upper() == "SHOW"):
             return self._table_statement(node)
+        if isinstance(node, exp.Use) or (isinstance(node, (exp.Create, exp.Drop)) and (
+                node.args.get("kind") or "").upper() in ("DATABASE", "SCHEMA", "NAMESPACE")):
+            from . import catalog_sql
+            return catalog_sql.database_statement(self, node)
         if isinstance(node, (exp.Create, exp.Drop)):
             return self._view_statement(node)
         if isinstance(node, exp.SetOperation):
@@ -139,7 +144,8 @@ class QueryTranslator:
         """The warehouse's statements (sqlparse.tables_sql); they run now, as in Spark."""
         from . import tables_sql
         if isinstance(node, exp.Command):
-            return tables_sql.show_tables(self, node)
+            from .catalog_sql import show
+            return show(self, node)
         run = {exp.Create: tables_sql.create_table, exp.Insert: tables_sql.insert,
                exp.Drop: tables_sql.drop_table, exp.TruncateTable: tables_sql.truncate}[type(node)]
         run(self, node)
@@ -152,9 +158,12 @@ class QueryTranslator:
         props = node.args.get("properties")
         flags = {type(p).__name__ for p in (props.expressions if props is not None else [])}
         if isinstance(node, exp.Create):
-            if kind != "VIEW" or "TemporaryProperty" not in flags:
-                raise unsupported(f"CREATE {kind} (dfml has temporary views and tables, "
-                                  f"not persistent views)")
+            if kind != "VIEW":
+                raise unsupported(f"CREATE {kind} (dfml has views, tables and databases)")
+            if "TemporaryProperty" not in flags:
+                from .catalog_sql import create_view
+                create_view(self, node)
+                return self.session.range(0).select()
             name = node.this.name
             self.views.create(name, self.run(node.expression), replace=bool(node.args.get("replace")),
                               global_="GlobalProperty" in flags)
@@ -162,9 +171,10 @@ class QueryTranslator:
             if kind != "VIEW":
                 raise unsupported(f"DROP {kind} (only DROP VIEW of a temp view)")
             for t in node.expressions or node.args.get("tables") or []:
-                parts = [p.name for p in t.parts]
-                if not self.views.drop(".".join(parts)) and not node.args.get("exists"):
-                    raise self.views.not_found(".".join(parts))
+                name = ".".join(p.name for p in t.parts)
+                if not self.views.drop(name):  # not a temp view: a persistent one
+                    from .catalog_sql import drop_view
+                    drop_view(self, name, bool(node.args.get("exists")))
         return self.session.range(0).select()
 
     def _set_operation(self, node: exp.Expression) -> Any:

@@ -20,17 +20,21 @@ def _name(table: exp.Expression) -> str:
     return ".".join(p.name for p in table.parts)
 
 
-def _props(node: exp.Expression) -> tuple[str | None, list[str]]:
-    fmt, partition_by = None, []
+def _props(node: exp.Expression) -> tuple[str | None, list[str], dict[str, str]]:
+    """USING, PARTITIONED BY and TBLPROPERTIES of a CREATE TABLE (others are refused)."""
+    fmt, partition_by, properties = None, [], {}
     props = node.args.get("properties")
     for p in props.expressions if props is not None else []:
         if isinstance(p, exp.FileFormatProperty):
             fmt = p.this.name.lower()
         elif isinstance(p, exp.PartitionedByProperty):
             partition_by = [c.name for c in p.this.expressions]
+        elif type(p) is exp.Property and isinstance(p.this, exp.Literal) \
+                and isinstance(p.args.get("value"), exp.Literal):  # TBLPROPERTIES ('k' = 'v')
+            properties[p.this.name] = p.args["value"].name
         elif not isinstance(p, (exp.TemporaryProperty,)):
             raise unsupported(f"the table property {p.sql('spark')}")
-    return fmt, partition_by
+    return fmt, partition_by, properties
 
 
 def _warehouse(translator: Any) -> Any:
@@ -39,7 +43,7 @@ def _warehouse(translator: Any) -> Any:
 
 
 def create_table(translator: Any, node: exp.Create) -> None:
-    fmt, partition_by = _props(node)
+    fmt, partition_by, properties = _props(node)
     target = node.this
     if node.args.get("replace"):  # Spark's file tables refuse it too
         name = (target.this if isinstance(target, exp.Schema) else target).name
@@ -67,7 +71,8 @@ def create_table(translator: Any, node: exp.Create) -> None:
                 f"`spark_catalog`.`default`.`{target.name}`, defined table columns are: "
                 f"{', '.join(f'`{n}`' for n in names)}. SQLSTATE: 42703", "COLUMN_NOT_DEFINED_IN_TABLE")
     _warehouse(translator).create(_name(target), schema or data.schema, fmt, partition_by,
-                                  if_not_exists=bool(node.args.get("exists")), data=data)
+                                  if_not_exists=bool(node.args.get("exists")), data=data,
+                                  properties=properties)
 
 
 def insert(translator: Any, node: exp.Insert) -> None:
@@ -81,6 +86,9 @@ def insert(translator: Any, node: exp.Insert) -> None:
     warehouse = _warehouse(translator)
     entry = warehouse.get(_name(target))
     data = translator.run(node.expression)
+    spec = target.args.get("partition")
+    if spec is not None:
+        data = _static_partitions(translator, entry, spec, data, columns)
     if columns is not None:  # INSERT INTO t (b, a): the listed columns, the rest null
         lower = [c.lower() for c in columns]
         unknown = [c for c in columns if c.lower() not in [n.lower() for n in entry.schema.names]]
@@ -99,6 +107,35 @@ def insert(translator: Any, node: exp.Insert) -> None:
                              else F.lit(None).cast(f.dataType).alias(f.name)
                              for f in entry.schema.fields])
     warehouse.append(data, entry, by_name=False, overwrite=bool(node.args.get("overwrite")))
+
+
+def _static_partitions(translator: Any, entry: Any, spec: exp.Partition, data: Any,
+                       columns: list[str] | None) -> Any:
+    """``INSERT INTO t PARTITION (p = 1, q) SELECT ...``: the query gives the other columns in
+    the table's order, and each ``p = value`` is that constant (``q`` alone: from the data)."""
+    if columns is not None:
+        raise unsupported("INSERT with both a column list and PARTITION (...)")
+    static = {}
+    for item in spec.expressions:
+        key = item.this.name if isinstance(item, exp.EQ) else item.name
+        if key not in entry.partition_by:
+            raise AnalysisException(
+                f"[PARTITIONS_NOT_FOUND] The partition(s) `{key}` cannot be found in table "
+                f"`spark_catalog`.`default`."
+                f"`{entry.name}`.\nVerify the partition specification and table name.\nTo "
+                f"tolerate the error on drop use ALTER TABLE \u2026 DROP IF EXISTS PARTITION. "
+                f"SQLSTATE: 428FT", "PARTITIONS_NOT_FOUND")
+        if isinstance(item, exp.EQ):
+            static[key] = translator.exprs(None).column(item.expression)
+    if not static:
+        return data
+    fields = [f for f in entry.schema.fields if f.name not in static]
+    if len(data.columns) != len(fields):
+        from ..table_insert import arity_error
+        raise arity_error(entry._replace(schema=type(entry.schema)(fields)), data.columns)
+    data = data.toDF(*[f.name for f in fields])  # by position: the query's names may repeat
+    return data.select(*[static[f.name].alias(f.name) if f.name in static else data[f.name]
+                         for f in entry.schema.fields])
 
 
 def drop_table(translator: Any, node: exp.Drop) -> None:
