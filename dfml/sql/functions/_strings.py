@@ -10,6 +10,7 @@ import pyarrow as pa
 from .. import types as T
 from .. import column_ops as ops
 from ..column import Column, Ctx, Typed, cast_to, fix_dtype
+from ..kernels import rowwise
 from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
 from .._casts import cast_series
@@ -64,20 +65,43 @@ def length(col: Any) -> Column:
     return func("length", [col], impl)
 
 
-def _trim(name: str, method: str) -> Any:
-    def f(col: Any, trim: str | None = None) -> Column:
-        def impl(ctx: Ctx, t: Typed) -> Typed:
+def _trim(name: str, method: str, side: str) -> Any:
+    """Spark 4's ``trim(col, trim)``: ``trim`` is a column (a str names one), whose characters
+    are all stripped from the string's ``side``; Spark names it ``TRIM(BOTH t FROM col)``. A
+    literal set strips vectorized; a column of sets goes row by row (each row its own set)."""
+    def f(col: Any, trim: Any = None) -> Column:
+        if trim is None:
+            def impl(ctx: Ctx, t: Typed) -> Typed:
+                t = _str(name, t)
+                value = getattr(t.value.str, method)(" ")
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+            return func(name, [col], impl)
+        chars = col_expr(trim)
+        src = col_expr(col)
+
+        def impl2(ctx: Ctx, t: Typed, c: Typed) -> Typed:
             t = _str(name, t)
-            value = getattr(t.value.str, method)(" " if trim is None else trim)
-            return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
-        return func(name, [col], impl)
+            c = _str(name, c)
+            if t.is_scalar:
+                t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+            if c.is_scalar:
+                if c.value is None:
+                    return Typed(None, T.StringType(), True)
+                value = getattr(t.value.str, method)(c.value)
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+
+            def one(s: Any, cs: Any) -> Any:
+                return None if s is None or cs is None else getattr(s, method)(cs)
+            return Typed(per_partition(ctx, [t, c], rowwise(one, pa.string()), T.StringType()),
+                         T.StringType(), True)
+        return func(name, [src, chars], impl2, sql=f"TRIM({side} {chars.sql()} FROM {src.sql()})")
     f.__name__ = name
     return f
 
 
-trim = _trim("trim", "strip")
-ltrim = _trim("ltrim", "lstrip")
-rtrim = _trim("rtrim", "rstrip")
+trim = _trim("trim", "strip", "BOTH")
+ltrim = _trim("ltrim", "lstrip", "LEADING")
+rtrim = _trim("rtrim", "rstrip", "TRAILING")
 
 
 def _col_or_value(v: Any) -> Any:
