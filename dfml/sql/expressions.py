@@ -201,6 +201,8 @@ class Literal(Expr):
             return format_double(v)
         if isinstance(v, (list, tuple)):
             return "array(" + ", ".join(Literal(x).sql() for x in v) + ")"
+        if isinstance(v, (bytes, bytearray)):
+            return "X'" + bytes(v).hex().upper() + "'"  # Spark's binary literal
         return str(v)
 
     def compile(self, ctx: Ctx) -> Typed:

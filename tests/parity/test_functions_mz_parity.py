@@ -99,3 +99,26 @@ def test_try_make_timestamp_ltz_keeps_its_zone_in_the_name(spark, pyspark):
         == ["try_make_timestamp_ltz(year, month, day, hour, min, sec, tz)"]
     assert ours.select(F.try_make_timestamp("year", "month", "day", "hour", "min", "sec", "tz")).columns \
         == ["try_make_timestamp(year, month, day, hour, min, sec)"]
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_seeded_random_values_are_sparks(spark, pyspark, parts):
+    from pyspark.sql import functions as PF
+
+    def build(s, f):
+        return s.range(0, 40, 1, parts).select(
+            "id", f.rand(42), f.randn(42), f.rand(-7), f.randn(0), f.randstr(16, 3), f.randstr(0, 5),
+            f.uniform(5, 105, 3), f.uniform(f.lit(-1.5), f.lit(2.5), f.lit(9)), f.uuid(seed=123))
+    assert_same(build(spark, F), build(pyspark, PF), ordered=True, rel=1e-12)
+
+
+def test_randn_many_rows_and_percentiles(spark, pyspark):
+    from pyspark.sql import functions as PF
+
+    def build(s, f):
+        key = (f.col("id") % 3).alias("key")
+        df = s.range(0, 1000, 1, 1).select(key, (f.randn(42) + key * 10).alias("value"))
+        return df.groupBy("key").agg(f.percentile("value", f.lit(0.5), f.lit(1)),
+                                     f.percentile_approx("value", f.lit(0.5), f.lit(1000000)),
+                                     f.sum("value"))
+    assert_same(build(spark, F), build(pyspark, PF), rel=1e-9)

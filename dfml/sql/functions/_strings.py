@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Column, Ctx, Typed, cast_to, fix_dtype
+from ..column import Column, Ctx, Literal, Typed, cast_to, fix_dtype
 from ..kernels import rowwise
 from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
@@ -280,8 +280,12 @@ def _pad(name: str, left: bool) -> Any:
                 return v
             fill = (fill_with * n)[: n - builtins_len(v)]
             return fill + v if left else v + fill
-        return Column(ops.row_func(name, [col_expr(col), lit_expr(len), lit_expr(pad)], "sis", one,
-                                   T.StringType()))
+        c, n, p = col_expr(col), lit_expr(len), lit_expr(pad)
+        sql = f"{name}({c.sql()}, {n.sql()}, {p.sql()})"
+        if isinstance(p, Literal) and isinstance(p.value, (bytes, bytearray)):
+            # a binary pad of a string: Spark reads the bytes as UTF-8 text (and shows X'..')
+            p = Literal(bytes(p.value).decode("utf-8", "replace"))
+        return Column(ops.row_func(name, [c, n, p], "sis", one, T.StringType(), sql=sql))
     f.__name__ = name
     return f
 
@@ -305,7 +309,39 @@ def _simple(name: str, fn: Any) -> Any:
 
 
 initcap = _simple("initcap", lambda v: " ".join(w[:1].upper() + w[1:].lower() for w in v.split(" ")))
-reverse = _simple("reverse", lambda v: v[::-1])
+def _reverse_lists(a: pa.ChunkedArray) -> pa.Array:
+    """Each list's elements in reverse order, by one take over the flat values: the element at
+    flat position p of list i moves to offsets[i] + offsets[i + 1] - 1 - p."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    import numpy as np
+    offsets = np.asarray(arr.offsets)
+    starts, ends = offsets[:-1], offsets[1:]
+    flat = np.arange(offsets[0], offsets[-1])
+    owner = np.searchsorted(ends, flat, side="right")
+    src = starts[owner] + ends[owner] - 1 - flat
+    values = arr.values.take(pa.array(src, pa.int64())) if len(src) else arr.values.slice(0, 0)
+    large = pa.types.is_large_list(arr.type)
+    rebased = pa.array(offsets - offsets[0], pa.int64() if large else pa.int32())
+    cls = pa.LargeListArray if large else pa.ListArray
+    return cls.from_arrays(rebased, values, type=arr.type, mask=arr.is_null())
+
+
+def reverse(col: Any) -> Column:
+    """A string's characters, a binary's bytes or an array's elements in reverse order."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if isinstance(t.dtype, T.ArrayType):
+            if t.is_scalar:
+                t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+            return Typed(per_partition(ctx, [t], _reverse_lists, t.dtype), t.dtype, t.nullable)
+        if isinstance(t.dtype, T.BinaryType):
+            if t.is_scalar:
+                return Typed(None if t.value is None else bytes(t.value)[::-1], t.dtype, t.nullable)
+            return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v[::-1], pa.binary()),
+                                       t.dtype), t.dtype, t.nullable)
+        t = _str("reverse", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v[::-1], pa.large_string()),
+                                   T.StringType()), T.StringType(), t.nullable)
+    return func("reverse", [col], impl)
 
 
 def repeat(col: Any, n: Any) -> Column:
