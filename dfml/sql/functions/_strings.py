@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import functools
 import re
 from typing import Any
 
@@ -11,6 +13,7 @@ from .. import types as T
 from .. import column_ops as ops
 from ..column import Column, Ctx, Literal, Typed, cast_to, fix_dtype
 from ..kernels import rowwise
+from ..errors import AnalysisException
 from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
 from .._casts import cast_series
@@ -223,17 +226,43 @@ def _rows_kernel(fn: Any, out_t: pa.DataType) -> Any:
     return k
 
 
-def regexp_replace(string: Any, pattern: str, replacement: str) -> Column:
-    rx = re.compile(pattern)
-    rep = _java_replacement(replacement)
+@functools.lru_cache(maxsize=256)
+def _compiled_replace(pattern: str, replacement: str) -> tuple:
+    return re.compile(pattern), _java_replacement(replacement)
 
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("regexp_replace", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: rx.sub(rep, v), pa.large_string()),
-                                   T.StringType()), T.StringType(), t.nullable)
+
+def regexp_replace(string: Any, pattern: Any, replacement: Any, position: Any = 1) -> Column:
+    """Every match of the Java-style regex ``pattern`` replaced by ``replacement`` (``$1``
+    group references), from 1-based ``position`` on. A str ``pattern``/``replacement`` is the
+    text itself; either may be a Column, whose value each row compiles (cached)."""
+    if isinstance(position, Column) and isinstance(position._expr, Literal):
+        position = position._expr.value
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise TypeError(f"regexp_replace: position must be an int literal, got {position!r}")
+    if position < 1:
+        raise AnalysisException(f"[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] regexp_replace: the "
+                                f"position must be positive, got {position}.",
+                                "DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE")
+    start = position - 1
+
+    def one(v: str, pat: str, rep: str) -> str:
+        rx, jrep = _compiled_replace(pat, rep)
+        return v[:start] + rx.sub(jrep, v[start:]) if start else rx.sub(jrep, v)
     e = col_expr(string)
-    return func("regexp_replace", [e], impl,
-                sql=f"regexp_replace({e.sql()}, {pattern}, {replacement}, 1)")
+    p = pattern._expr if isinstance(pattern, Column) else lit_expr(pattern)
+    r = replacement._expr if isinstance(replacement, Column) else lit_expr(replacement)
+    sql = f"regexp_replace({e.sql()}, {p.sql()}, {r.sql()}, {position})"
+    if isinstance(p, Literal) and isinstance(r, Literal) and isinstance(p.value, str) \
+            and isinstance(r.value, str):
+        _compiled_replace(p.value, r.value)  # a bad pattern fails here, before any work runs
+        pat, rep = p.value, r.value
+
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            t = _str("regexp_replace", t)
+            return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: one(v, pat, rep), pa.large_string()),
+                                       T.StringType()), T.StringType(), t.nullable)
+        return func("regexp_replace", [e], impl, sql=sql)
+    return Column(ops.row_func("regexp_replace", [e, p, r], "sss", one, T.StringType(), sql=sql))
 
 
 def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
@@ -257,14 +286,21 @@ def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
     return func("regexp_extract", [e], impl, sql=f"regexp_extract({e.sql()}, {pattern}, {idx})")
 
 
+builtins_str = builtins.str
+
+
 def split(str: Any, pattern: Any, limit: Any = -1) -> Column:  # noqa: A002
     """Split around a Java-style regex; ``pattern`` and ``limit`` may be columns (a str pattern
     is the regex itself, as in Spark)."""
     def cut(v: str, pat: str, lim: int) -> list:
+        if lim == 1:
+            return [v]
         if lim > 0:
             return re.split(pat, v, maxsplit=lim - 1)
         return re.split(pat, v)
-    e, p, n = col_expr(str), lit_expr(pattern), lit_expr(limit)
+    # Spark 4: a str limit names a column, as a Column does; an int is the limit itself
+    e, p = col_expr(str), lit_expr(pattern)
+    n = col_expr(limit) if isinstance(limit, (builtins_str, Column)) else lit_expr(limit)
     return Column(ops.row_func("split", [e, p, n], "ssi", cut, T.ArrayType(T.StringType(), True)))
 
 
