@@ -122,3 +122,46 @@ def test_randn_many_rows_and_percentiles(spark, pyspark):
                                      f.percentile_approx("value", f.lit(0.5), f.lit(1000000)),
                                      f.sum("value"))
     assert_same(build(spark, F), build(pyspark, PF), rel=1e-9)
+
+
+def test_reverse_strings_arrays_binaries(spark, pyspark):
+    rows = [([2, 1, 3], "Spark SQL", bytearray(b"\xca\xfe")), ([], "", bytearray(b"")),
+            (None, None, None), ([None, 4], "é", bytearray(b"\x01"))]
+    _run(spark, pyspark, rows, "a array<int>, s string, b binary",
+         lambda d, f: d.select(f.reverse("a"), f.reverse("s"), f.hex(f.reverse("b"))))
+    _run(spark, pyspark, rows, "a array<int>, s string, b binary",
+         lambda d, f: d.filter("s != ''").select(f.reverse("a")))
+
+
+def test_pad_with_a_binary_pad(spark, pyspark):
+    rows = [("abcd",), ("xyz",), ("12",), (None,), ("abcdefgh",)]
+    _run(spark, pyspark, rows, "s string",
+         lambda d, f: d.select("*", f.rpad(d.s, 6, f.lit(b"uv")), f.lpad("s", 5, b"\xc3\xa9")))
+
+
+REGEX_ROWS = [("100-200", r"(\d+)", "--"), ("a1b22", r"\d", "<$0>"), (None, "x", "y"),
+              ("abc", None, "y"), ("", "^", "z")]
+
+
+def test_regexp_replace_columns_and_position(spark, pyspark):
+    _run(spark, pyspark, REGEX_ROWS, "str string, pattern string, replacement string",
+         lambda d, f: d.select("*", f.regexp_replace("str", r"(\d+)", "--"),
+                               f.regexp_replace(f.col("str"), f.col("pattern"), f.col("replacement")),
+                               f.regexp_replace("str", r"(\d+)", "--", 5),
+                               f.regexp_replace("str", "pattern", f.lit("#"), 2)))
+
+
+SPLIT_ROWS = [("oneAtwoBthreeC", "[ABC]", 2), ("1A2B3C", "[1-9]+", 1), ("aa2bb3cc4", "[1-9]+", -1),
+              (None, "x", 1), ("a,b", None, 1), ("a,b,c", ",", None)]
+
+
+def test_split_pattern_and_limit_columns(spark, pyspark):
+    _run(spark, pyspark, SPLIT_ROWS, "s string, p string, l int",
+         lambda d, f: d.select("*", f.split(d.s, d.p), f.split("s", d.p, "l"), f.split("s", f.lit(","), 1),
+                               f.split("s", ",", 0)))
+
+
+def test_day_and_month_names_of_timestamp_text(spark, pyspark):
+    rows = [("2015-04-08 13:08:15",), ("2024-10-31",), (None,), ("2024-02-30",), ("junk",)]
+    _run(spark, pyspark, rows, "ts string",
+         lambda d, f: d.select("*", f.monthname("ts"), f.weekday("ts"), f.dayname("ts")))
