@@ -165,3 +165,15 @@ def test_day_and_month_names_of_timestamp_text(spark, pyspark):
     rows = [("2015-04-08 13:08:15",), ("2024-10-31",), (None,), ("2024-02-30",), ("junk",)]
     _run(spark, pyspark, rows, "ts string",
          lambda d, f: d.select("*", f.monthname("ts"), f.weekday("ts"), f.dayname("ts")))
+
+
+def test_schema_of_csv_with_a_separator(spark, pyspark):
+    from pyspark.sql import functions as PF
+
+    def build(s, f):
+        return s.range(1).select(f.schema_of_csv(f.lit("1|a|true"), {"sep": "|"}),
+                                 f.schema_of_csv(f.lit("1||true"), {"sep": "|"}),
+                                 f.schema_of_csv(f.lit('"1";"a";"2.5"'), {"delimiter": ";"}))
+    assert_same(build(spark, F), build(pyspark, PF))
+    with pytest.raises(NotImplementedError, match="header"):
+        F.schema_of_csv(F.lit("1"), {"sep": "|", "header": "true"})

@@ -71,8 +71,8 @@ def to_csv(col: Any, options: dict | None = None) -> Column:
     return func("to_csv", [e], impl)
 
 
-def _split(line: str) -> list[str | None]:
-    row = next(csv.reader(io.StringIO(line), quotechar='"', escapechar="\\"), [])
+def _split(line: str, sep: str = ",") -> list[str | None]:
+    row = next(csv.reader(io.StringIO(line), delimiter=sep, quotechar='"', escapechar="\\"), [])
     return [v if v != "" else None for v in row]
 
 
@@ -157,9 +157,14 @@ def _csv_type(v: str | None) -> str:
 
 def schema_of_csv(csv: Any, options: dict | None = None) -> Column:  # noqa: A002 - Spark's name
     """The type Spark infers for one CSV line, as DDL (``STRUCT<_c0: INT, _c1: STRING>``)."""
-    _no_options(options, "schema_of_csv")
+    opts = dict(options or {})
+    sep = str(opts.pop("sep", opts.pop("delimiter", ",")))
+    _no_options(opts, "schema_of_csv")  # the separator is the one option read so far
+    if len(sep) != 1:
+        raise NotImplementedError(f"schema_of_csv(): a separator of one character is supported, "
+                                  f"got {sep!r}")
     text = _literal_text(csv, "schema_of_csv")
-    fields = ", ".join(f"_c{i}: {_csv_type(v)}" for i, v in enumerate(_split(text)))
+    fields = ", ".join(f"_c{i}: {_csv_type(v)}" for i, v in enumerate(_split(text, sep)))
     ddl = f"STRUCT<{fields}>"
     return func("schema_of_csv", [], lambda ctx: Typed(ddl, T.StringType(), False),
                 sql=f"schema_of_csv({text})")
