@@ -177,3 +177,10 @@ def test_schema_of_csv_with_a_separator(spark, pyspark):
     assert_same(build(spark, F), build(pyspark, PF))
     with pytest.raises(NotImplementedError, match="header"):
         F.schema_of_csv(F.lit("1"), {"sep": "|", "header": "true"})
+
+
+def test_to_csv_with_array_fields(spark, pyspark):
+    rows = [(1, ["a", None, "b,c"], [1.5, NAN], [[1], None]), (2, [], None, [[]]),
+            (3, None, [None, -0.0], None)]
+    _run(spark, pyspark, rows, "k int, a array<string>, d array<double>, n array<array<int>>",
+         lambda d, f: d.select(f.to_csv(f.struct("k", "a", "d", "n"))))

@@ -42,6 +42,25 @@ def _csv_field(v: Any) -> str:
     return v
 
 
+def _csv_array(v: list, dtype: T.ArrayType) -> str:
+    """An array as Spark's CSV writer spells it: ``[a, b]``, a null element left empty
+    (``[a,, c]``), nested arrays the same way."""
+    from ..show import cell
+    et = dtype.elementType
+
+    def one(x: Any) -> str:
+        return _csv_array(x, et) if isinstance(et, T.ArrayType) else cell(x, et, True)
+    parts = ["" if x is None else (" " if i else "") + one(x) for i, x in enumerate(v)]
+    return "[" + ",".join(parts) + "]"
+
+
+def _array_text(ctx: Ctx, t: Typed, dtype: T.ArrayType) -> Typed:
+    if t.is_scalar:
+        t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+    fn = rowwise(lambda v: None if v is None else _csv_array(v, dtype), T.to_arrow(T.StringType()))
+    return Typed(per_partition(ctx, [t], fn, T.StringType()), T.StringType(), True)
+
+
 def to_csv(col: Any, options: dict | None = None) -> Column:
     """A struct as one CSV line (Spark's default writer: comma, double quote, backslash escape)."""
     _no_options(options, "to_csv")
@@ -55,11 +74,14 @@ def to_csv(col: Any, options: dict | None = None) -> Column:
                 f'"{e.sql()}" has the type "{t.dtype.simpleString().upper()}".',
                 "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
         for f in t.dtype.fields:
-            if isinstance(f.dataType, (T.TimestampType, T.ArrayType, T.MapType, T.StructType)):
+            if isinstance(f.dataType, (T.TimestampType, T.MapType, T.StructType)):
                 raise NotImplementedError(f"to_csv(): field {f.name!r} of type "
                                           f"{f.dataType.simpleString()} is not supported yet")
         # each field as Spark casts it to a string (Java's double formatting included)
-        texts = [Column(e).getField(f.name).cast("string")._expr.compile(ctx) for f in t.dtype.fields]
+        texts = [_array_text(ctx, Column(e).getField(f.name)._expr.compile(ctx), f.dataType)
+                 if isinstance(f.dataType, T.ArrayType)
+                 else Column(e).getField(f.name).cast("string")._expr.compile(ctx)
+                 for f in t.dtype.fields]
         texts = [x if not x.is_scalar else Typed(ctx.broadcast(x), T.StringType(), True)
                  for x in texts]
         whole = t if not t.is_scalar else Typed(ctx.broadcast(t), t.dtype, t.nullable)
