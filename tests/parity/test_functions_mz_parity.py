@@ -184,3 +184,13 @@ def test_to_csv_with_array_fields(spark, pyspark):
             (3, None, [None, -0.0], None)]
     _run(spark, pyspark, rows, "k int, a array<string>, d array<double>, n array<array<int>>",
          lambda d, f: d.select(f.to_csv(f.struct("k", "a", "d", "n"))))
+
+
+def test_schema_of_json_unquoted_field_names(spark, pyspark):
+    from pyspark.sql import functions as PF
+    doc = '{a: 1, "b:c": "x: y", $d_1 : [1.5], e:{f:true}}'
+
+    def build(s, f):
+        return s.range(1).select(f.schema_of_json(f.lit('{"a": 0}')),
+                                 f.schema_of_json(doc, {"allowUnquotedFieldNames": "true"}))
+    assert_same(build(spark, F), build(pyspark, PF))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from .. import types as T
@@ -204,6 +205,13 @@ def _merge(a: str | None, b: str | None) -> str | None:
     return "STRING"  # (differing objects are not merged field by field yet)
 
 
+def _ddl_name(name: str) -> str:
+    """A field name as Spark's DDL prints it: backquoted unless a plain identifier."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
+    return "`" + name.replace("`", "``") + "`"
+
+
 def _json_type(v: Any) -> str | None:
     if v is None:
         return None
@@ -220,17 +228,29 @@ def _json_type(v: Any) -> str | None:
         for x in v:
             elem = _merge(elem, _json_type(x))
         return f"ARRAY<{elem or 'STRING'}>"
-    fields = ", ".join(f"{k}: {_json_type(x) or 'STRING'}" for k, x in sorted(v.items()))
+    fields = ", ".join(f"{_ddl_name(k)}: {_json_type(x) or 'STRING'}" for k, x in sorted(v.items()))
     return f"STRUCT<{fields}>"
+
+
+_BARE_NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_$][A-Za-z0-9_$]*)(\s*:)')
+
+
+def _quote_bare_names(text: str) -> str:
+    """JSON with unquoted field names (``{a: 1}``, Jackson's allowUnquotedFieldNames) made
+    strict: a bare name before a colon, outside a string, gets quotes."""
+    return _BARE_NAME.sub(lambda m: m.group(0) if m.group(1) is None
+                          else f'"{m.group(1)}"{m.group(2)}', text)
 
 
 def schema_of_json(json: Any, options: dict | None = None) -> Column:  # noqa: A002 - Spark's name
     """The type Spark infers for one JSON document, as DDL (``STRUCT<a: BIGINT, b: STRING>``)."""
-    _no_options(options, "schema_of_json")
+    opts = dict(options or {})
+    unquoted = str(opts.pop("allowUnquotedFieldNames", "false")).lower() == "true"
+    _no_options(opts, "schema_of_json")  # allowUnquotedFieldNames is the one option read so far
     text = _literal_text(json, "schema_of_json")
     import json as _json_mod
     try:
-        value = _json_mod.loads(text)
+        value = _json_mod.loads(_quote_bare_names(text) if unquoted else text)
     except ValueError:
         value = None
     ddl = _json_type(value) or "STRING"
