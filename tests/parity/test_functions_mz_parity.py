@@ -194,3 +194,36 @@ def test_schema_of_json_unquoted_field_names(spark, pyspark):
         return s.range(1).select(f.schema_of_json(f.lit('{"a": 0}')),
                                  f.schema_of_json(doc, {"allowUnquotedFieldNames": "true"}))
     assert_same(build(spark, F), build(pyspark, PF))
+
+
+def test_maps_with_array_keys_empty_maps_and_last_win(spark, pyspark):
+    queries = ["SELECT map(array(1, 2), 'a', array(3, 4), 'b') AS data",
+               "SELECT map(1, 'a', 2, 'b') AS data"]
+    for q in queries:
+        assert_same(spark.sql(q).select(F.sort_array(F.map_keys("data")),
+                                        F.sort_array(F.map_entries("data"), False)),
+                    pyspark.sql(q).select(__import__("pyspark.sql.functions").sql.functions.sort_array(
+                        __import__("pyspark.sql.functions").sql.functions.map_keys("data")),
+                        __import__("pyspark.sql.functions").sql.functions.sort_array(
+                            __import__("pyspark.sql.functions").sql.functions.map_entries("data"), False)))
+    assert spark.sql("SELECT map() AS data").select(F.map_keys("data"), F.map_values("data")) \
+        .collect()[0] == ([], [])
+    assert spark.conf.get("spark.sql.mapKeyDedupPolicy") == "EXCEPTION"
+    q = "SELECT map(1, 'a', 1, 'b', 2, 'c', 1, 'd') AS data"
+    try:
+        for s in (spark, pyspark):
+            s.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
+        from pyspark.sql import functions as PF
+        assert_same(spark.sql(q).select(F.map_keys("data"), F.map_values("data")),
+                    pyspark.sql(q).select(PF.map_keys("data"), PF.map_values("data")), ordered=True)
+    finally:
+        for s in (spark, pyspark):
+            s.conf.set("spark.sql.mapKeyDedupPolicy", "EXCEPTION")
+    with pytest.raises(Exception, match="DUPLICATED_MAP_KEY"):
+        spark.sql(q).collect()
+
+
+def test_sort_array_of_structs(spark, pyspark):
+    rows = [([{"a": 1, "b": None}, {"a": 1, "b": 0}, None, {"a": 0, "b": 5}],), (None,), ([],)]
+    _run(spark, pyspark, rows, "x array<struct<a:int,b:int>>",
+         lambda d, f: d.select(f.sort_array("x"), f.sort_array("x", False)))
