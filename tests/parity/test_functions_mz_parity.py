@@ -197,15 +197,13 @@ def test_schema_of_json_unquoted_field_names(spark, pyspark):
 
 
 def test_maps_with_array_keys_empty_maps_and_last_win(spark, pyspark):
+    from pyspark.sql import functions as PF
     queries = ["SELECT map(array(1, 2), 'a', array(3, 4), 'b') AS data",
                "SELECT map(1, 'a', 2, 'b') AS data"]
     for q in queries:
-        assert_same(spark.sql(q).select(F.sort_array(F.map_keys("data")),
-                                        F.sort_array(F.map_entries("data"), False)),
-                    pyspark.sql(q).select(__import__("pyspark.sql.functions").sql.functions.sort_array(
-                        __import__("pyspark.sql.functions").sql.functions.map_keys("data")),
-                        __import__("pyspark.sql.functions").sql.functions.sort_array(
-                            __import__("pyspark.sql.functions").sql.functions.map_entries("data"), False)))
+        assert_same(*[s.sql(q).select(f.sort_array(f.map_keys("data")),
+                                      f.sort_array(f.map_entries("data"), False))
+                      for s, f in ((spark, F), (pyspark, PF))])
     assert spark.sql("SELECT map() AS data").select(F.map_keys("data"), F.map_values("data")) \
         .collect()[0] == ([], [])
     assert spark.conf.get("spark.sql.mapKeyDedupPolicy") == "EXCEPTION"
@@ -213,7 +211,6 @@ def test_maps_with_array_keys_empty_maps_and_last_win(spark, pyspark):
     try:
         for s in (spark, pyspark):
             s.conf.set("spark.sql.mapKeyDedupPolicy", "LAST_WIN")
-        from pyspark.sql import functions as PF
         assert_same(spark.sql(q).select(F.map_keys("data"), F.map_values("data")),
                     pyspark.sql(q).select(PF.map_keys("data"), PF.map_values("data")), ordered=True)
     finally:
