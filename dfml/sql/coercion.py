@@ -92,7 +92,10 @@ def cast_to(t: Typed, dt: T.DataType) -> Typed:
     target = T.to_dtype(dt)
     if t.value.dtype == target:
         return Typed(t.value, dt, t.nullable)
-    if isinstance(t.dtype, T.DecimalType) or isinstance(dt, T.DecimalType):
+    lenient = isinstance(t.dtype, T.StringType) and isinstance(dt, (T.DateType, T.TimestampType))
+    if isinstance(t.dtype, T.DecimalType) or isinstance(dt, T.DecimalType) or lenient:
+        # text to a date or timestamp: Spark's lenient reading ('2024-10-31 10:09:16' is a
+        # date too), where Arrow's cast takes the strict ISO form only
         # Arrow's decimal -> double scales by a power of ten in binary (3.3 became
         # 3.3000000000000003); the cast module rounds correctly and checks precision
         from ._casts import cast_series

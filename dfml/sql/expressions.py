@@ -23,7 +23,7 @@ from .coercion import (cast_scalar, as_bool, cast_to, common_type, comparable, f
                        is_numeric, literal_type, wider_numeric)
 from .errors import AnalysisException, field_not_found, unresolved_column
 from .join_names import display
-from .formatting import format_double
+from .formatting import format_double, scalar_text
 from .kernels import ArrowKernel, element_at_series, map_value_series, per_partition
 from .nan_rules import compare_kernel, compare_scalars, compare_with_scalar, is_floating
 from .typed import Ctx, Typed, find_unique, parse_name
@@ -201,7 +201,7 @@ class Literal(Expr):
             return format_double(v)
         if isinstance(v, (list, tuple)):
             return "array(" + ", ".join(Literal(x).sql() for x in v) + ")"
-        return str(v)
+        return scalar_text(v)
 
     def compile(self, ctx: Ctx) -> Typed:
         return Typed(self.value, self.dtype, self.value is None)

@@ -39,3 +39,11 @@ def format_double(v: float) -> str:
     if mant.endswith("."):
         mant += "0"
     return f"{mant}E{int(exp)}"
+
+
+def scalar_text(v: object) -> str:
+    """A literal's text in a generated column name: a binary as Spark's ``X'CAFE'``, anything
+    else as ``str`` gives it."""
+    if isinstance(v, (bytes, bytearray)):
+        return "X'" + bytes(v).hex().upper() + "'"
+    return str(v)

@@ -83,6 +83,10 @@ def order_key(x: Any) -> Any:
     itself), -0.0 equal to 0.0. Non-float values sort as themselves."""
     if isinstance(x, float):
         return (1, 0.0) if math.isnan(x) else (0, x)
+    if isinstance(x, dict):  # a struct: field by field, a null field first
+        return tuple((0,) if v is None else (1, order_key(v)) for v in x.values())
+    if isinstance(x, list):  # an array: element by element, a null element first, shorter first
+        return tuple((0,) if v is None else (1, order_key(v)) for v in x)
     return x
 
 

@@ -28,6 +28,10 @@ _WORKER_MODULES = ("dfml.sql.worker_setup", "dfml.sql.io.parquet")
 # The Spark release whose semantics dfml follows (``spark.version``); parity tests run it.
 SPARK_VERSION = "4.3.0"
 
+# Spark's defaults of the settings dfml reads, answered by ``spark.conf.get`` when unset
+SQL_DEFAULTS = {"spark.sql.mapKeyDedupPolicy": "EXCEPTION"}
+
+
 class RuntimeConfig:
     """``spark.conf``: string settings, with Spark's ``get``/``set``/``unset``."""
 
@@ -35,6 +39,8 @@ class RuntimeConfig:
         self._values = values
 
     def get(self, key: str, default: Any = None) -> Any:
+        if key not in self._values and default is None:
+            return SQL_DEFAULTS.get(key)  # Spark answers its own default for a setting it knows
         return self._values.get(key, default)
 
     def set(self, key: str, value: Any) -> None:

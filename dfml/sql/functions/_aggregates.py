@@ -146,6 +146,12 @@ def covar_pop(col1: Any, col2: Any) -> Column:
 
 def percentile_approx(col: Any, percentage: Any, accuracy: int = 10000) -> Column:
     e = col_expr(col)
+    # Spark takes both as columns too (``sf.lit(0.5)``): their constant values are what count
+    percentage, accuracy = (a._expr.value if isinstance(a, Column) and isinstance(a._expr, Literal)
+                            else a for a in (percentage, accuracy))
+    for a, what in ((percentage, "percentage"), (accuracy, "accuracy")):
+        if isinstance(a, Column):
+            raise TypeError(f"percentile_approx: {what} must be a constant, got {a._expr.sql()}")
     many = isinstance(percentage, (list, tuple))
     pcts = [float(p) for p in (percentage if many else [percentage])]
     for p in pcts:

@@ -119,10 +119,32 @@ unix_date = _arrow_fn("unix_date", lambda a: pc.cast(pc.cast(a, pa.int32()), pa.
 date_from_unix_date = _arrow_fn("date_from_unix_date", lambda a: pc.cast(pc.cast(a, pa.int32()),
                                                                         pa.date32()), _D,
                                 T.IntegerType())
-unix_micros = _arrow_fn("unix_micros", _micros, T.LongType(), _TS)
-unix_millis = _arrow_fn("unix_millis", lambda a: _floor_div(_micros(a), 1000), T.LongType(), _TS)
-unix_seconds = _arrow_fn("unix_seconds", lambda a: _floor_div(_micros(a), 1_000_000), T.LongType(),
-                         _TS)
+def _unix(name: str, unit: int) -> Any:
+    """``unix_micros``/``unix_millis``/``unix_seconds``: the instant's distance from the epoch. A
+    stored timestamp is the wall-clock time of its instant in the process zone (see ``_zones``),
+    so it is localized there first (vectorized, by Arrow), read when the expression compiles."""
+    def f(col: Any) -> Column:
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            from ._zones import process_zone_name
+            zone_name = process_zone_name()
+            t = cast_to(t, _TS)
+            ts = [t] if not t.is_scalar else [Typed(ctx.broadcast(t), t.dtype, t.nullable)]
+
+            def kernel(a: Any) -> Any:
+                if zone_name.upper() not in ("UTC", "Z", "GMT", "ETC/UTC"):
+                    a = pc.assume_timezone(a, timezone=zone_name, ambiguous="earliest",
+                                           nonexistent="latest")
+                us = _micros(a)
+                return us if unit == 1 else _floor_div(us, unit)
+            return Typed(per_partition(ctx, ts, kernel, T.LongType()), T.LongType(), True)
+        return func(name, [col], impl)
+    f.__name__ = name
+    return f
+
+
+unix_micros = _unix("unix_micros", 1)
+unix_millis = _unix("unix_millis", 1000)
+unix_seconds = _unix("unix_seconds", 1_000_000)
 timestamp_micros = _arrow_fn("timestamp_micros", lambda a: pc.cast(a, pa.timestamp("us")), _TS,
                              T.LongType())
 timestamp_millis = _arrow_fn("timestamp_millis",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from .. import types as T
@@ -42,6 +43,25 @@ def _csv_field(v: Any) -> str:
     return v
 
 
+def _csv_array(v: list, dtype: T.ArrayType) -> str:
+    """An array as Spark's CSV writer spells it: ``[a, b]``, a null element left empty
+    (``[a,, c]``), nested arrays the same way."""
+    from ..show import cell
+    et = dtype.elementType
+
+    def one(x: Any) -> str:
+        return _csv_array(x, et) if isinstance(et, T.ArrayType) else cell(x, et, True)
+    parts = ["" if x is None else (" " if i else "") + one(x) for i, x in enumerate(v)]
+    return "[" + ",".join(parts) + "]"
+
+
+def _array_text(ctx: Ctx, t: Typed, dtype: T.ArrayType) -> Typed:
+    if t.is_scalar:
+        t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+    fn = rowwise(lambda v: None if v is None else _csv_array(v, dtype), T.to_arrow(T.StringType()))
+    return Typed(per_partition(ctx, [t], fn, T.StringType()), T.StringType(), True)
+
+
 def to_csv(col: Any, options: dict | None = None) -> Column:
     """A struct as one CSV line (Spark's default writer: comma, double quote, backslash escape)."""
     _no_options(options, "to_csv")
@@ -55,11 +75,14 @@ def to_csv(col: Any, options: dict | None = None) -> Column:
                 f'"{e.sql()}" has the type "{t.dtype.simpleString().upper()}".',
                 "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
         for f in t.dtype.fields:
-            if isinstance(f.dataType, (T.TimestampType, T.ArrayType, T.MapType, T.StructType)):
+            if isinstance(f.dataType, (T.TimestampType, T.MapType, T.StructType)):
                 raise NotImplementedError(f"to_csv(): field {f.name!r} of type "
                                           f"{f.dataType.simpleString()} is not supported yet")
         # each field as Spark casts it to a string (Java's double formatting included)
-        texts = [Column(e).getField(f.name).cast("string")._expr.compile(ctx) for f in t.dtype.fields]
+        texts = [_array_text(ctx, Column(e).getField(f.name)._expr.compile(ctx), f.dataType)
+                 if isinstance(f.dataType, T.ArrayType)
+                 else Column(e).getField(f.name).cast("string")._expr.compile(ctx)
+                 for f in t.dtype.fields]
         texts = [x if not x.is_scalar else Typed(ctx.broadcast(x), T.StringType(), True)
                  for x in texts]
         whole = t if not t.is_scalar else Typed(ctx.broadcast(t), t.dtype, t.nullable)
@@ -71,8 +94,8 @@ def to_csv(col: Any, options: dict | None = None) -> Column:
     return func("to_csv", [e], impl)
 
 
-def _split(line: str) -> list[str | None]:
-    row = next(csv.reader(io.StringIO(line), quotechar='"', escapechar="\\"), [])
+def _split(line: str, sep: str = ",") -> list[str | None]:
+    row = next(csv.reader(io.StringIO(line), delimiter=sep, quotechar='"', escapechar="\\"), [])
     return [v if v != "" else None for v in row]
 
 
@@ -157,9 +180,14 @@ def _csv_type(v: str | None) -> str:
 
 def schema_of_csv(csv: Any, options: dict | None = None) -> Column:  # noqa: A002 - Spark's name
     """The type Spark infers for one CSV line, as DDL (``STRUCT<_c0: INT, _c1: STRING>``)."""
-    _no_options(options, "schema_of_csv")
+    opts = dict(options or {})
+    sep = str(opts.pop("sep", opts.pop("delimiter", ",")))
+    _no_options(opts, "schema_of_csv")  # the separator is the one option read so far
+    if len(sep) != 1:
+        raise NotImplementedError(f"schema_of_csv(): a separator of one character is supported, "
+                                  f"got {sep!r}")
     text = _literal_text(csv, "schema_of_csv")
-    fields = ", ".join(f"_c{i}: {_csv_type(v)}" for i, v in enumerate(_split(text)))
+    fields = ", ".join(f"_c{i}: {_csv_type(v)}" for i, v in enumerate(_split(text, sep)))
     ddl = f"STRUCT<{fields}>"
     return func("schema_of_csv", [], lambda ctx: Typed(ddl, T.StringType(), False),
                 sql=f"schema_of_csv({text})")
@@ -175,6 +203,13 @@ def _merge(a: str | None, b: str | None) -> str | None:
     if a in nums and b in nums:
         return "DOUBLE" if "DOUBLE" in (a, b) else "DECIMAL(38,0)"
     return "STRING"  # (differing objects are not merged field by field yet)
+
+
+def _ddl_name(name: str) -> str:
+    """A field name as Spark's DDL prints it: backquoted unless a plain identifier."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
+    return "`" + name.replace("`", "``") + "`"
 
 
 def _json_type(v: Any) -> str | None:
@@ -193,17 +228,29 @@ def _json_type(v: Any) -> str | None:
         for x in v:
             elem = _merge(elem, _json_type(x))
         return f"ARRAY<{elem or 'STRING'}>"
-    fields = ", ".join(f"{k}: {_json_type(x) or 'STRING'}" for k, x in sorted(v.items()))
+    fields = ", ".join(f"{_ddl_name(k)}: {_json_type(x) or 'STRING'}" for k, x in sorted(v.items()))
     return f"STRUCT<{fields}>"
+
+
+_BARE_NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_$][A-Za-z0-9_$]*)(\s*:)')
+
+
+def _quote_bare_names(text: str) -> str:
+    """JSON with unquoted field names (``{a: 1}``, Jackson's allowUnquotedFieldNames) made
+    strict: a bare name before a colon, outside a string, gets quotes."""
+    return _BARE_NAME.sub(lambda m: m.group(0) if m.group(1) is None
+                          else f'"{m.group(1)}"{m.group(2)}', text)
 
 
 def schema_of_json(json: Any, options: dict | None = None) -> Column:  # noqa: A002 - Spark's name
     """The type Spark infers for one JSON document, as DDL (``STRUCT<a: BIGINT, b: STRING>``)."""
-    _no_options(options, "schema_of_json")
+    opts = dict(options or {})
+    unquoted = str(opts.pop("allowUnquotedFieldNames", "false")).lower() == "true"
+    _no_options(opts, "schema_of_json")  # allowUnquotedFieldNames is the one option read so far
     text = _literal_text(json, "schema_of_json")
     import json as _json_mod
     try:
-        value = _json_mod.loads(text)
+        value = _json_mod.loads(_quote_bare_names(text) if unquoted else text)
     except ValueError:
         value = None
     ddl = _json_type(value) or "STRING"

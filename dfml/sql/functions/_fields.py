@@ -82,8 +82,8 @@ def _maker(name: str, ntz: bool, with_zone: bool) -> Callable[..., Column]:
                     return zones.utc_to_stored(wall_to_utc(w, zone(tz[0], f"{name}: timezone")))
                 return zones.session_to_stored(w)
             return rows(ctx, list(ts), one, _NTZ if ntz else _TS)
-        # Spark prints the try_ forms without their zone argument
-        shown = args[:6] if name.startswith("try_") else args
+        # Spark prints try_make_timestamp without its zone argument (try_make_timestamp_ltz keeps it)
+        shown = args[:6] if name == "try_make_timestamp" else args
         return func(name, args, impl, sql=f"{name}({', '.join(a.sql() for a in shown)})")
 
     if ntz:

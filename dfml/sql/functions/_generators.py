@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..column import Column, Literal
+from ..column import CaseWhen, Column, Literal
 from ._arrays import Generator, array, struct
 from ._common import col_expr
 
@@ -33,11 +33,15 @@ def stack(*cols: Any) -> Column:
     n = first._expr.value if isinstance(first, Column) and isinstance(first._expr, Literal) else first
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         raise ValueError(f"stack(): the number of rows must be a positive integer literal, got {n!r}")
-    values = list(cols[1:])
-    if not values or len(values) % n:
-        raise NotImplementedError(f"stack(): {len(values)} values do not fill {n} rows evenly "
-                                  f"(Spark pads with nulls; dfml does not yet)")
-    width = len(values) // n
-    rows = [struct(*[Column(col_expr(v)).alias(f"col{j}")
-                     for j, v in enumerate(values[i * width:(i + 1) * width])]) for i in range(n)]
+    values = [col_expr(v) for v in cols[1:]]
+    if not values:
+        raise TypeError("stack(): expected values after the number of rows")
+    width = -(-len(values) // n)
+    # Spark pads the last rows with nulls; a pad takes the type of its column's first value
+    # (a CASE WHEN with no true branch: null, typed as that value)
+    pads = [CaseWhen([(Literal(False), values[(len(values) + i) % width])])
+            for i in range(n * width - len(values))]
+    cells = values + pads
+    rows = [struct(*[Column(v).alias(f"col{j}") for j, v in enumerate(cells[i * width:(i + 1) * width])])
+            for i in range(n)]
     return inline(array(*rows))

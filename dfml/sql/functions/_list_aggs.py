@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from .. import types as T
-from ..column import Column, Ctx, Typed
+from ..column import Column, Ctx, Literal, Typed
 from ..kernels import rowwise
 from ._aggregates import collect_list
 from ._arrays import struct
@@ -51,6 +51,8 @@ def percentile(col: Any, percentage: Any, frequency: Any = 1) -> Column:
     """The exact percentile(s) of the non-null values: a double, or an array for a list."""
     e = col_expr(col)
     p = percentage._expr.value if isinstance(percentage, Column) else percentage
+    if isinstance(frequency, Column) and isinstance(frequency._expr, Literal):
+        frequency = frequency._expr.value  # ``sf.lit(1)``: Spark takes the frequency as a column
     if not isinstance(frequency, int) or frequency != 1:
         raise NotImplementedError("percentile(): only frequency=1 is supported")
     many = isinstance(p, (list, tuple))
@@ -75,7 +77,9 @@ def _mode(xs: list) -> Any:
 def mode(col: Any, deterministic: bool = False) -> Column:
     """The most frequent non-null value (ties go to the smallest)."""
     e = col_expr(col)
-    return _over_list("mode", collect_list(Column(e)), _mode, lambda et: et, f"mode({e.sql()})")
+    # Spark names the deterministic form after its SQL spelling (an ordered-set aggregate)
+    sql = f"mode() WITHIN GROUP (ORDER BY {e.sql()} DESC)" if deterministic else f"mode({e.sql()})"
+    return _over_list("mode", collect_list(Column(e)), _mode, lambda et: et, sql)
 
 
 def product(col: Any) -> Column:
@@ -89,9 +93,11 @@ def product(col: Any) -> Column:
 
 
 def _by(name: str, pick: Any) -> Any:
-    def f(col: Any, ord: Any) -> Column:  # noqa: A002 - Spark's name
+    def f(col: Any, ord: Any, k: Any = None) -> Column:  # noqa: A002 - Spark's names
         x, o = col_expr(col), col_expr(ord)
         pairs = collect_list(struct(Column(o).alias("o"), Column(x).alias("x")))
+        if k is not None:
+            return _top_k(name, pick is max, x, o, pairs, k)
 
         def fn(items: list) -> Any:
             present = [it for it in items if it["o"] is not None]
@@ -99,8 +105,35 @@ def _by(name: str, pick: Any) -> Any:
         return _over_list(name, pairs, fn, lambda et: et.fields[1].dataType,
                           f"{name}({x.sql()}, {o.sql()})")
     f.__name__ = name
-    f.__doc__ = f"The value of ``col`` on the row with the {'largest' if pick is max else 'smallest'} ``ord``."
+    f.__doc__ = (f"The value of ``col`` on the row with the {'largest' if pick is max else 'smallest'} "
+                 "``ord``; with ``k``, an array of the values on the k rows with the "
+                 f"{'largest' if pick is max else 'smallest'} ``ord``, in that order.")
     return f
+
+
+def _top_k(name: str, largest: bool, x: Any, o: Any, pairs: Column, k: Any) -> Column:
+    """Spark 4's ``max_by(x, ord, k)``: k must be a positive int literal, known before any work
+    runs; rows whose ``ord`` is null are skipped and values (nulls too) are kept in ord order."""
+    if isinstance(k, Column) and isinstance(k._expr, Literal):
+        k = k._expr.value
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"{name}(): k must be an int literal, got {k!r}")
+    if not 1 <= k <= 100000:
+        from ..errors import AnalysisException
+        raise AnalysisException(f'[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] Cannot resolve "{name}({x.sql()}, '
+                                f'{o.sql()}, {k})" due to data type mismatch: The `k` must be between '
+                                f"[1, 100000] (current value = {k}).")
+
+    def fn(items: list) -> Any:
+        present = [it for it in items if it["o"] is not None]
+        present.sort(key=lambda it: it["o"], reverse=largest)
+        return [it["x"] for it in present[:k]] if present else None  # no ordered row: null
+
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        out = T.ArrayType(t.dtype.elementType.fields[1].dataType, True)
+        one = rowwise(lambda xs: fn([v for v in (xs or []) if v is not None]), T.to_arrow(out))
+        return Typed(per_partition(ctx, [t], one, out), out, True)
+    return func(name, [pairs._expr], impl, sql=f"{name}({x.sql()}, {o.sql()}, {k})")
 
 
 max_by = _by("max_by", max)

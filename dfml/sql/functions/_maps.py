@@ -18,6 +18,7 @@ from .. import types as T
 from ..column import Column, Ctx, Typed, cast_to
 from ..errors import AnalysisException
 from ..kernels import rowwise
+from ..nan_rules import same_key
 from ._common import col_expr, func, lit_expr, per_partition, require, wider_type
 
 __all__ = ["create_map", "map_keys", "map_values", "map_entries", "map_from_arrays",
@@ -34,16 +35,47 @@ def _pairs(m: Any) -> list:
     return list(m.items()) if isinstance(m, dict) else list(m)
 
 
-def _checked(pairs: list, fname: str) -> list:
-    seen = set()
-    for k, _ in pairs:
+def _hashable(k: Any) -> Any:
+    """A key that a set can hold: arrays and structs as nested tuples (NaN and -0.0 as Spark
+    compares them)."""
+    if isinstance(k, dict):
+        return tuple(_hashable(v) for v in k.values())
+    if isinstance(k, (list, tuple)):
+        return tuple(_hashable(v) for v in k)
+    return same_key(k)
+
+
+def dedup_policy() -> str:
+    """``spark.sql.mapKeyDedupPolicy`` of the active session, read when an expression compiles:
+    EXCEPTION (Spark's default) or LAST_WIN."""
+    import sys
+    session_module = sys.modules.get("dfml.sql.session")
+    s = session_module.SparkSession.getActiveSession() if session_module else None
+    policy = str((s.conf.get("spark.sql.mapKeyDedupPolicy") if s is not None else None)
+                 or "EXCEPTION").upper()
+    if policy not in ("EXCEPTION", "LAST_WIN"):
+        raise ValueError(f"spark.sql.mapKeyDedupPolicy must be EXCEPTION or LAST_WIN, got {policy!r}")
+    return policy
+
+
+def _checked(pairs: list, fname: str, policy: str = "EXCEPTION") -> list:
+    """The pairs of a new map: a null key fails; a repeated key fails (EXCEPTION) or, under
+    LAST_WIN, keeps its first position with the last value given for it."""
+    seen: dict = {}
+    out: list = []
+    for k, v in pairs:
         if k is None:
             raise ValueError(f"[NULL_MAP_KEY] {fname}: a map key cannot be null")
-        if k in seen:
-            raise ValueError(f"[DUPLICATED_MAP_KEY] {fname}: duplicate map key {k!r} (Spark's "
-                             "default spark.sql.mapKeyDedupPolicy is EXCEPTION)")
-        seen.add(k)
-    return pairs
+        h = _hashable(k)
+        if h in seen:
+            if policy != "LAST_WIN":
+                raise ValueError(f"[DUPLICATED_MAP_KEY] {fname}: duplicate map key {k!r} (Spark's "
+                                 "default spark.sql.mapKeyDedupPolicy is EXCEPTION)")
+            out[seen[h]] = (out[seen[h]][0], v)
+            continue
+        seen[h] = len(out)
+        out.append((k, v))
+    return out
 
 
 def _broadcast_all(ctx: Ctx, ts: tuple[Typed, ...]) -> list[Typed]:
@@ -69,10 +101,15 @@ def create_map(*cols: Any) -> Column:
         vt = T.StringType() if isinstance(vt, T.NullType) and not ts else vt
         out = T.MapType(kt, vt, True)
         vals = [cast_to(t, kt if i % 2 == 0 else vt) for i, t in enumerate(ts)]
+        policy = dedup_policy()
 
         def one(*xs: Any) -> list:
-            return _checked(list(zip(xs[0::2], xs[1::2])), "create_map")
-        return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(vals)) if vals else [],
+            return _checked(list(zip(xs[0::2], xs[1::2])), "create_map", policy)
+        if not vals:  # map(): an empty map per row, anchored on a broadcast constant
+            anchor = Typed(ctx.broadcast(Typed(0, T.IntegerType(), False)), T.IntegerType(), False)
+            return Typed(per_partition(ctx, [anchor], lambda a: pa.array([[]] * len(a), T.to_arrow(out)),
+                                       out), out, False)
+        return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(vals)),
                                    rowwise(one, T.to_arrow(out)), out), out, False)
     return func("map", args, impl)
 
@@ -166,11 +203,12 @@ def map_concat(*cols: Any) -> Column:
         out = T.MapType(wider_type([m.keyType for m in maps], "map_concat"),
                         wider_type([m.valueType for m in maps], "map_concat"), True)
         vals = [cast_to(t, out) for t in ts]
+        policy = dedup_policy()
 
         def one(*ms: Any) -> list | None:
             if any(m is None for m in ms):
                 return None
-            return _checked([kv for m in ms for kv in _pairs(m)], "map_concat")
+            return _checked([kv for m in ms for kv in _pairs(m)], "map_concat", policy)
         return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(vals)),
                                    rowwise(one, T.to_arrow(out)), out), out, True)
     return func("map_concat", args, impl)

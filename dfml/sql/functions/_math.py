@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Column, Ctx, Literal, Typed, cast_to
+from ..column import CaseWhen, Column, Ctx, Literal, Typed, cast_to
 from ._common import col_expr, func, lit_expr, per_partition, renamed, require
 
 __all__ = ["abs", "sqrt", "cbrt", "exp", "expm1", "log", "ln", "log10", "log2", "log1p", "pow",
@@ -272,8 +272,11 @@ def positive(col: Any) -> Column:
 def pmod(dividend: Any, divisor: Any) -> Column:
     a = Column(col_expr(dividend) if isinstance(dividend, (str, Column)) else lit_expr(dividend))
     b = Column(col_expr(divisor) if isinstance(divisor, (str, Column)) else lit_expr(divisor))
+    # Spark: the remainder (sign of the dividend) when it is not negative, else (r + n) % n;
+    # so 7 pmod -8 is 7, not -1 as a floor modulo would give
     r = a % b
-    return ((r + b) % b).alias(f"pmod({a._expr.sql()}, {b._expr.sql()})")
+    out = Column(CaseWhen([((r < 0)._expr, ((r + b) % b)._expr)], r._expr))
+    return out.alias(f"pmod({a._expr.sql()}, {b._expr.sql()})")
 
 
 def _constant(name: str, value: float) -> Any:

@@ -19,6 +19,7 @@ from .. import murmur3, nested_hash, types as T
 from ..column import Column, Ctx, Func, Typed
 from ..star_args import expands_star
 from ._common import arrow_of, col_expr, func
+from ._spark_random import doubles, gaussians
 
 __all__ = ["rand", "randn", "monotonically_increasing_id", "hash", "typeof", "negate",
            "current_database", "current_catalog", "current_schema", "current_user", "user",
@@ -115,9 +116,10 @@ class _RandomKernel:
         return ("dfml-rand", self.seed, self.normal)
 
     def __call__(self, part: pd.Series, partition_info: dict | None = None) -> pd.Series:
+        # Spark's stream for this partition: its generator seeded with seed + partition index
         number = (partition_info or {}).get("number", 0)
-        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, number])
-        vals = rng.standard_normal(len(part)) if self.normal else rng.random(len(part))
+        draw = gaussians if self.normal else doubles
+        vals = draw(self.seed + number, len(part))
         return pd.Series(pa.array(vals, pa.float64()), index=part.index,
                          dtype=pd.ArrowDtype(pa.float64()))
 

@@ -4,8 +4,7 @@
 
 Errors raised by ``raise_error``/``assert_true`` happen when a row is computed (an action), as
 in Spark, and carry Spark's ``USER_RAISED_EXCEPTION`` class. Seeded random values are
-reproducible over the same partitioning (dfml's generator, not Spark's: the values differ
-from Spark's, their types, ranges and names do not).
+Spark's own for the same seed and partitioning (``_spark_random`` reproduces its generators).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from ..errors import AnalysisException, SparkException
 from ..kernels import rowwise
 from ._common import col_expr, func, lit_expr, per_partition
 from ._misc import rand
+from ._spark_random import random_strings, random_uuids
 
 __all__ = ["raise_error", "assert_true", "call_function", "call_udf", "random", "uniform",
            "randstr", "uuid"]
@@ -152,32 +152,53 @@ def uniform(min: Any, max: Any, seed: Any = None) -> Column:  # noqa: A002 - Spa
     return func("uniform", [r._expr], impl, sql=shown)
 
 
-_ALPHANUMERIC = np.array(list("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+class _SeededStrings:
+    """A partition's ``randstr``/``uuid`` strings from Spark's stream for it (seed + index)."""
+    __name__ = "seeded_strings_kernel"  # dask names its tasks after this (a repr would hold an address)
+
+    def __init__(self, kind: str, seed: int, length: int = 0):
+        self.kind, self.seed, self.length = kind, seed, length
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-" + self.kind, self.seed, self.length)
+
+    def __call__(self, part: pd.Series, partition_info: dict | None = None) -> pd.Series:
+        seed = self.seed + (partition_info or {}).get("number", 0)
+        vals = (random_strings(seed, len(part), self.length) if self.kind == "randstr"
+                else random_uuids(seed, len(part)))
+        return pd.Series(pa.array(vals, pa.string()), index=part.index,
+                         dtype=pd.ArrowDtype(pa.string()))
+
+
+def _seeded_strings(name: str, kernel: _SeededStrings, sql: str) -> Column:
+    def impl(ctx: Ctx) -> Typed:
+        if not len(ctx.frame.columns):
+            raise ValueError(f"{name}() needs a frame with at least one column")
+        anchor = ctx.frame[ctx.frame.columns[0]]
+        meta = pd.Series([], dtype=pd.ArrowDtype(pa.string()))
+        return Typed(anchor.map_partitions(kernel, meta=meta), T.StringType(), False)
+    return Column(Func(name, [], impl, sql=sql))
+
+
+def _fixed_seed(seed: Any) -> int:
+    """The seed as given, or one drawn now: fixed in the plan, so every action on the same
+    DataFrame sees the same values (Spark fixes an unseeded one at analysis)."""
+    s = _seed_value(seed)
+    return _uuid.uuid4().int & 0x7FFFFFFFFFFFFFFF if s is None else s
 
 
 def randstr(length: Any, seed: Any = None) -> Column:
-    """Strings of ``length`` characters drawn from 0-9, a-z and A-Z; reproducible for a seed
-    over the same partitioning."""
+    """Strings of ``length`` characters drawn from 0-9, a-z and A-Z: Spark's values for the
+    same seed and partitioning."""
     n = _constant(length, "randstr", "length")
-    if not isinstance(n, int) or n < 0:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise AnalysisException(f"randstr(): `length` must be a non-negative integer, got {n!r}",
                                 "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
-    r = rand(_seed_value(seed))
-    seed_shown = r._expr.sql()[5:-1]
-
-    def one(x: float) -> str:
-        rng = np.random.default_rng(int(x * 2**53))
-        return "".join(_ALPHANUMERIC[rng.integers(0, len(_ALPHANUMERIC), n)])
-
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        return Typed(per_partition(ctx, [t], rowwise(one, pa.string()), T.StringType()),
-                     T.StringType(), False)
-    return func("randstr", [r._expr], impl, sql=f"randstr({n}, {seed_shown})")
+    s = _fixed_seed(seed)
+    return _seeded_strings("randstr", _SeededStrings("randstr", s, n), f"randstr({n}, {s})")
 
 
-def uuid() -> Column:
-    """A random version-4 UUID string per row (different on every evaluation, as Spark's)."""
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        fn = rowwise(lambda _x: str(_uuid.uuid4()), pa.string())
-        return Typed(per_partition(ctx, [t], fn, T.StringType()), T.StringType(), False)
-    return func("uuid", [rand()._expr], impl, sql="uuid()")
+def uuid(seed: Any = None) -> Column:
+    """A version-4 UUID string per row: Spark's values for the same seed and partitioning;
+    without a seed one is drawn when the column is built. Spark names it ``uuid()`` either way."""
+    return _seeded_strings("uuid", _SeededStrings("uuid", _fixed_seed(seed)), "uuid()")

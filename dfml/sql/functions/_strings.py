@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import functools
 import re
 from typing import Any
 
@@ -9,7 +11,9 @@ import pyarrow as pa
 
 from .. import types as T
 from .. import column_ops as ops
-from ..column import Column, Ctx, Typed, cast_to, fix_dtype
+from ..column import Column, Ctx, Literal, Typed, cast_to, fix_dtype
+from ..kernels import rowwise
+from ..errors import AnalysisException
 from ..star_args import expands_star
 from ._common import col_expr, func, lit_expr, per_partition
 from .._casts import cast_series
@@ -64,20 +68,43 @@ def length(col: Any) -> Column:
     return func("length", [col], impl)
 
 
-def _trim(name: str, method: str) -> Any:
-    def f(col: Any, trim: str | None = None) -> Column:
-        def impl(ctx: Ctx, t: Typed) -> Typed:
+def _trim(name: str, method: str, side: str) -> Any:
+    """Spark 4's ``trim(col, trim)``: ``trim`` is a column (a str names one), whose characters
+    are all stripped from the string's ``side``; Spark names it ``TRIM(BOTH t FROM col)``. A
+    literal set strips vectorized; a column of sets goes row by row (each row its own set)."""
+    def f(col: Any, trim: Any = None) -> Column:
+        if trim is None:
+            def impl(ctx: Ctx, t: Typed) -> Typed:
+                t = _str(name, t)
+                value = getattr(t.value.str, method)(" ")
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+            return func(name, [col], impl)
+        chars = col_expr(trim)
+        src = col_expr(col)
+
+        def impl2(ctx: Ctx, t: Typed, c: Typed) -> Typed:
             t = _str(name, t)
-            value = getattr(t.value.str, method)(" " if trim is None else trim)
-            return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
-        return func(name, [col], impl)
+            c = _str(name, c)
+            if t.is_scalar:
+                t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+            if c.is_scalar:
+                if c.value is None:
+                    return Typed(None, T.StringType(), True)
+                value = getattr(t.value.str, method)(c.value)
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+
+            def one(s: Any, cs: Any) -> Any:
+                return None if s is None or cs is None else getattr(s, method)(cs)
+            return Typed(per_partition(ctx, [t, c], rowwise(one, pa.string()), T.StringType()),
+                         T.StringType(), True)
+        return func(name, [src, chars], impl2, sql=f"TRIM({side} {chars.sql()} FROM {src.sql()})")
     f.__name__ = name
     return f
 
 
-trim = _trim("trim", "strip")
-ltrim = _trim("ltrim", "lstrip")
-rtrim = _trim("rtrim", "rstrip")
+trim = _trim("trim", "strip", "BOTH")
+ltrim = _trim("ltrim", "lstrip", "LEADING")
+rtrim = _trim("rtrim", "rstrip", "TRAILING")
 
 
 def _col_or_value(v: Any) -> Any:
@@ -199,17 +226,43 @@ def _rows_kernel(fn: Any, out_t: pa.DataType) -> Any:
     return k
 
 
-def regexp_replace(string: Any, pattern: str, replacement: str) -> Column:
-    rx = re.compile(pattern)
-    rep = _java_replacement(replacement)
+@functools.lru_cache(maxsize=256)
+def _compiled_replace(pattern: str, replacement: str) -> tuple:
+    return re.compile(pattern), _java_replacement(replacement)
 
-    def impl(ctx: Ctx, t: Typed) -> Typed:
-        t = _str("regexp_replace", t)
-        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: rx.sub(rep, v), pa.large_string()),
-                                   T.StringType()), T.StringType(), t.nullable)
+
+def regexp_replace(string: Any, pattern: Any, replacement: Any, position: Any = 1) -> Column:
+    """Every match of the Java-style regex ``pattern`` replaced by ``replacement`` (``$1``
+    group references), from 1-based ``position`` on. A str ``pattern``/``replacement`` is the
+    text itself; either may be a Column, whose value each row compiles (cached)."""
+    if isinstance(position, Column) and isinstance(position._expr, Literal):
+        position = position._expr.value
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise TypeError(f"regexp_replace: position must be an int literal, got {position!r}")
+    if position < 1:
+        raise AnalysisException(f"[DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE] regexp_replace: the "
+                                f"position must be positive, got {position}.",
+                                "DATATYPE_MISMATCH.VALUE_OUT_OF_RANGE")
+    start = position - 1
+
+    def one(v: str, pat: str, rep: str) -> str:
+        rx, jrep = _compiled_replace(pat, rep)
+        return v[:start] + rx.sub(jrep, v[start:]) if start else rx.sub(jrep, v)
     e = col_expr(string)
-    return func("regexp_replace", [e], impl,
-                sql=f"regexp_replace({e.sql()}, {pattern}, {replacement}, 1)")
+    p = pattern._expr if isinstance(pattern, Column) else lit_expr(pattern)
+    r = replacement._expr if isinstance(replacement, Column) else lit_expr(replacement)
+    sql = f"regexp_replace({e.sql()}, {p.sql()}, {r.sql()}, {position})"
+    if isinstance(p, Literal) and isinstance(r, Literal) and isinstance(p.value, str) \
+            and isinstance(r.value, str):
+        _compiled_replace(p.value, r.value)  # a bad pattern fails here, before any work runs
+        pat, rep = p.value, r.value
+
+        def impl(ctx: Ctx, t: Typed) -> Typed:
+            t = _str("regexp_replace", t)
+            return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: one(v, pat, rep), pa.large_string()),
+                                       T.StringType()), T.StringType(), t.nullable)
+        return func("regexp_replace", [e], impl, sql=sql)
+    return Column(ops.row_func("regexp_replace", [e, p, r], "sss", one, T.StringType(), sql=sql))
 
 
 def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
@@ -233,14 +286,21 @@ def regexp_extract(str: Any, pattern: str, idx: int) -> Column:  # noqa: A002
     return func("regexp_extract", [e], impl, sql=f"regexp_extract({e.sql()}, {pattern}, {idx})")
 
 
+builtins_str = builtins.str
+
+
 def split(str: Any, pattern: Any, limit: Any = -1) -> Column:  # noqa: A002
     """Split around a Java-style regex; ``pattern`` and ``limit`` may be columns (a str pattern
     is the regex itself, as in Spark)."""
     def cut(v: str, pat: str, lim: int) -> list:
+        if lim == 1:
+            return [v]
         if lim > 0:
             return re.split(pat, v, maxsplit=lim - 1)
         return re.split(pat, v)
-    e, p, n = col_expr(str), lit_expr(pattern), lit_expr(limit)
+    # Spark 4: a str limit names a column, as a Column does; an int is the limit itself
+    e, p = col_expr(str), lit_expr(pattern)
+    n = col_expr(limit) if isinstance(limit, (builtins_str, Column)) else lit_expr(limit)
     return Column(ops.row_func("split", [e, p, n], "ssi", cut, T.ArrayType(T.StringType(), True)))
 
 
@@ -256,8 +316,12 @@ def _pad(name: str, left: bool) -> Any:
                 return v
             fill = (fill_with * n)[: n - builtins_len(v)]
             return fill + v if left else v + fill
-        return Column(ops.row_func(name, [col_expr(col), lit_expr(len), lit_expr(pad)], "sis", one,
-                                   T.StringType()))
+        c, n, p = col_expr(col), lit_expr(len), lit_expr(pad)
+        sql = f"{name}({c.sql()}, {n.sql()}, {p.sql()})"
+        if isinstance(p, Literal) and isinstance(p.value, (bytes, bytearray)):
+            # a binary pad of a string: Spark reads the bytes as UTF-8 text (and shows X'..')
+            p = Literal(bytes(p.value).decode("utf-8", "replace"))
+        return Column(ops.row_func(name, [c, n, p], "sis", one, T.StringType(), sql=sql))
     f.__name__ = name
     return f
 
@@ -281,7 +345,39 @@ def _simple(name: str, fn: Any) -> Any:
 
 
 initcap = _simple("initcap", lambda v: " ".join(w[:1].upper() + w[1:].lower() for w in v.split(" ")))
-reverse = _simple("reverse", lambda v: v[::-1])
+def _reverse_lists(a: pa.ChunkedArray) -> pa.Array:
+    """Each list's elements in reverse order, by one take over the flat values: the element at
+    flat position p of list i moves to offsets[i] + offsets[i + 1] - 1 - p."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    import numpy as np
+    offsets = np.asarray(arr.offsets)
+    starts, ends = offsets[:-1], offsets[1:]
+    flat = np.arange(offsets[0], offsets[-1])
+    owner = np.searchsorted(ends, flat, side="right")
+    src = starts[owner] + ends[owner] - 1 - flat
+    values = arr.values.take(pa.array(src, pa.int64())) if len(src) else arr.values.slice(0, 0)
+    large = pa.types.is_large_list(arr.type)
+    rebased = pa.array(offsets - offsets[0], pa.int64() if large else pa.int32())
+    cls = pa.LargeListArray if large else pa.ListArray
+    return cls.from_arrays(rebased, values, type=arr.type, mask=arr.is_null())
+
+
+def reverse(col: Any) -> Column:
+    """A string's characters, a binary's bytes or an array's elements in reverse order."""
+    def impl(ctx: Ctx, t: Typed) -> Typed:
+        if isinstance(t.dtype, T.ArrayType):
+            if t.is_scalar:
+                t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
+            return Typed(per_partition(ctx, [t], _reverse_lists, t.dtype), t.dtype, t.nullable)
+        if isinstance(t.dtype, T.BinaryType):
+            if t.is_scalar:
+                return Typed(None if t.value is None else bytes(t.value)[::-1], t.dtype, t.nullable)
+            return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v[::-1], pa.binary()),
+                                       t.dtype), t.dtype, t.nullable)
+        t = _str("reverse", t)
+        return Typed(per_partition(ctx, [t], _rows_kernel(lambda v: v[::-1], pa.large_string()),
+                                   T.StringType()), T.StringType(), t.nullable)
+    return func("reverse", [col], impl)
 
 
 def repeat(col: Any, n: Any) -> Column:
