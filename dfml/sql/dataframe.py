@@ -182,9 +182,6 @@ class DataFrame(StatMethods, ExtraMethods):
             raise AttributeError(f"'DataFrame' object has no attribute '{name}'")
         return Column(ColumnRef.of(name, self._plan_id))
 
-    def col(self, name: str) -> Column:
-        return self[name]
-
     # ------------------------------------------------------------ projections
     def _expand(self, cols: tuple[Any, ...]) -> list[Expr]:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
@@ -316,7 +313,7 @@ class DataFrame(StatMethods, ExtraMethods):
     melt = unpivot
 
     def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> "DataFrame":
-        return self.withColumn(columnName, self.col(columnName).alias(columnName, metadata=metadata))
+        return self.withColumn(columnName, self[columnName].alias(columnName, metadata=metadata))
 
     def isLocal(self) -> bool:
         return False

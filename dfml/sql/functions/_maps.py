@@ -72,9 +72,22 @@ def create_map(*cols: Any) -> Column:
 
         def one(*xs: Any) -> list:
             return _checked(list(zip(xs[0::2], xs[1::2])), "create_map")
-        return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(vals)) if vals else [],
+        if not vals:  # map(): an empty map per row (no input column to walk)
+            return Typed(per_partition(ctx, [Typed(None, T.NullType())], _empty_maps(out), out),
+                         out, False)
+        return Typed(per_partition(ctx, _broadcast_all(ctx, tuple(vals)),
                                    rowwise(one, T.to_arrow(out)), out), out, False)
     return func("map", args, impl)
+
+
+def _empty_maps(out: T.MapType) -> Any:
+    """A kernel building one empty map per input row, from zero offsets (no row loop)."""
+    def k(part: Any) -> pa.Array:
+        import numpy as np
+        offsets = pa.array(np.zeros(len(part) + 1, dtype=np.int32))
+        return pa.MapArray.from_arrays(offsets, pa.array([], T.to_arrow(out.keyType)),
+                                       pa.array([], T.to_arrow(out.valueType)))
+    return k
 
 
 def _map_part(name: str, pick: Any, out_of: Any) -> Any:
