@@ -64,20 +64,37 @@ def length(col: Any) -> Column:
     return func("length", [col], impl)
 
 
-def _trim(name: str, method: str) -> Any:
-    def f(col: Any, trim: str | None = None) -> Column:
-        def impl(ctx: Ctx, t: Typed) -> Typed:
-            t = _str(name, t)
-            value = getattr(t.value.str, method)(" " if trim is None else trim)
-            return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
-        return func(name, [col], impl)
+def _trim(name: str, method: str, side: str) -> Any:
+    def f(col: Any, trim: Any = None) -> Column:
+        """Spaces off the string's ends; with ``trim`` (a column or column name, as in PySpark)
+        every character of that row's ``trim`` string instead, named as Spark names it
+        (``TRIM(LEADING t FROM value)``)."""
+        if trim is None:
+            def impl(ctx: Ctx, t: Typed) -> Typed:
+                t = _str(name, t)
+                value = getattr(t.value.str, method)(" ")
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+            return func(name, [col], impl)
+        src, chars = col_expr(col), col_expr(trim)
+        sql = f"TRIM({side} {chars.sql()} FROM {src.sql()})"
+
+        def impl_chars(ctx: Ctx, t: Typed, c: Typed) -> Typed:
+            t, c = _str(name, t), _str(name, c)
+            if c.is_scalar:  # one set of characters for every row: pandas' vectorized strip
+                if c.value is None:
+                    return Typed(None, T.StringType(), True)
+                value = getattr(ctx.broadcast(t).str, method)(c.value)
+                return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
+            k = ops.row_func(name, [], "ss", lambda v, cs: getattr(v, method)(cs), T.StringType())
+            return k.impl(ctx, t, c)
+        return func(name, [src, chars], impl_chars, sql=sql)
     f.__name__ = name
     return f
 
 
-trim = _trim("trim", "strip")
-ltrim = _trim("ltrim", "lstrip")
-rtrim = _trim("rtrim", "rstrip")
+trim = _trim("trim", "strip", "BOTH")
+ltrim = _trim("ltrim", "lstrip", "LEADING")
+rtrim = _trim("rtrim", "rstrip", "TRAILING")
 
 
 def _col_or_value(v: Any) -> Any:
@@ -290,10 +307,52 @@ def repeat(col: Any, n: Any) -> Column:
                                lambda v, k: v * max(k, 0), T.StringType()))
 
 
-def instr(str: Any, substr: Any) -> Column:  # noqa: A002
-    """1-based position of ``substr`` (a string or a column) in ``str``; 0 when absent."""
-    return Column(ops.row_func("instr", [col_expr(str), lit_expr(substr)], "ss",
-                               lambda v, sub: v.find(sub) + 1, T.IntegerType()))
+def instr(str: Any, substr: Any, start: Any = None, occurrence: Any = None) -> Column:  # noqa: A002
+    """1-based position of ``substr`` (a string or a column) in ``str``; 0 when absent. With
+    ``start`` (and ``occurrence``, default 1): the occurrence-th match from character ``start``,
+    searching backwards from ``len + start + 1`` when ``start`` is negative (overlapping matches
+    count, an empty ``substr`` is at 1), as Spark 4.3's four-argument ``instr``."""
+    if start is None and occurrence is None:
+        return Column(ops.row_func("instr", [col_expr(str), lit_expr(substr)], "ss",
+                                   lambda v, sub: v.find(sub) + 1, T.IntegerType()))
+    if isinstance(occurrence, int) and not isinstance(occurrence, bool) and occurrence < 1:
+        raise _occurrence_error(occurrence)
+    args = [col_expr(str), lit_expr(substr), lit_expr(1 if start is None else start),
+            lit_expr(1 if occurrence is None else occurrence)]
+    return Column(ops.row_func("instr", args, "ssii", _instr_at, T.IntegerType()))
+
+
+def _occurrence_error(occurrence: int) -> Exception:
+    from ..errors import SparkException
+    return SparkException(
+        "[INVALID_PARAMETER_VALUE.OCCURRENCE] The value of parameter(s) `occurrence` in `instr` is "
+        f"invalid: expects a positive integer, but got {occurrence}.")
+
+
+def _instr_at(s: str, sub: str, start: int, occurrence: int) -> int:
+    """One row of the four-argument ``instr`` (see ``instr``)."""
+    if occurrence < 1:
+        raise _occurrence_error(occurrence)
+    if sub == "":
+        return 1
+    if start > 0:
+        at = start - 1
+        while (j := s.find(sub, at)) >= 0:
+            occurrence -= 1
+            if occurrence == 0:
+                return j + 1
+            at = j + 1
+        return 0
+    last = builtins_len(s) + start  # 0-based index a match may start at, at the latest
+    if start == 0 or last < 0:
+        return 0
+    end = last + builtins_len(sub)
+    while (j := s.rfind(sub, 0, end)) >= 0:
+        occurrence -= 1
+        if occurrence == 0:
+            return j + 1
+        end = j + builtins_len(sub) - 1
+    return 0
 
 
 def locate(substr: str, str: Any, pos: int = 1) -> Column:  # noqa: A002
