@@ -121,6 +121,8 @@ def cast_scalar(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.IntegralType):
         return int(v)
     if isinstance(dt, T.StringType):
+        if isinstance(v, (bytes, bytearray)):  # binary -> string reads the bytes as UTF-8
+            return bytes(v).decode("utf-8", errors="replace")
         return str(v)
     if isinstance(dt, T.DecimalType):
         return _dec.Decimal(str(v))

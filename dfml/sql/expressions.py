@@ -201,6 +201,8 @@ class Literal(Expr):
             return format_double(v)
         if isinstance(v, (list, tuple)):
             return "array(" + ", ".join(Literal(x).sql() for x in v) + ")"
+        if isinstance(v, (bytes, bytearray)):  # Spark's binary literal: X'7576'
+            return "X'" + bytes(v).hex().upper() + "'"
         return str(v)
 
     def compile(self, ctx: Ctx) -> Typed:

@@ -115,6 +115,8 @@ def concat(*cols: Any) -> Column:
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
         if any(isinstance(t.dtype, T.ArrayType) for t in ts):
             return _concat_arrays(ctx, ts)
+        if ts and all(isinstance(t.dtype, T.BinaryType) for t in ts):
+            return _concat_binary(ctx, ts)
         vals = [_str("concat", t) for t in ts]
         out = ctx.broadcast(vals[0]) if not (vals[0].is_scalar and vals[0].value is None) \
             else ctx.broadcast(Typed(None, T.StringType()))
@@ -125,6 +127,21 @@ def concat(*cols: Any) -> Column:
                 out = out + v.value
         return Typed(fix_dtype(out, T.StringType()), T.StringType(), True)
     return func("concat", list(cols), impl)
+
+
+def _concat_binary(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
+    """``concat`` of binary inputs only is binary, as in Spark (a string or NULL among them makes
+    it a string concat): Arrow joins the bytes, null when any input is."""
+    import pyarrow.compute as pc
+
+    def k(*parts: Any) -> pa.Array:
+        n = next(builtins_len(p) for p in parts if isinstance(p, pa.ChunkedArray))
+        arrays = [p.combine_chunks().cast(pa.large_binary()) if isinstance(p, pa.ChunkedArray)
+                  else pa.array([p] * n, pa.large_binary()) for p in parts]
+        return pc.binary_join_element_wise(*arrays, pa.scalar(b"", pa.large_binary()))
+    first = Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable)
+    return Typed(per_partition(ctx, [first, *ts[1:]], k, T.BinaryType()), T.BinaryType(),
+                 any(t.nullable for t in ts))
 
 
 def _concat_arrays(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
