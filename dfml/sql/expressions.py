@@ -201,9 +201,7 @@ class Literal(Expr):
             return format_double(v)
         if isinstance(v, (list, tuple)):
             return "array(" + ", ".join(Literal(x).sql() for x in v) + ")"
-        if isinstance(v, (bytes, bytearray)):  # Spark's binary literal: X'7576'
-            return "X'" + bytes(v).hex().upper() + "'"
-        return str(v)
+        return "X'" + bytes(v).hex().upper() + "'" if isinstance(v, (bytes, bytearray)) else str(v)
 
     def compile(self, ctx: Ctx) -> Typed:
         return Typed(self.value, self.dtype, self.value is None)
