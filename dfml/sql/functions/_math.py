@@ -67,10 +67,7 @@ exp = _double_kernel("exp", pc.exp)
 expm1 = _double_kernel("expm1", lambda a: pc.subtract(pc.exp(a), 1.0))
 ln = _double_kernel("ln", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.ln), "ln")
 log10 = _double_kernel("log10", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.log10))
-# Spark's log2 is ln(x) / ln(2), not a base-2 log: log2(3) is 1.5849625007211563 there, one
-# ulp from the true value a base-2 kernel gives (1.584962500721156)
-log2 = _double_kernel("log2", _nan_if(lambda a: pc.less_equal(a, 0.0),
-                                      lambda a: pc.divide(pc.ln(a), _m.log(2.0))))
+log2 = _double_kernel("log2", _nan_if(lambda a: pc.less_equal(a, 0.0), pc.log2))
 log1p = _double_kernel("log1p", _nan_if(lambda a: pc.less_equal(a, -1.0), pc.log1p))
 sin = _double_kernel("sin", pc.sin)
 cos = _double_kernel("cos", pc.cos)
