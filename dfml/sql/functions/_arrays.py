@@ -52,7 +52,7 @@ def array(*cols: Any) -> Column:
         et = common_type([t.dtype for t in ts], "array")
         if isinstance(et, T.NullType):
             et = T.StringType()
-        out = T.ArrayType(et, any(t.nullable for t in ts))  # Spark: null elements only if a cell may be null
+        out = T.ArrayType(et, any(t.nullable for t in ts))  # null elements only if a cell may be
         vals = [cast_to(t, et) for t in ts]
 
         def k(*parts: Any) -> pa.Array:
