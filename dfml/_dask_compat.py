@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from dask._task_spec import Task
+from dask.dataframe._dtypes import _make_array_nonempty_pyarrow_dtype as arrow_sample
 from dask.dataframe.dask_expr._collection import new_collection
 from dask.dataframe.dask_expr._expr import AsType
 from dask.dataframe.dask_expr.io.io import FusedIO, FusedParquetIO
 from dask.dataframe.dask_expr.io.parquet import ReadParquet, ReadParquetPyarrowFS
 from dask.dataframe.io.utils import DataFrameIOFunction
 
-__all__ = ["Task", "new_collection", "FusedIO", "FusedParquetIO", "ReadParquet",
+__all__ = ["arrow_sample", "Task", "new_collection", "FusedIO", "FusedParquetIO", "ReadParquet",
            "ReadParquetPyarrowFS", "DataFrameIOFunction", "without_astype", "parquet_reads"]
 
 

@@ -403,9 +403,21 @@ class PercentileApprox(AggFunc):
 class CountDistinct(AggFunc):
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         if len(args) > 1:
-            raise AnalysisException("count(DISTINCT ...) of several columns is not supported yet; "
-                                    "count distinct of a struct() of them instead")
+            return self._of_tuples(args, p)
         out = p.distinct_reduce(p.input(args[0]), "count")
+        return lambda P: Typed(fix_dtype(P[out].fillna(0), T.LongType()), T.LongType(), False)
+
+    def _of_tuples(self, args: list[Typed], p: Partials) -> Finish:
+        """``count(DISTINCT a, b)``: the distinct (a, b) of rows where none is null, counted as
+        distinct binary keys of the tuples (a constant argument changes no count; a NULL one
+        leaves no row)."""
+        from .order_keys import tuple_key_column
+        if any(a.is_scalar and a.value is None for a in args):
+            key = Typed(None, T.BinaryType(), True)
+        else:
+            cols = [a.value for a in args if not a.is_scalar]
+            key = Typed(tuple_key_column(cols), T.BinaryType(), True) if cols else args[0]
+        out = p.distinct_reduce(p.input(key), "count")
         return lambda P: Typed(fix_dtype(P[out].fillna(0), T.LongType()), T.LongType(), False)
 
 

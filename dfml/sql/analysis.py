@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     """``df.select(*exprs)`` as plan nodes."""
     if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
-        return df._derive("Generate", lambda d: explode_select(d, exprs))
+        memo: dict = {}
+        return df._derive("Generate", lambda d: explode_select(d, exprs, memo))
     if _has_window(exprs):
         from .window_aggregate import has_group_aggregate
         if has_group_aggregate(exprs):  # a global aggregate, then windows over its row

@@ -71,16 +71,29 @@ def common_type(types: list[T.DataType], what: str) -> T.DataType:
             out = wider_numeric(out, t)
         elif {type(t), type(out)} <= {T.DateType, T.TimestampType}:
             out = T.TimestampType()
-        elif isinstance(t, T.StructType) and isinstance(out, T.StructType) \
-                and t.simpleString() == out.simpleString():  # fields differ in nullability only
-            out = T.StructType([T.StructField(a.name, a.dataType, a.nullable or b.nullable)
-                                for a, b in zip(out.fields, t.fields)])
+        elif t.simpleString() == out.simpleString():  # nested types differing in nullability only
+            out = looser(out, t)
         else:
             raise AnalysisException(
                 f"[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve {what} due to data type "
                 f"mismatch: the input types {', '.join(x.simpleString() for x in types)} differ.",
                 "DATATYPE_MISMATCH.DATA_DIFF_TYPES")
     return out
+
+
+def looser(a: T.DataType, b: T.DataType) -> T.DataType:
+    """Two types of one shape (``a.simpleString() == b.simpleString()``) as one whose nested
+    fields, elements and values may be null wherever either's may."""
+    if isinstance(a, T.StructType) and isinstance(b, T.StructType):
+        return T.StructType([T.StructField(x.name, looser(x.dataType, y.dataType),
+                                           x.nullable or y.nullable, x.metadata)
+                             for x, y in zip(a.fields, b.fields)])
+    if isinstance(a, T.ArrayType) and isinstance(b, T.ArrayType):
+        return T.ArrayType(looser(a.elementType, b.elementType), a.containsNull or b.containsNull)
+    if isinstance(a, T.MapType) and isinstance(b, T.MapType):
+        return T.MapType(looser(a.keyType, b.keyType), looser(a.valueType, b.valueType),
+                         a.valueContainsNull or b.valueContainsNull)
+    return a
 
 
 def cast_to(t: Typed, dt: T.DataType) -> Typed:
@@ -111,6 +124,8 @@ def cast_scalar(v: Any, dt: T.DataType) -> Any:
     if isinstance(dt, T.IntegralType):
         return int(v)
     if isinstance(dt, T.StringType):
+        if isinstance(v, (bytes, bytearray)):  # binary -> string reads the bytes as UTF-8
+            return bytes(v).decode("utf-8", errors="replace")
         return str(v)
     if isinstance(dt, T.DecimalType):
         return _dec.Decimal(str(v))

@@ -21,10 +21,12 @@ from .typed import Ctx, Typed
 
 
 def string_arg(fname: str, t: Typed) -> Typed:
-    """A string argument: strings as they are, numbers, booleans and dates cast as Spark does."""
+    """A string argument: strings as they are; numbers, booleans, dates and binary (its bytes
+    read as UTF-8) cast as Spark's implicit coercion does."""
     if isinstance(t.dtype, (T.StringType, T.NullType)):
         return t
-    return cast_to(t, T.StringType()) if isinstance(t.dtype, (T.NumericType, T.BooleanType, T.DateType)) \
+    return cast_to(t, T.StringType()) if isinstance(t.dtype, (T.NumericType, T.BooleanType,
+                                                               T.DateType, T.BinaryType)) \
         else (require(t, (T.StringType,), fname, '"STRING"') or t)
 
 

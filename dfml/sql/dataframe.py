@@ -182,9 +182,6 @@ class DataFrame(StatMethods, ExtraMethods):
             raise AttributeError(f"'DataFrame' object has no attribute '{name}'")
         return Column(ColumnRef.of(name, self._plan_id))
 
-    def col(self, name: str) -> Column:
-        return self[name]
-
     # ------------------------------------------------------------ projections
     def _expand(self, cols: tuple[Any, ...]) -> list[Expr]:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
@@ -193,7 +190,9 @@ class DataFrame(StatMethods, ExtraMethods):
         for c in cols:
             e = to_expr(c)
             if isinstance(e, Star):
-                exprs.extend(ColumnRef.of(n) for n in self._star(e))
+                fields = self._struct_fields(e)
+                exprs.extend(fields if fields is not None else
+                             [ColumnRef.of(n) for n in self._star(e)])
             else:
                 exprs.append(expand_star_calls(e, self._star))
         return exprs
@@ -210,6 +209,21 @@ class DataFrame(StatMethods, ExtraMethods):
             raise AnalysisException(f"cannot resolve {what}: no such alias or DataFrame in this "
                                     f"DataFrame's inputs (its alias is {self._alias!r})")
         return found
+
+    def _struct_fields(self, e: Star) -> list[Expr] | None:
+        """``s.*`` over a struct column ``s`` when no input is called ``s``: one reference per
+        field, each shown under the field's name, as Spark expands it."""
+        name = e.qualifier
+        if e.plan_id is not None or not name or name == self._alias:
+            return None
+        field = next((f for f in self._schema.fields if f.name.lower() == name.lower()), None)
+        if field is None or not isinstance(field.dataType, T.StructType):
+            return None
+        if side_columns(self._plan, self._names, None, name) is not None:
+            return None
+        quote = lambda n: "`" + n.replace("`", "``") + "`"  # noqa: E731
+        return [ColumnRef(f"{quote(field.name)}.{quote(f.name)}", None)
+                for f in field.dataType.fields]
 
     def select(self, *cols: Any) -> "DataFrame":
         return plan_projection(self, self._expand(cols))
@@ -316,7 +330,7 @@ class DataFrame(StatMethods, ExtraMethods):
     melt = unpivot
 
     def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> "DataFrame":
-        return self.withColumn(columnName, self.col(columnName).alias(columnName, metadata=metadata))
+        return self.withColumn(columnName, self[columnName].alias(columnName, metadata=metadata))
 
     def isLocal(self) -> bool:
         return False

@@ -76,8 +76,10 @@ class _Explode:
         return pd.DataFrame(cols, columns=self.out)
 
 
-def explode_select(df: Any, exprs: list[Expr]) -> Any:
-    """``select`` with one generator among ``exprs``."""
+def explode_select(df: Any, exprs: list[Expr], names_memo: dict | None = None) -> Any:
+    """``select`` with one generator among ``exprs``. ``names_memo`` keeps the internal names
+    given to repeated output names the same across the build's runs (resolution, then the
+    action)."""
     gens = [i for i, e in enumerate(exprs) if isinstance(e, Generator)
             or isinstance(e, Alias) and isinstance(e.children[0], Generator)]
     if len(gens) > 1:
@@ -151,6 +153,19 @@ def explode_select(df: Any, exprs: list[Expr]) -> Any:
     kind = {"inline": "explode", "inline_outer": "explode_outer"}.get(gen.kind, gen.kind)
     exploded = staged._frame.map_partitions(_Explode("__gen_arr", out_names, kind, elem_t),
                                             meta=meta, enforce_metadata=False)
+    final_names = _kept_apart(final_names, {} if names_memo is None else names_memo)
     exploded = exploded.rename(columns=dict(zip(out_names, final_names)))
     nullable = {n: True for n in final_names}
     return df._new(exploded, nullable, keep_alias=False)
+
+
+def _kept_apart(names: list[str], memo: dict) -> list[str]:
+    """Output names with repeats under internal names (``join_names``): ``select('*',
+    inline('a'))`` over a column ``a`` of structs with a field ``a`` shows two columns ``a``, as
+    Spark does, while the frame needs unique names."""
+    from collections import Counter
+
+    from . import join_names
+    counts = Counter(names)
+    return [memo.setdefault((i, n), join_names.fresh(n, n)) if counts[n] > 1 else n
+            for i, n in enumerate(names)]

@@ -60,6 +60,14 @@ def align_types(lf: Any, rf: Any, lcols: list[str], rcols: list[str],
                 lcast[lc] = T.to_dtype(ct)
             if ct != rt:
                 rcast[rc] = T.to_dtype(ct)
+        elif lf._meta[lc].dtype != rf._meta[rc].dtype:
+            # one type whose Arrow forms differ in nested nullability (a struct's "not null"
+            # fields): both to the form allowing nulls, or dask's concat falls back to objects
+            loose = T.to_dtype(lt)
+            if lf._meta[lc].dtype != loose:
+                lcast[lc] = loose
+            if rf._meta[rc].dtype != loose:
+                rcast[rc] = loose
     return (lf.astype(lcast) if lcast else lf), (rf.astype(rcast) if rcast else rf)
 
 

@@ -23,6 +23,10 @@ def _merge_types(a: T.DataType, b: T.DataType, name: str) -> T.DataType:
     if isinstance(a, T.LongType) and isinstance(b, T.DoubleType) or \
             isinstance(a, T.DoubleType) and isinstance(b, T.LongType):
         return T.DoubleType()
+    if isinstance(a, T.AtomicType) and isinstance(b, T.StringType):
+        return b  # PySpark's inference: a string among atomic values makes the column a string
+    if isinstance(a, T.StringType) and isinstance(b, T.AtomicType):
+        return a
     if isinstance(a, T.ArrayType) and isinstance(b, T.ArrayType):
         return T.ArrayType(_merge_types(a.elementType, b.elementType, name))
     if isinstance(a, T.StructType) and isinstance(b, T.StructType) and a.names == b.names:
@@ -53,27 +57,36 @@ def _infer_local(v: Any) -> T.DataType:
     if isinstance(v, tuple) and not isinstance(v, Row):
         return T.StructType([T.StructField(f"_{i + 1}", _infer_local(x)) for i, x in enumerate(v)])
     if isinstance(v, list):
-        inner = next((_infer_local(x) for x in v if x is not None), T.NullType())
+        # every element counts, as PySpark infers (['a', 1] is an array of strings)
+        inner: T.DataType = T.NullType()
+        for x in v:
+            if x is not None:
+                inner = _merge_types(inner, _infer_local(x), "element")
         return T.ArrayType(inner, True)
     return T.infer_type(v)
 
 
-def _to_py_typed(v: Any, dt: T.DataType) -> Any:
-    """``v`` as Arrow takes it for type ``dt``: positional tuples of a struct become dicts."""
+def _to_py_typed(v: Any, dt: T.DataType, coerce: bool = False) -> Any:
+    """``v`` as Arrow takes it for type ``dt``: positional tuples of a struct become dicts.
+    With ``coerce`` (an inferred schema), a non-string value in a string field becomes its text,
+    as PySpark's converter writes it (``True`` -> ``true``)."""
     if v is None:
         return None
     if isinstance(dt, T.StructType) and isinstance(v, (tuple, list)) and not (
             isinstance(v, Row) and hasattr(v, "__fields__")):
-        return {f.name: _to_py_typed(x, f.dataType) for f, x in zip(dt.fields, v)}
+        return {f.name: _to_py_typed(x, f.dataType, coerce) for f, x in zip(dt.fields, v)}
     if isinstance(dt, T.StructType) and isinstance(v, dict):
-        return {f.name: _to_py_typed(v.get(f.name), f.dataType) for f in dt.fields}
+        return {f.name: _to_py_typed(v.get(f.name), f.dataType, coerce) for f in dt.fields}
     if isinstance(dt, T.MapType) and isinstance(v, dict):
-        return [(_to_py_typed(k, dt.keyType), _to_py_typed(x, dt.valueType)) for k, x in v.items()]
+        return [(_to_py_typed(k, dt.keyType, coerce), _to_py_typed(x, dt.valueType, coerce))
+                for k, x in v.items()]
     if isinstance(dt, T.ArrayType) and isinstance(v, (list, tuple)):
-        return [_to_py_typed(x, dt.elementType) for x in v]
+        return [_to_py_typed(x, dt.elementType, coerce) for x in v]
     if isinstance(dt, T.StringType) and isinstance(v, int):
         # Spark stores the Java text of a whole number or boolean given for a string field
         return ("true" if v else "false") if isinstance(v, bool) else str(v)
+    if coerce and isinstance(dt, T.StringType) and not isinstance(v, str):
+        return str(v).lower() if isinstance(v, bool) else str(v)
     return _to_py(v)
 
 
@@ -89,10 +102,10 @@ def _to_py(v: Any) -> Any:
     return v
 
 
-def _arrow_column(values: list, dt: T.DataType, name: str) -> pa.Array:
+def _arrow_column(values: list, dt: T.DataType, name: str, coerce: bool = False) -> pa.Array:
     target = T.to_arrow(dt)
     try:
-        return pa.array([_to_py_typed(v, dt) for v in values], type=target, from_pandas=False)
+        return pa.array([_to_py_typed(v, dt, coerce) for v in values], type=target, from_pandas=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as e:
         raise TypeError(f"field {name}: {dt.simpleString()} can not accept the values given "
                         f"({e})") from None
@@ -170,12 +183,15 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
         if not rows:
             raise ValueError("cannot infer a schema from an empty list: give a schema")
         struct = _infer_schema(rows, names)
+        inferred = True
+    else:
+        inferred = False
     arrays = []
     for i, f in enumerate(struct.fields):
         vals = [r[i] for r in rows]
         if not f.nullable and any(v is None for v in vals):
             raise ValueError(f"field {f.name}: this field is not nullable, but got None")
-        arrays.append(_arrow_column(vals, f.dataType, f.name))
+        arrays.append(_arrow_column(vals, f.dataType, f.name, inferred))
     table = pa.Table.from_arrays(arrays, names=struct.names)
     return session._from_pandas(table_to_frame(table), {f.name: f.nullable for f in struct.fields},
                                 schema=struct)

@@ -121,3 +121,22 @@ def holds_list(t: pa.DataType) -> bool:
         return True
     return pa.types.is_struct(t) and any(holds_list(t.field(i).type) for i in range(t.num_fields))
 
+
+
+def _tuple_keys(*parts: pd.Series) -> pd.Series:
+    import pyarrow.compute as pc
+
+    from .kernels import arrow_of
+    keys = [order_key_array(arrow_of(p)).cast(pa.large_binary()) for p in parts]
+    joined = pc.binary_join_element_wise(*keys, pa.scalar(b"", pa.large_binary()))
+    return pd.Series(pd.arrays.ArrowExtensionArray(joined.cast(pa.binary())),
+                     index=parts[0].index)
+
+
+def tuple_key_column(columns: list[Any]) -> Any:
+    """One binary key per row for a tuple of dask Series (null where any of them is null):
+    ``count(DISTINCT a, b)`` counts the distinct keys, as Spark counts the distinct tuples of
+    rows with no null. Each value's key delimits itself, so the joined keys are equal only when
+    every value is."""
+    return columns[0].map_partitions(_tuple_keys, *columns[1:],
+                                     meta=pd.Series([], dtype=pd.ArrowDtype(pa.binary())))

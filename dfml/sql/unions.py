@@ -38,5 +38,7 @@ def _union_frames(self: "DataFrame", left: Any, right: Any, other: "DataFrame") 
     left, right = align_types(left, right, cols, cols, lambda c, _: f"UNION column `{c}`")
     nullable = {c: self._nullable.get(c, True) or other._nullable.get(c, True) for c in cols}
     import dask.dataframe as dd  # a frame exists, so it is imported already
+
+    from . import dask_meta  # noqa: F401 - concat samples its inputs' decimals for its meta
     return type(self)(dd.concat([left, right]), self._session, nullable, None,
                       self._sources + other._sources)

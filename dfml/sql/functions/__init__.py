@@ -72,9 +72,15 @@ column = col
 
 
 def lit(col: Any) -> Column:
-    """A literal value as a column (a Column is returned unchanged)."""
+    """A literal value as a column (a Column is returned unchanged); a Python list is an
+    ``array`` of its items' literals, as PySpark builds it (so ``lit([1, 2])`` is named
+    ``array(1, 2)`` and typed from its items)."""
     if isinstance(col, Column):
         return col
+    if isinstance(col, list):
+        if any(isinstance(c, Column) for c in col):
+            raise ValueError("[COLUMN_IN_LIST] `lit` does not allow a Column in a list.")
+        return array(*[lit(item) for item in col])  # noqa: F405 - from ._arrays
     return Column(Literal(col))
 
 

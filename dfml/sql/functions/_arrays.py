@@ -30,16 +30,29 @@ def _names(cols: tuple[Any, ...]) -> list[Any]:
     return list(cols)
 
 
+def _empty_array(ctx: Ctx) -> Typed:
+    """``array()``: an empty array per row, typed ``array<void>`` with no null elements as Spark
+    types it (so it widens to any array type in a VALUES list or a ``coalesce``)."""
+    out = T.ArrayType(T.NullType(), False)
+
+    def k(part: Any) -> pa.Array:
+        offsets = pa.array(np.zeros(len(part) + 1, dtype=np.int64))
+        return pa.LargeListArray.from_arrays(offsets, pa.array([], pa.null()))
+    return Typed(per_partition(ctx, [Typed(None, T.NullType())], k, out), out, False)
+
+
 @expands_star
 def array(*cols: Any) -> Column:
     """An array of the given columns' values, per row."""
     args = [col_expr(c) for c in _names(cols)]
 
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
+        if not ts:
+            return _empty_array(ctx)
         et = common_type([t.dtype for t in ts], "array")
         if isinstance(et, T.NullType):
             et = T.StringType()
-        out = T.ArrayType(et, True)
+        out = T.ArrayType(et, any(t.nullable for t in ts))  # null elements only if a cell may be
         vals = [cast_to(t, et) for t in ts]
 
         def k(*parts: Any) -> pa.Array:

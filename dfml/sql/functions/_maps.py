@@ -114,6 +114,16 @@ def create_map(*cols: Any) -> Column:
     return func("map", args, impl)
 
 
+def _empty_maps(out: T.MapType) -> Any:
+    """A kernel building one empty map per input row, from zero offsets (no row loop)."""
+    def k(part: Any) -> pa.Array:
+        import numpy as np
+        offsets = pa.array(np.zeros(len(part) + 1, dtype=np.int32))
+        return pa.MapArray.from_arrays(offsets, pa.array([], T.to_arrow(out.keyType)),
+                                       pa.array([], T.to_arrow(out.valueType)))
+    return k
+
+
 def _map_part(name: str, pick: Any, out_of: Any) -> Any:
     def f(col: Any) -> Column:
         def impl(ctx: Ctx, t: Typed) -> Typed:

@@ -69,35 +69,29 @@ def length(col: Any) -> Column:
 
 
 def _trim(name: str, method: str, side: str) -> Any:
-    """Spark 4's ``trim(col, trim)``: ``trim`` is a column (a str names one), whose characters
-    are all stripped from the string's ``side``; Spark names it ``TRIM(BOTH t FROM col)``. A
-    literal set strips vectorized; a column of sets goes row by row (each row its own set)."""
     def f(col: Any, trim: Any = None) -> Column:
+        """Spaces off the string's ends; with ``trim`` (a column or column name, as in PySpark)
+        every character of that row's ``trim`` string instead, named as Spark names it
+        (``TRIM(LEADING t FROM value)``)."""
         if trim is None:
             def impl(ctx: Ctx, t: Typed) -> Typed:
                 t = _str(name, t)
                 value = getattr(t.value.str, method)(" ")
                 return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
             return func(name, [col], impl)
-        chars = col_expr(trim)
-        src = col_expr(col)
+        src, chars = col_expr(col), col_expr(trim)
+        sql = f"TRIM({side} {chars.sql()} FROM {src.sql()})"
 
-        def impl2(ctx: Ctx, t: Typed, c: Typed) -> Typed:
-            t = _str(name, t)
-            c = _str(name, c)
-            if t.is_scalar:
-                t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
-            if c.is_scalar:
+        def impl_chars(ctx: Ctx, t: Typed, c: Typed) -> Typed:
+            t, c = _str(name, t), _str(name, c)
+            if c.is_scalar:  # one set of characters for every row: pandas' vectorized strip
                 if c.value is None:
                     return Typed(None, T.StringType(), True)
-                value = getattr(t.value.str, method)(c.value)
+                value = getattr(ctx.broadcast(t).str, method)(c.value)
                 return Typed(fix_dtype(value, T.StringType()), T.StringType(), t.nullable)
-
-            def one(s: Any, cs: Any) -> Any:
-                return None if s is None or cs is None else getattr(s, method)(cs)
-            return Typed(per_partition(ctx, [t, c], rowwise(one, pa.string()), T.StringType()),
-                         T.StringType(), True)
-        return func(name, [src, chars], impl2, sql=f"TRIM({side} {chars.sql()} FROM {src.sql()})")
+            k = ops.row_func(name, [], "ss", lambda v, cs: getattr(v, method)(cs), T.StringType())
+            return k.impl(ctx, t, c)
+        return func(name, [src, chars], impl_chars, sql=sql)
     f.__name__ = name
     return f
 
@@ -125,6 +119,8 @@ def concat(*cols: Any) -> Column:
     def impl(ctx: Ctx, *ts: Typed) -> Typed:
         if any(isinstance(t.dtype, T.ArrayType) for t in ts):
             return _concat_arrays(ctx, ts)
+        if ts and all(isinstance(t.dtype, T.BinaryType) for t in ts):
+            return _concat_binary(ctx, ts)
         vals = [_str("concat", t) for t in ts]
         out = ctx.broadcast(vals[0]) if not (vals[0].is_scalar and vals[0].value is None) \
             else ctx.broadcast(Typed(None, T.StringType()))
@@ -135,6 +131,21 @@ def concat(*cols: Any) -> Column:
                 out = out + v.value
         return Typed(fix_dtype(out, T.StringType()), T.StringType(), True)
     return func("concat", list(cols), impl)
+
+
+def _concat_binary(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
+    """``concat`` of binary inputs only is binary, as in Spark (a string or NULL among them makes
+    it a string concat): Arrow joins the bytes, null when any input is."""
+    import pyarrow.compute as pc
+
+    def k(*parts: Any) -> pa.Array:
+        n = next(builtins_len(p) for p in parts if isinstance(p, pa.ChunkedArray))
+        arrays = [p.combine_chunks().cast(pa.large_binary()) if isinstance(p, pa.ChunkedArray)
+                  else pa.array([p] * n, pa.large_binary()) for p in parts]
+        return pc.binary_join_element_wise(*arrays, pa.scalar(b"", pa.large_binary()))
+    first = Typed(ctx.broadcast(ts[0]), ts[0].dtype, ts[0].nullable)
+    return Typed(per_partition(ctx, [first, *ts[1:]], k, T.BinaryType()), T.BinaryType(),
+                 any(t.nullable for t in ts))
 
 
 def _concat_arrays(ctx: Ctx, ts: tuple[Typed, ...]) -> Typed:
@@ -386,10 +397,52 @@ def repeat(col: Any, n: Any) -> Column:
                                lambda v, k: v * max(k, 0), T.StringType()))
 
 
-def instr(str: Any, substr: Any) -> Column:  # noqa: A002
-    """1-based position of ``substr`` (a string or a column) in ``str``; 0 when absent."""
-    return Column(ops.row_func("instr", [col_expr(str), lit_expr(substr)], "ss",
-                               lambda v, sub: v.find(sub) + 1, T.IntegerType()))
+def instr(str: Any, substr: Any, start: Any = None, occurrence: Any = None) -> Column:  # noqa: A002
+    """1-based position of ``substr`` (a string or a column) in ``str``; 0 when absent. With
+    ``start`` (and ``occurrence``, default 1): the occurrence-th match from character ``start``,
+    searching backwards from ``len + start + 1`` when ``start`` is negative (overlapping matches
+    count, an empty ``substr`` is at 1), as Spark 4.3's four-argument ``instr``."""
+    if start is None and occurrence is None:
+        return Column(ops.row_func("instr", [col_expr(str), lit_expr(substr)], "ss",
+                                   lambda v, sub: v.find(sub) + 1, T.IntegerType()))
+    if isinstance(occurrence, int) and not isinstance(occurrence, bool) and occurrence < 1:
+        raise _occurrence_error(occurrence)
+    args = [col_expr(str), lit_expr(substr), lit_expr(1 if start is None else start),
+            lit_expr(1 if occurrence is None else occurrence)]
+    return Column(ops.row_func("instr", args, "ssii", _instr_at, T.IntegerType()))
+
+
+def _occurrence_error(occurrence: int) -> Exception:
+    from ..errors import SparkException
+    return SparkException(
+        "[INVALID_PARAMETER_VALUE.OCCURRENCE] The value of parameter(s) `occurrence` in `instr` is "
+        f"invalid: expects a positive integer, but got {occurrence}.")
+
+
+def _instr_at(s: str, sub: str, start: int, occurrence: int) -> int:
+    """One row of the four-argument ``instr`` (see ``instr``)."""
+    if occurrence < 1:
+        raise _occurrence_error(occurrence)
+    if sub == "":
+        return 1
+    if start > 0:
+        at = start - 1
+        while (j := s.find(sub, at)) >= 0:
+            occurrence -= 1
+            if occurrence == 0:
+                return j + 1
+            at = j + 1
+        return 0
+    last = builtins_len(s) + start  # 0-based index a match may start at, at the latest
+    if start == 0 or last < 0:
+        return 0
+    end = last + builtins_len(sub)
+    while (j := s.rfind(sub, 0, end)) >= 0:
+        occurrence -= 1
+        if occurrence == 0:
+            return j + 1
+        end = j + builtins_len(sub) - 1
+    return 0
 
 
 def locate(substr: str, str: Any, pos: int = 1) -> Column:  # noqa: A002

@@ -20,6 +20,7 @@ from ..column import Column, ColumnRef
 from ..errors import AnalysisException
 from .catalog import SessionCatalog
 from .exprs import ExprTranslator, SqlNamed, unsupported
+from .inline_table import values_relation
 
 
 class Scope:
@@ -219,16 +220,9 @@ class QueryTranslator:
         raise unsupported(f"{type(node).__name__} in FROM")
 
     def _values(self, node: exp.Values) -> Any:
-        """``VALUES (1, 'a'), (2, 'b')``: each row a one-row projection, the rows unioned (Spark
-        names the columns col1, col2... and widens their types across rows, as union does)."""
-        tr = self.exprs(None)
-        one = self.session.range(1)
-        out = None
-        for row in node.expressions:
-            cells = row.expressions if isinstance(row, exp.Tuple) else [row]
-            frame = one.select(*[tr.column(c).alias(f"col{i + 1}") for i, c in enumerate(cells)])
-            out = frame if out is None else out.union(frame)
-        return out
+        """``VALUES (1, 'a'), (2, 'b')``: one relation, columns col1, col2... typed as Spark
+        types an inline table (see inline_table)."""
+        return values_relation(self.session, self.exprs(None), node)
 
     @staticmethod
     def _renamed(df: Any, node: exp.Expression) -> Any:
