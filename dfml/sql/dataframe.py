@@ -27,9 +27,14 @@ from .join_names import any_internal, display, display_schema, renamed, side_col
 from .lowering import lower, meta_frame, stand_in_source
 from .plan import Derived, Filter, Limit, Plan, Sort, Source, join_aliases, tree_string
 from .row import Row
+from .batch_methods import BatchMethods
 from .extra_methods import ExtraMethods
 from .stat_methods import StatMethods
 from .unions import union, union_by_name
+# names PySpark's dataframe module has (its examples use them as the module's globals)
+from .na import DataFrameNaFunctions  # noqa: F401
+from .stats import DataFrameStatFunctions  # noqa: F401
+from .types import StructField, StructType  # noqa: F401
 
 if TYPE_CHECKING:
     from .readwriter import DataFrameWriter
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
 
 
 
-class DataFrame(StatMethods, ExtraMethods):
+class DataFrame(StatMethods, ExtraMethods, BatchMethods):
     """A lazy, distributed table with Spark's API (see ``dfml.sql``)."""
 
     def __init__(self, frame: Any, session: "SparkSession", nullable: dict[str, bool] | None = None,
@@ -317,9 +322,6 @@ class DataFrame(StatMethods, ExtraMethods):
 
     def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> "DataFrame":
         return self.withColumn(columnName, self.col(columnName).alias(columnName, metadata=metadata))
-
-    def isLocal(self) -> bool:
-        return False
 
     @property
     def isStreaming(self) -> bool:
