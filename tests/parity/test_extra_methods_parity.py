@@ -1,5 +1,6 @@
 """repartitionByRange, freqItems, inputFiles, sameSemantics, Column.transform, transpose,
-zipWithIndex, isLocal and the shell helpers (__dir__, key completions) against PySpark."""
+zipWithIndex, isLocal, repartitionById, the GroupedData repr and the shell helpers (__dir__,
+key completions) against PySpark."""
 
 from __future__ import annotations
 
@@ -157,3 +158,38 @@ def test_dir_and_key_completions(both):
     assert d._ipython_key_completions_() == p._ipython_key_completions_()
     assert str(type(d.na)).endswith("dataframe.DataFrameNaFunctions'>")
     assert str(type(d.stat)).endswith("dataframe.DataFrameStatFunctions'>")
+
+
+@pytest.mark.parametrize("by", [lambda F, df: (3, "p"), lambda F, df: (3, F.col("p") + 1),
+                                lambda F, df: (1, df.p), lambda F, df: (4, F.col("p") * -3)],
+                         ids=["name", "expression", "one", "negative"])
+def test_repartition_by_id_puts_rows_where_spark_does(both, by):
+    rows = [(0, 0), (1, None), (2, -1), (3, 5), (4, 2), (5, 7), (6, 2)]
+    d, p = both(rows, "id long, p int")
+    DF, PF = _fns()
+    a, b = d.repartitionById(*by(DF, d)), p.repartitionById(*by(PF, p))
+    assert a.getNumPartitions() == b.rdd.getNumPartitions()
+    assert a.columns == b.columns
+    assert _partition_of_rows(a, DF, 1, "id") == _partition_of_rows(b, PF, 1, "id")
+    got = sorted(a.select("id", DF.spark_partition_id()).collect())
+    assert got == sorted(b.select("id", PF.spark_partition_id()).collect())
+
+
+def test_repartition_by_id_needs_an_int_column(both):
+    from dfml.sql.errors import AnalysisException
+    d, p = both([(1, 2)], "id long, p int")
+    with pytest.raises(AnalysisException, match='requires the "INT" type, however "id" has the type "BIGINT"'):
+        d.repartitionById(2, "id")
+    with pytest.raises(Exception, match='requires the "INT" type, however "id" has the type "BIGINT"'):
+        p.repartitionById(2, "id")
+
+
+def test_grouped_data_repr(both):
+    DF, PF = _fns()
+    d, p = both([(0, 0)], "id long, `p q` int")
+    for make in [lambda x, F: x.groupBy(F.col("id")), lambda x, F: x.groupBy("id"),
+                 lambda x, F: x.groupBy(x["p q"]), lambda x, F: x.groupBy("p q", x.id),
+                 lambda x, F: x.groupBy(x.id.alias("z")), lambda x, F: x.groupBy(1),
+                 lambda x, F: x.groupBy(), lambda x, F: x.rollup("id"), lambda x, F: x.cube(x.id),
+                 lambda x, F: x.groupingSets([["id"]], "id")]:
+        assert repr(make(d, DF)) == repr(make(p, PF))
