@@ -1,5 +1,5 @@
 """DataFrame methods over the whole batch that need no plan node of their own: ``transpose``,
-``zipWithIndex``, ``isLocal``, and what an interactive shell asks a frame (``__dir__``, the
+``zipWithIndex``, ``scalar``/``exists`` (subqueries), ``isLocal``, and what an interactive shell asks a frame (``__dir__``, the
 key completions). A mixin of ``DataFrame``, kept out of ``dataframe.py`` for its size."""
 
 from __future__ import annotations
@@ -22,6 +22,20 @@ class BatchMethods:
     def zipWithIndex(self, indexColName: str = "index") -> "DataFrame":
         from .positions import zip_with_index
         return zip_with_index(self, indexColName)
+
+    def scalar(self) -> Any:
+        """This one-column frame as a scalar subquery: a Column for another frame's where or
+        select (``dfml.sql.subqueries`` says how it runs)."""
+        from .column import Column
+        from .subqueries import Subquery
+        return Column(Subquery("scalar", self))
+
+    def exists(self) -> Any:
+        """Whether this frame has rows (per outer row, when correlated with ``outer()``), as a
+        boolean Column for another frame's where or select."""
+        from .column import Column
+        from .subqueries import Subquery
+        return Column(Subquery("exists", self))
 
     def isLocal(self) -> bool:
         """True for a frame made from a pandas DataFrame or by a SQL command, as Spark answers

@@ -217,7 +217,9 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
         return found
 
     def select(self, *cols: Any) -> "DataFrame":
-        return plan_projection(self, self._expand(cols))
+        from .subqueries import has_subquery, select_with_subqueries
+        exprs = self._expand(cols)
+        return select_with_subqueries(self, exprs) if has_subquery(exprs) else plan_projection(self, exprs)
 
     def selectExpr(self, *expr: str) -> "DataFrame":
         from . import functions
@@ -345,6 +347,13 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
             from . import functions
             from .sqlparse import expr_column
             condition = expr_column(condition, functions)
+        from .subqueries import filter_with_subqueries, has_outer, has_subquery
+        if has_subquery([condition._expr]):
+            return filter_with_subqueries(self, condition._expr)
+        if has_outer(condition._expr):  # a correlated subquery's body: resolved when decorrelated
+            return self._with_plan(Filter(schema=self._schema, child=self._plan,
+                                          condition=condition._expr, aliases=self._aliases()),
+                                   keep_alias=True)
         t = condition._expr.compile(self._ctx_for([condition._expr]))
         if not isinstance(t.dtype, (T.BooleanType, T.NullType)):
             raise AnalysisException(
