@@ -38,7 +38,7 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
         return project(*plan_windows(df, [(name_of(e), e) for e in exprs]))
     if any(e.contains_aggregate() for e in exprs):
         from .group import aggregate
-        from .subqueries import record_aggregate  # a correlated scalar subquery redoes it per key
+        from .subquery_nodes import record_aggregate  # a correlated scalar subquery redoes it per key
         return record_aggregate(aggregate(df, [], exprs, keep_keys=False), df, [], exprs)
     if any(isinstance(x, GetField) and isinstance(x.key, str) for e in exprs for x in e.walk()):
         ctx = df._ctx()
@@ -177,7 +177,7 @@ def _metadata(e: Expr, ctx: Ctx) -> dict:
 def plan_aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr]) -> "DataFrame":
     """``groupBy(keys).agg(outputs)``: an Aggregate step, and Window steps over its rows for
     window functions among ``outputs``."""
-    from .subqueries import record_aggregate  # a correlated scalar subquery redoes it per key
+    from .subquery_nodes import record_aggregate  # a correlated scalar subquery redoes it per key
     if _has_window(outputs):
         return aggregate_then_windows(df, keys, outputs, keep_keys=True)
     from .group import aggregate

@@ -20,21 +20,21 @@ class BatchMethods:
         return transpose(self, indexColumn)
 
     def zipWithIndex(self, indexColName: str = "index") -> "DataFrame":
-        from .positions import zip_with_index
+        from .row_index import zip_with_index
         return zip_with_index(self, indexColName)
 
     def scalar(self) -> Any:
         """This one-column frame as a scalar subquery: a Column for another frame's where or
         select (``dfml.sql.subqueries`` says how it runs)."""
         from .column import Column
-        from .subqueries import Subquery
+        from .subquery_nodes import Subquery
         return Column(Subquery("scalar", self))
 
     def exists(self) -> Any:
         """Whether this frame has rows (per outer row, when correlated with ``outer()``), as a
         boolean Column for another frame's where or select."""
         from .column import Column
-        from .subqueries import Subquery
+        from .subquery_nodes import Subquery
         return Column(Subquery("exists", self))
 
     def isLocal(self) -> bool:

@@ -185,7 +185,7 @@ class Column:
 
     def isin(self, *cols: Any) -> "Column":
         if len(cols) == 1 and hasattr(cols[0], "_plan"):  # a DataFrame: IN (subquery)
-            from .subqueries import Subquery
+            from .subquery_nodes import Subquery
             return Column(Subquery("in", cols[0], self._expr))
         if len(cols) == 1 and isinstance(cols[0], (list, set, tuple)):
             cols = tuple(cols[0])
@@ -193,7 +193,7 @@ class Column:
 
     def outer(self) -> "Column":
         """This column of the enclosing query's row, inside a subquery (``dfml.sql.subqueries``)."""
-        from .subqueries import OuterRef
+        from .subquery_nodes import OuterRef
         return Column(OuterRef(self._expr))
 
     def between(self, lowerBound: Any, upperBound: Any) -> "Column":

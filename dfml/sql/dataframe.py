@@ -217,7 +217,8 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
         return found
 
     def select(self, *cols: Any) -> "DataFrame":
-        from .subqueries import has_subquery, select_with_subqueries
+        from .subqueries import select_with_subqueries
+        from .subquery_nodes import has_subquery
         exprs = self._expand(cols)
         return select_with_subqueries(self, exprs) if has_subquery(exprs) else plan_projection(self, exprs)
 
@@ -347,7 +348,8 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
             from . import functions
             from .sqlparse import expr_column
             condition = expr_column(condition, functions)
-        from .subqueries import filter_with_subqueries, has_outer, has_subquery
+        from .subqueries import filter_with_subqueries
+        from .subquery_nodes import has_outer, has_subquery
         if has_subquery([condition._expr]):
             return filter_with_subqueries(self, condition._expr)
         if has_outer(condition._expr):  # a correlated subquery's body: resolved when decorrelated

@@ -14,85 +14,14 @@ in Spark; an uncorrelated one returning several rows fails the action.
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
-from . import types as T
 from .errors import AnalysisException
 from .expressions import Alias, ColumnRef, Comparison, Expr, Logical
-from .typed import Ctx, Typed
+from .subquery_nodes import OuterRef, Subquery, has_outer, recorded_aggregate, shown
 
 if TYPE_CHECKING:
     from .dataframe import DataFrame
-
-# aggregate results (plan -> (input frame, keys, outputs)), so a correlated scalar subquery's
-# aggregate can be redone per correlation key; weak, so recording keeps no plan alive
-_AGGREGATES: Any = weakref.WeakKeyDictionary()
-
-
-def record_aggregate(result: "DataFrame", source: "DataFrame", keys: list[Expr],
-                     outputs: list[Expr]) -> "DataFrame":
-    _AGGREGATES[result._plan] = (source, list(keys), list(outputs))
-    return result
-
-
-class OuterRef(Expr):
-    """``col.outer()``: a column of the enclosing query's row, read inside a subquery."""
-
-    def __init__(self, ref: Expr):
-        self.children = (ref,)
-
-    def sql(self) -> str:
-        return f"outer({self.children[0].sql()})"
-
-    def compile(self, ctx: Ctx) -> Typed:
-        raise AnalysisException(
-            f"[UNRESOLVED_COLUMN] {self.sql()}: an outer() reference is read only inside a "
-            f"subquery's where condition (as inner = outer), turned into a subquery by "
-            f".scalar() or .exists() and used in another DataFrame's where or select.",
-            "UNRESOLVED_COLUMN")
-
-
-class Subquery(Expr):
-    """``df.scalar()`` (``kind="scalar"``), ``df.exists()`` or ``value.isin(df)`` (``"in"``)."""
-
-    def __init__(self, kind: str, df: "DataFrame", value: Expr | None = None):
-        self.kind = kind
-        self.df = df
-        self.children = (value,) if value is not None else ()
-
-    def sql(self) -> str:
-        if self.kind == "in":
-            return f"({self.children[0].sql()} IN (listquery()))"
-        return "scalarsubquery()" if self.kind == "scalar" else "exists()"
-
-    def compile(self, ctx: Ctx) -> Typed:
-        raise AnalysisException(
-            f"[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY] {self.sql()} is supported in a "
-            f"DataFrame's where/filter or select only.", "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY")
-
-
-class _Shown(Expr):
-    """A joined column standing where a subquery was: compiles as ``child``, prints as the
-    subquery did (so an unaliased select item keeps Spark's name)."""
-
-    def __init__(self, child: Expr, text: str):
-        self.children = (child,)
-        self.text = text
-
-    def sql(self) -> str:
-        return self.text
-
-    def compile(self, ctx: Ctx) -> Typed:
-        return self.children[0].compile(ctx)
-
-
-def has_outer(e: Expr) -> bool:
-    return any(isinstance(n, OuterRef) for n in e.walk())
-
-
-def has_subquery(exprs: list[Expr]) -> bool:
-    return any(isinstance(n, Subquery) for e in exprs for n in e.walk())
 
 
 # ---------------------------------------------------------------- decorrelation
@@ -105,12 +34,12 @@ def _conjuncts(e: Expr) -> list[Expr]:
 def _correlation(sub: "DataFrame") -> tuple["DataFrame", list[tuple[Expr, Expr]], list[Expr] | None]:
     """``sub`` as (its input without the correlated terms, [(inner expr, outer column)], the
     aggregate outputs above it or None)."""
-    from .dataframe import DataFrame
     from .plan import Filter, Project
     outputs = None
     body = sub
-    if sub._plan in _AGGREGATES:
-        source, keys, outs = _AGGREGATES[sub._plan]
+    recorded = recorded_aggregate(sub._plan)
+    if recorded is not None:
+        source, keys, outs = recorded
         if not keys:
             body, outputs = source, outs
     plan = body._plan
@@ -135,7 +64,7 @@ def _correlation(sub: "DataFrame") -> tuple["DataFrame", list[tuple[Expr, Expr]]
                 f"dfml decorrelates equalities inner = outer() ANDed in the subquery's where only, "
                 f"not {c.sql()}.", "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY")
     from .column import Column
-    inner = DataFrame._from_plan(plan.child, body._session, body._alias)
+    inner = type(body)._from_plan(plan.child, body._session, body._alias)
     if rest:
         cond = rest[0]
         for r in rest[1:]:
@@ -163,7 +92,7 @@ class _Attach:
         if not isinstance(node, Subquery):
             return None
         if id(node) not in self.done:
-            self.done[id(node)] = _Shown(self._attach(node), node.sql())
+            self.done[id(node)] = shown(self._attach(node), node.sql())
         return self.done[id(node)]
 
     def _attach(self, node: Subquery) -> Expr:
