@@ -39,7 +39,8 @@ def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
         return project(*plan_windows(df, [(name_of(e), e) for e in exprs]))
     if any(e.contains_aggregate() for e in exprs):
         from .group import aggregate
-        return aggregate(df, [], exprs, keep_keys=False)
+        from .subquery_nodes import record_aggregate  # a correlated scalar subquery redoes it per key
+        return record_aggregate(aggregate(df, [], exprs, keep_keys=False), df, [], exprs)
     if any(isinstance(x, GetField) and isinstance(x.key, str) for e in exprs for x in e.walk()):
         ctx = df._ctx()
         exprs = [resolve_extracts(e, ctx) for e in exprs]
@@ -177,10 +178,11 @@ def _metadata(e: Expr, ctx: Ctx) -> dict:
 def plan_aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr]) -> "DataFrame":
     """``groupBy(keys).agg(outputs)``: an Aggregate step, and Window steps over its rows for
     window functions among ``outputs``."""
+    from .subquery_nodes import record_aggregate  # a correlated scalar subquery redoes it per key
     if _has_window(outputs):
         return aggregate_then_windows(df, keys, outputs, keep_keys=True)
     from .group import aggregate
-    return aggregate(df, keys, outputs)
+    return record_aggregate(aggregate(df, keys, outputs), df, keys, outputs)
 
 
 def aggregate_then_windows(df: "DataFrame", keys: list[Expr], outputs: list[Expr],

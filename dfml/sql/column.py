@@ -184,9 +184,17 @@ class Column:
         return Column(ops.isnan(self._expr))
 
     def isin(self, *cols: Any) -> "Column":
+        if len(cols) == 1 and hasattr(cols[0], "_plan"):  # a DataFrame: IN (subquery)
+            from .subquery_nodes import Subquery
+            return Column(Subquery("in", cols[0], self._expr))
         if len(cols) == 1 and isinstance(cols[0], (list, set, tuple)):
             cols = tuple(cols[0])
         return Column(ops.isin(self._expr, [_expr(v) for v in cols]))
+
+    def outer(self) -> "Column":
+        """This column of the enclosing query's row, inside a subquery (``dfml.sql.subqueries``)."""
+        from .subquery_nodes import OuterRef
+        return Column(OuterRef(self._expr))
 
     def between(self, lowerBound: Any, upperBound: Any) -> "Column":
         return Column(ops.between(self._expr, _expr(lowerBound), _expr(upperBound)))

@@ -27,9 +27,14 @@ from .join_names import any_internal, display, display_schema, renamed, side_col
 from .lowering import lower, meta_frame, stand_in_source
 from .plan import Derived, Filter, Limit, Plan, Sort, Source, join_aliases, tree_string
 from .row import Row
+from .batch_methods import BatchMethods
 from .extra_methods import ExtraMethods
 from .stat_methods import StatMethods
 from .unions import union, union_by_name
+# names PySpark's dataframe module has (its examples use them as the module's globals)
+from .na import DataFrameNaFunctions  # noqa: F401
+from .stats import DataFrameStatFunctions  # noqa: F401
+from .types import StructField, StructType  # noqa: F401
 
 if TYPE_CHECKING:
     from .readwriter import DataFrameWriter
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
 
 
 
-class DataFrame(StatMethods, ExtraMethods):
+class DataFrame(StatMethods, ExtraMethods, BatchMethods):
     """A lazy, distributed table with Spark's API (see ``dfml.sql``)."""
 
     def __init__(self, frame: Any, session: "SparkSession", nullable: dict[str, bool] | None = None,
@@ -226,7 +231,10 @@ class DataFrame(StatMethods, ExtraMethods):
                 for f in field.dataType.fields]
 
     def select(self, *cols: Any) -> "DataFrame":
-        return plan_projection(self, self._expand(cols))
+        from .subqueries import select_with_subqueries
+        from .subquery_nodes import has_subquery
+        exprs = self._expand(cols)
+        return select_with_subqueries(self, exprs) if has_subquery(exprs) else plan_projection(self, exprs)
 
     def selectExpr(self, *expr: str) -> "DataFrame":
         from . import functions
@@ -332,9 +340,6 @@ class DataFrame(StatMethods, ExtraMethods):
     def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> "DataFrame":
         return self.withColumn(columnName, self[columnName].alias(columnName, metadata=metadata))
 
-    def isLocal(self) -> bool:
-        return False
-
     @property
     def isStreaming(self) -> bool:
         return False
@@ -357,6 +362,14 @@ class DataFrame(StatMethods, ExtraMethods):
             from . import functions
             from .sqlparse import expr_column
             condition = expr_column(condition, functions)
+        from .subqueries import filter_with_subqueries
+        from .subquery_nodes import has_outer, has_subquery
+        if has_subquery([condition._expr]):
+            return filter_with_subqueries(self, condition._expr)
+        if has_outer(condition._expr):  # a correlated subquery's body: resolved when decorrelated
+            return self._with_plan(Filter(schema=self._schema, child=self._plan,
+                                          condition=condition._expr, aliases=self._aliases()),
+                                   keep_alias=True)
         t = condition._expr.compile(self._ctx_for([condition._expr]))
         if not isinstance(t.dtype, (T.BooleanType, T.NullType)):
             raise AnalysisException(

@@ -130,6 +130,37 @@ def repartition_by_range(df: "DataFrame", n: int | None, cols: tuple) -> "DataFr
     return df._new(out)
 
 
+def repartition_by_id(df: "DataFrame", n: Any, col: Any) -> "DataFrame":
+    """Rows into ``n`` partitions, each row to the partition its int column names (modulo
+    ``n``, non-negative; a null goes to partition 0), as Spark's ``repartitionById``: a shuffle
+    on that number, in the action's graph."""
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise ValueError(f"repartitionById(): numPartitions must be a positive int, got {n!r}")
+    if not isinstance(col, (str, Column)):
+        raise TypeError(f"repartitionById(): partitionIdCol must be a Column or a str, got "
+                        f"{type(col).__name__}")
+    target = df[col] if isinstance(col, str) else col
+    key = "__by_id_pid"
+    keyed = df.select("*", target.alias(key))
+    dtype = keyed.schema[key].dataType
+    if not isinstance(dtype, T.IntegerType):
+        raise AnalysisException(
+            f'[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve '
+            f'"direct_shuffle_partition_id({target._expr.sql()})" due to data type mismatch: The '
+            f'first parameter requires the "INT" type, however "{target._expr.sql()}" has the type '
+            f'"{dtype.simpleString().upper()}". SQLSTATE: 42K09',
+            "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
+
+    def build(d: "DataFrame") -> "DataFrame":
+        frame = d._frame
+        number = frame[key].fillna(0).astype("int64") % n  # numpy's % is non-negative for n > 0
+        meta = frame._meta.drop(columns=key)
+        spread = frame.assign(**{key: number}).set_index(key, divisions=list(range(n)) + [n],
+                                                           sorted=False)
+        return d._new(spread.map_partitions(_drop_index, meta=meta), keep_alias=True)
+    return keyed._derive(f"RepartitionById {n}", build, keep_alias=True)
+
+
 def _drop_index(pdf: Any) -> Any:
     return pdf.reset_index(drop=True)
 
@@ -230,6 +261,9 @@ class ExtraMethods:
 
     def repartitionByRange(self, numPartitions: Any = None, *cols: Any) -> "DataFrame":
         return repartition_by_range(self, numPartitions, cols)  # type: ignore[arg-type]
+
+    def repartitionById(self, numPartitions: Any, partitionIdCol: Any) -> "DataFrame":
+        return repartition_by_id(self, numPartitions, partitionIdCol)  # type: ignore[arg-type]
 
     def freqItems(self, cols: Any, support: float | None = None) -> "DataFrame":
         return freq_items(self, cols, support)  # type: ignore[arg-type]

@@ -280,9 +280,26 @@ _SHORTCUT_NUMERIC = (T.NumericType,)
 class GroupedData:
     """The result of ``df.groupBy(...)``: aggregate it with ``agg`` or a shortcut (``count``, ...)."""
 
+    _kind = "GroupBy"  # as Spark's repr names the grouping
+
     def __init__(self, df: "DataFrame", keys: list[Expr]):
         self._df = df
         self._keys = keys
+
+    def __repr__(self) -> str:
+        """Spark's text: the grouping expressions (a column taken from the frame with its type,
+        a name not yet resolved as given), the frame's columns and the kind of grouping."""
+        from .expressions import Alias, ColumnRef
+        shown = []
+        for k in self._keys:
+            inner = k.children[0] if isinstance(k, Alias) else k
+            if isinstance(inner, ColumnRef) and (inner.literal or inner.plan_id is not None):
+                dtype = k.compile(self._df._ctx_for([k])).dtype
+                shown.append(f"{k.name if isinstance(k, Alias) else inner.name}: {dtype.simpleString()}")
+            else:
+                shown.append(k.sql())
+        value = ", ".join(f"{n}: {t}" for n, t in self._df.dtypes)
+        return f"GroupedData[grouping expressions: [{', '.join(shown)}], value: [{value}], type: {self._kind}]"
 
     def agg(self, *exprs: Any) -> "DataFrame":
         from . import functions as F

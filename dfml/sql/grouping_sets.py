@@ -89,7 +89,9 @@ def grouped(df: "DataFrame", kind: str, cols: tuple[Any, ...],
                                        (s if isinstance(s, (list, tuple)) else (s,))))
             chosen.append(tuple(sorted({_key_index(m, keys, names, "groupingSets")
                                         for m in members})))
-    return GroupingSetsData(df, keys, chosen)
+    out = GroupingSetsData(df, keys, chosen)
+    out._kind = {"rollup": "Rollup", "cube": "Cube"}.get(kind, "GroupingSets")
+    return out
 
 
 def _ordinal(df: "DataFrame", c: Any) -> Any:

@@ -156,7 +156,8 @@ def create_frame(session: "SparkSession", data: Any, schema: Any = None) -> "Dat
                 names=struct.names)
         pdf = table_to_frame(table)
         nullable = {f.name: f.nullable for f in struct.fields} if struct else None
-        return session._from_pandas(pdf, nullable, schema=struct)
+        from .local_results import mark_local  # a pandas frame is Spark's local relation
+        return mark_local(session._from_pandas(pdf, nullable, schema=struct))
 
     rows = list(data)
     if rows and isinstance(rows[0], dict):

@@ -69,6 +69,8 @@ class _KeepRows:
 class DataFrameNaFunctions:
     """Missing-value handling for one DataFrame (``df.na``)."""
 
+    __module__ = "dfml.sql.dataframe"  # where PySpark has it, and where dfml re-exports it
+
     def __init__(self, df: "DataFrame"):
         self.df = df
 

@@ -53,3 +53,4 @@ def _unique_labels(part: pd.DataFrame, partition_info: dict | None = None) -> pd
     out = part.copy(deep=False)
     out.index = pd.RangeIndex(number << 32, (number << 32) + len(part))
     return out
+

@@ -88,6 +88,8 @@ def summary(df: "DataFrame", statistics: list[str]) -> "DataFrame":
 class DataFrameStatFunctions:
     """``df.stat``: correlation, covariance, quantiles, cross tabulation, stratified samples."""
 
+    __module__ = "dfml.sql.dataframe"  # where PySpark has it, and where dfml re-exports it
+
     def __init__(self, df: "DataFrame"):
         self.df = df
 

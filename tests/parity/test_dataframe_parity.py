@@ -393,3 +393,84 @@ def test_columns_of_a_filtered_frame_resolve_after_a_select(both):
         g = f.select(f["k"].alias("k"), f[1])
         out.append(sorted(g.select(g["k"], g["s"]).collect(), key=repr))
     assert out[0] == out[1]
+
+
+# ---------------------------------------------------------------- subqueries (scalar, exists, isin)
+EMP = [("ann", 10.0, 1), ("bob", 20.0, 1), ("cid", 30.0, 2), ("dee", None, 2), ("eve", 30.0, None),
+       ("fay", float("nan"), 3), ("gus", 5.0, 4)]
+EMP_SCHEMA = "name STRING, salary DOUBLE, dept INT"
+DEP = [(1, "eng", "US"), (2, "ops", "US"), (3, "hr", "FR"), (None, "void", "US"), (5, "art", "FR")]
+DEP_SCHEMA = "dept INT, dname STRING, country STRING"
+
+
+def _sub_frames(spark, pyspark):
+    return ((spark.createDataFrame(EMP, EMP_SCHEMA), spark.createDataFrame(DEP, DEP_SCHEMA), DF),
+            (pyspark.createDataFrame(EMP, EMP_SCHEMA), pyspark.createDataFrame(DEP, DEP_SCHEMA),
+             _pyspark_functions()))
+
+
+def _pyspark_functions():
+    from pyspark.sql import functions as PF
+    return PF
+
+
+SUBQUERY_CASES = {
+    "uncorrelated_scalar": lambda e, d, F: e.where(F.col("salary") > e.select(F.avg("salary")).scalar()),
+    "scalar_in_select": lambda e, d, F: e.select("name", d.select(F.max("dept")).scalar()),
+    "scalar_of_rows": lambda e, d, F: e.select("name", d.where(F.col("dname") == "hr")
+                                               .select("dept").scalar().alias("hr")),
+    "correlated_avg": lambda e, d, F: e.alias("e1").where(
+        F.col("salary") >= e.alias("e2").where(F.col("e2.dept") == F.col("e1.dept").outer())
+        .select(F.avg("salary")).scalar()),
+    "correlated_count_no_match_is_zero": lambda e, d, F: d.alias("d").select(
+        "dname", e.alias("e").where(F.col("e.dept") == F.col("d.dept").outer())
+        .select(F.count("*")).scalar().alias("n")),
+    "correlated_sum_in_expression": lambda e, d, F: e.alias("e1").select(
+        "name", (F.col("salary") / e.alias("e2").where(F.col("e2.dept") == F.col("e1.dept").outer())
+                 .select(F.sum("salary")).scalar()).alias("share")),
+    "exists": lambda e, d, F: d.alias("d").where(
+        e.alias("e").where(F.col("e.dept") == F.col("d.dept").outer()).exists()),
+    "not_exists": lambda e, d, F: d.alias("d").where(
+        ~e.alias("e").where(F.col("e.dept") == F.col("d.dept").outer()).exists()),
+    "exists_with_a_local_term": lambda e, d, F: e.alias("e").where(
+        d.alias("d").where((F.col("d.dept") == F.col("e.dept").outer())
+                           & (F.col("country") == "US")).exists()),
+    "exists_in_select": lambda e, d, F: d.alias("d").select(
+        "dname", e.alias("e").where(F.col("e.dept") == F.col("d.dept").outer()).exists().alias("x")),
+    "uncorrelated_exists": lambda e, d, F: d.where(e.where(F.col("salary") > 25).exists()),
+    "uncorrelated_exists_empty": lambda e, d, F: d.where(e.where(F.col("salary") > 99).exists()),
+    "isin": lambda e, d, F: e.where(F.col("dept").isin(d.select("dept"))),
+    "isin_nulls_in_select": lambda e, d, F: e.select(
+        "name", F.col("dept").isin(d.where(F.col("country") == "US").select("dept")).alias("x")),
+    "not_isin": lambda e, d, F: e.where(~F.col("dept").isin(d.where(F.col("dept") < 3).select("dept"))),
+    "isin_empty": lambda e, d, F: e.select("name", F.col("dept").isin(
+        d.where(F.col("dept") > 99).select("dept")).alias("x")),
+    "not_isin_with_a_null": lambda e, d, F: e.where(~F.col("dept").isin(d.select("dept"))),
+    "not_isin_empty": lambda e, d, F: e.where(~F.col("dept").isin(d.where(F.col("dept") > 99)
+                                                                   .select("dept"))),
+}
+
+
+@pytest.mark.parametrize("case", list(SUBQUERY_CASES))
+def test_subqueries_on_dataframes(spark, pyspark, case):
+    (de, dd, dF), (pe, pd_, pF) = _sub_frames(spark, pyspark)
+    a, b = SUBQUERY_CASES[case](de, dd, dF), SUBQUERY_CASES[case](pe, pd_, pF)
+    assert a.columns == b.columns
+    key = lambda r: repr(tuple(r))  # noqa: E731
+    norm = lambda rows: sorted((tuple("NaN" if isinstance(v, float) and v != v else v for v in r)
+                                for r in rows), key=key)  # noqa: E731
+    assert norm(a.collect()) == norm(b.collect())
+
+
+def test_subquery_errors(spark, pyspark):
+    from dfml.sql.errors import AnalysisException, SparkException
+    (de, dd, F), _ = _sub_frames(spark, pyspark)
+    with pytest.raises(AnalysisException, match="SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN"):
+        de.where(F.col("salary") > dd.select("dept", "dname").scalar())
+    with pytest.raises(SparkException, match="SCALAR_SUBQUERY_TOO_MANY_ROWS"):
+        de.select("name", dd.select("dept").scalar()).collect()
+    with pytest.raises(AnalysisException, match="outer"):  # outer() outside a subquery
+        de.alias("a").where(F.col("dept") == F.col("a.dept").outer()).collect()
+    with pytest.raises(AnalysisException, match="inner = outer"):  # only equalities decorrelate
+        de.alias("e1").where(de.alias("e2").where(F.col("e2.dept") > F.col("e1.dept").outer())
+                             .exists())

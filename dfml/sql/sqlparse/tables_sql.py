@@ -165,5 +165,6 @@ def show_tables(translator: Any, node: exp.Command) -> Any:
     rows = [("default" if not t.isTemporary else "", t.name, t.isTemporary) for t in tables
             if pattern is None or any(fnmatch.fnmatch(t.name, p.strip().replace(".*", "*"))
                                       for p in pattern.split("|"))]
-    return translator.session.createDataFrame(
-        rows, "namespace string not null, tableName string not null, isTemporary boolean not null")
+    from ..local_results import mark_local  # a command's result is local, as in Spark
+    return mark_local(translator.session.createDataFrame(
+        rows, "namespace string not null, tableName string not null, isTemporary boolean not null"))
