@@ -19,7 +19,7 @@ from .analysis import plan_aggregate, plan_projection, plan_with_columns
 from .column import Column, ColumnRef, Ctx, Expr, Star, to_expr
 from .dedup import drop_duplicate_rows
 from .positions import unique_labels
-from .star_args import expand_star_calls
+from .star_args import expand_star_calls, struct_star_fields
 from .conversion import rows_of, to_arrow_table, to_numpy_frame
 from .errors import AnalysisException
 from .group import GroupedData, group_keys
@@ -195,7 +195,8 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
         for c in cols:
             e = to_expr(c)
             if isinstance(e, Star):
-                fields = self._struct_fields(e)
+                fields = struct_star_fields(e, self._schema, self._alias,
+                                            lambda n: side_columns(self._plan, self._names, None, n))
                 exprs.extend(fields if fields is not None else
                              [ColumnRef.of(n) for n in self._star(e)])
             else:
@@ -215,26 +216,13 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
                                     f"DataFrame's inputs (its alias is {self._alias!r})")
         return found
 
-    def _struct_fields(self, e: Star) -> list[Expr] | None:
-        """``s.*`` over a struct column ``s`` when no input is called ``s``: one reference per
-        field, each shown under the field's name, as Spark expands it."""
-        name = e.qualifier
-        if e.plan_id is not None or not name or name == self._alias:
-            return None
-        field = next((f for f in self._schema.fields if f.name.lower() == name.lower()), None)
-        if field is None or not isinstance(field.dataType, T.StructType):
-            return None
-        if side_columns(self._plan, self._names, None, name) is not None:
-            return None
-        quote = lambda n: "`" + n.replace("`", "``") + "`"  # noqa: E731
-        return [ColumnRef(f"{quote(field.name)}.{quote(f.name)}", None)
-                for f in field.dataType.fields]
-
     def select(self, *cols: Any) -> "DataFrame":
         from .subqueries import select_with_subqueries
         from .subquery_nodes import has_subquery
         exprs = self._expand(cols)
-        return select_with_subqueries(self, exprs) if has_subquery(exprs) else plan_projection(self, exprs)
+        if has_subquery(exprs):
+            return select_with_subqueries(self, exprs)
+        return plan_projection(self, exprs)
 
     def selectExpr(self, *expr: str) -> "DataFrame":
         from . import functions

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+from . import types as T
 from .errors import AnalysisException
 from .expressions import ColumnRef, Expr, Star
 from .typed import Ctx, Typed
@@ -76,3 +77,22 @@ def expand_star_calls(e: Expr, star_names: Callable[[Star], list[str]]) -> Expr:
     if not any(isinstance(x, StarCall) for x in e.walk()):
         return e
     return e.replace(lambda x: x.expand(star_names) if isinstance(x, StarCall) else None)
+
+
+def struct_star_fields(e: Star, schema: Any, alias: str | None,
+                       input_columns: Callable[[str], Any]) -> list[Expr] | None:
+    """``s.*`` over a struct column ``s`` when no input is called ``s`` (``input_columns(s)``
+    is None): one reference per field, each shown under the field's name, as Spark expands it.
+    None when ``e`` is an input's star instead."""
+    name = e.qualifier
+    if e.plan_id is not None or not name or name == alias:
+        return None
+    field = next((f for f in schema.fields if f.name.lower() == name.lower()), None)
+    if field is None or not isinstance(field.dataType, T.StructType):
+        return None
+    if input_columns(name) is not None:
+        return None
+
+    def quote(n: str) -> str:
+        return "`" + n.replace("`", "``") + "`"
+    return [ColumnRef(f"{quote(field.name)}.{quote(f.name)}", None) for f in field.dataType.fields]
