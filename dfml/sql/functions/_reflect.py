@@ -18,6 +18,8 @@ import uuid as _uuid
 from typing import Any, Callable
 from urllib.parse import quote_plus, unquote_plus
 
+import numpy as np
+
 from .. import types as T
 from ..column import Column, Ctx, Literal, Typed
 from ..errors import AnalysisException, SparkException
@@ -28,7 +30,7 @@ from ._zoned import rows
 __all__ = ["reflect", "java_method", "try_reflect"]
 
 _WIDER = {"int": ("int", "long", "float", "double"), "long": ("long", "float", "double"),
-          "float": ("float", "double"), "double": ("double",), "boolean": ("boolean",),
+          "float": ("float", "double"), "double": ("double",), "boolean": ("boolean", "Object"),
           "String": ("String", "Object")}
 
 
@@ -58,6 +60,14 @@ def _url_decode(s: str, charset: str = "UTF-8") -> str:
     return unquote_plus(s, encoding=charset, errors="strict")
 
 
+def _object_str(o: Any) -> str:
+    if o is None:
+        return "null"
+    if isinstance(o, bool):
+        return "true" if o else "false"
+    return str(o)
+
+
 def _require(ok: bool) -> str:
     if not ok:
         raise _JavaError("requirement failed")
@@ -81,11 +91,15 @@ def _each(kinds: tuple[str, ...], fn: Callable, arity: int = 1) -> list:
 
 
 def _math_fn(fn: Callable[[float], float]) -> list:
+    """A one-double Math method with Java's answers where Python raises: a zero's logarithm is
+    -Infinity, an overflow is Infinity, any other domain error NaN."""
     def safe(x: float) -> float:
         try:
             return fn(x)
-        except (ValueError, OverflowError):
-            return math.nan
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return -math.inf if x == 0 and fn in (math.log, math.log10) else math.nan
     return [(("double",), safe, "double")]
 
 
@@ -98,10 +112,10 @@ _METHODS: dict[tuple[str, str], list] = {
                                          (("String", "String"), _url_encode, "String")],
     ("java.net.URLDecoder", "decode"): [(("String",), _url_decode, "String"),
                                          (("String", "String"), _url_decode, "String")],
-    ("java.lang.String", "valueOf"): [(("boolean",), lambda b: "true" if b else "false", "String"),
+    # Spark hands a boolean over boxed, so it reaches valueOf(Object): a null prints "null"
+    ("java.lang.String", "valueOf"): [(("Object",), _object_str, "String"),
                                       (("int",), str, "String"), (("long",), str, "String"),
-                                      (("double",), format_double, "String"),
-                                      (("Object",), lambda o: "null" if o is None else o, "String")],
+                                      (("double",), format_double, "String")],
     ("scala.Predef", "require"): [(("boolean",), lambda ok: _require(ok), "String")],
     ("java.lang.Math", "abs"): _each(_NUM, abs),
     ("java.lang.Math", "max"): _each(_NUM, max, 2),
@@ -114,10 +128,8 @@ _METHODS: dict[tuple[str, str], list] = {
     ("java.lang.Math", "hypot"): [(("double", "double"), math.hypot, "double")],
     ("java.lang.Math", "signum"): [(("double",), lambda x: x if x != x or x == 0
                                     else math.copysign(1.0, x), "double")],
-    ("java.lang.Math", "floor"): [(("double",), lambda x: float(math.floor(x))
-                                   if math.isfinite(x) else x, "double")],
-    ("java.lang.Math", "ceil"): [(("double",), lambda x: float(math.ceil(x))
-                                  if math.isfinite(x) else x, "double")],
+    ("java.lang.Math", "floor"): [(("double",), lambda x: float(np.floor(x)), "double")],
+    ("java.lang.Math", "ceil"): [(("double",), lambda x: float(np.ceil(x)), "double")],
     ("java.lang.Math", "toDegrees"): [(("double",), lambda x: x * (180.0 / math.pi), "double")],
     ("java.lang.Math", "toRadians"): [(("double",), lambda x: x * (math.pi / 180.0), "double")],
 }
