@@ -1,6 +1,8 @@
 """The remaining scalar and aggregate functions against PySpark: ``histogram_numeric`` (bins,
 Spark's random tie-breaks, NaN, nulls, the input's type for the centres), ``collect_union``,
-``map_zip_with`` and the ``reflect`` family, with the text ``show()`` prints and the column
+``map_zip_with``, the ``reflect`` family and the interval constructors (``make_ym_interval``,
+``make_interval``, ``try_make_interval``: PySpark cannot collect these, so their printed text
+and schema are compared), with the text ``show()`` prints and the column
 names Spark generates."""
 
 from __future__ import annotations
@@ -197,3 +199,52 @@ def test_reflect_names_nulls_and_refusals(both):
         pbad = tuple(PF.lit(c._expr.value) if not isinstance(c, str) else c for c in bad)
         with pytest.raises(PAnalysisException, match=cls):
             theirs.select(PF.reflect(*pbad)).collect()
+
+
+INTERVAL_ROWS = [(2014, 12, 1, -1, 3, 30, 1.001001), (None, 1, 0, 0, 0, 0, 0.0),
+                 (-1, -13, 0, 0, -25, 0, -0.5), (0, 0, 0, 0, 0, 0, 59.9999999),
+                 (0, 0, 2, 0, 0, -61, 0.0), (0, 0, 0, 0, 0, 0, float("nan"))]
+INTERVAL_DDL = "y int, m int, w int, d int, h int, mi int, s double"
+INTERVAL_CASES = {
+    "ym": lambda f: f.make_ym_interval("y", "m"),
+    "ym_years_only": lambda f: f.make_ym_interval("y"),
+    "ym_empty": lambda f: f.make_ym_interval(),
+    "calendar_all": lambda f: f.make_interval("y", "m", "w", "d", "h", "mi", "s"),
+    "calendar_some": lambda f: f.make_interval("y", "m", "w"),
+    "calendar_empty": lambda f: f.make_interval(),
+    "calendar_seconds_only": lambda f: f.make_interval(secs=f.lit(0.000001)),
+    "try_calendar": lambda f: f.try_make_interval("y", "m", "w", "d", "h", "mi", "s"),
+    "try_overflow": lambda f: f.try_make_interval(f.lit(2147483647), f.lit(12)),
+    "calendar_overflow": lambda f: f.make_interval(f.lit(2147483647), f.lit(12)),
+}
+
+
+@pytest.mark.parametrize("name", list(INTERVAL_CASES))
+def test_interval_constructors_print_as_spark(both, name):
+    from pyspark.sql import functions as PF
+    ours, theirs = both(INTERVAL_ROWS[:-1] if "calendar" in name else INTERVAL_ROWS, INTERVAL_DDL)
+    a = ours.coalesce(1).select(INTERVAL_CASES[name](F))
+    b = theirs.coalesce(1).select(INTERVAL_CASES[name](PF))
+    assert a.columns == b.columns
+    assert a.schema.simpleString() == b.schema.simpleString()
+    assert _shown(a) == _shown(b)
+    assert _shown(a, truncate=True) == _shown(b, truncate=True)
+
+
+def test_interval_overflow_errors(spark, pyspark):
+    from pyspark.sql import functions as PF
+
+    from dfml.sql.errors import ArithmeticException
+    for f, P, err in ((F, spark, ArithmeticException), (PF, pyspark, Exception)):
+        with pytest.raises(err, match="INTERVAL_ARITHMETIC_OVERFLOW"):
+            P.range(1).select(f.make_ym_interval(f.lit(2147483647), f.lit(12))).show()
+    # outside ANSI mode (dfml's semantics) a calendar interval that overflows is null
+    assert _shown(spark.range(1).select(F.make_interval(F.lit(2147483647), F.lit(12)))) == \
+        _shown(pyspark.range(1).select(PF.make_interval(PF.lit(2147483647), PF.lit(12))))
+
+
+def test_interval_sql_names(spark, pyspark):
+    sql = ["make_ym_interval(1)", "make_interval(1, 2, 3, 4, 5, 6, 7.5)", "make_ym_interval(1, 2)"]
+    a, b = spark.range(1).selectExpr(*sql), pyspark.range(1).selectExpr(*sql)
+    assert a.columns == b.columns
+    assert _shown(a) == _shown(b)

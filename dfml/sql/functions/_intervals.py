@@ -50,6 +50,7 @@ def make_dt_interval(days: Any = None, hours: Any = None, mins: Any = None,
 
 
 def _overflow(what: str) -> ArithmeticException:
+    """Spark's overflow errors: make_ym_interval raises whatever the ANSI setting."""
     if what == "ym":
         return ArithmeticException(
             "[INTERVAL_ARITHMETIC_OVERFLOW.WITHOUT_SUGGESTION] Integer overflow while operating "
@@ -57,7 +58,7 @@ def _overflow(what: str) -> ArithmeticException:
             "SQLSTATE: 22015")
     return ArithmeticException(
         '[ARITHMETIC_OVERFLOW] overflow. If necessary set "spark.sql.ansi.enabled" to "false" '
-        'to bypass this error. SQLSTATE: 22003')
+        'to bypass this error. SQLSTATE: 22003')  # ANSI mode's; dfml follows non-ANSI
 
 
 def make_ym_interval(years: Any = None, months: Any = None) -> Column:
@@ -107,8 +108,9 @@ def make_interval(years: Any = None, months: Any = None, weeks: Any = None, days
                   hours: Any = None, mins: Any = None, secs: Any = None) -> Column:
     """The calendar interval of the given years, months, weeks, days, hours, minutes and
     seconds (seconds to the microsecond, rounded half up; an omitted part is 0, a null one
-    makes the result null; months or days beyond an int are Spark's overflow error)."""
-    return _calendar("make_interval", [years, months, weeks, days, hours, mins, secs], False)
+    makes the result null; months or days beyond an int are null, Spark's non-ANSI answer,
+    which dfml follows)."""
+    return _calendar("make_interval", [years, months, weeks, days, hours, mins, secs], True)
 
 
 def try_make_interval(years: Any = None, months: Any = None, weeks: Any = None,
