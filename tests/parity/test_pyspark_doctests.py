@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # one docstring of slack: each docstring runs under a 60-second alarm, which a loaded machine
 # can trip.
 FLOORS = {
-    "sql.functions.builtin": 390,
+    "sql.functions.builtin": 399,
     "sql.dataframe": 89,
     "sql.column": 32,
     "sql.group": 6,
