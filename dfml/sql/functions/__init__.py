@@ -47,6 +47,7 @@ from ._more_strings import *  # noqa: F401,F403
 from ._more_strings import chr  # noqa: F401 - Spark's name
 from ._ordering import *  # noqa: F401,F403
 from ._partition import *  # noqa: F401,F403
+from ._reflect import *  # noqa: F401,F403
 from ._predicates import *  # noqa: F401,F403
 from ._stats_aggs import *  # noqa: F401,F403
 from ._strings import *  # noqa: F401,F403

@@ -1,5 +1,5 @@
 """Higher-order functions: ``transform``, ``filter``, ``exists``, ``forall``, ``zip_with``,
-``map_filter``, ``transform_keys``, ``transform_values``, with Python lambdas as Spark takes them.
+``map_filter``, ``transform_keys``, ``transform_values``, ``map_zip_with``, with Python lambdas as Spark takes them.
 
 The lambda is called once, on placeholder columns, to build its body as an expression. At
 compile time the array (or map) column is exploded per partition into one row per element, the
@@ -26,7 +26,7 @@ from ..errors import AnalysisException
 from ._common import col_expr
 
 __all__ = ["transform", "filter", "exists", "forall", "zip_with", "map_filter",
-           "transform_keys", "transform_values"]
+           "transform_keys", "transform_values", "map_zip_with"]
 
 _fresh = itertools.count()
 
@@ -89,6 +89,39 @@ def _lengths(arr: pa.Array) -> np.ndarray:
     return np.where(np.asarray(arr.is_null()), 0, lens) if arr.null_count else lens
 
 
+def _map_union(a: pa.Array, b: pa.Array, key_t: pa.DataType) -> tuple:
+    """The keys of two maps per row, the first map's in its order and then the second's new
+    ones (Spark's order), as (parent row, key, entry of the first map, entry of the second),
+    the entries null where a map lacks the key; rows where either map is null have none."""
+    n = len(a)
+    valid = ~(np.asarray(a.is_null()) | np.asarray(b.is_null())) if n else np.zeros(0, bool)
+    sides = []
+    for side, arr in enumerate((a, b)):
+        parent = np.repeat(np.arange(n), _lengths(arr))
+        keep = valid[parent] if len(parent) else np.zeros(0, bool)
+        keys = arr.flatten().field("key").cast(key_t).filter(pa.array(keep))
+        sides.append(pd.DataFrame({
+            "parent": parent[keep], "side": side,
+            "key": pd.Series(pd.arrays.ArrowExtensionArray(keys)) if len(keys) else
+            pd.Series([], dtype=pd.ArrowDtype(key_t)),
+            "entry": np.arange(len(parent))[keep]}))
+    both = pd.concat(sides, ignore_index=True).sort_values(["parent", "side"], kind="stable")
+    first = both[~both.duplicated(["parent", "key"])][["parent", "key"]]
+    for side, name in ((0, "e1"), (1, "e2")):
+        entries = sides[side].rename(columns={"entry": name})[["parent", "key", name]]
+        first = first.merge(entries, on=["parent", "key"], how="left")
+    return (valid, first["parent"].to_numpy(np.int64),
+            _pa(first["key"]) if len(first) else pa.array([], key_t),
+            first["e1"].to_numpy(), first["e2"].to_numpy())
+
+
+def _entries(arr: pa.Array, at: np.ndarray) -> pa.Array:
+    """The values of a map's flattened entries at positions ``at`` (NaN: no entry, a null)."""
+    missing = np.isnan(at)
+    idx = pa.array(np.where(missing, 0, at).astype(np.int64), mask=missing)
+    return arr.flatten().field("value").take(idx)
+
+
 class _Explode:
     """Per partition: one row per element (zip_with: per position of the longer array), with the
     lambda variables and the outer columns, under the parent row's index."""
@@ -105,7 +138,10 @@ class _Explode:
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         arrs = [_pa(part[a]) for a in self.arrays]
-        if self.kind == "zip":
+        if self.kind == "mapzip":
+            _, parent, keys, e1, e2 = _map_union(arrs[0], arrs[1], self.var_types[0])
+            values = [keys, _entries(arrs[0], e1.astype(float)), _entries(arrs[1], e2.astype(float))]
+        elif self.kind == "zip":
             a, b = arrs
             la, lb = _lengths(a), _lengths(b)
             valid = ~(np.asarray(a.is_null()) | np.asarray(b.is_null()))
@@ -153,7 +189,13 @@ class _Nest:
         vals = _pa(body) if len(body) else pa.array([], self.out_t.value_type
                                                     if hasattr(self.out_t, "value_type") else None)
         n = len(part)
-        if self.kind == "zip":
+        if self.kind == "mapzip":
+            valid, parent, keys, _, _ = _map_union(arrs[0], arrs[1], self.out_t.key_type)
+            lens = np.bincount(parent, minlength=n) if n else np.zeros(0, np.int64)
+            offsets = pa.array(np.concatenate([[0], np.cumsum(lens)]), pa.int32())
+            items = vals.cast(self.out_t.item_type) if len(vals) else pa.array([], self.out_t.item_type)
+            out = pa.MapArray.from_arrays(offsets, keys, items, type=self.out_t, mask=pa.array(~valid))
+        elif self.kind == "zip":
             a, b = arrs
             nulls = np.asarray(pc.or_(a.is_null(), b.is_null()))
             lens = np.where(nulls, 0, np.maximum(_lengths(a), _lengths(b)))
@@ -237,8 +279,8 @@ class HigherOrder(Expr):
     def compile(self, ctx: Ctx) -> Typed:
         args, body = self.children[:-1], self.children[-1]
         typed = [a.compile(ctx) for a in args]
-        want = T.MapType if self.name in ("map_filter", "transform_keys", "transform_values") \
-            else T.ArrayType
+        want = T.MapType if self.name in ("map_filter", "transform_keys", "transform_values",
+                                          "map_zip_with") else T.ArrayType
         for a, t in zip(args, typed):
             if not isinstance(t.dtype, want):
                 raise AnalysisException(
@@ -247,8 +289,12 @@ class HigherOrder(Expr):
                     f"{'MAP' if want is T.MapType else 'ARRAY'} type, but it's "
                     f"{t.dtype.simpleString().upper()}.", "DATATYPE_MISMATCH")
         kind = {"zip_with": "zip", "map_filter": "map", "transform_keys": "map",
-                "transform_values": "map"}.get(self.name, "array")
-        if kind == "zip":
+                "transform_values": "map", "map_zip_with": "mapzip"}.get(self.name, "array")
+        if kind == "mapzip":
+            var_types = [self._zip_key_type(typed), typed[0].dtype.valueType,
+                         typed[1].dtype.valueType]
+            var_null = [False, True, True]
+        elif kind == "zip":
             var_types = [typed[0].dtype.elementType, typed[1].dtype.elementType]
             var_null = [True, True]
         elif kind == "map":
@@ -286,10 +332,24 @@ class HigherOrder(Expr):
                 f"data type mismatch: the lambda function should return BOOLEAN, but it returns "
                 f"{b.dtype.simpleString().upper()}.", "DATATYPE_MISMATCH")
         arrow_t = T.to_arrow(out_t)
-        nest = _Nest({"zip": "zip"}.get(kind, self.name), arr_names, arrow_t)
+        nest = _Nest({"zip": "zip", "mapzip": "mapzip"}.get(kind, self.name), arr_names, arrow_t)
         series = base.map_partitions(nest, values, meta=pd.Series([], dtype=pd.ArrowDtype(arrow_t)),
                                      align_dataframes=False)
         return Typed(series, out_t, nullable)
+
+    def _zip_key_type(self, typed: list[Typed]) -> T.DataType:
+        """``map_zip_with``'s key type: the two maps' key types made one (Spark widens numbers,
+        and refuses keys it cannot compare)."""
+        from ..coercion import common_type
+        k1, k2 = typed[0].dtype.keyType, typed[1].dtype.keyType
+        try:
+            return common_type([k1, k2], "map_zip_with")
+        except AnalysisException:
+            raise AnalysisException(
+                f"[DATATYPE_MISMATCH.MAP_ZIP_WITH_DIFF_TYPES] Cannot resolve \"{self.sql()}\" due "
+                f"to data type mismatch: Input to the map_zip_with should have been two maps "
+                f"with compatible key types, but it's [\"{k1.simpleString().upper()}\", "
+                f"\"{k2.simpleString().upper()}\"].", "DATATYPE_MISMATCH") from None
 
     def _result_type(self, typed: list[Typed], b: Typed, body: Expr) -> tuple[T.DataType, bool]:
         src = typed[0].dtype
@@ -305,6 +365,8 @@ class HigherOrder(Expr):
             return T.MapType(src.keyType, bt, b.nullable), nullable
         if self.name == "transform_keys":
             return T.MapType(bt, src.valueType, src.valueContainsNull), nullable
+        if self.name == "map_zip_with":
+            return T.MapType(self._zip_key_type(typed), bt, b.nullable), nullable
         return T.ArrayType(bt, b.nullable), nullable
 
 
@@ -351,3 +413,9 @@ def transform_keys(col: Any, f: Callable) -> Column:
 def transform_values(col: Any, f: Callable) -> Column:
     """A map with each value replaced by ``f(k, v)``."""
     return _hof("transform_values", [col], f, ["k", "v"], (2,))
+
+
+def map_zip_with(col1: Any, col2: Any, f: Callable) -> Column:
+    """Two maps merged key by key: each key of either map gets ``f(k, v1, v2)``, a value a map
+    lacks being null (null when either map is null)."""
+    return _hof("map_zip_with", [col1, col2], f, ["k", "v1", "v2"], (3,))
