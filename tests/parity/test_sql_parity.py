@@ -272,6 +272,9 @@ def test_range_table_function_and_format_args(spark, pyspark):
     d1 = spark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     d2 = pyspark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     assert_same(spark.sql(q3, {"lo": 4}, df=d1), pyspark.sql(q3, {"lo": 4}, df=d2))
+    # a DataFrame argument is read under a generated view name that no listing shows
+    names = lambda sess: sorted(t.name for t in sess.catalog.listTables())  # noqa: E731
+    assert names(spark) == names(pyspark)
 
 
 def test_temp_view_statements(views, spark, pyspark):

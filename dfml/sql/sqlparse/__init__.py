@@ -40,8 +40,9 @@ def run_sql(session, query, args, kwargs, functions):
     ``kwargs`` are DataFrames (or values) named in the query as ``{name}``, as in PySpark."""
     from .parsing import parse
     from .query import QueryTranslator
+    formatter = _Formatter(session)
     if kwargs:
-        query = _Formatter(session).format(query, **kwargs)
+        query = formatter.format(query, **kwargs)
     params = {}
     if isinstance(args, dict):
         params = dict(args)
@@ -53,7 +54,13 @@ def run_sql(session, query, args, kwargs, functions):
     tree = parse(query, "query")
     translator = QueryTranslator(session, session_views(session), functions, params)
     translator.text = query  # a persistent view keeps its query's own text (catalog_sql)
-    return translator.run(tree)
+    try:
+        return translator.run(tree)
+    finally:
+        # the translated plan holds the argument DataFrames themselves: their views go, so
+        # they never show in listTables or SHOW TABLES (Spark lists no such views)
+        for view in formatter.views:
+            session_views(session).drop(view)
 
 
 class _Formatter(string.Formatter):
@@ -62,6 +69,7 @@ class _Formatter(string.Formatter):
 
     def __init__(self, session):
         self.session = session
+        self.views: list[str] = []
 
     def format_field(self, value, format_spec):
         from ..column import Column
@@ -70,6 +78,7 @@ class _Formatter(string.Formatter):
         if callable(getattr(value, "createOrReplaceTempView", None)):  # a DataFrame
             view = f"__dfml_sql_arg_{id(value)}"
             session_views(self.session).create(view, value, replace=True)
+            self.views.append(view)
             return view
         return super().format_field(value, format_spec)
 
