@@ -91,6 +91,19 @@ class TrainingBlocks:
         self.futures = self._client.map(kernel, self.futures, pure=False)
         return self
 
+    def select_columns(self, columns: np.ndarray) -> "TrainingBlocks":
+        """New blocks holding only ``columns`` of each block's features (built where the blocks
+        live; these blocks are left as they are, since a OneVsRest fit shares them).
+
+        A fit whose inactive features (zero standard deviation) cannot move from a zero
+        coefficient runs in the space of the active ones: on hashed text only a small fraction
+        of the 2^18 columns is ever non-zero, and every step then moves short vectors."""
+        import copy
+        out = copy.copy(self)
+        out.feature_moments = None
+        out.futures = self._client.map(_select_columns, self.futures, columns=columns, pure=False)
+        return out
+
     def map(self, kernel: Callable[..., Any], *args: Any) -> list[Any]:
         """``kernel(block, *args)`` on every block; the non-None results."""
         n = len(self.futures)
@@ -124,6 +137,17 @@ class TrainingBlocks:
 
     def __exit__(self, *exc: Any) -> None:
         self.release()
+
+
+def _select_columns(block: Block, columns: np.ndarray) -> Block:
+    """``block`` with only ``columns`` of its features (CSR stays CSR, in the same row order)."""
+    X = block.X
+    if hasattr(X, "tocsr"):
+        X = X.tocsr()[:, columns]
+        X.sort_indices()
+    else:
+        X = np.ascontiguousarray(np.asarray(X)[:, columns])
+    return Block(X, block.y, block.w)
 
 
 def _block_tasks(parts: list, features: str, label: str, weight: str | None,
