@@ -192,9 +192,18 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
             B, b0 = degenerate
             return self._model(B, b0, num_classes, multinomial), [0.0]
 
-        std = moments.std(sample=True)
+        std_full = moments.std(sample=True)
+        # only the active features (std > 0) move: an inactive one's scaled coefficient has a
+        # zero gradient, no penalty and a zero start, so it stays 0 (Spark's coefficient for
+        # it), and the optimizer runs on the others alone with the very same iterates
+        act = np.flatnonzero(std_full > 0)
+        if len(act) < d:  # the full-width blocks are dropped once the narrow ones are built
+            full, blocks = blocks, blocks.select_columns(act)
+            full.release()
+        std, mean = std_full[act], moments.mean[act]
+        d_full, d = d, len(act)
         bounded = self._bounded()
-        space = ScaledSpace(std, moments.mean, fit_intercept,
+        space = ScaledSpace(std, mean, fit_intercept,
                             center=not bounded or self._intercepts_free())
         reg, alpha = self.getRegParam(), self.getElasticNetParam()
         pen = np.where(space.active, 1.0, 0.0) if self.getStandardization() else \
@@ -230,7 +239,10 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
             return loss / W, g
 
         if bounded:
-            lower, upper = scaled_bounds(self, k, d, std, fit_intercept)
+            lower, upper = scaled_bounds(self, k, d_full, std_full, fit_intercept)
+            keep = np.concatenate([(np.arange(k)[:, None] * d_full + act).reshape(-1),
+                                   k * d_full + np.arange(n_int)])
+            lower, upper = lower[keep], upper[keep]
             x0 = np.clip(x0, lower, upper)
             result = minimize_bounded(fun, x0, l2, lower, upper, self.getMaxIter(),
                                       self.getTol())
@@ -238,7 +250,9 @@ class LogisticRegression(TrainsOnBlocks, Estimator, _LogisticRegressionParams):
             result = minimize_penalized(fun, x0, l1, l2, self.getMaxIter(), self.getTol())
         gamma = result.x[:k * d].reshape(k, d)
         c = result.x[k * d:] if fit_intercept else np.zeros(k)
-        B, b0 = space.to_original(gamma, c)
+        B_act, b0 = space.to_original(gamma, c)
+        B = np.zeros((k, d_full))
+        B[:, act] = B_act
         if multinomial and not bounded:  # Spark leaves a bound-constrained fit as it is
             if reg == 0.0:  # without a penalty only differences between classes are identified
                 B = B - B.mean(axis=0, keepdims=True)

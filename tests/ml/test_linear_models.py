@@ -81,6 +81,27 @@ def test_sparse_and_dense_rows_give_the_same_model(spark):
     assert np.allclose(a.coefficients.toArray(), b.coefficients.toArray(), rtol=1e-7)
 
 
+def test_inactive_features_are_left_out_of_the_fit(spark):
+    """Features that never vary (here: 2^17 hashed-like columns, 3 of them used, one constant)
+    get 0 and the others the very model of the narrow input: the fit runs on the active
+    columns only (a wide column list also has to reach the workers intact)."""
+    wide, cols = 1 << 17, [5, 70000, 131000]
+    y = (Z > 0).astype(float)
+    rows = [(float(t), Vectors.sparse(wide, {**dict(zip(cols, map(float, x))), 90000: 1.0}),
+             Vectors.dense(list(map(float, x)))) for x, t in zip(X, y)]
+    df = spark.createDataFrame(rows, ["label", "wide", "narrow"])
+    for kw in ({}, {"family": "multinomial"}, {"elasticNetParam": 0.5},
+               {"standardization": False}, {"fitIntercept": False}):
+        a = LogisticRegression(featuresCol="wide", regParam=0.01, **kw).fit(df)
+        b = LogisticRegression(featuresCol="narrow", regParam=0.01, **kw).fit(df)
+        A, B = a.coefficientMatrix.toArray(), b.coefficientMatrix.toArray()
+        assert A.shape[1] == wide and np.count_nonzero(np.delete(A, cols, axis=1)) == 0
+        assert np.allclose(A[:, cols], B, rtol=1e-9, atol=1e-12), kw
+        assert np.allclose(a.interceptVector.toArray(), b.interceptVector.toArray(),
+                           rtol=1e-9, atol=1e-12)
+        assert a.summary.objectiveHistory == pytest.approx(b.summary.objectiveHistory, rel=1e-12)
+
+
 def test_l1_gives_exact_zeros(spark):
     noise = RNG.normal(size=(200, 5))
     rows = [(float(z > 0), Vectors.dense(list(x) + list(e))) for x, z, e in zip(X, Z, noise)]

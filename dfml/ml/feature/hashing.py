@@ -69,6 +69,26 @@ def hash_terms(values: pa.Array, dtype: T.DataType) -> np.ndarray:
     return np.asarray(h, dtype=np.uint32).reshape(n)
 
 
+def _hash_tokens(tokens: pa.Array, dtype: T.DataType) -> np.ndarray:
+    """``hash_terms`` of a chunk's tokens, hashing each distinct string once.
+
+    Text repeats its words (a chunk of documents holds far fewer distinct terms than tokens),
+    and murmur3 over the bytes is the costly part, so strings are dictionary-encoded first and
+    only the dictionary is hashed. Other types hash per value (cheap fixed-width arithmetic, and
+    a dictionary of doubles would not keep -0.0 and 0.0 apart as Java's bits do)."""
+    if isinstance(tokens, pa.ChunkedArray):
+        tokens = tokens.combine_chunks()
+    if not isinstance(dtype, T.StringType) or len(tokens) < 64:
+        return hash_terms(tokens, dtype)
+    enc = pc.dictionary_encode(tokens)
+    codes = enc.indices
+    hashed = hash_terms(enc.dictionary, dtype)
+    if codes.null_count:  # a null token hashes to the seed (as hash_terms has it)
+        hashed = np.append(hashed, np.uint32(SEED))
+        codes = codes.fill_null(len(hashed) - 1)
+    return hashed[np.asarray(codes.to_numpy(zero_copy_only=False))]
+
+
 def _check_num_features(stage: Any) -> int:
     n = stage.getOrDefault("numFeatures")
     if n <= 0:
@@ -95,7 +115,7 @@ class _TermFrequencyKernel:
             raise SparkException(f"HashingTF: column `{self.column}` holds a null array; "
                                  f"fill or filter nulls first")
         rows = np.asarray(pc.list_parent_indices(arr).to_numpy(zero_copy_only=False))
-        idx = murmur3.non_negative_mod(hash_terms(pc.list_flatten(arr), self.element), self.n)
+        idx = murmur3.non_negative_mod(_hash_tokens(pc.list_flatten(arr), self.element), self.n)
         m = sp.csr_matrix((np.ones(len(idx)), (rows, idx)), shape=(len(arr), self.n))
         m.sum_duplicates()
         if self.binary:

@@ -91,6 +91,22 @@ class TrainingBlocks:
         self.futures = self._client.map(kernel, self.futures, pure=False)
         return self
 
+    def select_columns(self, columns: np.ndarray) -> "TrainingBlocks":
+        """New blocks holding only ``columns`` of each block's features (built where the blocks
+        live; these blocks are left as they are, since a OneVsRest fit shares them).
+
+        A fit whose inactive features (zero standard deviation) cannot move from a zero
+        coefficient runs in the space of the active ones: on hashed text only a small fraction
+        of the 2^18 columns is ever non-zero, and every step then moves short vectors."""
+        import copy
+        out = copy.copy(self)
+        out.feature_moments = None
+        # the columns ride in a callable, as ``transform``'s kernels do (a large array passed
+        # as a keyword to ``client.map`` becomes a task named after the keyword, which the
+        # scheduler could not place in the text benchmark)
+        out.futures = self._client.map(_ColumnSelector(columns), self.futures, pure=False)
+        return out
+
     def map(self, kernel: Callable[..., Any], *args: Any) -> list[Any]:
         """``kernel(block, *args)`` on every block; the non-None results."""
         n = len(self.futures)
@@ -124,6 +140,22 @@ class TrainingBlocks:
 
     def __exit__(self, *exc: Any) -> None:
         self.release()
+
+
+class _ColumnSelector:
+    """A block with only ``columns`` of its features (CSR stays CSR, in the same row order)."""
+
+    def __init__(self, columns: np.ndarray):
+        self.columns = np.asarray(columns, dtype=np.int64)
+
+    def __call__(self, block: Block) -> Block:
+        X = block.X
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()[:, self.columns]
+            X.sort_indices()
+        else:
+            X = np.ascontiguousarray(np.asarray(X)[:, self.columns])
+        return Block(X, block.y, block.w)
 
 
 def _block_tasks(parts: list, features: str, label: str, weight: str | None,
