@@ -52,60 +52,57 @@ def _frame_of(index: pd.Index, cols: list[np.ndarray]) -> tuple:
 
 # ---------------------------------------------------------------- one column
 def _moments_chunk(order: int):
+    """Per group: n, the mean as a rounded value plus its rounding error (hi, lo), then
+    M2..M4 about hi + lo. Around 1e9 the rounding of the mean alone (6e-8) would shift M3 by
+    a first-order term: with lo the moments are those of the exact mean."""
     def chunk(g: Any) -> tuple:
         codes, index = _codes(g)
         x, valid = _values(g.obj)
         k = len(index)
         c, xv = codes[valid], x[valid]
         n = _sum(c, None, k).astype(float) if len(c) else np.zeros(k)
+        safe = np.where(n > 0, n, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(n > 0, _sum(c, xv, k) / np.where(n > 0, n, 1), 0.0)
-            d = xv - mean[c]
-            # Spark's mean is a running average: refine ours by the mean deviation
-            mean = mean + np.where(n > 0, _sum(c, d, k) / np.where(n > 0, n, 1), 0.0)
-            d = xv - mean[c]
+            hi = np.where(n > 0, _sum(c, xv, k) / safe, 0.0)
+            lo = np.where(n > 0, _sum(c, xv - hi[c], k) / safe, 0.0)
+            d = (xv - hi[c]) - lo[c]
         d2 = d * d
-        cols = [n, mean, _sum(c, d2, k)]
-        if order >= 3:
-            cols.append(_sum(c, d2 * d, k))
-        if order >= 4:
-            cols.append(_sum(c, d2 * d2, k))
+        cols = [n, hi, lo, _sum(c, d2, k)]
+        cols.append(_sum(c, d2 * d, k) if order >= 3 else np.zeros(k))
+        cols.append(_sum(c, d2 * d2, k) if order >= 4 else np.zeros(k))
         return _frame_of(index, cols)
     return chunk
 
 
 def _moments_merge(order: int):
+    """States merged about the combined mean (kept as hi + lo too): M_k gains the binomial
+    terms of each part's offset from it."""
     def merge(*gs: Any) -> tuple:
         codes, index = _codes(gs[0])
         k = len(index)
-        n_i, mean_i = gs[0].obj.to_numpy(dtype=float), gs[1].obj.to_numpy(dtype=float)
-        m_i = [g.obj.to_numpy(dtype=float) for g in gs[2:]]
+        n_i, hi_i, lo_i, m2_i, m3_i, m4_i = (g.obj.to_numpy(dtype=float) for g in gs)
         n = _sum(codes, n_i, k)
         has = n_i > 0
+        safe = np.where(n > 0, n, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean_i = np.where(has, mean_i, 0.0)
-            mean = np.where(n > 0, _sum(codes, n_i * mean_i, k) / np.where(n > 0, n, 1), 0.0)
-            mean = mean + np.where(n > 0, _sum(codes, n_i * (mean_i - mean[codes]), k)
-                                   / np.where(n > 0, n, 1), 0.0)
-            d = np.where(has, mean_i - mean[codes], 0.0)
-        m2_i = m_i[0]
-        cols = [n, mean, _sum(codes, m2_i + n_i * d * d, k)]
-        if order >= 3:
-            m3_i = m_i[1]
-            cols.append(_sum(codes, m3_i + 3 * d * m2_i + n_i * d ** 3, k))
-        if order >= 4:
-            m4_i = m_i[2]
-            cols.append(_sum(codes, m4_i + 4 * d * m3_i + 6 * d * d * m2_i + n_i * d ** 4, k))
+            hi_i, lo_i = np.where(has, hi_i, 0.0), np.where(has, lo_i, 0.0)
+            hi = np.where(n > 0, _sum(codes, n_i * hi_i, k) / safe, 0.0)
+            lo = np.where(n > 0, _sum(codes, n_i * ((hi_i - hi[codes]) + lo_i), k) / safe, 0.0)
+            d = np.where(has, (hi_i - hi[codes]) + (lo_i - lo[codes]), 0.0)
+        cols = [n, hi, lo, _sum(codes, m2_i + n_i * d * d, k)]
+        cols.append(_sum(codes, m3_i + 3 * d * m2_i + n_i * d ** 3, k) if order >= 3 else np.zeros(k))
+        cols.append(_sum(codes, m4_i + 4 * d * m3_i + 6 * d * d * m2_i + n_i * d ** 4, k)
+                    if order >= 4 else np.zeros(k))
         return _frame_of(index, cols)
     return merge
 
 
 def _finish_moment(stat: str):
-    """Spark's result from (n, mean, M2, M3, M4): null without rows; null where it divides
+    """Spark's result from (n, mean hi, mean lo, M2, M3, M4): null without rows; null where it divides
     by zero (one row for the sample forms, M2 == 0 for skewness and kurtosis)."""
     def finalize(*cols: Any) -> pd.Series:
         index = cols[0].index
-        n, m2 = cols[0].to_numpy(dtype=float), cols[2].to_numpy(dtype=float)
+        n, m2 = cols[0].to_numpy(dtype=float), cols[3].to_numpy(dtype=float)
         null = n == 0
         with np.errstate(invalid="ignore", divide="ignore"):
             if stat in ("var_samp", "stddev_samp"):
@@ -115,10 +112,10 @@ def _finish_moment(stat: str):
                 v = m2 / n
             elif stat == "skewness":
                 null |= m2 == 0
-                v = np.sqrt(n) * cols[3].to_numpy(dtype=float) / np.sqrt(m2 * m2 * m2)
+                v = np.sqrt(n) * cols[4].to_numpy(dtype=float) / np.sqrt(m2 * m2 * m2)
             else:
                 null |= m2 == 0
-                v = n * cols[4].to_numpy(dtype=float) / (m2 * m2) - 3.0
+                v = n * cols[5].to_numpy(dtype=float) / (m2 * m2) - 3.0
             if stat.startswith("stddev"):
                 v = np.sqrt(v)
         return _arrow_doubles(v, null, index)

@@ -57,7 +57,7 @@ def test_global_moments_match_spark(frames):
 def test_large_offsets_keep_their_digits(frames):
     """Around 1e9 the inputs themselves carry only ~7 digits of the noise, and Spark's
     row-by-row updates and our two-pass moments round differently there (Spark's corr even
-    leaves [-1, 1]): they agree to 1e-3 (our two-pass values are the closer to the exact ones), where raw power sums kept no digit at all."""
+    leaves [-1, 1]): they agree to 1e-3 (ours are the exact moments: next test), where raw power sums kept no digit at all."""
     from pyspark.sql import functions as PF
     ours, theirs = frames
     big = ours.filter("k = 'big'"), theirs.filter("k = 'big'")
@@ -82,3 +82,23 @@ def test_printed_moments_match_spark(spark, pyspark, values):
     ours, theirs = spark.createDataFrame(rows, "c double"), pyspark.createDataFrame(rows, "c double")
     for name in ["kurtosis", "skewness", "stddev", "var_pop"]:
         assert _shown(ours.select(getattr(F, name)("c"))) == _shown(theirs.select(getattr(PF, name)("c")))
+
+
+def test_large_offsets_match_exact_moments(spark):
+    """Across partitions, around 1e9, the merged states give the exact moments of the double
+    inputs (computed with fractions) to ~1e-12: the mean is carried as value plus rounding error."""
+    import math
+    import random
+    from fractions import Fraction
+    rng = random.Random(1)
+    xs = [1e9 + rng.uniform(-0.01, 0.01) ** 3 * 1e4 for _ in range(120)]
+    df = spark.createDataFrame([(x,) for x in xs], "x double").repartition(4)
+    got = df.select(F.kurtosis("x"), F.skewness("x"), F.stddev("x")).collect()[0]
+    exact = [Fraction(x) for x in xs]
+    n = len(exact)
+    mean = sum(exact) / n
+    m2, m3, m4 = (sum((x - mean) ** k for x in exact) for k in (2, 3, 4))
+    want = (float(n * m4 / (m2 * m2)) - 3, float(m3) * math.sqrt(n) / math.sqrt(float(m2) ** 3),
+            math.sqrt(float(m2 / (n - 1))))
+    for g, w in zip(got, want):
+        assert math.isclose(g, w, rel_tol=1e-12), (got, want)
