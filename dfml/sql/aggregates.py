@@ -47,6 +47,7 @@ class Partials:
         self.partials: dict[str, tuple[str, Any]] = {}
         self.distinct: list[tuple[str, str, str]] = []
         self.count_cols: set[str] = set()
+        self.over_window = False  # set by window lowering: frames take only prefix-sum partials
 
     def input(self, t: Typed, dt: T.DataType | None = None) -> str:
         """A column the reduction reads: ``t`` (cast to ``dt``), by its work-frame name."""
@@ -232,50 +233,61 @@ class Last(_Pick):
 
 # ---------------------------------------------------------------- moments
 class CentralMoment(AggFunc):
-    """Variance, standard deviation, skewness and kurtosis from the group's power sums;
-    ``statistic`` is Spark's name (var_samp, var_pop, stddev_samp, stddev_pop, skewness,
-    kurtosis)."""
+    """Variance, standard deviation, skewness and kurtosis (``statistic``: Spark's name,
+    var_samp, var_pop, stddev_samp, stddev_pop, skewness, kurtosis) from mergeable central
+    moments (``dfml.sql.moments``), as Spark computes them: raw power sums lose the last digits
+    (and all of them for large offsets). Over a window the frame power sums remain."""
 
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         x = args[0]
         require_numeric(self, x)
         stat = self.options["statistic"]
         col = p.input(x, T.DoubleType())
-        xv = p.inputs[col]
-        n, s1 = p.reduce(col, "count"), p.reduce(col, "sum")
-        s2 = p.reduce(p.derived(xv * xv), "sum")
-        order = {"skewness": 3, "kurtosis": 4}.get(stat, 2)
-        s3 = s4 = ""
-        if order >= 3:
-            s3 = p.reduce(p.derived(xv * xv * xv), "sum")
-        if order >= 4:
-            s4 = p.reduce(p.derived(xv * xv * xv * xv), "sum")
+        if not getattr(p, "over_window", False):
+            from .moments import moment_aggregation
+            m = p.reduce(col, moment_aggregation(stat))
+            return lambda P: Typed(fix_dtype(P[m], T.DoubleType()), T.DoubleType(), True)
+        return _power_sum_moment(stat, col, p)
 
-        def finish(P: Any) -> Typed:
-            cnt = P[n].astype(T.to_dtype(T.DoubleType()))
-            cnt = cnt.mask(cnt == 0, None)
-            mean = P[s1] / cnt
-            m2 = P[s2] - P[s1] * mean  # sum of squared deviations
-            m2 = m2.mask(m2 < 0, 0.0)
-            if stat in ("var_samp", "stddev_samp"):
-                v = m2 / (cnt - 1).mask(cnt == 1, None)
-            elif stat in ("var_pop", "stddev_pop"):
-                v = m2 / cnt
-            elif stat == "skewness":
-                m3 = P[s3] - 3 * mean * P[s2] + 3 * mean * mean * P[s1] - cnt * mean ** 3
-                v = (cnt ** 0.5) * m3 / (m2 ** 1.5).mask(m2 == 0, None)
-            else:
-                m4 = (P[s4] - 4 * mean * P[s3] + 6 * mean ** 2 * P[s2] - 4 * mean ** 3 * P[s1]
-                      + cnt * mean ** 4)
-                v = cnt * m4 / (m2 * m2).mask(m2 == 0, None) - 3.0
-            if stat.startswith("stddev"):
-                v = v ** 0.5
-            return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
-        return finish
+
+def _power_sum_moment(stat: str, col: str, p: Partials) -> Finish:
+    """A moment from frame power sums (windows, whose frames are prefix-sum differences)."""
+    xv = p.inputs[col]
+    n, s1 = p.reduce(col, "count"), p.reduce(col, "sum")
+    s2 = p.reduce(p.derived(xv * xv), "sum")
+    order = {"skewness": 3, "kurtosis": 4}.get(stat, 2)
+    s3 = s4 = ""
+    if order >= 3:
+        s3 = p.reduce(p.derived(xv * xv * xv), "sum")
+    if order >= 4:
+        s4 = p.reduce(p.derived(xv * xv * xv * xv), "sum")
+
+    def finish(P: Any) -> Typed:
+        cnt = P[n].astype(T.to_dtype(T.DoubleType()))
+        cnt = cnt.mask(cnt == 0, None)
+        mean = P[s1] / cnt
+        m2 = P[s2] - P[s1] * mean  # sum of squared deviations
+        m2 = m2.mask(m2 < 0, 0.0)
+        if stat in ("var_samp", "stddev_samp"):
+            v = m2 / (cnt - 1).mask(cnt == 1, None)
+        elif stat in ("var_pop", "stddev_pop"):
+            v = m2 / cnt
+        elif stat == "skewness":
+            m3 = P[s3] - 3 * mean * P[s2] + 3 * mean * mean * P[s1] - cnt * mean ** 3
+            v = (cnt ** 0.5) * m3 / ((m2 * m2 * m2) ** 0.5).mask(m2 == 0, None)
+        else:
+            m4 = (P[s4] - 4 * mean * P[s3] + 6 * mean ** 2 * P[s2] - 4 * mean ** 3 * P[s1]
+                  + cnt * mean ** 4)
+            v = cnt * m4 / (m2 * m2).mask(m2 == 0, None) - 3.0
+        if stat.startswith("stddev"):
+            v = v ** 0.5
+        return Typed(fix_dtype(v, T.DoubleType()), T.DoubleType(), True)
+    return finish
 
 
 class Comoment(AggFunc):
-    """``corr``, ``covar_samp`` and ``covar_pop`` (``statistic``) over rows where both are set."""
+    """``corr``, ``covar_samp`` and ``covar_pop`` (``statistic``) over rows where both are set,
+    from mergeable co-moments (``dfml.sql.moments``) in groups; frame power sums over windows."""
 
     def declare(self, args: list[Typed], p: Partials) -> Finish:
         for t in args:
@@ -284,6 +296,11 @@ class Comoment(AggFunc):
         cx, cy = p.input(args[0], T.DoubleType()), p.input(args[1], T.DoubleType())
         xv, yv = p.inputs[cx], p.inputs[cy]
         both = xv.notnull() & yv.notnull()
+        if not getattr(p, "over_window", False):
+            from .moments import comoment_aggregation, pack_pairs
+            packed = p.derived(pack_pairs(xv, yv))
+            m = p.reduce(packed, comoment_aggregation(stat))
+            return lambda P: Typed(fix_dtype(P[m], T.DoubleType()), T.DoubleType(), True)
         p.inputs[cx] = xv = xv.where(both, None)
         p.inputs[cy] = yv = yv.where(both, None)
         n = p.reduce(cx, "count")

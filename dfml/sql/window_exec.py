@@ -244,6 +244,7 @@ def _aggregate_task(ctx: Any, out: str, w: WindowExpr, frame: tuple, args: list[
             f'[DISTINCT_WINDOW_FUNCTION_UNSUPPORTED] Distinct window functions are not '
             f'supported: "{w.sql()}".', "DISTINCT_WINDOW_FUNCTION_UNSUPPORTED")
     p = Partials(ctx)
+    p.over_window = True  # frames reduce by prefix sums: aggregates declare those partials
     finish = f.declare(args, p)
     unsupported = AnalysisException(f"{f.sql()} over a window is not supported yet ({w.sql()})")
     if p.distinct:

@@ -380,3 +380,56 @@ def test_inline_refuses_non_struct_elements(spark):
     df = spark.createDataFrame([([1],)], "xs array<int>")
     with pytest.raises(AnalysisException, match="ARRAY<STRUCT>"):
         df.select(F.inline("xs"))
+
+
+JSON_DOCS = ['[{"f1":"value1"},{"f1":"value2"}]', '[{"f1":"value12"},{"f2":"value13"}]', '[1]',
+             '[1,2]', '[]', '{"a":[{"b":1},{"b":null},{"c":2}]}', '{"a":[[1,2],[3]]}',
+             '[{"f1":[1,2]},{"f1":[3]}]', '[{"f1":null}]', '[1,null]', '[null]', '[[null]]',
+             '[[1,[2]],3]', '{"a":null}', '[["x","y"],"z"]', 'not json', None]
+JSON_PATHS = ['$[*].f1', '$[*]', '$.a[*].b', '$.a[*]', '$.a[*][*]', '$.a[*][0]', '$[*].f1[*]',
+              '$[*].f1[0]', '$[0]', '$.*', '$[*][*]', '$[0][*]', '$[*][*][*]', '$.a']
+
+
+def test_get_json_object_wildcards(spark, pyspark):
+    """Spark's wildcard rules: one match unwrapped (a string keeps its quotes), [*][*]
+    flattens, an index before a wildcard keeps the array, a null field is no match."""
+    from pyspark.sql import functions as PF
+    rows = [(i, d) for i, d in enumerate(JSON_DOCS)]
+    ours, theirs = spark.createDataFrame(rows, "i int, j string"), pyspark.createDataFrame(rows, "i int, j string")
+    assert_same(ours.select("i", *[F.get_json_object("j", p) for p in JSON_PATHS]),
+                theirs.select("i", *[PF.get_json_object("j", p) for p in JSON_PATHS]))
+
+
+def test_from_json_and_from_csv_options(spark, pyspark):
+    """The options PySpark's docstrings use, and schemas given as schema_of_* columns."""
+    from pyspark.sql import functions as PF
+    rows = [("{a:123}", "  abc ; d ;NA", "1,2,3"), ('{"a":456}', "x;;y", "4,5,"), (None, None, None)]
+    schema = "j string, c string, n string"
+    ours, theirs = spark.createDataFrame(rows, schema), pyspark.createDataFrame(rows, schema)
+
+    def build(d, f):
+        return d.select(
+            f.from_json("j", "a INT"), f.from_json("j", "a INT", {"allowUnquotedFieldNames": "true"}),
+            f.from_json("j", f.schema_of_json('{"a": 1}'), {"allowUnquotedFieldNames": True}),
+            f.from_csv("c", "s string, t string, u string", {"sep": ";"}),
+            f.from_csv("c", "s string, t string, u string",
+                       {"delimiter": ";", "ignoreLeadingWhiteSpace": True, "nullValue": "NA"}),
+            f.from_csv("c", "s string, t string", {"sep": ";", "ignoreTrailingWhiteSpace": "true"}),
+            f.from_csv("n", f.schema_of_csv("1,2,3")), f.from_csv("n", "a INT, b INT, c INT"))
+    assert_same(build(ours, F), build(theirs, PF))
+
+
+def test_from_json_and_from_csv_refuse_other_options(spark):
+    df = spark.createDataFrame([("1",)], "v string")
+    with pytest.raises(NotImplementedError, match="dateFormat"):
+        df.select(F.from_json("v", "a INT", {"dateFormat": "yyyy"}))
+    with pytest.raises(NotImplementedError, match="quote"):
+        df.select(F.from_csv("v", "a INT", {"quote": "'"}))
+
+
+def test_dayname_of_strings(spark, pyspark):
+    from pyspark.sql import functions as PF
+    rows = [("2024-01-15 10:00:00",), ("2024-01-16",), ("2024-01-20T23:59:59",), ("x",), (None,)]
+    ours, theirs = spark.createDataFrame(rows, "s string"), pyspark.createDataFrame(rows, "s string")
+    assert_same(ours.select(F.dayname("s"), F.dayname(F.to_timestamp("s"))),
+                theirs.select(PF.dayname("s"), PF.dayname(PF.to_timestamp("s"))))

@@ -17,12 +17,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 # docstrings of each module whose examples all pass in dfml, as reached on main on 2026-12-06
 # (a full run after the breadth merges: 491 (before the last 9 functions), 104, 36, 7, 5, 23, 23;
+# functions 503 after the moments and JSON fixes, in the helper's run;
 # catalog's listTables passes alone but not after the other modules' views, as in that run)
 # (PySpark itself passes 529, 119, 37, 7, 5, 24 and 27 of them here). The two big modules keep
 # one docstring of slack: each docstring runs under a 60-second alarm, which a loaded machine
 # can trip.
 FLOORS = {
-    "sql.functions.builtin": 486,
+    "sql.functions.builtin": 500,
     "sql.dataframe": 102,
     "sql.column": 36,
     "sql.group": 7,

@@ -5,7 +5,8 @@
 defaults (each value as its cast to string, nulls empty, a field holding the separator, a
 quote or a line break quoted, quotes inside escaped with a backslash, white space at either
 end trimmed). ``from_csv`` splits
-with the same rules and casts each field to the schema's type (empty fields are null).
+with the same rules and casts each field to the schema's type (empty fields are null), under
+the reader options its docstrings use (separator, white space, null text).
 ``schema_of_*`` infer from one literal sample, as Spark requires, and print the type in
 Spark's DDL (``STRUCT<a: BIGINT>``); JSON objects list their fields sorted by name, as Spark's
 inference does. Options other than the defaults are refused rather than ignored.
@@ -21,12 +22,14 @@ from typing import Any
 
 from .. import types as T
 from ..column import CaseWhen, Column, Ctx, Literal, Typed
+from ..expressions import Func
 from ..errors import AnalysisException
 from ..kernels import rowwise
 from ._arrays import struct
 from ._common import col_expr, func, per_partition, renamed
 
-__all__ = ["to_csv", "from_csv", "schema_of_csv", "schema_of_json"]
+__all__ = ["to_csv", "from_csv", "schema_of_csv", "schema_of_json", "schema_argument",
+           "quote_bare_names"]
 
 
 def _no_options(options: Any, fname: str) -> None:
@@ -99,12 +102,54 @@ def _split(line: str, sep: str = ",") -> list[str | None]:
     return [v if v != "" else None for v in row]
 
 
-def _schema_of(schema: Any, fname: str) -> T.StructType:
+def _flag(options: dict, name: str) -> bool:
+    value = options.pop(name, False)
+    return value is True or str(value).lower() == "true"
+
+
+class _CsvReading:
+    """How ``from_csv`` reads a line under the options Spark's CSV reader shares with it:
+    ``sep``/``delimiter`` (one character), ``ignoreLeadingWhiteSpace``,
+    ``ignoreTrailingWhiteSpace`` (both off for from_csv, as in Spark) and ``nullValue`` (the
+    text read as null; empty by default). Any other option is refused, not ignored."""
+
+    def __init__(self, options: dict | None):
+        opts = dict(options or {})
+        self.sep = str(opts.pop("sep", opts.pop("delimiter", ",")))
+        self.lead, self.trail = _flag(opts, "ignoreLeadingWhiteSpace"), _flag(opts, "ignoreTrailingWhiteSpace")
+        self.null = str(opts.pop("nullValue", ""))
+        _no_options(opts, "from_csv")
+        if len(self.sep) != 1:
+            raise NotImplementedError(f"from_csv(): a separator of one character is supported, "
+                                      f"got {self.sep!r}")
+
+    def __call__(self, line: str) -> list[str | None]:
+        row = next(csv.reader(io.StringIO(line), delimiter=self.sep, quotechar='"', escapechar="\\"), [])
+        out: list[str | None] = []
+        for v in row:
+            v = v.lstrip(" \t") if self.lead else v
+            v = v.rstrip(" \t") if self.trail else v
+            out.append(None if v == self.null or v == "" else v)
+        return out
+
+
+def schema_argument(schema: Any, fname: str) -> Any:
+    """A schema given to from_json/from_csv: a type, a DDL string, a string literal, or the
+    column ``schema_of_json``/``schema_of_csv`` returns (foldable: its DDL is known when the
+    function is called)."""
     if isinstance(schema, Column):
-        if not isinstance(schema._expr, Literal):
+        e = schema._expr
+        if isinstance(e, Func) and e.name in ("schema_of_json", "schema_of_csv"):
+            return e.options["ddl"]
+        if not isinstance(e, Literal):
             raise AnalysisException(f"{fname}(): the schema must be a literal, got "
-                                    f"{schema._expr.sql()}", "INVALID_SCHEMA.NON_STRING_LITERAL")
-        schema = schema._expr.value
+                                    f"{e.sql()}", "INVALID_SCHEMA.NON_STRING_LITERAL")
+        return e.value
+    return schema
+
+
+def _schema_of(schema: Any, fname: str) -> T.StructType:
+    schema = schema_argument(schema, fname)
     dt_ = T.parse_ddl(schema) if isinstance(schema, str) else schema
     if not isinstance(dt_, T.StructType):
         raise AnalysisException(f"{fname}(): the schema must be a struct, got {dt_!r}",
@@ -115,7 +160,7 @@ def _schema_of(schema: Any, fname: str) -> T.StructType:
 def from_csv(col: Any, schema: Any, options: dict | None = None) -> Column:
     """A CSV line parsed into a struct of ``schema`` (a DDL string or StructType): each field
     cast to its type, empty or missing fields null, a null line null."""
-    _no_options(options, "from_csv")
+    reading = _CsvReading(options)
     st = _schema_of(schema, "from_csv")
     e = col_expr(col)
     list_t = T.ArrayType(T.StringType(), True)
@@ -128,7 +173,7 @@ def from_csv(col: Any, schema: Any, options: dict | None = None) -> Column:
                 f'input has type "{t.dtype.simpleString().upper()}".',
                 "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE")
         ts = [t] if not t.is_scalar else [Typed(ctx.broadcast(t), t.dtype, t.nullable)]
-        fn = rowwise(lambda s: None if s is None else _split(s), T.to_arrow(list_t))
+        fn = rowwise(lambda s: None if s is None else reading(s), T.to_arrow(list_t))
         return Typed(per_partition(ctx, ts, fn, list_t), list_t, True)
     parts = func("from_csv_split", [e], split)
     fields = [parts.getItem(i).cast(f.dataType).alias(f.name) for i, f in enumerate(st.fields)]
@@ -189,8 +234,8 @@ def schema_of_csv(csv: Any, options: dict | None = None) -> Column:  # noqa: A00
     text = _literal_text(csv, "schema_of_csv")
     fields = ", ".join(f"_c{i}: {_csv_type(v)}" for i, v in enumerate(_split(text, sep)))
     ddl = f"STRUCT<{fields}>"
-    return func("schema_of_csv", [], lambda ctx: Typed(ddl, T.StringType(), False),
-                sql=f"schema_of_csv({text})")
+    return func("schema_of_csv", [], lambda ctx, ddl: Typed(ddl, T.StringType(), False),
+                sql=f"schema_of_csv({text})", ddl=ddl)
 
 
 def _merge(a: str | None, b: str | None) -> str | None:
@@ -235,7 +280,7 @@ def _json_type(v: Any) -> str | None:
 _BARE_NAME = re.compile(r'"(?:[^"\\]|\\.)*"|([A-Za-z_$][A-Za-z0-9_$]*)(\s*:)')
 
 
-def _quote_bare_names(text: str) -> str:
+def quote_bare_names(text: str) -> str:
     """JSON with unquoted field names (``{a: 1}``, Jackson's allowUnquotedFieldNames) made
     strict: a bare name before a colon, outside a string, gets quotes."""
     return _BARE_NAME.sub(lambda m: m.group(0) if m.group(1) is None
@@ -250,9 +295,9 @@ def schema_of_json(json: Any, options: dict | None = None) -> Column:  # noqa: A
     text = _literal_text(json, "schema_of_json")
     import json as _json_mod
     try:
-        value = _json_mod.loads(_quote_bare_names(text) if unquoted else text)
+        value = _json_mod.loads(quote_bare_names(text) if unquoted else text)
     except ValueError:
         value = None
     ddl = _json_type(value) or "STRING"
-    return func("schema_of_json", [], lambda ctx: Typed(ddl, T.StringType(), False),
-                sql=f"schema_of_json({text})")
+    return func("schema_of_json", [], lambda ctx, ddl: Typed(ddl, T.StringType(), False),
+                sql=f"schema_of_json({text})", ddl=ddl)

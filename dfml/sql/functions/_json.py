@@ -46,49 +46,74 @@ def _apply(ctx: Ctx, t: Typed, fn: Any, out: T.DataType) -> Typed:
 _STEP = re.compile(r"\.([^.\[]+)|\['([^']*)'\]|\[(\d+|\*)\]")
 
 
+class _ANY:
+    """The ``[*]`` step (a class, not the string "*": ``['*']`` is a field of that name)."""
+
+
 def _path(path: str) -> list | None:
     if not path.startswith("$"):
         return None
     steps, i = [], 1
     while i < len(path):
         m = _STEP.match(path, i)
-        if m is None:
+        if m is None or m.group(1) == "*":  # Spark has no ``.*`` wildcard: no value at all
             return None
         steps.append(m.group(1) if m.group(1) is not None else m.group(2) if m.group(2) is not None
-                     else ("*" if m.group(3) == "*" else int(m.group(3))))
+                     else (_ANY if m.group(3) == "*" else int(m.group(3))))
         i = m.end()
     return steps
 
 
-def _walk(v: Any, steps: list) -> Any:
-    for s in steps:
-        if isinstance(s, int) or s == "*":
-            if not isinstance(v, list):
-                return _MISSING
-            if s == "*":
-                return v
-            if s >= len(v):
-                return _MISSING
-            v = v[s]
-        else:
-            if not isinstance(v, dict) or s not in v:
-                return _MISSING
-            v = v[s]
-    return v
+_RAW, _QUOTED, _FLAT = "raw", "quoted", "flat"
+
+
+def _matches(v: Any, steps: list, style: str) -> list[str]:
+    """The JSON fragments a path writes from ``v``, as Spark's get_json_object writes them.
+
+    ``style``: at the top a string comes out bare (raw); under a wildcard every match stays
+    JSON (quoted). One wildcard gathers its matches in an array, unwrapped when exactly one
+    element matched (``$[*].f1`` over one match gives ``"x"``, quotes kept); a second wildcard
+    right after (``[*][*]``) flattens nested arrays into one array, never unwrapped. A field
+    holding null is no match; a null array element is one (``$[0]`` of ``[null]`` is "null")."""
+    if not steps:
+        if style == _RAW and isinstance(v, str):
+            return [v]
+        if style == _FLAT and isinstance(v, list):
+            return [f for x in v for f in _matches(x, [], _FLAT)]
+        return [_dumps(v)]
+    step, rest = steps[0], steps[1:]
+    if isinstance(step, int):
+        if not isinstance(v, list) or step >= len(v):
+            return []
+        # a wildcard right after an index keeps its array even for one match ($[0][*])
+        return _matches(v[step], rest, _QUOTED if rest and rest[0] is _ANY else style)
+    if step is not _ANY:
+        found = isinstance(v, dict) and v.get(step) is not None  # a field holding null: no match
+        return _matches(v[step], rest, style) if found else []
+    if not isinstance(v, list):
+        return []
+    if rest and rest[0] is _ANY:
+        parts = [f for x in v for f in _matches(x, rest[1:], _FLAT)]
+        return ["[" + ",".join(parts) + "]"] if parts else []
+    elems = [_matches(x, rest, _FLAT if style == _FLAT else _QUOTED) for x in v]
+    parts = [f for e in elems for f in e]
+    if style == _QUOTED:
+        return ["[" + ",".join(parts) + "]"]
+    hits = sum(1 for e in elems if e)
+    return [] if hits == 0 else [",".join(parts)] if hits == 1 else ["[" + ",".join(parts) + "]"]
 
 
 def get_json_object(col: Any, path: str) -> Column:
-    """The value at a JSONPath (``$.a.b[0]``) as a string: strings bare, objects and arrays as JSON."""
+    """The value at a JSONPath (``$.a.b[0]``, wildcards ``$[*].f1``) as a string: strings bare,
+    objects and arrays as JSON (``_matches`` has Spark's wildcard rules)."""
     steps = _path(path)
 
     def fn(s: str) -> str | None:
         v = _loads(s)
         if v is _MISSING or steps is None:
             return None
-        v = _walk(v, steps)
-        if v is _MISSING or v is None:
-            return None
-        return v if isinstance(v, str) else _dumps(v)
+        found = _matches(v, steps, _RAW)
+        return found[0] if found else None
 
     e = col_expr(col)
     return func("get_json_object", [e], lambda ctx, t: _apply(ctx, t, fn, T.StringType()),
@@ -181,9 +206,17 @@ def _shaped(v: Any, dt: T.DataType) -> Any:
 
 
 def from_json(col: Any, schema: Any, options: dict | None = None) -> Column:
-    """JSON text parsed into a struct (or array/map) of ``schema`` (a type or DDL string)."""
-    if isinstance(schema, Column):
-        schema = schema._expr.value
+    """JSON text parsed into a struct (or array/map) of ``schema`` (a type, a DDL string or
+    ``schema_of_json``'s column); option ``allowUnquotedFieldNames`` reads ``{a: 1}``, and
+    other options are refused rather than ignored."""
+    from ._csv_fns import quote_bare_names, schema_argument
+    opts = dict(options or {})
+    unquoted = str(opts.pop("allowUnquotedFieldNames", "false")).lower() == "true"
+    if str(opts.pop("mode", "PERMISSIVE")).upper() != "PERMISSIVE":
+        raise NotImplementedError("from_json(): only mode PERMISSIVE (Spark's default) is supported")
+    if opts:
+        raise NotImplementedError(f"from_json(): options are not supported yet, got {opts!r}")
+    schema = schema_argument(schema, "from_json")
     if isinstance(schema, str):
         try:
             dt = T.parse_ddl(schema)
@@ -193,7 +226,7 @@ def from_json(col: Any, schema: Any, options: dict | None = None) -> Column:
         dt = schema
 
     def fn(s: str) -> Any:
-        v = _loads(s)
+        v = _loads(quote_bare_names(s) if unquoted else s)
         if isinstance(dt, T.StructType) and not isinstance(v, dict):  # Spark's PERMISSIVE mode
             return {f.name: None for f in dt.fields}
         return None if v is _MISSING else _shaped(v, dt)
