@@ -101,13 +101,14 @@ def random_split(df: "DataFrame", weights: Any, seed: Any) -> list["DataFrame"]:
     if not isinstance(weights, (list, tuple)):
         raise TypeError(f"randomSplit(): weights must be a list of floats, got "
                         f"{type(weights).__name__}")
+    for w in weights:  # PySpark checks the signs first, then the JVM side the types
+        if isinstance(w, (int, float)) and not isinstance(w, bool) and w < 0.0:
+            raise ValueError(f"[VALUE_NOT_POSITIVE] Value for `weights` must be positive, got "
+                             f"'{w}'.")
     for w in weights:
         if not isinstance(w, float):  # Spark's JVM side fails on an int weight too
             raise TypeError(f"randomSplit(): weights must be floats, got {w!r} "
                             f"({type(w).__name__})")
-        if w < 0.0:
-            raise ValueError(f"[VALUE_NOT_POSITIVE] Value for `weights` must be positive, got "
-                             f"'{w}'.")
     if not weights or sum(weights) <= 0:
         shown = ",".join(str(float(w)) for w in weights)
         raise IllegalArgumentException(f"requirement failed: Sum of weights must be positive, "
