@@ -10,8 +10,11 @@ and draws nothing. That is the same stream ``rand(seed)`` reads, so the kernel h
 that each split sees the rows in the same order whatever order its input came in; then each split
 keeps its range of the cumulative normalized weights.
 
-With replacement Spark draws a Poisson count per row from commons-math3's generator (a WELL19937c
-stream, strictly sequential per partition): dfml does not reproduce it, and keeps dask's sample.
+With replacement Spark emits each row as many times as a Poisson draw of mean ``fraction`` says,
+drawn from commons-math3's WELL19937c generator; partition ``i``'s seed is the ``i+1``-th long of
+a ``java.util.Random`` seeded with the seed (``functions/_poisson_sampler.py`` reproduces all
+three); a fraction of 40 or more, where Spark's
+Poisson sampler changes algorithm, raises.
 """
 
 from __future__ import annotations
@@ -46,6 +49,26 @@ class _CellSampleKernel:
         return part[(draws >= self.lower) & (draws < self.upper)]
 
 
+class _PoissonSampleKernel:
+    """Emits each row of a partition as many times as its Poisson draw says."""
+    __name__ = "poisson_sample_kernel"
+
+    def __init__(self, seed: int, fraction: float):
+        self.seed, self.fraction = seed, fraction
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-poisson-sample", self.seed, self.fraction)
+
+    def __call__(self, part: Any, partition_info: dict | None = None) -> Any:
+        import numpy as np
+        from .functions._poisson_sampler import partition_seeds, poisson_counts
+        number = (partition_info or {}).get("number", 0)
+        counts = poisson_counts(partition_seeds(self.seed, number + 1)[-1], self.fraction,
+                                len(part))
+        # a repeated row repeats its index label: give the partition fresh labels
+        return part.iloc[np.repeat(np.arange(len(part)), counts)].reset_index(drop=True)
+
+
 def sample_args(withReplacement: Any, fraction: Any, seed: Any) -> tuple[bool, float, int]:
     """PySpark's reading of ``sample``'s three optional arguments: ``sample(0.5)``,
     ``sample(0.5, 3)``, ``sample(fraction=0.5)``, ``sample(False, 0.5, 3)``; no seed draws one."""
@@ -70,10 +93,13 @@ def sample(df: "DataFrame", withReplacement: Any, fraction: Any, seed: Any) -> "
         if not fraction >= 0.0 - 1e-6:
             raise IllegalArgumentException(f"requirement failed: Sampling fraction ({fraction}) "
                                            f"must be nonnegative with replacement")
-        # not Spark's rows (see the module docstring): dask's own sample with replacement
+        if fraction >= 40.0:
+            raise IllegalArgumentException(f"sample(withReplacement=True): fraction {fraction} "
+                                           f">= 40 is not supported (Spark switches to another "
+                                           f"Poisson algorithm there, which dfml does not have)")
+        kernel = _PoissonSampleKernel(seed, fraction)
         return df._derive("Sample", lambda d: d._new(
-            d._frame.sample(frac=fraction, replace=True, random_state=seed % 2**32)),
-            keep_alias=True)
+            d._frame.map_partitions(kernel, meta=d._frame._meta)), keep_alias=True)
     if not (fraction >= 0.0 - 1e-6 and fraction <= 1.0 + 1e-6):
         raise IllegalArgumentException(f"requirement failed: Sampling fraction ({fraction}) must "
                                        f"be on interval [0, 1] without replacement")

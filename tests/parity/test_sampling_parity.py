@@ -39,6 +39,14 @@ def test_sample_keeps_sparks_rows(spark, pyspark, parts, fraction, seed):
                 _ranged(pyspark, PF, parts).sample(fraction=fraction, seed=seed), ordered=True)
 
 
+@pytest.mark.parametrize("parts", [1, 3])
+@pytest.mark.parametrize("fraction, seed", [(0.5, 3), (2.5, -7), (0.0, 1), (1.0, 2**40)])
+def test_sample_with_replacement_keeps_sparks_rows(spark, pyspark, parts, fraction, seed):
+    from pyspark.sql import functions as PF
+    assert_same(_ranged(spark, F, parts).sample(True, fraction, seed),
+                _ranged(pyspark, PF, parts).sample(True, fraction, seed), ordered=True)
+
+
 def test_sample_argument_forms_and_later_steps(spark, pyspark, both):
     from pyspark.sql import functions as PF
     ours, theirs = both(ROWS, DDL)
@@ -72,6 +80,8 @@ def test_sample_errors(spark, pyspark, both):
         theirs.sample(True, -0.5, 1)
     with pytest.raises(IllegalArgumentException, match="must be nonnegative with replacement"):
         ours.sample(True, -0.5, 1)
+    with pytest.raises(IllegalArgumentException, match="fraction 40.0 >= 40 is not supported"):
+        ours.sample(True, 40.0, 1)
 
 
 @pytest.mark.parametrize("parts", [1, 3])
