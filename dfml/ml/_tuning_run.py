@@ -3,8 +3,9 @@
 Folds. With ``foldCol`` one pass counts the rows of each fold number before anything is
 fitted, so a number outside ``[0, numFolds)`` (or null) and an empty training or validation
 set fail up front with Spark's messages, not halfway through the candidates. Without it a
-seeded ``rand`` column cuts ``numFolds`` equal ranges, as Spark does (the rows a fold gets
-differ from Spark's: its generator is not reproduced, only the method).
+seeded ``rand`` column cuts ``numFolds`` equal ranges, as PySpark does (bounds ``i * (1 / n)``,
+its float arithmetic); ``rand`` draws Spark's values, so the folds hold Spark's rows when the
+partitions hold the same rows.
 
 Materializing. Each fold's training and validation sets are persisted once, used by every
 candidate, and released before the next fold, so the input is read once per fold and the
@@ -87,8 +88,9 @@ def k_folds(dataset: Any, n: int, fold_col: str, seed: int, owner: Any) -> list[
     names = dataset.columns
     df = dataset.select("*", F.rand(seed).alias(rand_col))
     out = []
-    for i in range(n):
-        inside = (F.col(rand_col) >= i / n) & (F.col(rand_col) < (i + 1) / n)
+    width = 1.0 / n
+    for i in range(n):  # PySpark's bounds, i * width (not i / n, which rounds differently)
+        inside = (F.col(rand_col) >= i * width) & (F.col(rand_col) < (i + 1) * width)
         out.append((df.filter(~inside).select(*names), df.filter(inside).select(*names)))
     return out
 

@@ -494,30 +494,12 @@ class DataFrame(StatMethods, ExtraMethods, BatchMethods):
 
     # ------------------------------------------------------------ sampling
     def sample(self, withReplacement: Any = None, fraction: Any = None, seed: int | None = None) -> "DataFrame":
-        if isinstance(withReplacement, float) and fraction is None:
-            withReplacement, fraction = False, withReplacement
-        elif isinstance(withReplacement, float) and isinstance(fraction, int):
-            withReplacement, fraction, seed = False, withReplacement, fraction
-        if fraction is None or not (fraction >= 0) or (not withReplacement and fraction > 1):
-            raise ValueError(f"sample(): fraction must be in [0, 1] without replacement "
-                             f"(>= 0 with), got {fraction!r}")
-        replace = bool(withReplacement)
-        return self._derive("Sample", lambda d: d._new(
-            d._frame.sample(frac=fraction, replace=replace, random_state=seed)), keep_alias=True)
+        from .sampling import sample
+        return sample(self, withReplacement, fraction, seed)
 
     def randomSplit(self, weights: list[float], seed: int | None = None) -> list["DataFrame"]:
-        if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
-            raise ValueError(f"randomSplit(): weights must be non-negative and sum to a positive "
-                             f"value, got {weights!r}")
-        total = float(sum(weights))
-        fracs = [w / total for w in weights]
-        seed = 0 if seed is None else seed
-
-        def part(i: int) -> Callable[["DataFrame"], "DataFrame"]:
-            return lambda d: d._new(d._frame.random_split(fracs, random_state=seed,
-                                                          shuffle=False)[i])
-        return [self._derive(f"Sample split {i}", part(i), keep_alias=True)
-                for i in range(len(fracs))]
+        from .sampling import random_split
+        return random_split(self, weights, seed)
 
     # ------------------------------------------------------------ missing values
     @property

@@ -74,10 +74,15 @@ def test_negative_or_non_int_limit(df, n):
         df.limit(n)
 
 
-@pytest.mark.parametrize("weights", [[0, 0], [-1, 2], []])
+@pytest.mark.parametrize("weights", [[0.0, 0.0], [-1, 2], [], [-1.0, 2.0]])
 def test_random_split_weights(df, weights):
     with pytest.raises(ValueError, match=r"weights"):
         df.randomSplit(weights, seed=1)
+
+
+def test_random_split_int_weights(df):
+    with pytest.raises(TypeError, match=r"weights must be floats, got 1 \(int\)"):
+        df.randomSplit([1, 2.0], seed=1)
 
 
 def test_bad_sample_fraction(df):

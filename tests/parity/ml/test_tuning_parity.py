@@ -2,9 +2,9 @@
 
 With a fold column both see the same folds, so every candidate's mean and standard deviation
 of the metric agree (to 1e-6) and both pick the same param map. Without one, the random splits
-differ (Spark's generator is not reproduced), so the random-split tests check behaviour: on data
-where one map is clearly better both pick it, and both refit it on the whole input, so the best
-models' coefficients agree. Rows repeat, so scores tie (the evaluator's tie handling is in play).
+are Spark's too (``rand`` draws Spark's values and both inputs are one partition), so the
+metrics agree as well; the best models are refitted on the whole input, so their coefficients
+agree. Rows repeat, so scores tie (the evaluator's tie handling is in play).
 """
 
 from __future__ import annotations
@@ -139,6 +139,7 @@ def test_train_validation_split_behaves_as_spark(both):
     # with that much L1 every coefficient is zero: the metric of a constant score, in both
     assert ours.validationMetrics[1] == theirs.validationMetrics[1] == 0.5
     assert ours.validationMetrics[0] > 0.9 and theirs.validationMetrics[0] > 0.9
+    assert np.allclose(ours.validationMetrics, theirs.validationMetrics, rtol=0, atol=1e-6)
     assert ours.bestModel.getRegParam() == theirs.bestModel.getRegParam() == 0.0
     assert np.allclose(ours.bestModel.coefficients.toArray(),
                        theirs.bestModel.coefficients.toArray(), atol=1e-6)
@@ -156,6 +157,8 @@ def test_random_folds_behave_as_spark(both):
     ours, theirs = cv("dfml", ours_cv).fit(ours_df), cv("pyspark", theirs_cv).fit(theirs_df)
     assert ours.stdMetrics[1] == theirs.stdMetrics[1] == 0.0
     assert ours.avgMetrics[1] == theirs.avgMetrics[1] == 0.5
+    assert np.allclose(ours.avgMetrics, theirs.avgMetrics, rtol=0, atol=1e-6)
+    assert np.allclose(ours.stdMetrics, theirs.stdMetrics, rtol=0, atol=1e-6)
     assert ours.bestModel.getRegParam() == theirs.bestModel.getRegParam() == 0.0
     assert np.allclose(ours.bestModel.coefficients.toArray(),
                        theirs.bestModel.coefficients.toArray(), atol=1e-6)
