@@ -8,9 +8,7 @@ imports this one when it first makes a summary, by which time ``classification``
 
 from __future__ import annotations
 
-from typing import Any
-
-from .classification import BinaryLogisticRegressionSummary
+from .classification import BinaryLogisticRegressionSummary, LogisticRegressionTrainingSummary
 
 __all__ = ["FMClassificationSummary", "FMClassificationTrainingSummary"]
 
@@ -23,15 +21,7 @@ class FMClassificationSummary(BinaryLogisticRegressionSummary):
         return None  # Spark's factorization machines take no weight column
 
 
-class FMClassificationTrainingSummary(FMClassificationSummary):
-    """The summary of the training data, plus the objective after every step."""
-
-    def __init__(self, model: Any, dataset: Any, history: list[float]):
-        super().__init__(model, dataset)
-        self.objectiveHistory = list(history)
-
-    @property
-    def totalIterations(self) -> int:
-        # Spark counts the history's length less one here too, though FM's history has one
-        # entry per step (no initial state)
-        return max(len(self.objectiveHistory) - 1, 0)
+class FMClassificationTrainingSummary(FMClassificationSummary, LogisticRegressionTrainingSummary):
+    """The summary of the training data, plus the objective after every step (Spark counts
+    ``totalIterations`` as the history's length less one here too, though FM's history has one
+    entry per step and no initial state)."""

@@ -8,9 +8,7 @@ imports this one when it first makes a summary, by which time ``classification``
 
 from __future__ import annotations
 
-from typing import Any
-
-from .classification import LogisticRegressionSummary
+from .classification import LogisticRegressionSummary, LogisticRegressionTrainingSummary
 
 __all__ = ["MultilayerPerceptronClassificationSummary",
            "MultilayerPerceptronClassificationTrainingSummary"]
@@ -24,13 +22,6 @@ class MultilayerPerceptronClassificationSummary(LogisticRegressionSummary):
         return None  # the perceptron has no weight column
 
 
-class MultilayerPerceptronClassificationTrainingSummary(MultilayerPerceptronClassificationSummary):
+class MultilayerPerceptronClassificationTrainingSummary(
+        MultilayerPerceptronClassificationSummary, LogisticRegressionTrainingSummary):
     """The summary of the training data, plus the objective at every solver state."""
-
-    def __init__(self, model: Any, dataset: Any, history: list[float]):
-        super().__init__(model, dataset)
-        self.objectiveHistory = list(history)
-
-    @property
-    def totalIterations(self) -> int:
-        return max(len(self.objectiveHistory) - 1, 0)
