@@ -68,9 +68,10 @@ class Subquery(Expr):
             f"DataFrame's where/filter or select only.", "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY")
 
 
-class Shown(Expr):
-    """A joined column standing where a subquery was: compiles as ``child``, prints as the
-    subquery did (so an unaliased select item keeps Spark's name)."""
+class SqlNamed(Expr):
+    """``child`` printed as ``text``: compiles as ``child``. A joined column standing where a
+    subquery was keeps the subquery's text (so an unaliased select item gets Spark's name), and
+    a SQL form whose Spark name differs from its Python twin's keeps the SQL name."""
 
     def __init__(self, child: Expr, text: str):
         self.children = (child,)
@@ -92,4 +93,4 @@ def has_subquery(exprs: list[Expr]) -> bool:
 
 
 def shown(child: Expr, text: str) -> Expr:
-    return Shown(child, text)
+    return SqlNamed(child, text)

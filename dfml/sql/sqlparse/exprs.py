@@ -20,22 +20,8 @@ from .. import types as T
 from .. import udf_registry
 from ..column import Column, ColumnRef, Expr, Literal, Star
 from ..errors import AnalysisException
-from ..typed import Ctx, Typed
+from ..subquery_nodes import SqlNamed
 from .parsing import parse
-
-
-class SqlNamed(Expr):
-    """``child`` printed as ``text``: a SQL form whose Spark name differs from its Python twin's."""
-
-    def __init__(self, child: Expr, text: str):
-        self.children = (child,)
-        self.text = text
-
-    def sql(self) -> str:
-        return self.text
-
-    def compile(self, ctx: Ctx) -> Typed:
-        return self.children[0].compile(ctx)
 
 
 def _named(c: Column, text: str) -> Column:

@@ -18,8 +18,9 @@ from sqlglot import exp
 
 from ..column import Column, ColumnRef
 from ..errors import AnalysisException
+from ..subquery_nodes import SqlNamed
 from .catalog import SessionCatalog
-from .exprs import ExprTranslator, SqlNamed, unsupported
+from .exprs import ExprTranslator, unsupported
 from .inline_table import values_relation
 
 
