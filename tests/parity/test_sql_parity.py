@@ -273,7 +273,10 @@ def test_range_table_function_and_format_args(spark, pyspark):
     d2 = pyspark.createDataFrame([(1, 4), (2, 4), (3, 6)], ["A", "B"])
     assert_same(spark.sql(q3, {"lo": 4}, df=d1), pyspark.sql(q3, {"lo": 4}, df=d2))
     # a DataFrame argument is read under a generated view name that no listing shows
-    names = lambda sess: sorted(t.name for t in sess.catalog.listTables())  # noqa: E731
+    # (Spark's SQLTransformer leaves its view behind when its statement fails, which an earlier
+    # parity module provokes on the shared PySpark session; dfml drops it: not compared here)
+    names = lambda sess: sorted(t.name for t in sess.catalog.listTables()  # noqa: E731
+                                if not t.name.startswith("sqltransformer_"))
     assert names(spark) == names(pyspark)
 
 

@@ -28,8 +28,7 @@ from ..kernels import rowwise
 from ._arrays import struct
 from ._common import col_expr, func, per_partition, renamed
 
-__all__ = ["to_csv", "from_csv", "schema_of_csv", "schema_of_json", "schema_argument",
-           "quote_bare_names"]
+__all__ = ["to_csv", "from_csv", "schema_of_csv", "schema_of_json"]
 
 
 def _no_options(options: Any, fname: str) -> None:
