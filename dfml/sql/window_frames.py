@@ -2,10 +2,10 @@
 
 ``SortedPartition`` sorts a pandas partition once (partition keys, then each order key's null
 flag and value, stable: Arrow puts NaN above every number, as Spark orders it; keys with an
-int64 form, integers, dates, timestamps and small decimals, sort as numpy integers, packed into
-one when their ranges fit 63 bits) and keeps, per
-row in that order, its position, its partition's [start, end), its peer group's [start, end)
-(rows equal on every order key, nulls and NaNs equal to themselves). A frame becomes [lo, hi)
+int64 form, integers, dates, timestamps and small decimals, sort as numpy integers packed into
+one, see ``_lex_order``) and keeps, per row in that order, its position, its partition's
+[start, end) and, when a frame or function asks, its peer group's [start, end) (rows equal on
+every order key, nulls and NaNs equal to themselves). A frame becomes [lo, hi)
 per row: ROWS frames by clipping offsets, RANGE frames by peer boundaries or, for numeric
 offsets, one ``searchsorted`` over (partition, value) pairs packed as complex numbers (numpy
 orders complex numbers by real then imaginary part).
@@ -43,15 +43,16 @@ def _same_as_previous(v: pa.Array) -> np.ndarray:
     return np.asarray(same, dtype=bool)
 
 
-def _spans(starts_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For runs beginning where ``starts_mask`` is set: each row's run [start, end)."""
-    n = len(starts_mask)
-    idx = np.arange(n)
-    start = np.maximum.accumulate(np.where(starts_mask, idx, 0))
+def _spans(starts_mask: np.ndarray, run: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """For runs beginning where ``starts_mask`` is set: each row's run [start, end).
+    ``run`` (each row's run number, ``cumsum(starts_mask) - 1``) when the caller has it."""
     first = np.flatnonzero(starts_mask)
-    ends = np.append(first[1:], n)
-    end = ends[np.cumsum(starts_mask) - 1]
-    return start, end
+    if run is None:
+        run = np.cumsum(starts_mask) - 1
+    ends = np.empty_like(first)
+    ends[:-1], ends[-1:] = first[1:], len(starts_mask)
+    return first[run], ends[run]
 
 
 def _pairs(real: np.ndarray, imag: np.ndarray) -> np.ndarray:
@@ -105,10 +106,9 @@ def _numpy_order(group: np.ndarray, values: list[tuple[pa.Array, bool, bool]]
                  ) -> tuple[np.ndarray, list[np.ndarray]] | None:
     """The window order as a numpy sort, when every order key has an int64 form: each key
     becomes a null flag (when it has nulls) and its value (bitwise not for descending: the
-    order reverses with no overflow); when all of them fit 63 bits together they are packed
-    into one int64 and sorted once by numpy, else by Arrow over the int64 keys (cheaper than
-    ``np.lexsort`` here, and than Arrow over decimals and null flags). Both sorts are stable.
-    Returns the permutation and the keys (without the group) for peer detection."""
+    order reverses with no overflow), then ``_lex_order`` sorts them. None when a key has no
+    int64 form or the partition key alone needs all 64 bits. Returns the permutation and the
+    keys (without the group) for peer detection."""
     keys: list[np.ndarray] = []
     for v, asc, nulls_first in values:
         ints = _as_int64(v)
@@ -118,19 +118,52 @@ def _numpy_order(group: np.ndarray, values: list[tuple[pa.Array, bool, bool]]
             null = np.asarray(v.is_null(), dtype=bool)
             keys.append((~null if nulls_first else null).astype(np.int64))
         keys.append(ints if asc else ~ints)
-    ranges = []
-    for k in [group] + keys:
-        lo, hi = (int(k.min()), int(k.max())) if len(k) else (0, 0)
-        ranges.append((lo, (hi - lo).bit_length()))
-    if sum(bits for _, bits in ranges) <= 63:
-        packed = np.zeros(len(group), dtype=np.int64)
-        for k, (lo, bits) in zip([group] + keys, ranges):
-            packed = (packed << bits) | (k - lo)
-        perm = np.argsort(packed, kind="stable")
-    else:
-        table = pa.table({f"k{i}": k for i, k in enumerate([group] + keys)})
-        perm = np.asarray(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in table.column_names]))
-    return perm, keys
+    perm = _lex_order([group] + keys)
+    return None if perm is None else (perm, keys)
+
+
+def _lex_order(keys: list[np.ndarray]) -> np.ndarray | None:
+    """The stable lexicographic order of int64 ``keys`` (the first most significant).
+
+    The leading keys that fit 63 bits together (each as its offset from its minimum) are
+    packed into one int64; the row's position is packed below them when it fits too, making
+    every packed value distinct. numpy's unstable sort of int64 (vectorized: about 5x its
+    stable sort) then orders the rows, and only runs of equal packed values, rare when the
+    keys nearly identify a row, are ordered again by the keys that did not fit and by
+    position, which is the stable order. None when the first key alone needs 64 bits."""
+    n = len(keys[0])
+    spans = []
+    for k in keys:
+        lo, hi = (int(k.min()), int(k.max())) if n else (0, 0)
+        spans.append((lo, (hi - lo).bit_length()))
+    packed = np.zeros(n, dtype=np.int64)
+    used = taken = 0
+    for k, (lo, bits) in zip(keys, spans):
+        if used + bits > 63:
+            break
+        packed = (packed << bits) | (k - lo) if bits else packed
+        used += bits
+        taken += 1
+    if not taken and spans[0][1]:
+        return None
+    rest = keys[taken:]
+    position_bits = max(n - 1, 0).bit_length()
+    if not rest and used + position_bits <= 63:
+        return np.argsort((packed << position_bits) | np.arange(n, dtype=np.int64))
+    perm = np.argsort(packed)
+    ordered = packed[perm]
+    tie = ordered[1:] == ordered[:-1]
+    if not tie.any():
+        return perm
+    in_run = np.zeros(n, dtype=bool)
+    in_run[1:] |= tie
+    in_run[:-1] |= tie
+    where = np.flatnonzero(in_run)
+    run = np.cumsum(np.concatenate([[True], ~tie]))[where]
+    rows = perm[where]
+    # np.lexsort's last key is the primary one: run, then the remaining keys, then position
+    perm[where] = rows[np.lexsort([rows] + [k[rows] for k in reversed(rest)] + [run])]
+    return perm
 
 
 class SortedPartition:
@@ -152,24 +185,43 @@ class SortedPartition:
         g = group[self.perm]
         new_group = np.ones(n, dtype=bool)
         new_group[1:] = g[1:] != g[:-1]
+        self.new_group = new_group
         self.group_seq = np.cumsum(new_group) - 1
-        self.start, self.end = _spans(new_group)
+        self.start, self.end = _spans(new_group, self.group_seq)
         self.pos = np.arange(n) - self.start
         self.size = self.end - self.start
-        new_peer = new_group.copy()
         self._values = values
         self._sorted_keys: list | None = None
-        if fast is not None:
-            for k in sort_keys:
-                s = k[self.perm]
-                new_peer[1:] |= s[1:] != s[:-1]
-        else:
-            for v, _, _ in self.sorted_keys:
-                if n > 1:
-                    new_peer[1:] |= ~_same_as_previous(v)
-        self.new_peer = new_peer
-        self.peer_start, self.peer_end = _spans(new_peer)
+        self._int_keys = sort_keys if fast is not None else None
+        self._peers: tuple | None = None
         self.bounds: tuple[np.ndarray, np.ndarray] = (self.start, self.end)
+
+    @property
+    def new_peer(self) -> np.ndarray:
+        """Per row in window order: it starts a peer group (rows equal on every order key).
+        Found when first asked for: ROWS frames and row_number never need it."""
+        return self._peer_spans()[0]
+
+    @property
+    def peer_start(self) -> np.ndarray:
+        return self._peer_spans()[1]
+
+    @property
+    def peer_end(self) -> np.ndarray:
+        return self._peer_spans()[2]
+
+    def _peer_spans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._peers is None:
+            new_peer = self.new_group.copy()
+            if self._int_keys is not None:
+                for k in self._int_keys:
+                    s = k[self.perm]
+                    new_peer[1:] |= s[1:] != s[:-1]
+            elif self.n > 1:
+                for v, _, _ in self.sorted_keys:
+                    new_peer[1:] |= ~_same_as_previous(v)
+            self._peers = (new_peer,) + _spans(new_peer)
+        return self._peers
 
     @property
     def sorted_keys(self) -> list[tuple[pa.Array, bool, bool]]:

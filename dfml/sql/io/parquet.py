@@ -14,6 +14,8 @@ schema, see ``parquet_schema.resolve_schema``) instead of the first file's.
 
 from __future__ import annotations
 
+import math
+
 from functools import cached_property
 from typing import Any
 
@@ -102,7 +104,7 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
         n = len(self._dataset_info.get("all_files") or []) or 1
         if factor < 1 and floor > 1:
             factor = 1.0 if n < 2 * floor else max(factor, floor / n)
-        return factor
+        return _balanced(factor, n, floor)
 
     def load_statistics(self, files: Any = None, fragments: Any = None) -> None:
         """dask's footer statistics (read while planning), with a file that cannot be read
@@ -134,6 +136,25 @@ class NormalizedParquetRead(ReadParquetPyarrowFS):
         if self._fusion_compression_factor >= 1 or isinstance(parent, FusedParquetIO):
             return None
         return parent.substitute(self, NormalizedFusedRead(self))
+
+
+def _balanced(factor: float, n: int, threads: int) -> float:
+    """``factor`` lowered so that dask's fusion of ``n`` reads spreads them evenly over
+    ``threads``: dask puts ``min(ceil(1 / factor), ceil(sqrt(n)))`` reads in each partition,
+    and eight files fused by three made three partitions on two threads, so one thread read
+    six files while the other read two. Of the sizes up to dask's, the one whose busiest thread
+    reads the fewest files is kept (the largest such size: fewer tasks)."""
+    if factor >= 1 or threads < 2:
+        return factor
+    bucket = min(math.ceil(1 / factor), math.ceil(math.sqrt(n)), 100)
+
+    def busiest(size: int) -> int:
+        return math.ceil(math.ceil(n / size) / threads) * size
+    size = min(range(bucket, 0, -1), key=busiest)  # min keeps the first (largest) of equals
+    if size == bucket:
+        return factor
+    # 1 / (size - 0.5): dask's ceil(1 / factor) gives size back, free of rounding
+    return 1 / (size - 0.5) if size > 1 else 1.0
 
 
 class NormalizedFusedRead(FusedParquetIO):
