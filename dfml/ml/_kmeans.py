@@ -144,14 +144,52 @@ def closest(X: Any, C: np.ndarray, cosine: bool) -> tuple[np.ndarray, np.ndarray
     elif sp.issparse(X):
         sq = np.asarray(X.multiply(X).sum(axis=1)).reshape(-1, 1)
         D = np.maximum(sq - 2.0 * np.asarray(X @ C.T) + (C * C).sum(axis=1), 0.0)
-    else:  # differences, not the norm expansion: exact for points equal to a center
-        step = max(1, _CHUNK_CELLS // max(1, C.shape[0] * C.shape[1]))
-        D = np.empty((n, C.shape[0]))
-        for i in range(0, n, step):
-            diff = X[i:i + step, None, :] - C[None, :, :]
-            D[i:i + step] = np.einsum("ikd,ikd->ik", diff, diff)
+    else:
+        return _closest_dense(np.asarray(X, dtype=np.float64), C)
     idx = np.argmin(D, axis=1)
     return idx, D[np.arange(n), idx]
+
+
+def _closest_dense(X: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``closest`` for dense rows under the squared euclidean distance, as exact as taking
+    differences and about ten times faster. The norm expansion |x|^2 - 2 x.c + |c|^2 (one
+    matrix product) ranks the centers; its rounding error is below ``_RANK_TOLERANCE`` times
+    |x|^2 + |c|^2, so a row whose two best centers are further apart than that has its
+    winner, and only rows with a near tie (and so the lowest-index rule to apply exactly) are
+    ranked again by differences. The cost is then the exact squared difference to the winner:
+    a point equal to its center costs 0, not a rounding residue."""
+    sq = np.einsum("id,id->i", X, X)
+    cn = np.einsum("kd,kd->k", C, C)
+    # centers x rows: numpy reduces over the first axis of a C-ordered array several times
+    # faster than over the last, short one
+    D = (cn[:, None] - 2.0 * (C @ X.T)) + sq[None, :]
+    best = D.min(axis=0)
+    idx = np.zeros(len(X), dtype=np.int64)
+    for j in range(C.shape[0] - 1, 0, -1):  # downwards: the lowest index of equals is kept
+        idx[D[j] == best] = j
+    idx[D[0] == best] = 0
+    if C.shape[0] > 1:
+        D[idx, np.arange(len(X))] = np.inf
+        gap = D.min(axis=0) - best
+        near = np.flatnonzero(gap <= _RANK_TOLERANCE * (sq + cn.max()))
+        if len(near):
+            idx[near] = np.argmin(_differences(X[near], C), axis=1)
+    diff = X - C[idx]
+    return idx, np.einsum("id,id->i", diff, diff)
+
+
+def _differences(X: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Squared euclidean distances of every row to every center by differences, in chunks."""
+    step = max(1, _CHUNK_CELLS // max(1, C.shape[0] * C.shape[1]))
+    D = np.empty((X.shape[0], C.shape[0]))
+    for i in range(0, X.shape[0], step):
+        diff = X[i:i + step, None, :] - C[None, :, :]
+        D[i:i + step] = np.einsum("ikd,ikd->ik", diff, diff)
+    return D
+
+
+# far above the expansion's rounding error (a few float64 epsilons of |x|^2 + |c|^2)
+_RANK_TOLERANCE = 1e-9
 
 
 def _partial(block: Block, C: np.ndarray, cosine: bool) -> tuple | None:
