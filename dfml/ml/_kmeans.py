@@ -145,7 +145,12 @@ def closest(X: Any, C: np.ndarray, cosine: bool) -> tuple[np.ndarray, np.ndarray
         sq = np.asarray(X.multiply(X).sum(axis=1)).reshape(-1, 1)
         D = np.maximum(sq - 2.0 * np.asarray(X @ C.T) + (C * C).sum(axis=1), 0.0)
     else:
-        return _closest_dense(np.asarray(X, dtype=np.float64), C)
+        X = np.asarray(X, dtype=np.float64)
+        step = _DENSE_ROWS
+        if n <= step:
+            return _closest_dense(X, C)
+        pieces = [_closest_dense(X[i:i + step], C) for i in range(0, n, step)]
+        return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
     idx = np.argmin(D, axis=1)
     return idx, D[np.arange(n), idx]
 
@@ -156,8 +161,9 @@ def _closest_dense(X: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray
     matrix product) ranks the centers; its rounding error is below ``_RANK_TOLERANCE`` times
     |x|^2 + |c|^2, so a row whose two best centers are further apart than that has its
     winner, and only rows with a near tie (and so the lowest-index rule to apply exactly) are
-    ranked again by differences. The cost is then the exact squared difference to the winner:
-    a point equal to its center costs 0, not a rounding residue."""
+    ranked again by differences. The cost is the expansion's value where that is accurate to
+    1e-8 relative and the exact squared difference where it is not: a point equal to its
+    center costs 0, not a rounding residue."""
     sq = np.einsum("id,id->i", X, X)
     cn = np.einsum("kd,kd->k", C, C)
     # centers x rows: numpy reduces over the first axis of a C-ordered array several times
@@ -174,8 +180,14 @@ def _closest_dense(X: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray
         near = np.flatnonzero(gap <= _RANK_TOLERANCE * (sq + cn.max()))
         if len(near):
             idx[near] = np.argmin(_differences(X[near], C), axis=1)
-    diff = X - C[idx]
-    return idx, np.einsum("id,id->i", diff, diff)
+    best = np.maximum(best, 0.0)
+    # where the distance is tiny beside the norms the expansion has cancelled most of its
+    # digits: those rows (a point at or next to its center) take the exact difference
+    close = np.flatnonzero(best <= _EXACT_BELOW * (sq + cn[idx]))
+    if len(close):
+        diff = X[close] - C[idx[close]]
+        best[close] = np.einsum("id,id->i", diff, diff)
+    return idx, best
 
 
 def _differences(X: np.ndarray, C: np.ndarray) -> np.ndarray:
@@ -188,8 +200,14 @@ def _differences(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     return D
 
 
+# rows ranked at once: the centers x rows matrices stay in cache (a block of a million rows
+# made 160 MB temporaries and ran at a third of the speed)
+_DENSE_ROWS = 16384
 # far above the expansion's rounding error (a few float64 epsilons of |x|^2 + |c|^2)
 _RANK_TOLERANCE = 1e-9
+# a cost this small beside |x|^2 + |c|^2 is recomputed by differences: above it the
+# expansion's relative error is below 1e-8
+_EXACT_BELOW = 1e-7
 
 
 def _partial(block: Block, C: np.ndarray, cosine: bool) -> tuple | None:
