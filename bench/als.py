@@ -124,7 +124,8 @@ def _git_head() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout
     head = git("rev-parse", "--short", "HEAD").strip()
-    return head + ("-dirty" if git("status", "--porcelain", "--", "../dfml", ".").strip() else "")
+    dirty = git("status", "--porcelain", "--", "../dfml", "*.py").strip()
+    return head + ("-dirty" if dirty else "")
 
 
 def main() -> None:
