@@ -146,13 +146,21 @@ def test_pipeline_fuses_naive_bayes_with_string_indexer(spark, graphs, counts_so
     assert np.allclose(model.stages[-1].theta.toArray(), alone.theta.toArray(), rtol=1e-12)
 
 
-def test_indexed_label_takes_one_pass_per_dependency_level(spark, tmp_path, counts_source):
+def test_indexed_label_takes_one_pass_per_dependency_level(spark, tmp_path, graphs,
+                                                           counts_source):
+    """NaiveBayes reads the StringIndexer's output, so the fit's dependency depth is 2: the
+    source is read exactly twice (the label counts, then the NaiveBayes sums with the
+    VectorAssembler fused in), one graph per pass (issue 12, acceptance 4)."""
     df = spark.read.parquet(counts_source)
     pipe = Pipeline(stages=[StringIndexer(inputCol="topic", outputCol="y"),
                             VectorAssembler(inputCols=["w1", "w2", "w3"], outputCol="features"),
                             NaiveBayes(labelCol="y")])
+    before, n = len(spark.parquet_reads), graphs()
     model = pipe.fit(df)
-    assert model.fitPasses == 2
+    assert model.fitPasses == 2 and n.count == 2
+    assert sum(1 for p in spark.parquet_reads[before:] if counts_source in p) == 2
+    passes = model.explain().split("pass 2")
+    assert "StringIndexer[0]" in passes[0] and "NaiveBayes[2]" in passes[1]
     path = str(tmp_path / "pm")
     model.save(path)
     a = model.transform(df).orderBy("id").select("probability", "prediction").collect()
