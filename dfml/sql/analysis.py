@@ -14,8 +14,8 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from . import types as T
-from .column import Alias, ColumnRef, Ctx, Expr
-from .expressions import GetField, resolve_extracts
+from .column import Alias, Column, ColumnRef, Ctx, Expr
+from .expressions import Func, GetField, resolve_extracts
 from .errors import AnalysisException
 from .functions._arrays import Generator
 from .generate import explode_select, name_of
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 def plan_projection(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     """``df.select(*exprs)`` as plan nodes."""
+    df = drop_null_event_times(df, exprs)
     if any(isinstance(x, Generator) for e in exprs for x in e.walk()):
         memo: dict = {}
         return df._derive("Generate", lambda d: explode_select(d, exprs, memo))
@@ -54,6 +55,7 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
         if e.contains_aggregate():
             raise AnalysisException(f"aggregate {e.sql()} is not allowed in withColumn; "
                                     f"use groupBy().agg() or a window")
+    df = drop_null_event_times(df, list(new.values()))
     lower_new = {k.lower(): k for k in new}
     named: list[tuple[str, Expr]] = []
     from .join_names import display, renamed
@@ -73,6 +75,25 @@ def plan_with_columns(df: "DataFrame", new: dict[str, Expr]) -> "DataFrame":
         from .window_exec import plan_windows
         return project(*plan_windows(df, named))
     return project(df, named)
+
+
+def drop_null_event_times(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
+    """``df`` without the rows whose event time is null when ``exprs`` compute an event-time
+    ``window()``: Spark rewrites an operator that computes one to read its input through a
+    filter on the time column being non-null, so ``groupBy(window(t, ...))`` has no null
+    window group and ``select(window(t, ...), x)`` no row for a null ``t``."""
+    times: list[Expr] = []
+    for e in exprs:
+        for x in e.walk():
+            if isinstance(x, Func) and x.options.get("drops_null_input") and \
+                    x.children[0] not in times:
+                times.append(x.children[0])
+    if not times:
+        return df
+    keep = Column(times[0]).isNotNull()
+    for t in times[1:]:
+        keep = keep & Column(t).isNotNull()
+    return df.filter(keep)
 
 
 def _has_window(exprs: list[Expr]) -> bool:
@@ -179,6 +200,7 @@ def plan_aggregate(df: "DataFrame", keys: list[Expr], outputs: list[Expr]) -> "D
     """``groupBy(keys).agg(outputs)``: an Aggregate step, and Window steps over its rows for
     window functions among ``outputs``."""
     from .subquery_nodes import record_aggregate  # a correlated scalar subquery redoes it per key
+    df = drop_null_event_times(df, keys + outputs)
     if _has_window(outputs):
         return aggregate_then_windows(df, keys, outputs, keep_keys=True)
     from .group import aggregate

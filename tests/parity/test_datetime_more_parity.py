@@ -160,7 +160,8 @@ def test_bad_zone_and_unit_are_named(frames):
 
 WINDOW_ROWS = [(dt.datetime(2020, 3, 8, 10, 30, 0, 123456), 1), (dt.datetime(2020, 3, 8, 10, 39, 59), 2),
                (dt.datetime(2020, 3, 8, 10, 40), 3), (dt.datetime(1969, 12, 31, 23, 59, 30), 4),
-               (dt.datetime(2020, 2, 29, 23, 0), None)]
+               (dt.datetime(2020, 2, 29, 23, 0), None),
+               (None, 5)]  # no event time: Spark drops the row wherever window() is computed
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +178,9 @@ WINDOWS = {
     "window_time": lambda d, f: d.select(f.window_time(f.window("t", "1 hour 30 minutes"))),
     "fields": lambda d, f: d.groupBy(f.window("t", "5 minutes")).count()
                             .select("window.start", "window.end", "count"),
+    "with_column": lambda d, f: d.withColumn("w", f.window("t", "10 minutes")),
+    "total": lambda d, f: d.groupBy().agg(f.count("*")).crossJoin(
+        d.groupBy(f.window("t", "1 day")).agg(f.sum("v"))),
 }
 
 

@@ -128,7 +128,9 @@ def window(timeColumn: Any, windowDuration: str, slideDuration: str | None = Non
         if t.is_scalar:
             t = Typed(ctx.broadcast(t), t.dtype, t.nullable)
         return Typed(per_partition(ctx, [t], k, out), out, True)
-    return func("window", [col_expr(timeColumn)], impl, sql="window")
+    # Spark computes window() under a filter of its time column being non-null, so an
+    # operator that computes it loses the rows without an event time (dfml.sql.analysis)
+    return func("window", [col_expr(timeColumn)], impl, sql="window", drops_null_input=True)
 
 
 def window_time(windowColumn: Any) -> Column:  # noqa: N803
