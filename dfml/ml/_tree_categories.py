@@ -86,7 +86,8 @@ class _BadCategory:
 
 def check_category_values(blocks: Any, arities: dict[int, int]) -> None:
     """Fail, as Spark does, on a categorical value outside its categories (one small task per
-    block over the persisted training blocks)."""
+    block over the persisted training blocks). The text is Spark's, down to its unclosed
+    brace, so a search for Spark's message finds this one too."""
     if not arities:
         return
     for found in blocks.map(_BadCategory(arities)):
@@ -94,7 +95,7 @@ def check_category_values(blocks: Any, arities: dict[int, int]) -> None:
             i, v = found
             raise IllegalArgumentException(
                 f"DecisionTree given invalid data: Feature {i} is categorical with values in "
-                f"{{0,...,{arities[i] - 1}}}, but a data point gives it value {v}.")
+                f"{{0,...,{arities[i] - 1}, but a data point gives it value {v}.")
 
 
 def feature_types(arities: dict[int, int], d: int) -> list[str] | None:

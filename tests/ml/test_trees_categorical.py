@@ -77,7 +77,7 @@ def test_value_outside_the_categories_is_named(spark):
     df = df.withMetadata("c", {"ml_attr": {"type": "nominal", "vals": ["p", "q", "r"]}})
     df = VectorAssembler(inputCols=["x", "c"], outputCol="features").transform(df)
     with pytest.raises(IllegalArgumentException,
-                       match=r"Feature 1 is categorical with values in \{0,...,2\}, but a "
+                       match=r"Feature 1 is categorical with values in \{0,...,2, but a "
                              r"data point gives it value 5.0"):
         DecisionTreeRegressor(labelCol="y").fit(df)
 

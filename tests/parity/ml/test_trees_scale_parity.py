@@ -126,3 +126,26 @@ def test_too_many_categories_for_max_bins_like_spark(frames):
     text = ("DecisionTree requires maxBins (= 8) to be at least as large as the number of "
             "values in each categorical feature, but categorical feature 5 has 12 values.")
     assert all(text in str(e) for e in errors), [str(e) for e in errors]
+
+
+@pytest.mark.parametrize("meta,c,text", [
+    ({"type": "nominal", "vals": ["p", "q", "r"]}, 5.0,
+     # Spark's text, its unclosed brace included (Spark fails the job with it)
+     "Feature 1 is categorical with values in {0,...,2, but a data point gives it value 5.0."),
+    ({"type": "nominal"}, 1.0,
+     "Feature 1 is marked as Nominal (categorical), but it does not have the number of values "
+     "specified.")], ids=["value_outside", "no_count"])
+def test_bad_categorical_input_fails_like_spark(both, meta, c, text):
+    import pyspark.ml.feature as pf
+    import pyspark.ml.regression as pr
+    from dfml.ml.feature import VectorAssembler
+    errors = []
+    for df, va, mod in zip(both([(0.0, 1.0, 0.5), (1.0, c, 1.5), (2.0, 0.0, 0.0)],
+                                ["x", "c", "y"]),
+                           (VectorAssembler, pf.VectorAssembler), (dr, pr)):
+        df = va(inputCols=["x", "c"], outputCol="features").transform(
+            df.withMetadata("c", {"ml_attr": meta}))
+        with pytest.raises(Exception) as info:
+            mod.DecisionTreeRegressor(labelCol="y").fit(df)
+        errors.append(str(info.value))
+    assert all(text in e for e in errors), errors
