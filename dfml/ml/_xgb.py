@@ -170,11 +170,13 @@ class BaggedRound:
 
 def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, params: dict,
                     rounds: int, max_bin: int, validation: bool = False,
-                    boosting: bool = False, obj: Any = None) -> tuple[bytes, int]:
+                    boosting: bool = False, obj: Any = None,
+                    feature_types: list[str] | None = None) -> tuple[bytes, int]:
     """Train with xgboost.dask on the session's client from persisted blocks; the booster's
     UBJSON bytes and the number of boosting rounds kept (fewer than ``rounds`` when a
     validation set stopped it early: the best round, as Spark keeps the best model).
-    ``boosting``: grow the first tree at learning rate 1, the rest at ``learning_rate``."""
+    ``boosting``: grow the first tree at learning rate 1, the rest at ``learning_rate``.
+    ``feature_types``: XGBoost's per-feature "q" / "c" when some features are categorical."""
     from xgboost import dask as dxgb
     from xgboost.callback import LearningRateScheduler
     client = blocks._client
@@ -188,9 +190,11 @@ def train_on_blocks(blocks: Any, sizes: list[int], d: int, weighted: bool, param
         Xv, yv, wv = _dask_arrays(client, blocks.futures, sizes, d, weighted, _Side(True))
     else:
         X, y, w = _dask_arrays(client, blocks.futures, sizes, d, weighted)
-    dtrain = dxgb.DaskQuantileDMatrix(client, X, y, weight=w, max_bin=max_bin)
+    cats = dict(feature_types=feature_types, enable_categorical=feature_types is not None)
+    dtrain = dxgb.DaskQuantileDMatrix(client, X, y, weight=w, max_bin=max_bin, **cats)
     if validation:
-        dvalid = dxgb.DaskQuantileDMatrix(client, Xv, yv, weight=wv, max_bin=max_bin, ref=dtrain)
+        dvalid = dxgb.DaskQuantileDMatrix(client, Xv, yv, weight=wv, max_bin=max_bin, ref=dtrain,
+                                          **cats)
         evals, stop = [(dvalid, "validation")], 1
     out = dxgb.train(client, dict(params, max_bin=max_bin), dtrain, num_boost_round=rounds,
                      evals=evals, early_stopping_rounds=stop, verbose_eval=False,
@@ -232,6 +236,7 @@ def _prune_tree(tree: dict) -> None:
             tree["split_indices"][i] = 0
             tree["loss_changes"][i] = 0.0
             tree["default_left"][i] = 0
+            tree["split_type"][i] = 0
     visit(0)
     order, at = [0], 0
     while at < len(order):
@@ -240,6 +245,7 @@ def _prune_tree(tree: dict) -> None:
             order += [left[i], right[i]]
         at += 1
     new = {old: n for n, old in enumerate(order)}
+    _renumber_categories(tree, new)
     for key in _NODE_ARRAYS:
         tree[key] = [tree[key][i] for i in order]
     tree["left_children"] = [new[left[i]] if left[i] != -1 else -1 for i in order]
@@ -251,6 +257,25 @@ def _prune_tree(tree: dict) -> None:
     tree["parents"] = parents
     tree["tree_param"]["num_nodes"] = str(len(order))
     tree["tree_param"]["num_deleted"] = "0"
+
+
+def _renumber_categories(tree: dict, new: dict[int, int]) -> None:
+    """A tree's categorical split sets after pruning: the sets of the splits kept, under their
+    nodes' new numbers (the sets are stored flat, one segment per categorical node)."""
+    nodes = tree.get("categories_nodes") or []
+    if not nodes:
+        return
+    cats, starts, sizes = tree["categories"], tree["categories_segments"], tree["categories_sizes"]
+    kept = sorted((new[n], cats[s:s + k]) for n, s, k in zip(nodes, starts, sizes)
+                  if n in new and tree["left_children"][n] != -1)
+    flat: list = []
+    tree["categories_nodes"], tree["categories_segments"], tree["categories_sizes"] = [], [], []
+    for n, c in kept:
+        tree["categories_nodes"].append(n)
+        tree["categories_segments"].append(len(flat))
+        tree["categories_sizes"].append(len(c))
+        flat += c
+    tree["categories"] = flat
 
 
 def prune_binary(raw: bytes) -> bytes:
@@ -372,9 +397,14 @@ def debug_lines(raw: bytes, tree: int, indent: str) -> list[str]:
         f = int(str(node["split"]).lstrip("f"))
         t = node["split_condition"]
         kids = {c["nodeid"]: c for c in node["children"]}
-        lines.append(f"{pad}If (feature {f} < {t})")
+        if isinstance(t, list):  # a categorical split: the listed categories go "yes"
+            cats = ",".join(str(float(c)) for c in sorted(t))
+            test, other = f"in {{{cats}}}", f"not in {{{cats}}}"
+        else:
+            test, other = f"< {t}", f">= {t}"
+        lines.append(f"{pad}If (feature {f} {test})")
         walk(kids[node["yes"]], pad + " ")
-        lines.append(f"{pad}Else (feature {f} >= {t})")
+        lines.append(f"{pad}Else (feature {f} {other})")
         walk(kids[node["no"]], pad + " ")
     walk(dump, indent)
     return lines

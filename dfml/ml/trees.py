@@ -14,6 +14,8 @@ Spark grows its own trees; dfml hands the same problem to XGBoost's ``hist`` tre
   A classification forest is XGBoost's forest mode, one round of ``numTrees`` parallel trees,
   each on ``subsamplingRate`` of the rows drawn without replacement.
 - Decision tree: one tree, every row and feature.
+- Categorical features: slots the features column's metadata marks nominal or binary are
+  split by category sets, as Spark's (``_tree_categories``).
 
 The models are not Spark's trees node for node (XGBoost's splits minimize a second-order
 loss, Spark's an impurity), but they make the same kind of model from the same params and
@@ -29,6 +31,8 @@ from ..sql import types as T
 from ..sql.errors import IllegalArgumentException, SparkException
 from ._xgb import BaggedRound, GradientStep, block_facts, prune_binary, train_on_blocks
 from ._linear import TrainsOnBlocks
+from ._tree_categories import (categorical_arities, check_category_values, check_max_bins,
+                               feature_types)
 from ._tree_models import (DecisionTreeClassificationModel, DecisionTreeRegressionModel,
                            GBTClassificationModel, GBTRegressionModel,
                            RandomForestClassificationModel, RandomForestRegressionModel)
@@ -74,7 +78,17 @@ class _TreeEstimator(TrainsOnBlocks):
         # a validation split needs one more column in each block: this fit builds its own
         return None if self._validation_col() else super()._block_inputs()
 
+    def _arities(self, dataset: Any) -> dict[int, int]:
+        """The categorical slots of the features column (see _tree_categories)."""
+        name = self.getFeaturesCol()
+        if name not in dataset.schema.fieldNames():
+            return {}
+        return categorical_arities(dataset.schema[name])
+
     def _fit(self, dataset: Any) -> Any:
+        # the category counts against maxBins before any work (the row count is checked too,
+        # once known)
+        check_max_bins(self._arities(dataset), self.getOrDefault("maxBins"), 1 << 62)
         valid = self._validation_col()
         if valid is None:
             return super()._fit(dataset)
@@ -94,11 +108,20 @@ class _TreeEstimator(TrainsOnBlocks):
             if sum(sizes) == 0:
                 raise SparkException(f"{self._name()}: the input has no rows to fit on")
             k = self._num_classes(lo, hi, whole) if self._classifier else 0
+            arities = {i: a for i, a in self._arities(dataset).items() if i < d}
+            check_max_bins(arities, self.getOrDefault("maxBins"), sum(sizes))
+            check_category_values(blocks, arities)
             params, rounds = self._xgb_params(d, k)
+            if arities:
+                # partition-based splits for every categorical feature (categories ordered by
+                # their gradient statistics, as Spark orders them by mean label), any number
+                # of categories on a side, as Spark's
+                params.update(max_cat_to_onehot=1, max_cat_threshold=max(arities.values()))
             weighted = super()._block_inputs()[2] is not None
             raw, kept = train_on_blocks(blocks, sizes, d, weighted, params, rounds,
                                         self.getOrDefault("maxBins"), validation,
-                                        boosting=self._kind == "gbt", obj=self._objective())
+                                        boosting=self._kind == "gbt", obj=self._objective(),
+                                        feature_types=feature_types(arities, d))
         if self._classifier and self._kind != "gbt" and k == 2 and \
                 self.getOrDefault("pruneTree"):
             raw = prune_binary(raw)

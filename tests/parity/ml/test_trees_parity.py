@@ -34,16 +34,13 @@ CASES = [("GBTClassifier", dict(maxIter=20, maxDepth=5)),
          ("RandomForestClassifier", dict(numTrees=20, maxDepth=6)),
          ("DecisionTreeClassifier", dict(maxDepth=6)),
          ("GBTRegressor", dict(maxIter=20, maxDepth=5)),
-         # 20 trees with a third of 6 features per node vary by ~4% RMSE from seed to seed in
-         # either library, so this case compares the mean over three seeds
-         pytest.param("RandomForestRegressor", dict(numTrees=20, maxDepth=6, seeds=(1, 2, 3)),
-                      marks=pytest.mark.xfail(
-             reason="mean RMSE over seeds 1-3: dfml 0.999 vs Spark 0.957 (4%). Bagging each "
-                    "tree with Poisson weights (as Spark) took dfml from 1.009 to 0.999; the "
-                    "rest is XGBoost's per-node sampling of 2 of 6 features: on identical "
-                    "32-bin data and bootstrap, XGBoost's forest matches scikit-learn's within "
-                    "0.5% with all or 3 of 6 features per node, but is 2% worse with 2",
-             strict=False)),
+         # 20 trees with a third of 6 features per node vary by ~2.5% RMSE from seed to seed in
+         # either library (Spark's also through its split candidates, drawn from a seeded sample
+         # of the rows, so more trees do not steady it), and three seeds' means differed by 3%
+         # by chance (Spark 0.957 over seeds 1-3, 0.983 over 1-20). Over seeds 1-20 the means
+         # agree: Spark 0.983 +- 0.006, dfml 0.982 +- 0.004 (100 trees, seeds 1-8: 0.968 +- 0.006
+         # and 0.973 +- 0.003), so this case compares the means over ten seeds
+         ("RandomForestRegressor", dict(numTrees=20, maxDepth=6, seeds=tuple(range(1, 11)))),
          ("DecisionTreeRegressor", dict(maxDepth=6))]
 
 
