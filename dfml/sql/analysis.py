@@ -85,7 +85,7 @@ def drop_null_event_times(df: "DataFrame", exprs: list[Expr]) -> "DataFrame":
     times: list[Expr] = []
     for e in exprs:
         for x in e.walk():
-            if isinstance(x, Func) and x.options.get("drops_null_input") and \
+            if isinstance(x, Func) and getattr(x, "drops_null_input", False) and \
                     x.children[0] not in times:
                 times.append(x.children[0])
     if not times:

@@ -130,7 +130,9 @@ def window(timeColumn: Any, windowDuration: str, slideDuration: str | None = Non
         return Typed(per_partition(ctx, [t], k, out), out, True)
     # Spark computes window() under a filter of its time column being non-null, so an
     # operator that computes it loses the rows without an event time (dfml.sql.analysis)
-    return func("window", [col_expr(timeColumn)], impl, sql="window", drops_null_input=True)
+    out = func("window", [col_expr(timeColumn)], impl, sql="window")
+    out._expr.drops_null_input = True
+    return out
 
 
 def window_time(windowColumn: Any) -> Column:  # noqa: N803
