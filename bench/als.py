@@ -26,19 +26,16 @@ a reference for what the work costs without a cluster. Writes ``bench/results/al
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
-import platform
-import subprocess
 import sys
 import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import measure, run_on  # noqa: E402 - bench/ is not a package
+import side_by_side  # noqa: E402 - bench/ is not a package
+from pipeline import run_on  # noqa: E402
 
 RANK, ITERS, REG, SEED = 10, 10, 0.1, 1
 TRUE_RANK, NOISE, TEST_FRACTION = 5, 0.5, 0.1
@@ -164,62 +161,24 @@ ENGINES = {"dfml": run_dfml, "pyspark": run_pyspark, "numpy": run_numpy}
 LABELS = {"dfml": "dfml local[2]", "pyspark": "PySpark local[2]", "numpy": "numpy (1 process)"}
 
 
-def _git_head() -> str:
-    """The commit measured, ``-dirty`` when dfml/ or bench/ had uncommitted changes."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout
-    head = git("rev-parse", "--short", "HEAD").strip()
-    dirty = git("status", "--porcelain", "--", "../dfml", "*.py").strip()
-    return head + ("-dirty" if dirty else "")
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--engines", default="dfml,pyspark,numpy")
-    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--data", default=None, help=argparse.SUPPRESS)
-    ns = ap.parse_args()
-    if ns.child:
-        t0 = time.perf_counter()
-        out = ENGINES[ns.child](ns.data)
-        print(json.dumps({**out, "auc": out["rmse"], "work_s": round(time.perf_counter() - t0, 2)}))
-        return
-    root = generate(os.path.join(HERE, "data", f"als_{ns.rows}"), ns.rows)
-    results = {}
-    for engine in ns.engines.split(","):
-        results[engine] = measure(engine, root, script=os.path.abspath(__file__), keep=True)
-        results[engine].pop("auc", None)
-        print(json.dumps(results[engine]), flush=True)
-    n_users, n_items = sizes(ns.rows)
-    print(f"\n{ns.rows:,} ratings ({n_users:,} users x {n_items:,} items, Zipf), "
-          f"rank {RANK}, {ITERS} iterations, {os.cpu_count()} cores; wall = whole child process")
-    print(f"{'engine':18} {'wall s':>8} {'fit s':>8} {'peak MB':>8} {'RMSE':>8} {'scored':>9}")
-    for e, r in results.items():
-        line = r.get("error") or (f"{r['wall_s']:8.2f} {r['fit_s']:8.2f} {r['peak_mb']:8d} "
-                                  f"{r['rmse']:8.4f} {r['test_rows_scored']:9d}")
-        print(f"{LABELS[e]:18} {line}")
-    d, ratios = results.get("dfml", {}), {}
-    for anchor in ("pyspark", "numpy"):
-        a = results.get(anchor, {})
-        if "wall_s" in d and "wall_s" in a:
-            ratios[anchor] = {"time": round(d["wall_s"] / a["wall_s"], 3),
-                              "memory": round(d["peak_mb"] / a["peak_mb"], 3),
-                              "rmse_diff": round(d["rmse"] - a["rmse"], 4)}
-            target = f" (target <= {TARGETS[anchor]}x at 10M)" if anchor in TARGETS else ""
-            print(f"dfml / {LABELS[anchor]}: time {ratios[anchor]['time']:.2f}x{target}, "
-                  f"memory {ratios[anchor]['memory']:.2f}x, RMSE difference "
-                  f"{ratios[anchor]['rmse_diff']:+.4f}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", f"als_{ns.rows}.json"), "w") as f:
-        json.dump({"rows": ns.rows, "commit": _git_head(), "machine": platform.platform(),
-                   "cores": os.cpu_count(), "load_avg": [round(x, 2) for x in os.getloadavg()],
-                   "params": {"rank": RANK, "maxIter": ITERS, "regParam": REG, "seed": SEED,
-                              "coldStartStrategy": "drop", "users": n_users, "items": n_items,
-                              "true_rank": TRUE_RANK,
-                              "noise_sd": NOISE, "test_fraction": TEST_FRACTION,
-                              "zipf_exponents": [USER_EXPONENT, ITEM_EXPONENT]},
-                   "results": results, "ratios": ratios, "targets": TARGETS}, f, indent=2)
+    def title(rows: int) -> str:
+        n_users, n_items = sizes(rows)
+        return (f"{rows:,} ratings ({n_users:,} users x {n_items:,} items, Zipf), rank {RANK}, "
+                f"{ITERS} iterations, {os.cpu_count()} cores; wall = whole child process")
+
+    def params(rows: int) -> dict:
+        n_users, n_items = sizes(rows)
+        return {"rank": RANK, "maxIter": ITERS, "regParam": REG, "seed": SEED,
+                "coldStartStrategy": "drop", "users": n_users, "items": n_items,
+                "true_rank": TRUE_RANK, "noise_sd": NOISE, "test_fraction": TEST_FRACTION,
+                "zipf_exponents": [USER_EXPONENT, ITEM_EXPONENT]}
+    side_by_side.main_of(
+        __doc__, "als", 10_000_000, ENGINES, LABELS, "rmse", "diff", TARGETS, generate,
+        header=f"{'wall s':>8} {'fit s':>8} {'peak MB':>8} {'RMSE':>8} {'scored':>9}",
+        row=lambda r: (f"{r['wall_s']:8.2f} {r['fit_s']:8.2f} {r['peak_mb']:8d} {r['rmse']:8.4f} "
+                       f"{r['test_rows_scored']:9d}"),
+        title=title, params=params, width=18, script=__file__)
 
 
 if __name__ == "__main__":

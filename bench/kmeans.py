@@ -14,18 +14,15 @@ does. Writes ``bench/results/kmeans_{rows}.json``.
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
-import platform
 import sys
-import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import measure, run_on  # noqa: E402 - bench/ is not a package
+import side_by_side  # noqa: E402 - bench/ is not a package
+from pipeline import run_on  # noqa: E402
 
 K, DIM, ITERS, TOL = 20, 20, 20, 1e-4
 COLS = [f"x{i}" for i in range(DIM)]
@@ -86,45 +83,13 @@ LABELS = {"dfml": "dfml local[2]", "pyspark": "PySpark local[2]",
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--engines", default="dfml,pyspark,sklearn")
-    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--data", default=None, help=argparse.SUPPRESS)
-    ns = ap.parse_args()
-    if ns.child:
-        t0 = time.perf_counter()
-        out = ENGINES[ns.child](ns.data)
-        print(json.dumps({**out, "auc": out["cost"], "work_s": round(time.perf_counter() - t0, 2)}))
-        return
-    root = generate(os.path.join(HERE, "data", f"kmeans_{ns.rows}"), ns.rows)
-    results = {}
-    for engine in ns.engines.split(","):
-        results[engine] = measure(engine, root, script=os.path.abspath(__file__), keep=True)
-        results[engine].pop("auc", None)
-        print(json.dumps(results[engine]), flush=True)
-    print(f"\n{ns.rows:,} rows x {DIM}, k={K}, {os.cpu_count()} cores; wall = whole child process")
-    print(f"{'engine':22} {'wall s':>8} {'peak MB':>8} {'cost':>14} {'iters':>5}")
-    for e, r in results.items():
-        line = r.get("error") or (f"{r['wall_s']:8.2f} {r['peak_mb']:8d} {r['cost']:14.1f} "
-                                  f"{r['iterations']:5d}")
-        print(f"{LABELS[e]:22} {line}")
-    d, ratios = results.get("dfml", {}), {}
-    for anchor in ("pyspark", "sklearn"):
-        a = results.get(anchor, {})
-        if "wall_s" in d and "wall_s" in a:
-            ratios[anchor] = {"time": round(d["wall_s"] / a["wall_s"], 3),
-                              "memory": round(d["peak_mb"] / a["peak_mb"], 3),
-                              "cost_ratio": round(d["cost"] / a["cost"], 4)}
-            print(f"dfml / {LABELS[anchor]}: time {ratios[anchor]['time']:.2f}x (target <= "
-                  f"{TARGETS[anchor]}x at 10M), memory {ratios[anchor]['memory']:.2f}x, "
-                  f"cost ratio {ratios[anchor]['cost_ratio']:.4f}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", f"kmeans_{ns.rows}.json"), "w") as f:
-        json.dump({"rows": ns.rows, "machine": platform.platform(), "cores": os.cpu_count(),
-                   "shared": "machine shared with other developers' test runs",
-                   "params": {"k": K, "dim": DIM, "maxIter": ITERS, "tol": TOL},
-                   "results": results, "ratios": ratios, "targets": TARGETS}, f, indent=2)
+    side_by_side.main_of(
+        __doc__, "kmeans", 1_000_000, ENGINES, LABELS, "cost", "ratio", TARGETS, generate,
+        header=f"{'wall s':>8} {'peak MB':>8} {'cost':>14} {'iters':>5}",
+        row=lambda r: f"{r['wall_s']:8.2f} {r['peak_mb']:8d} {r['cost']:14.1f} {r['iterations']:5d}",
+        title=lambda rows: f"{rows:,} rows x {DIM}, k={K}, {os.cpu_count()} cores; wall = whole "
+                           f"child process",
+        params={"k": K, "dim": DIM, "maxIter": ITERS, "tol": TOL}, script=__file__)
 
 
 if __name__ == "__main__":

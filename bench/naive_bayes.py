@@ -25,19 +25,16 @@ process tree (bench/pipeline.py's ``measure``). Writes ``bench/results/naive_bay
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
-import platform
-import subprocess
 import sys
 import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pipeline import measure, run_on  # noqa: E402 - bench/ is not a package
+import side_by_side  # noqa: E402 - bench/ is not a package
+from pipeline import run_on  # noqa: E402
 
 WORDS = [f"w{i}" for i in range(20)]
 TOPICS = ["sport", "food", "news", "travel", "music"]
@@ -133,64 +130,23 @@ LABELS = {"dfml": "dfml local[2]", "pyspark": "PySpark local[2]",
           "sklearn": "scikit-learn (pandas)"}
 
 
-def _git_head() -> str:
-    """The commit measured, ``-dirty`` when dfml/ or bench/ had uncommitted changes."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout
-    head = git("rev-parse", "--short", "HEAD").strip()
-    dirty = git("status", "--porcelain", "--", "../dfml", "*.py").strip()
-    return head + ("-dirty" if dirty else "")
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--engines", default="dfml,pyspark,sklearn")
-    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--data", default=None, help=argparse.SUPPRESS)
-    ns = ap.parse_args()
-    if ns.child:
-        t0 = time.perf_counter()
-        out = ENGINES[ns.child](ns.data)
-        print(json.dumps({**out, "auc": out["accuracy"],
-                          "work_s": round(time.perf_counter() - t0, 2)}))
-        return
-    root = generate(os.path.join(HERE, "data", f"naive_bayes_{ns.rows}"), ns.rows)
-    results = {}
-    for engine in ns.engines.split(","):
-        results[engine] = measure(engine, root, script=os.path.abspath(__file__), keep=True)
-        results[engine].pop("auc", None)
-        print(json.dumps(results[engine]), flush=True)
-    print(f"\n{ns.rows:,} rows x {len(WORDS)} counts, {len(TOPICS)} topics, "
-          f"{os.cpu_count()} cores; wall = whole child process")
-    print(f"{'engine':22} {'wall s':>8} {'fit s':>8} {'peak MB':>8} {'accuracy':>9}")
-    for e, r in results.items():
-        line = r.get("error") or (f"{r['wall_s']:8.2f} {r['fit_s']:8.2f} {r['peak_mb']:8d} "
-                                  f"{r['accuracy']:9.4f}")
-        print(f"{LABELS[e]:22} {line}")
-    d, ratios = results.get("dfml", {}), {}
-    if "source_reads" in d:
-        print(f"dfml fit: {d['source_reads']} reads of the source, {d['fit_graphs']} graphs, "
-              f"fitPasses {d['fit_passes']} (dependency depth {DEPTH})")
-    for anchor in ("pyspark", "sklearn"):
-        a = results.get(anchor, {})
-        if "wall_s" in d and "wall_s" in a:
-            ratios[anchor] = {"time": round(d["wall_s"] / a["wall_s"], 3),
-                              "memory": round(d["peak_mb"] / a["peak_mb"], 3),
-                              "accuracy_diff": round(d["accuracy"] - a["accuracy"], 4)}
-            target = f" (target <= {TARGETS[anchor]}x at 10M)" if anchor in TARGETS else ""
-            print(f"dfml / {LABELS[anchor]}: time {ratios[anchor]['time']:.2f}x{target}, memory "
-                  f"{ratios[anchor]['memory']:.2f}x, accuracy difference "
-                  f"{ratios[anchor]['accuracy_diff']:+.4f}")
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", f"naive_bayes_{ns.rows}.json"), "w") as f:
-        json.dump({"rows": ns.rows, "commit": _git_head(), "machine": platform.platform(),
-                   "cores": os.cpu_count(), "load_avg": [round(x, 2) for x in os.getloadavg()],
-                   "params": {"features": len(WORDS), "topics": len(TOPICS),
-                              "modelType": "multinomial", "smoothing": 1.0,
-                              "rate_scale": RATE_SCALE,
-                              "test_fraction": TEST_FRACTION, "dependency_depth": DEPTH},
-                   "results": results, "ratios": ratios, "targets": TARGETS}, f, indent=2)
+    def passes(results: dict) -> None:
+        d = results.get("dfml", {})
+        if "source_reads" in d:
+            print(f"dfml fit: {d['source_reads']} reads of the source, {d['fit_graphs']} graphs, "
+                  f"fitPasses {d['fit_passes']} (dependency depth {DEPTH})")
+    side_by_side.main_of(
+        __doc__, "naive_bayes", 10_000_000, ENGINES, LABELS, "accuracy", "diff", TARGETS,
+        generate,
+        header=f"{'wall s':>8} {'fit s':>8} {'peak MB':>8} {'accuracy':>9}",
+        row=lambda r: f"{r['wall_s']:8.2f} {r['fit_s']:8.2f} {r['peak_mb']:8d} {r['accuracy']:9.4f}",
+        title=lambda rows: f"{rows:,} rows x {len(WORDS)} counts, {len(TOPICS)} topics, "
+                           f"{os.cpu_count()} cores; wall = whole child process",
+        params={"features": len(WORDS), "topics": len(TOPICS), "modelType": "multinomial",
+                "smoothing": 1.0, "rate_scale": RATE_SCALE, "test_fraction": TEST_FRACTION,
+                "dependency_depth": DEPTH},
+        after_table=passes, script=__file__)
 
 
 if __name__ == "__main__":
