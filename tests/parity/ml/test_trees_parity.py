@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import dfml.ml.classification as dc
-import dfml.ml.regression as dr
 from dfml.ml.feature import VectorAssembler as DVA
+from tests.parity.ml.tree_scores import assert_scores_close, fit_both
 
 pytestmark = pytest.mark.slow
 
@@ -55,42 +54,13 @@ def frames(spark, pyspark):
             split(pyspark.createDataFrame(ROWS, COLS), PVA))
 
 
-def _score(predictions, label, classifier):
-    """Held-out AUC of the class-1 probability, or RMSE of the prediction."""
-    if classifier:
-        from sklearn.metrics import roc_auc_score
-        rows = predictions.select(label, "probability").collect()
-        return roc_auc_score([r[0] for r in rows], [r[1][1] for r in rows])
-    rows = predictions.select(label, "prediction").collect()
-    return float(np.sqrt(np.mean([(a - b) ** 2 for a, b in rows])))
-
-
 @pytest.mark.parametrize("name,params", CASES,
                          ids=[c.values[0] if hasattr(c, "values") else c[0] for c in CASES])
 def test_trees_score_like_spark(frames, name, params):
-    import pyspark.ml.classification as pc
-    import pyspark.ml.regression as pr
     classifier = "Classifier" in name
     label = "ycls" if classifier else "yreg"
-    params = dict(params)
-    seeds = params.pop("seeds", (1,))
-    results = []
-    for (train, test), mod in ((frames[0], dc if classifier else dr),
-                               (frames[1], pc if classifier else pr)):
-        scores = []
-        for seed in seeds:
-            model = getattr(mod, name)(labelCol=label, seed=seed, **params).fit(train)
-            out = model.transform(test)
-            scores.append(_score(out, label, classifier))
-        imp = model.featureImportances.toArray()
-        results.append((float(np.mean(scores)),
-                        [(f.name, f.dataType.simpleString()) for f in out.schema.fields],
-                        set(np.argsort(-imp)[:3].tolist()), float(imp.sum())))
-    (ours, schema, top, total), (theirs, p_schema, p_top, _) = results
-    if classifier:
-        assert abs(ours - theirs) <= 0.01, (ours, theirs)
-    else:
-        assert abs(ours - theirs) <= 0.02 * theirs, (ours, theirs)
+    (ours, schema, top, total), (theirs, p_schema, p_top, _) = fit_both(frames, name, params, label)
+    assert_scores_close(ours, theirs, classifier)
     assert schema == p_schema
     assert top == p_top
     assert total == pytest.approx(1.0)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import dfml.ml.classification as dc
 import dfml.ml.regression as dr
 from dfml.ml.feature import StringIndexer as DSI, VectorAssembler as DVA
+from tests.parity.ml.tree_scores import assert_scores_close, fit_both
 
 pytestmark = pytest.mark.slow
 
@@ -74,41 +74,12 @@ def test_features_slot_is_nominal_in_both(frames):
     assert [a["idx"] for a in meta[0]] == [5] and len(meta[0][0]["vals"]) == len(LEVELS)
 
 
-def _score(predictions, label, classifier):
-    """Held-out AUC of the class-1 probability, or RMSE of the prediction."""
-    if classifier:
-        from sklearn.metrics import roc_auc_score
-        rows = predictions.select(label, "probability").collect()
-        return roc_auc_score([r[0] for r in rows], [r[1][1] for r in rows])
-    rows = np.array(predictions.select(label, "prediction").collect(), dtype=float)
-    return float(np.sqrt(np.mean((rows[:, 0] - rows[:, 1]) ** 2)))
-
-
 @pytest.mark.parametrize("name,params", CASES, ids=[c[0] for c in CASES])
 def test_trees_at_scale_score_like_spark(frames, name, params):
-    import pyspark.ml.classification as pc
-    import pyspark.ml.regression as pr
     classifier = "Classifier" in name
     label = "ycls" if classifier else "yreg"
-    params = dict(params)
-    seeds = params.pop("seeds", (params.pop("seed", 1),))
-    results = []
-    for (train, test), mod in ((frames[0], dc if classifier else dr),
-                               (frames[1], pc if classifier else pr)):
-        scores = []
-        for seed in seeds:
-            model = getattr(mod, name)(labelCol=label, seed=seed, **params).fit(train)
-            out = model.transform(test)
-            scores.append(_score(out, label, classifier))
-        imp = model.featureImportances.toArray()
-        results.append((float(np.mean(scores)),
-                        [(f.name, f.dataType.simpleString()) for f in out.schema.fields],
-                        set(np.argsort(-imp)[:3].tolist())))
-    (ours, schema, top), (theirs, p_schema, p_top) = results
-    if classifier:
-        assert abs(ours - theirs) <= 0.01, (ours, theirs)
-    else:
-        assert abs(ours - theirs) <= 0.02 * theirs, (ours, theirs)
+    (ours, schema, top, _), (theirs, p_schema, p_top, _) = fit_both(frames, name, params, label)
+    assert_scores_close(ours, theirs, classifier)
     assert schema == p_schema
     assert top == p_top
     assert 5 in top  # the categorical feature matters in both
