@@ -76,10 +76,9 @@ def ratios(results: dict[str, dict], labels: dict[str, str], anchors: tuple[str,
         out[anchor] = {"time": round(d["wall_s"] / a["wall_s"], 3),
                        "memory": round(d["peak_mb"] / a["peak_mb"], 3), key: round(versus, 4)}
         target = f" (target <= {targets[anchor]}x at 10M)" if anchor in targets else ""
-        shown = f"{versus:.4f}" if compare == "ratio" else f"{versus:+.4f}"
+        shown = f"ratio {versus:.4f}" if compare == "ratio" else f"difference {versus:+.4f}"
         print(f"dfml / {labels[anchor]}: time {out[anchor]['time']:.2f}x{target}, memory "
-              f"{out[anchor]['memory']:.2f}x, {quality} {'ratio' if compare == 'ratio' else 'difference'} "
-              f"{shown}")
+              f"{out[anchor]['memory']:.2f}x, {quality} {shown}")
     return out
 
 
@@ -119,5 +118,6 @@ def main_of(doc: str, name: str, rows: int, engines: dict[str, Callable[[str], d
     if after_table is not None:
         after_table(results)
     anchors = tuple(e for e in engines if e != "dfml")
-    write(name, ns.rows, params(ns.rows) if callable(params) else params, results, ratios(results, labels, anchors, quality, compare,
-                                                 targets), targets)
+    compared = ratios(results, labels, anchors, quality, compare, targets)
+    write(name, ns.rows, params(ns.rows) if callable(params) else params, results, compared,
+          targets)
