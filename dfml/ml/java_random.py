@@ -9,6 +9,8 @@ A seeded Spark estimator gives the same model in dfml only if dfml draws the sam
   big-endian bytes hashed twice: once with Scala's array seed, once with that result): the
   multilayer perceptron's weights, ALS's starting factors.
 - ``byteswap64`` is Scala's ``hashing.byteswap64``, which Spark applies to per-block seeds.
+- ``xorshift_gaussians`` is the same ``XORShiftRandom(seed).nextGaussian()`` stream drawn as one
+  array (ALS draws millions of them): the same numbers, bit for bit, without a Python call each.
 The arithmetic is Java's: 64-bit wrapping, ``>>>`` a logical shift.
 """
 
@@ -19,7 +21,8 @@ import struct
 
 import numpy as np
 
-__all__ = ["JavaRandom", "XORShiftRandom", "strict_log", "byteswap64"]
+__all__ = ["JavaRandom", "XORShiftRandom", "strict_log", "strict_log_array", "byteswap64",
+           "xorshift_gaussians"]
 
 _LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
 _LG = (6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
@@ -186,3 +189,122 @@ def byteswap64(v: int) -> int:
     hc = (v * 0x9E3775CD9E3775CD) & _M64
     hc = int.from_bytes(hc.to_bytes(8, "big"), "little")
     return _signed((hc * 0x9E3775CD9E3775CD) & _M64)
+
+
+def strict_log_array(x: np.ndarray) -> np.ndarray:
+    """``strict_log`` over a float64 array: every branch of the scalar form computed for every
+    element with the same operations in the same order (numpy rounds each one as Python does,
+    nothing is fused), then picked per element, so each result is bit for bit the scalar's."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    bits = x.view(np.int64)
+    hx, lx = bits >> 32, bits & 0xFFFFFFFF
+    normal = (hx >= 0x00100000) & (hx < 0x7FF00000)
+    k = (hx >> 20) - 1023
+    hx = hx & 0x000FFFFF
+    i = (hx + 0x95F64) & 0x100000
+    f = (((hx | (i ^ 0x3FF00000)) << 32) | lx).view(np.float64) - 1.0
+    k = k + (i >> 20)
+    dk = k.astype(np.float64)
+    k0 = k == 0
+    with np.errstate(all="ignore"):
+        # |f| < 2^-20
+        r = f * f * (0.5 - 0.33333333333333333 * f)
+        tiny = np.where(f == 0.0, np.where(k0, 0.0, dk * _LN2_HI + dk * _LN2_LO),
+                        np.where(k0, f - r, dk * _LN2_HI - ((r - dk * _LN2_LO) - f)))
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
+        t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
+        r = t2 + t1
+        hfsq = 0.5 * f * f
+        near = np.where(k0, f - (hfsq - s * (hfsq + r)),
+                        dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f))
+        far = np.where(k0, f - s * (f - r), dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f))
+    out = np.where((0x000FFFFF & (2 + hx)) < 3, tiny,
+                   np.where(((hx - 0x6147A) | (0x6B851 - hx)) > 0, near, far))
+    for j in np.flatnonzero(~normal):  # zero, subnormal, negative, inf, nan: rare, the scalar
+        out[j] = strict_log(float(x[j]))
+    return out
+
+
+def _xorshift_step(s: np.ndarray) -> np.ndarray:
+    s = s ^ (s << np.uint64(21))
+    s ^= s >> np.uint64(35)
+    s ^= s << np.uint64(4)
+    return s
+
+
+def _gf2_apply(cols: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A linear map of 64-bit words over GF(2) (``cols[i]``: the image of bit ``i``) applied
+    to every word of ``x``."""
+    out = np.zeros(x.shape, dtype=np.uint64)
+    for i in range(64):
+        out ^= ((x >> np.uint64(i)) & np.uint64(1)) * cols[i]
+    return out
+
+
+def _xorshift_jump(steps: int) -> np.ndarray:
+    """The xorshift step is linear over GF(2): the map of ``steps`` steps, by squaring."""
+    power = _xorshift_step(np.uint64(1) << np.arange(64, dtype=np.uint64))
+    out = np.uint64(1) << np.arange(64, dtype=np.uint64)  # identity
+    while steps:
+        if steps & 1:
+            out = _gf2_apply(power, out)
+        steps >>= 1
+        if steps:
+            power = _gf2_apply(power, power)
+    return out
+
+
+def _xorshift_states(state: int, n: int) -> np.ndarray:
+    """The next ``n`` xorshift states after ``state`` (the one each ``_next`` call leaves).
+
+    The stream is cut into ``lanes`` runs of ``steps`` states: each run's start is a jump of the
+    one before (the ``steps``-step map, applied by doubling: 1, 2, 4... lanes at a time), then
+    all runs step together as numpy arrays, so Python loops ``steps`` times, not ``n``."""
+    lanes = 1 << max(0, min(14, int(np.log2(max(n, 1)) / 2) + 2))
+    steps = -(-n // lanes)
+    starts = np.array([state], dtype=np.uint64)
+    jump = _xorshift_jump(steps)
+    while len(starts) < lanes:
+        starts = np.concatenate([starts, _gf2_apply(jump, starts)])
+        if len(starts) < lanes:
+            jump = _gf2_apply(jump, jump)
+    out = np.empty((steps, lanes), dtype=np.uint64)
+    s = starts
+    for t in range(steps):
+        s = _xorshift_step(s)
+        out[t] = s
+    return out.T.ravel()[:n]
+
+
+def xorshift_gaussians(seed: int, n: int) -> np.ndarray:
+    """The first ``n`` ``XORShiftRandom(seed).nextGaussian()`` values (float64), bit for bit.
+
+    ``nextGaussian`` is Java's polar method: two ``nextDouble`` (26 + 27 low bits of two states
+    each) make a candidate pair, kept when ``0 < s < 1`` (``s = v1^2 + v2^2``), and a kept pair
+    gives two Gaussians in order. The states come in bulk, the candidates are screened as
+    arrays, and more states are drawn (continuing the stream) until enough pairs are kept."""
+    state = _hash_seed(seed)
+    pairs = -(-n // 2)
+    kept: list[np.ndarray] = []
+    have = 0
+    while have < pairs:
+        want = pairs - have
+        cand = int(want / (np.pi / 4) * 1.01) + 16
+        st = _xorshift_states(state, 4 * cand)
+        state = int(st[-1])
+        d = (((st[0::2] & np.uint64((1 << 26) - 1)) << np.uint64(27))
+             + (st[1::2] & np.uint64((1 << 27) - 1))).astype(np.float64) * 2.0 ** -53
+        v1, v2 = 2 * d[0::2] - 1, 2 * d[1::2] - 1
+        s = v1 * v1 + v2 * v2
+        ok = (s > 0) & (s < 1)
+        v1, v2, s = v1[ok][:want], v2[ok][:want], s[ok][:want]
+        # Java stops at the pair it needs: candidates past the last kept one are never drawn,
+        # but nothing reads the state after them (one array per generator)
+        mult = np.sqrt(-2 * strict_log_array(s) / s)
+        kept.append(np.stack([v1 * mult, v2 * mult], axis=1).ravel())
+        have += len(s)
+    out = np.concatenate(kept) if kept else np.empty(0)
+    return out[:n]

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from dfml.ml.recommendation import ALS, ALSModel
-from dfml.ml._als_random import factor_seeds, initial_factors
+from dfml.ml._als_random import factor_seeds, initial_factors, initial_factors_reference
+from dfml.ml.java_random import (XORShiftRandom, strict_log, strict_log_array,
+                                 xorshift_gaussians)
 from dfml.sql import types as T
 from dfml.sql.errors import IllegalArgumentException, SparkException
 
@@ -64,6 +66,40 @@ def _reference(rows, rank, iters, reg, nub, nib, seed, implicit=False, alpha=1.0
         V = solve(U, items, by_item)
         U = solve(V, users, by_user)
     return U, V
+
+
+@pytest.mark.parametrize("seed", [0, 1, -7, 42, 2 ** 40 + 3])
+def test_gaussian_array_is_the_per_call_stream(seed):
+    # every bit of the array form equals Spark's generator called once per number, including
+    # odd counts (a cached second Gaussian) and counts that need a second round of states
+    for n in [0, 1, 2, 3, 17, 1000, 20001]:
+        rnd = XORShiftRandom(seed)
+        ref = np.array([rnd.nextGaussian() for _ in range(n)])
+        got = xorshift_gaussians(seed, n)
+        assert got.shape == ref.shape
+        assert np.array_equal(got.view(np.int64), ref.view(np.int64))
+
+
+def test_strict_log_array_is_the_scalar():
+    rng = np.random.default_rng(0)
+    xs = np.concatenate([rng.random(20000), rng.random(1000) ** 8,
+                         1 + rng.normal(0, 1e-7, 1000), 1 - rng.random(1000) * 1e-6,
+                         np.exp(rng.normal(0, 30, 2000)),
+                         [1.0, 0.5, 2.0, 5e-324, 1e-310, np.inf, 0.0, 1 - 2 ** -53, 1 + 2 ** -52]])
+    ref = np.array([strict_log(float(x)) for x in xs])
+    assert np.array_equal(strict_log_array(xs).view(np.int64), ref.view(np.int64))
+
+
+@pytest.mark.parametrize("seed", [1, 7, -3, 2 ** 33])
+def test_initial_factors_are_the_per_call_draws(seed):
+    useed, iseed = factor_seeds(seed)
+    for s in (useed, iseed):
+        for block in [0, 1, 5]:
+            for count, rank in [(0, 3), (1, 1), (3, 3), (50, 10), (777, 7)]:
+                a = initial_factors(s, block, count, rank)
+                b = initial_factors_reference(s, block, count, rank)
+                assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+                assert np.array_equal(a.view(np.int32), b.view(np.int32))
 
 
 @pytest.mark.parametrize("implicit", [False, True])
