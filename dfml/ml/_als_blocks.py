@@ -7,6 +7,12 @@ and, for every rating, the position of the other side's id in the concatenation 
 factor blocks. Those blocks stay on the workers for the whole fit; an iteration only moves
 factor matrices.
 
+Once encoded, a block lists its ids by rating count (``order``), so the ids with the same count
+sit side by side: a solve gathers their raters' factors as one ``(ids, count, rank)`` tensor and
+builds every Gram matrix of the group with one batched BLAS product (few groups: a count seen
+once is a group of one, a Zipf head's large product runs in BLAS too), instead of a ``k x k``
+outer product per rating summed afterwards.
+
 A solve builds, for each id of a block, the normal equations of its least-squares problem in
 double precision and solves them, as Spark does: ``A = sum y y^T + lambda * n I``, ``b = sum r
 y`` (explicit), or Hu-Koren-Volinsky's implicit form ``A = Y^T Y + sum c1 y y^T``, ``b = sum (1
@@ -29,7 +35,7 @@ __all__ = ["RatingBlock", "ratings_of", "split_blocks", "group_block", "encode_b
            "block_ids", "solve_block", "gram", "id_array", "INT_MIN", "INT_MAX"]
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
-_CHUNK = 32768  # ratings per outer-product batch (rank 10: 26 MB of doubles)
+_GATHER = 1 << 18  # ratings gathered at a time (rank 10: 20 MB of doubles)
 
 
 def _raised(message: str) -> SparkException:
@@ -94,14 +100,16 @@ def split_blocks(ratings: tuple, user_blocks: int, item_blocks: int) -> tuple[li
 
 @dataclass
 class RatingBlock:
-    """The ratings of one block's ids: ``ids`` ascending, ``ptr`` (len(ids)+1) delimiting each
-    id's ratings, ``src`` the rated side's id (then its factor position, after ``encode_block``),
-    ``r`` the ratings (float32)."""
+    """The ratings of one block's ids: ``ids`` ascending; the ratings of ``ids[order[j]]`` are
+    ``src[ptr[j]:ptr[j + 1]]`` (``src``: the rated side's id, then its factor position after
+    ``encode_block``) with ratings ``r`` (float32). ``order`` is the identity until
+    ``encode_block`` sorts the ids by rating count."""
 
     ids: np.ndarray
     ptr: np.ndarray
     src: np.ndarray
     r: np.ndarray
+    order: np.ndarray
 
 
 def group_block(side: int, *pieces: tuple) -> RatingBlock:
@@ -118,7 +126,7 @@ def group_block(side: int, *pieces: tuple) -> RatingBlock:
     own, other, r = own[order], other[order], r[order]
     ids, starts = np.unique(own, return_index=True)
     ptr = np.append(starts, len(own)).astype(np.int64)
-    return RatingBlock(ids.astype(np.int32), ptr, other, r)
+    return RatingBlock(ids.astype(np.int32), ptr, other, r, np.arange(len(ids), dtype=np.int64))
 
 
 def block_ids(block: RatingBlock) -> np.ndarray:
@@ -127,7 +135,8 @@ def block_ids(block: RatingBlock) -> np.ndarray:
 
 def encode_block(block: RatingBlock, *other_ids: np.ndarray) -> RatingBlock:
     """Replace each rating's other-side id by its row in the concatenation of the other side's
-    factor blocks (block ``b`` holds the ids ``= b mod len(other_ids)``, ascending)."""
+    factor blocks (block ``b`` holds the ids ``= b mod len(other_ids)``, ascending), and list
+    the ids by rating count (stable: each id's ratings keep their order, so its sums do)."""
     n = len(other_ids)
     offsets = np.cumsum([0] + [len(x) for x in other_ids])
     pos = np.empty(len(block.src), dtype=np.int64)
@@ -135,7 +144,15 @@ def encode_block(block: RatingBlock, *other_ids: np.ndarray) -> RatingBlock:
     for b, ids in enumerate(other_ids):
         m = which == b
         pos[m] = offsets[b] + np.searchsorted(ids, block.src[m])
-    return RatingBlock(block.ids, block.ptr, pos, block.r)
+    counts = np.diff(block.ptr)
+    by_count = np.argsort(counts, kind="stable")
+    starts = block.ptr[:-1][by_count]
+    sorted_counts = counts[by_count]
+    # the ratings of the j-th id by count: starts[j] + 0 .. sorted_counts[j] - 1
+    take = np.repeat(starts - np.cumsum(sorted_counts) + sorted_counts, sorted_counts) + \
+        np.arange(len(block.src))
+    ptr = np.append(0, np.cumsum(sorted_counts)).astype(np.int64)
+    return RatingBlock(block.ids, ptr, pos[take], block.r[take], block.order[by_count])
 
 
 def gram(*factor_blocks: np.ndarray) -> np.ndarray:
@@ -146,30 +163,38 @@ def gram(*factor_blocks: np.ndarray) -> np.ndarray:
 
 def _normal_equations(block: RatingBlock, Y: np.ndarray, implicit: bool,
                       alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A, b, counts) per id of the block (A without the regularization and ``Y^T Y``)."""
+    """(A, b, counts) for each id of the block, in ``block.order`` (A without the regularization
+    and ``Y^T Y``). Ids with the same number of ratings form one group: their raters' factors
+    gathered as a ``(group, count, rank)`` tensor ``G``, the group's ``[A | b]`` is one batched
+    BLAS product ``G^T [w_a G | w_b]`` (``w_a`` one for explicit ratings)."""
     m, k = len(block.ids), Y.shape[1]
-    A = np.zeros((m, k, k))
-    b = np.zeros((m, k))
-    counts = np.diff(block.ptr)
+    n = np.diff(block.ptr)
+    r = block.r.astype(np.float64)
     if implicit:
-        counts = np.add.reduceat((block.r > 0).astype(np.int64), block.ptr[:-1]) if m else counts
-    owner = np.repeat(np.arange(m), np.diff(block.ptr))
-    for s in range(0, len(block.r), _CHUNK):
-        e = min(s + _CHUNK, len(block.r))
-        Ys = Y[block.src[s:e]].astype(np.float64)
-        r = block.r[s:e].astype(np.float64)
-        if implicit:
-            c1 = alpha * np.abs(r)
-            wa, wb = c1, np.where(r > 0, 1.0 + c1, 0.0)
-        else:
-            wa, wb = None, r
-        own = owner[s:e]
-        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-        who = own[starts]
-        left = Ys if wa is None else Ys * wa[:, None]
-        A[who] += np.add.reduceat(np.einsum("ni,nj->nij", left, Ys), starts, axis=0)
-        b[who] += np.add.reduceat(Ys * wb[:, None], starts, axis=0)
-    return A, b, counts
+        c1 = alpha * np.abs(r)
+        wa, wb = c1, np.where(r > 0, 1.0 + c1, 0.0)
+        counts = np.add.reduceat((r > 0).astype(np.int64), block.ptr[:-1]) if m else n
+    else:
+        wa, wb, counts = None, r, n
+    Ab = np.empty((m, k, k + 1))
+    cuts = np.concatenate([[0], np.flatnonzero(np.diff(n)) + 1, [m]]).tolist()
+    for s, e in zip(cuts[:-1], cuts[1:]):
+        c = int(n[s])
+        step = max(1, _GATHER // c)  # ids of the group gathered at a time
+        for g0 in range(s, e, step):
+            g1 = min(g0 + step, e)
+            lo, hi = int(block.ptr[g0]), int(block.ptr[g1])
+            H = np.empty((hi - lo, k + 1))
+            H[:, k] = wb[lo:hi]
+            if wa is None:
+                H[:, :k] = Y[block.src[lo:hi]]
+                G = H[:, :k]
+            else:
+                G = Y[block.src[lo:hi]].astype(np.float64)
+                np.multiply(G, wa[lo:hi, None], out=H[:, :k])
+            np.matmul(G.reshape(g1 - g0, c, k).transpose(0, 2, 1), H.reshape(g1 - g0, c, k + 1),
+                      out=Ab[g0:g1])
+    return Ab[:, :, :k], Ab[:, :, k], counts
 
 
 def _nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -205,4 +230,6 @@ def solve_block(block: RatingBlock, params: tuple, YtY: np.ndarray | None,
     if YtY is not None:
         A += YtY
     A[:, np.arange(k), np.arange(k)] += (reg * counts)[:, None]
-    return _solve(A, b, nonnegative).astype(np.float32)
+    out = np.empty((len(block.ids), k), dtype=np.float32)
+    out[block.order] = _solve(A, b, nonnegative)
+    return out
