@@ -178,19 +178,21 @@ def _normal_equations(block: RatingBlock, Y: np.ndarray, implicit: bool,
         wa, wb, counts = None, r, n
     Ab = np.empty((m, k, k + 1))
     cuts = np.concatenate([[0], np.flatnonzero(np.diff(n)) + 1, [m]]).tolist()
+    # one buffer for every gather (a fresh array per group costs its page faults each time)
+    buf = np.empty(min(len(r), max(_GATHER, int(n[-1]) if m else 0)) * (k + 1))
     for s, e in zip(cuts[:-1], cuts[1:]):
         c = int(n[s])
         step = max(1, _GATHER // c)  # ids of the group gathered at a time
         for g0 in range(s, e, step):
             g1 = min(g0 + step, e)
             lo, hi = int(block.ptr[g0]), int(block.ptr[g1])
-            H = np.empty((hi - lo, k + 1))
+            H = buf[:(hi - lo) * (k + 1)].reshape(hi - lo, k + 1)
             H[:, k] = wb[lo:hi]
             if wa is None:
-                H[:, :k] = Y[block.src[lo:hi]]
+                H[:, :k] = np.take(Y, block.src[lo:hi], axis=0)
                 G = H[:, :k]
             else:
-                G = Y[block.src[lo:hi]].astype(np.float64)
+                G = np.take(Y, block.src[lo:hi], axis=0).astype(np.float64)
                 np.multiply(G, wa[lo:hi, None], out=H[:, :k])
             np.matmul(G.reshape(g1 - g0, c, k).transpose(0, 2, 1), H.reshape(g1 - g0, c, k + 1),
                       out=Ab[g0:g1])
@@ -208,13 +210,53 @@ def _nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return nnls(M, c, maxiter=50 * len(b))[0]
 
 
-def _solve(A: np.ndarray, b: np.ndarray, nonnegative: bool) -> np.ndarray:
-    if nonnegative:
-        return np.stack([_nnls(a, v) for a, v in zip(A, b)]) if len(A) else b
+def _cholesky_solve(A: np.ndarray, b: np.ndarray, chunk: int = 4096) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """(x, ok): ``A x = b`` for a stack of symmetric positive definite systems by Cholesky, as
+    Spark solves them, vectorized across the systems (numpy's batched solve pays a LAPACK call
+    per ``k x k`` system, about twice this). The systems are laid out ``(k, k, chunk)`` so each
+    step is one array operation over a cache-sized chunk of systems. ``ok`` is False where a
+    pivot is not clearly positive (a singular system, as regParam 0 can give, or one singular
+    up to rounding): the caller solves those as before, by LU or least squares."""
+    m, k = b.shape
+    x = np.empty((m, k))
+    ok = np.ones(m, dtype=bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for s in range(0, m, chunk):
+            e = min(s + chunk, m)
+            a = np.ascontiguousarray(A[s:e].transpose(1, 2, 0))
+            L = np.zeros_like(a)
+            for j in range(k):
+                pivot = a[j, j] - np.einsum("pc,pc->c", L[j, :j], L[j, :j])
+                ok[s:e] &= pivot > 1e-10 * a[j, j]  # else singular, or nearly: not trusted
+                d = np.sqrt(pivot)
+                L[j, j] = d
+                if j + 1 < k:
+                    L[j + 1:, j] = (a[j + 1:, j]
+                                    - np.einsum("ipc,pc->ic", L[j + 1:, :j], L[j, :j])) / d
+            y = np.ascontiguousarray(b[s:e].T)
+            for i in range(k):
+                y[i] = (y[i] - np.einsum("pc,pc->c", L[i, :i], y[:i])) / L[i, i]
+            for i in range(k - 1, -1, -1):
+                y[i] = (y[i] - np.einsum("pc,pc->c", L[i + 1:, i], y[i + 1:])) / L[i, i]
+            x[s:e] = y.T
+    return x, ok
+
+
+def _general_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(A, b[..., None])[..., 0]
     except np.linalg.LinAlgError:  # a singular system (regParam 0): the least-squares answer
         return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b)])
+
+
+def _solve(A: np.ndarray, b: np.ndarray, nonnegative: bool) -> np.ndarray:
+    if nonnegative:
+        return np.stack([_nnls(a, v) for a, v in zip(A, b)]) if len(A) else b
+    x, ok = _cholesky_solve(A, b)
+    if not ok.all():
+        x[~ok] = _general_solve(A[~ok], b[~ok])
+    return x
 
 
 def solve_block(block: RatingBlock, params: tuple, YtY: np.ndarray | None,

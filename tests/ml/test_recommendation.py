@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dfml.ml.recommendation import ALS, ALSModel
+from dfml.ml._als_blocks import encode_block, group_block, solve_block
 from dfml.ml._als_random import factor_seeds, initial_factors, initial_factors_reference
 from dfml.ml.java_random import (XORShiftRandom, strict_log, strict_log_array,
                                  xorshift_gaussians)
@@ -100,6 +101,56 @@ def test_initial_factors_are_the_per_call_draws(seed):
                 b = initial_factors_reference(s, block, count, rank)
                 assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
                 assert np.array_equal(a.view(np.int32), b.view(np.int32))
+
+
+def _dense_solve(rows, Y, reg, implicit, alpha):
+    """Per id, the normal equations summed one rating at a time and solved densely: what
+    solve_block's grouped products and batched Cholesky must reproduce."""
+    k = Y.shape[1]
+    Y = Y.astype(np.float64)
+    YtY = Y.T @ Y if implicit else 0
+    out = {}
+    for own in sorted({u for u, _, _ in rows}):
+        A, b, n = np.zeros((k, k)) + YtY, np.zeros(k), 0
+        for u, i, r in rows:
+            if u != own:
+                continue
+            y, r = Y[i], float(np.float32(r))
+            if implicit:
+                c1 = alpha * abs(r)
+                A += c1 * np.outer(y, y)
+                b += (1 + c1) * y if r > 0 else 0
+                n += r > 0
+            else:
+                A += np.outer(y, y)
+                b += r * y
+                n += 1
+        A += reg * n * np.eye(k)
+        # regParam 0 leaves the ids with fewer ratings than the rank singular (LU may not
+        # notice, by rounding): least squares, which is the solution where A is regular
+        out[own] = np.linalg.lstsq(A, b, rcond=None)[0] if reg == 0 else np.linalg.solve(A, b)
+    return out
+
+
+@pytest.mark.parametrize("implicit,reg", [(False, 0.1), (True, 0.1), (False, 0.0)])
+def test_block_solve_matches_per_rating_sums(implicit, reg):
+    # ids with 1 to 300 ratings (groups by count, a large head), mixed-sign ratings; with
+    # regParam 0 the ids with fewer ratings than the rank are singular (least squares)
+    rng = np.random.default_rng(5)
+    k, n_items = 4, 40
+    counts = np.r_[rng.integers(1, 6, 50), [300, 120, 120]]
+    rows = [(u, int(i), float(np.round(rng.normal(0, 2), 1)))
+            for u, c in enumerate(counts) for i in rng.integers(0, n_items, c)]
+    u, i, r = (np.array(x) for x in zip(*rows))
+    Y = rng.normal(size=(n_items, k)).astype(np.float32)
+    block = group_block(0, (u.astype(np.int32), i.astype(np.int32), r.astype(np.float32)))
+    block = encode_block(block, np.arange(n_items, dtype=np.int32))
+    YtY = Y.T.astype(np.float64) @ Y if implicit else None
+    got = solve_block(block, (reg, implicit, 1.5, False), YtY, Y)
+    ref = _dense_solve(rows, Y, reg, implicit, 1.5)
+    assert list(block.ids) == sorted(ref)
+    for row, own in zip(got, block.ids):
+        np.testing.assert_allclose(row, ref[own].astype(np.float32), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("implicit", [False, True])
