@@ -90,12 +90,18 @@ def ratings_of(part: Any, user: str, item: str, rating: str | None) -> tuple:
 
 def split_blocks(ratings: tuple, user_blocks: int, item_blocks: int) -> tuple[list, list]:
     """A partition's ratings cut by user block and by item block (each piece: users, items,
-    ratings)."""
-    u, i, r = ratings
-    ub, ib = np.mod(u, user_blocks), np.mod(i, item_blocks)
-    by_user = [(u[m], i[m], r[m]) for m in (ub == b for b in range(user_blocks))]
-    by_item = [(u[m], i[m], r[m]) for m in (ib == b for b in range(item_blocks))]
-    return by_user, by_item
+    ratings, in the partition's order): one stable sort by block number per side (a radix
+    sort on small keys) and slices, rather than a pass over the partition per block."""
+    return _cut(ratings, ratings[0], user_blocks), _cut(ratings, ratings[1], item_blocks)
+
+
+def _cut(ratings: tuple, ids: np.ndarray, blocks: int) -> list:
+    key = np.mod(ids, blocks)
+    key = key.astype(np.uint8 if blocks <= 256 else np.uint16 if blocks <= 65536 else np.int64)
+    order = np.argsort(key, kind="stable")
+    ends = np.cumsum(np.bincount(key, minlength=blocks)).tolist()
+    cols = [c[order] for c in ratings]
+    return [tuple(c[a:b] for c in cols) for a, b in zip([0] + ends[:-1], ends)]
 
 
 @dataclass
