@@ -139,17 +139,34 @@ def block_ids(block: RatingBlock) -> np.ndarray:
     return block.ids
 
 
+def _positions(src: np.ndarray, other_ids: tuple) -> np.ndarray:
+    """Each id of ``src``'s row in the concatenation of ``other_ids``: through a table indexed
+    by id when the ids span a range not much wider than their number (ids numbered from 0,
+    the common case: one gather), else by a binary search in each block."""
+    n = len(other_ids)
+    total = sum(len(x) for x in other_ids)
+    offsets = np.cumsum([0] + [len(x) for x in other_ids])
+    if total and len(src):
+        lo = min(int(x[0]) for x in other_ids if len(x))
+        hi = max(int(x[-1]) for x in other_ids if len(x))
+        if hi - lo < 4 * total + 1024:
+            table = np.empty(hi - lo + 1, dtype=np.int64)
+            for b, ids in enumerate(other_ids):
+                table[ids.astype(np.int64) - lo] = np.arange(offsets[b], offsets[b + 1])
+            return table[src.astype(np.int64) - lo]
+    pos = np.empty(len(src), dtype=np.int64)
+    which = np.mod(src, n)
+    for b, ids in enumerate(other_ids):
+        m = which == b
+        pos[m] = offsets[b] + np.searchsorted(ids, src[m])
+    return pos
+
+
 def encode_block(block: RatingBlock, *other_ids: np.ndarray) -> RatingBlock:
     """Replace each rating's other-side id by its row in the concatenation of the other side's
     factor blocks (block ``b`` holds the ids ``= b mod len(other_ids)``, ascending), and list
     the ids by rating count (stable: each id's ratings keep their order, so its sums do)."""
-    n = len(other_ids)
-    offsets = np.cumsum([0] + [len(x) for x in other_ids])
-    pos = np.empty(len(block.src), dtype=np.int64)
-    which = np.mod(block.src, n)
-    for b, ids in enumerate(other_ids):
-        m = which == b
-        pos[m] = offsets[b] + np.searchsorted(ids, block.src[m])
+    pos = _positions(block.src, other_ids)
     counts = np.diff(block.ptr)
     by_count = np.argsort(counts, kind="stable")
     starts = block.ptr[:-1][by_count]
