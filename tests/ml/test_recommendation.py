@@ -132,10 +132,12 @@ def _dense_solve(rows, Y, reg, implicit, alpha):
     return out
 
 
-@pytest.mark.parametrize("implicit,reg", [(False, 0.1), (True, 0.1), (False, 0.0)])
-def test_block_solve_matches_per_rating_sums(implicit, reg):
+@pytest.mark.parametrize("implicit,reg,spread", [(False, 0.1, 1), (True, 0.1, 1), (False, 0.0, 1),
+                                                (False, 0.1, 40_000_001)])
+def test_block_solve_matches_per_rating_sums(implicit, reg, spread):
     # ids with 1 to 300 ratings (groups by count, a large head), mixed-sign ratings; with
-    # regParam 0 the ids with fewer ratings than the rank are singular (least squares)
+    # regParam 0 the ids with fewer ratings than the rank are singular (least squares); item
+    # ids spread far apart are encoded by binary search instead of an id-indexed table
     rng = np.random.default_rng(5)
     k, n_items = 4, 40
     counts = np.r_[rng.integers(1, 6, 50), [300, 120, 120]]
@@ -143,8 +145,14 @@ def test_block_solve_matches_per_rating_sums(implicit, reg):
             for u, c in enumerate(counts) for i in rng.integers(0, n_items, c)]
     u, i, r = (np.array(x) for x in zip(*rows))
     Y = rng.normal(size=(n_items, k)).astype(np.float32)
-    block = group_block(0, (u.astype(np.int32), i.astype(np.int32), r.astype(np.float32)))
-    block = encode_block(block, np.arange(n_items, dtype=np.int32))
+    item_ids = (np.arange(n_items, dtype=np.int64) * spread - 2 ** 31 + 5).astype(np.int32)
+    block = group_block(0, (u.astype(np.int32), item_ids[i], r.astype(np.float32)))
+    # two item blocks (id mod 2), each ascending: factor rows in that order
+    perm = np.concatenate([np.flatnonzero(np.mod(item_ids, 2) == b) for b in (0, 1)])
+    block = encode_block(block, item_ids[perm[:n_items // 2]], item_ids[perm[n_items // 2:]])
+    Y = Y[perm]
+    row_of = np.argsort(perm)
+    rows = [(a, int(row_of[c]), v) for a, c, v in rows]
     YtY = Y.T.astype(np.float64) @ Y if implicit else None
     got = solve_block(block, (reg, implicit, 1.5, False), YtY, Y)
     ref = _dense_solve(rows, Y, reg, implicit, 1.5)
