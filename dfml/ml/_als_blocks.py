@@ -128,11 +128,24 @@ def group_block(side: int, *pieces: tuple) -> RatingBlock:
     else:
         own = other = np.empty(0, np.int32)
         r = np.empty(0, np.float32)
-    order = np.argsort(own, kind="stable")
+    order = _stable_order(own)
     own, other, r = own[order], other[order], r[order]
-    ids, starts = np.unique(own, return_index=True)
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]]) if len(own) else \
+        np.empty(0, np.int64)
     ptr = np.append(starts, len(own)).astype(np.int64)
-    return RatingBlock(ids.astype(np.int32), ptr, other, r, np.arange(len(ids), dtype=np.int64))
+    ids = own[starts].astype(np.int32)
+    return RatingBlock(ids, ptr, other, r, np.arange(len(ids), dtype=np.int64))
+
+
+def _stable_order(ids: np.ndarray) -> np.ndarray:
+    """``np.argsort(ids, kind="stable")`` for int32 ids, as two stable passes on 16-bit keys
+    (low half, then high half of ``id - min``): numpy sorts 16-bit keys by radix, in linear
+    time, about 3x a comparison sort of the ids."""
+    if len(ids) == 0:
+        return np.empty(0, np.int64)
+    key = ids.astype(np.int64) - int(ids.min())
+    first = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+    return first[np.argsort((key[first] >> 16).astype(np.uint16), kind="stable")]
 
 
 def block_ids(block: RatingBlock) -> np.ndarray:
