@@ -246,14 +246,15 @@ def _nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return nnls(M, c, maxiter=50 * len(b))[0]
 
 
-def _cholesky_solve(A: np.ndarray, b: np.ndarray, chunk: int = 4096) -> tuple[np.ndarray,
-                                                                             np.ndarray]:
-    """(x, ok): ``A x = b`` for a stack of symmetric positive definite systems by Cholesky, as
-    Spark solves them, vectorized across the systems (numpy's batched solve pays a LAPACK call
-    per ``k x k`` system, about twice this). The systems are laid out ``(k, k, chunk)`` so each
-    step is one array operation over a cache-sized chunk of systems. ``ok`` is False where a
-    pivot is not clearly positive (a singular system, as regParam 0 can give, or one singular
-    up to rounding): the caller solves those as before, by LU or least squares."""
+def _cholesky_solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: np.ndarray,
+                    chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """(x, ok): ``(A + YtY + diag I) x = b`` for a stack of symmetric positive definite
+    systems by Cholesky, as Spark solves them, vectorized across the systems (numpy's batched
+    solve pays a LAPACK call per ``k x k`` system, about twice this). The systems are laid out
+    ``(k, k, chunk)`` so each step is one array operation over a cache-sized chunk of systems
+    (``YtY`` and the diagonal are added there, in that order, not over the whole stack). ``ok``
+    is False where a pivot is not clearly positive (a singular system, as regParam 0 can give,
+    or one singular up to rounding): the caller solves those as before."""
     m, k = b.shape
     x = np.empty((m, k))
     ok = np.ones(m, dtype=bool)
@@ -261,8 +262,11 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, chunk: int = 4096) -> tuple[np
         for s in range(0, m, chunk):
             e = min(s + chunk, m)
             a = np.ascontiguousarray(A[s:e].transpose(1, 2, 0))
+            if YtY is not None:
+                a += YtY[:, :, None]
             L = np.zeros_like(a)
             for j in range(k):
+                a[j, j] += diag[s:e]
                 pivot = a[j, j] - np.einsum("pc,pc->c", L[j, :j], L[j, :j])
                 ok[s:e] &= pivot > 1e-10 * a[j, j]  # else singular, or nearly: not trusted
                 d = np.sqrt(pivot)
@@ -279,6 +283,13 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, chunk: int = 4096) -> tuple[np
     return x, ok
 
 
+def _full(A: np.ndarray, YtY: np.ndarray | None, diag: np.ndarray) -> np.ndarray:
+    A = A + YtY if YtY is not None else A.copy()
+    k = A.shape[-1]
+    A[:, np.arange(k), np.arange(k)] += diag[:, None]
+    return A
+
+
 def _general_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(A, b[..., None])[..., 0]
@@ -286,12 +297,15 @@ def _general_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.stack([np.linalg.lstsq(a, v, rcond=None)[0] for a, v in zip(A, b)])
 
 
-def _solve(A: np.ndarray, b: np.ndarray, nonnegative: bool) -> np.ndarray:
+def _solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: np.ndarray,
+           nonnegative: bool) -> np.ndarray:
+    """x of ``(A + YtY + diag I) x = b`` for each system of the stack."""
     if nonnegative:
-        return np.stack([_nnls(a, v) for a, v in zip(A, b)]) if len(A) else b
-    x, ok = _cholesky_solve(A, b)
+        full = _full(A, YtY, diag)
+        return np.stack([_nnls(a, v) for a, v in zip(full, b)]) if len(A) else b
+    x, ok = _cholesky_solve(A, b, YtY, diag)
     if not ok.all():
-        x[~ok] = _general_solve(A[~ok], b[~ok])
+        x[~ok] = _general_solve(_full(A[~ok], YtY, diag[~ok]), b[~ok])
     return x
 
 
@@ -305,9 +319,6 @@ def solve_block(block: RatingBlock, params: tuple, YtY: np.ndarray | None,
     if len(block.ids) == 0:
         return np.empty((0, k), dtype=np.float32)
     A, b, counts = _normal_equations(block, Y, implicit, alpha)
-    if YtY is not None:
-        A += YtY
-    A[:, np.arange(k), np.arange(k)] += (reg * counts)[:, None]
     out = np.empty((len(block.ids), k), dtype=np.float32)
-    out[block.order] = _solve(A, b, nonnegative)
+    out[block.order] = _solve(A, b, YtY, reg * counts, nonnegative)
     return out
