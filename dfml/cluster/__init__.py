@@ -1,8 +1,8 @@
 """Master URL -> a running ``distributed.Client`` and a handle that owns its lifetime.
 
-``local``, ``local[N]`` and ``local[*]`` start a ``LocalCluster`` of worker processes, or of
-threads in this process with ``spark.dfml.local.processes=false`` (the default master:
-nothing to install, no server); ``tcp://host:port`` connects to a running scheduler; ``yarn``
+``local``, ``local[N]`` and ``local[*]`` start a ``LocalCluster`` whose workers are threads of
+this process, as Spark's local mode, or processes of their own with
+``spark.dfml.local.processes=true`` (the default master: nothing to install, no server); ``tcp://host:port`` connects to a running scheduler; ``yarn``
 starts scheduler and workers in YARN containers (``dfml.cluster.yarn``); ``k8s://[namespace]``
 asks the dask-kubernetes operator for a ``DaskCluster`` (``dfml.cluster.kubernetes``).
 Settings are checked by ``dfml.cluster.config`` before anything starts.
@@ -85,9 +85,9 @@ def _start_kube(master: Master, settings: ExecutorConfig, conf: Mapping[str, str
 
 
 # The kind of local cluster when ``spark.dfml.local.processes`` is not set (see _start_local).
-# Threads measured faster on start-up, small actions and bench/pipeline.py (docs/cluster.md),
-# but the test suite has not yet been run through them in full: processes stay the default.
-LOCAL_PROCESSES = True
+# Threads: they measured faster on start-up, small actions and the bench/ workloads, and the
+# whole test suite passes on them (docs/cluster.md, "Threads or processes").
+LOCAL_PROCESSES = False
 
 
 def _start_local(master: Master, settings: ExecutorConfig,

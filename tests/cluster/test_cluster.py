@@ -82,12 +82,14 @@ def _workers(handle):
     return handle.client.scheduler_info(n_workers=-1)["workers"].values()
 
 
-@pytest.mark.parametrize("processes", ["true", "false"])
+@pytest.mark.parametrize("processes", ["true", "false", None])
 def test_local_cluster_kind_follows_the_conf_key(processes):
-    """spark.dfml.local.processes: worker processes of their own, or threads in this process;
-    N workers and their threads either way, so partition counts do not depend on the kind."""
+    """spark.dfml.local.processes: worker processes of their own, or threads in this process
+    (the default, as Spark's local mode); N workers and their threads either way, so partition
+    counts do not depend on the kind."""
     import os
-    handle = connect("local[2]", {"spark.dfml.local.processes": processes})
+    handle = connect("local[2]", {} if processes is None else
+                     {"spark.dfml.local.processes": processes})
     try:
         workers = list(_workers(handle))
         assert [w["nthreads"] for w in workers] == [1, 1]
