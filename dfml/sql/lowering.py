@@ -37,8 +37,8 @@ def lower(plan: Plan, session: "SparkSession") -> Any:
     memo = plan.__dict__.get("_lowered")
     if memo is not None and memo[0] is session and memo[1] == generation:
         return memo[2]
-    from ..cluster.worker import wait_until_warm
-    wait_until_warm()  # threads-mode workers' converters are in place before any graph exists
+    from ..cluster.worker import import_deferred
+    import_deferred()  # threads-mode workers' converters are in place before any graph exists
     frame = _LOWER[type(plan)](plan, session)
     object.__setattr__(plan, "_lowered", (session, generation, frame))
     return frame

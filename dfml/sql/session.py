@@ -21,11 +21,13 @@ from .context import SparkContext, conf_str
 from .dataframe import DataFrame
 
 
-# Imported on every worker when it starts: the worker settings (Spark's NaN rules) at once; then
-# the shuffle's Arrow converters and the parquet reader's task functions, so the first read task
-# of an action does not pay the import (in the background where workers are driver threads).
+# Imported on every worker when it starts: the worker settings (Spark's NaN rules, quiet task
+# logs) at once; the shuffle's Arrow converters (left to the driver's first graph where workers
+# are threads of this process); and, in worker processes, the parquet reader's task functions,
+# so the first read task of an action does not pay the import (threads share the driver's).
 _WORKER_MODULES = ("dfml.sql.worker_setup",)
-_WORKER_BACKGROUND = ("dfml.sql.shuffle_arrow", "dfml.sql.io.parquet")
+_WORKER_DEFERRED = ("dfml.sql.shuffle_arrow",)
+_WORKER_WARM = ("dfml.sql.io.parquet",)
 
 # The Spark release whose semantics dfml follows (``spark.version``); parity tests run it.
 SPARK_VERSION = "4.3.0"
@@ -149,7 +151,8 @@ class SparkSession:
         self.conf = RuntimeConfig(conf)
         self._handle = connect(conf["spark.master"], conf)
         from ..cluster.worker import DfmlWorkerSetup
-        self._handle.client.register_plugin(DfmlWorkerSetup(_WORKER_MODULES, _WORKER_BACKGROUND),
+        self._handle.client.register_plugin(
+            DfmlWorkerSetup(_WORKER_MODULES, _WORKER_DEFERRED, _WORKER_WARM),
                                             name="dfml-worker-setup")
         # graphs_run counts graph submissions; parquet_reads has one path per parquet read
         # node of each graph run; _cached maps a cached plan id -> (plan, persisted frame), as
@@ -247,8 +250,8 @@ class SparkSession:
         if self._stopped:
             raise RuntimeError("this SparkSession has been stopped")
         self.graphs_run += 1
-        from ..cluster.worker import wait_until_warm
-        wait_until_warm()
+        from ..cluster.worker import import_deferred
+        import_deferred()
         collection = self._record_reads(collection)
         future = self._handle.client.compute(collection)
         if self._progress_enabled():
@@ -288,8 +291,8 @@ class SparkSession:
 
     def _persist(self, collection: Any) -> Any:
         self.graphs_run += 1
-        from ..cluster.worker import wait_until_warm
-        wait_until_warm()
+        from ..cluster.worker import import_deferred
+        import_deferred()
         collection = self._record_reads(collection)
         return self._handle.client.persist(collection)
 

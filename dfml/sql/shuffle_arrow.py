@@ -1,8 +1,8 @@
 """Arrow <-> pandas converters for dask's P2P shuffle, installed when this module is imported.
 
-The session's worker plugin imports it on every worker (in the background when the workers are
-threads of the driver's process: it imports dask.dataframe, the largest part of a session's
-start-up, and the session waits for it before its first graph runs).
+The session's worker plugin imports it on every worker; when the workers are threads of the
+driver's process, the driver imports it before its first graph instead (it imports
+dask.dataframe, the largest part of a session's start-up).
 """
 
 import functools

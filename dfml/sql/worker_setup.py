@@ -10,3 +10,8 @@ float column holding NaN to ``Int64`` fails under it).
 import pandas as pd
 
 pd.set_option("future.distinguish_nan_and_na", True)
+
+# a failed task's error reaches the user once, from the action (see task_logs)
+from .task_logs import install_log_filter  # noqa: E402 - after the option, as the module's job
+
+install_log_filter()

@@ -1,9 +1,10 @@
 """Worker set-up for a local session whose workers are threads of the driver's process.
 
-Its heavy imports (dask.dataframe, through the shuffle converters) load in a background thread
-so the session is ready sooner; an action must still never start before they are in place,
-and a failed import must surface at the action rather than vanish with the thread. Each case
-runs in a fresh interpreter, because the warm-up happens once per process.
+Its heavy import (dask.dataframe, through the shuffle converters) is left to the driver's first
+graph so the session is ready sooner; an action must still never start before the converters
+are in place, and a script that reads right after the session starts (its own import of
+dask.dataframe) must not race anything. Each case runs in a fresh interpreter, because the set-up
+happens once per process.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ def _run(code: str) -> subprocess.CompletedProcess:
 
 def test_threads_session_installs_the_shuffle_converters_before_its_first_action():
     done = _run("""
+        import sys
         import pandas as pd
         from dfml.sql import SparkSession
-        spark = (SparkSession.builder.master("local[2]")
-                 .config("spark.dfml.local.processes", "false").getOrCreate())
+        spark = SparkSession.builder.master("local[2]").getOrCreate()
+        print("dask.dataframe" in sys.modules)  # left to the first graph
         df = spark.createDataFrame([(i % 3, [i, i + 1]) for i in range(30)], ["k", "xs"])
         # a repartition by key shuffles a list column: it needs the converters
         print(sorted(r.k for r in df.repartition(4, "k").collect()) == sorted(i % 3 for i in range(30)))
@@ -37,15 +39,33 @@ def test_threads_session_installs_the_shuffle_converters_before_its_first_action
         spark.stop()
     """)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "dfml.sql.shuffle_arrow", "True"]
+    assert done.stdout.split() == ["False", "True", "dfml.sql.shuffle_arrow", "True"]
 
 
-def test_a_failed_background_import_is_raised_when_waiting():
+def test_reading_right_after_the_session_starts(tmp_path):
+    """A background import of dask.dataframe raced this script's own (circular-import errors
+    in every run); the import is now the driver's, in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    path = str(tmp_path / "t.parquet")
+    pq.write_table(pa.table({"x": [1, 2, None]}), path)
+    for _ in range(3):
+        done = _run(f"""
+            from dfml.sql import SparkSession
+            spark = SparkSession.builder.master("local[2]").getOrCreate()
+            print(spark.read.parquet({path!r}).count())
+            spark.stop()
+        """)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["3"]
+
+
+def test_a_failed_deferred_import_is_raised_at_the_first_graph():
     done = _run("""
-        from dfml.cluster.worker import DfmlWorkerSetup, wait_until_warm
+        from dfml.cluster.worker import DfmlWorkerSetup, import_deferred
         DfmlWorkerSetup((), ("dfml_no_such_module",)).setup(None)
         try:
-            wait_until_warm()
+            import_deferred()
         except ModuleNotFoundError as error:
             print("raised", error.name)
     """)

@@ -15,7 +15,8 @@ import pytest
 
 from dfml.sql import AnalysisException
 from dfml.sql.errors import IllegalArgumentException, SparkException
-from dfml.sql.io.files import FileReadError, _QuietTaskFailures
+from dfml.sql.io.files import FileReadError
+from dfml.sql.task_logs import QuietTaskFailures
 
 
 def put(path, table):
@@ -378,13 +379,13 @@ def test_worker_does_not_log_a_task_failure_the_action_raises(spark):
         return logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1,
                                  "Compute Failed\nKey: %s\nState: %s\nTask: %s\nException: %r\n"
                                  "Traceback: %r\n", ("k", "executing", "t", exc_text, "tb"), None)
-    quiet = _QuietTaskFailures()
+    quiet = QuietTaskFailures()
     assert not quiet.filter(record("FileReadError('[FAILED_READ_FILE.NO_HINT] ...')"))
     assert not quiet.filter(record("ZeroDivisionError('division by zero')"))
     other = logging.LogRecord("distributed.worker", logging.ERROR, __file__, 1, "other %s", ("x",), None)
     assert quiet.filter(other)
     installed = spark.client.run(lambda: any(
-        type(f).__name__ == "_QuietTaskFailures" for f in logging.getLogger("distributed.worker").filters))
+        type(f).__name__ == "QuietTaskFailures" for f in logging.getLogger("distributed.worker").filters))
     # every worker has it from the start (the session's worker setup imports the reader)
     assert installed and all(installed.values())
 

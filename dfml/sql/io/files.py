@@ -9,7 +9,6 @@ is raised as ``FileReadError`` naming the file, and the worker does not log it a
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any, Callable
 
@@ -19,6 +18,7 @@ import pyarrow as pa
 
 from ..._dask_compat import DataFrameIOFunction
 from ..errors import AnalysisException, IllegalArgumentException, SparkException
+from ..task_logs import install_log_filter
 
 
 def url_to_fs(path: str) -> tuple[Any, str]:
@@ -119,26 +119,9 @@ def footer_failure(file: str, exc: BaseException) -> FileReadError:
                          "FAILED_READ_FILE.CANNOT_READ_FILE_FOOTER", file)
 
 
-class _QuietTaskFailures(logging.Filter):
-    """Drops the worker's "Compute Failed" log record: the action that ran the task re-raises
-    its error on the client, with the same text and the task's traceback, so the user reads it
-    once (as Spark's driver reports a failed job), not first as a worker log block and then again
-    as the exception."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.msg if isinstance(record.msg, str) else ""
-        return not msg.startswith("Compute Failed")
-
-
-def _install_log_filter() -> None:
-    log = logging.getLogger("distributed.worker")
-    if not any(isinstance(f, _QuietTaskFailures) for f in log.filters):
-        log.addFilter(_QuietTaskFailures())
-
-
-# runs in each worker too: the session's worker setup imports the parquet reader, which imports
-# this module, and unpickling any read task imports it as well
-_install_log_filter()
+# runs in each worker too: the session's worker setup installs it, and unpickling any read task
+# imports this module as well
+install_log_filter()
 
 
 # ---------------------------------------------------------------- compressed and encoded text
