@@ -210,6 +210,9 @@ def main() -> None:
     else:
         root = generate(os.path.join(HERE, "data", f"pipeline_{ns.rows}"), ns.rows)
         name, keep, extra = f"pipeline_{ns.rows}", False, ()
+    unknown = [e for e in ns.engines.split(",") if e not in ENGINES]
+    if unknown:
+        ap.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
     results = {}
     for engine in ns.engines.split(","):
         results[engine] = measure(engine, root, keep=keep, extra_args=extra)
