@@ -33,3 +33,27 @@ def test_binomial_loss_matches_reference():
 
 def test_binomial_loss_empty_block_is_none():
     assert binomial_loss(Block(np.zeros((0, 2)), np.zeros(0), None), np.zeros(2), 0.0) is None
+
+
+def test_binomial_loss_on_a_block_split_into_dense_and_sparse_columns():
+    """A large CSR block with dense columns (scaled numerics beside one-hot ones) is multiplied
+    as a dense part and a sparse part: same loss and gradient as one CSR product."""
+    from dfml.ml.optim import kernels
+    rng = np.random.default_rng(11)
+    n = kernels._SPLIT_MIN_ROWS + 500
+    numeric = rng.normal(size=(n, 4))
+    numeric[rng.random((n, 4)) < 0.2] = 0.0                 # dense columns with some zeros
+    hot = rng.integers(4, 30, n)
+    X = (sp.csr_matrix(np.hstack([numeric, np.zeros((n, 26))]))
+         + sp.csr_matrix((np.ones(n), (np.arange(n), hot)), shape=(n, 30))).tocsr()
+    y = (rng.random(n) < 0.4).astype(float)
+    beta = rng.normal(size=30)
+    for w in (None, rng.random(n)):
+        block = Block(X, y, w)
+        got = binomial_loss(block, beta, 0.2)
+        dense, *_ = block.__dict__["_split_parts"]
+        assert list(dense) == [0, 1, 2, 3]                  # the split was taken
+        want = _reference(X, y, w, beta, 0.2)
+        assert np.allclose(got[0], want[0], rtol=1e-12)
+        assert np.allclose(got[1], want[1], rtol=1e-11, atol=1e-11)
+        assert np.isclose(got[2], want[2], rtol=1e-12)

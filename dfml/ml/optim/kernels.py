@@ -26,6 +26,57 @@ def _xt(X: Any, r: np.ndarray) -> np.ndarray:
     return np.asarray(out)
 
 
+# A CSR block whose columns are partly dense (a scaled numeric column beside one-hot ones: every
+# row stores it) is cheaper to multiply as two parts: the dense columns as a column-major array
+# (BLAS), the rest as CSR. Measured on a 338k x 137 block with 14 dense columns: X beta and
+# X^T r together 17 ms as one CSR, 4.7 ms split. Kept for blocks large enough to repay the copy.
+_SPLIT_MIN_ROWS = 20_000
+_DENSE_SHARE = 0.5  # a column stored in at least this share of the rows counts as dense
+
+
+def _split(b: Block) -> Any:
+    """(dense column indices, their n x k Fortran array, other column indices, their CSR and
+    its transpose as CSR) of the block's CSR ``X``, computed once per block; None when the
+    block is dense, small, or has no dense column."""
+    cached = b.__dict__.get("_split_parts", False)
+    if cached is not False:
+        return cached
+    parts = None
+    X = b.X
+    if sp.issparse(X) and b.n >= _SPLIT_MIN_ROWS:
+        stored = np.bincount(X.indices, minlength=X.shape[1])
+        dense = np.flatnonzero(stored >= _DENSE_SHARE * b.n)
+        if len(dense):
+            rest = np.flatnonzero(stored < _DENSE_SHARE * b.n)
+            csc = X.tocsc()
+            D = np.asfortranarray(csc[:, dense].toarray())
+            S = csc[:, rest].tocsr()
+            parts = (dense, D, rest, S, S.T.tocsr())
+    b.__dict__["_split_parts"] = parts
+    return parts
+
+
+def _margins(b: Block, beta: np.ndarray) -> np.ndarray:
+    """X beta for a one-column ``beta``, through the split parts when the block has them."""
+    parts = _split(b)
+    if parts is None:
+        return np.asarray(b.X @ beta).reshape(-1)
+    dense, D, rest, S, _ = parts
+    return D @ beta[dense] + S @ beta[rest]
+
+
+def _xt_vector(b: Block, r: np.ndarray) -> np.ndarray:
+    """X^T r for a vector ``r``, through the split parts when the block has them."""
+    parts = _split(b)
+    if parts is None:
+        return _xt(b.X, r)
+    dense, D, rest, _, ST = parts
+    out = np.empty(b.X.shape[1])
+    out[dense] = r @ D
+    out[rest] = ST @ r
+    return out
+
+
 def _moments(X: Any, b: Block) -> Any:
     """(weight sum, sum of squared weights, rows, weighted mean, weighted M2) per column of
     ``X`` (dense or CSR, the block's rows); None for a block without weight."""
@@ -94,7 +145,7 @@ def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
     """Weighted log loss of a binary logistic model; (loss, d/d beta, d/d intercept)."""
     if b.n == 0:
         return None
-    m = np.asarray(b.X @ beta).reshape(-1) + b0
+    m = _margins(b, beta) + b0
     y = b.y
     # log(1 + e^m) - y m and the sigmoid both from one e = exp(-|m|), stable for large |m|:
     # log(1 + e^m) = max(m, 0) + log1p(e), sigmoid(m) = 1/(1 + e) or e/(1 + e) by the sign of m.
@@ -110,7 +161,7 @@ def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
     else:
         loss = float(b.w @ (softplus - y * m))
         r = b.w * (p - y)
-    return loss, _xt(b.X, r), float(r.sum())
+    return loss, _xt_vector(b, r), float(r.sum())
 
 
 def multinomial_loss(b: Block, B: np.ndarray, b0: np.ndarray) -> Any:
