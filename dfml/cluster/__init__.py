@@ -121,6 +121,7 @@ def _start_local(master: Master, settings: ExecutorConfig,
         cluster = LocalCluster(n_workers=n, threads_per_worker=settings.cores or 1,
                                processes=processes, memory_limit=memory,
                                dashboard_address=dashboard, silence_logs=logging.ERROR)
+    limits = None if processes else _limit_blas_threads(n * (settings.cores or 1))
     try:
         if settings.dynamic:
             lo, hi = settings.adapt_bounds(default_max=master.cores)
@@ -128,8 +129,25 @@ def _start_local(master: Master, settings: ExecutorConfig,
         client = Client(cluster, set_as_default=True)
     except BaseException:
         cluster.close()
+        if limits is not None:
+            limits.restore_original_limits()
         raise
-    return ClusterHandle(client, cluster, master.url)
+    return ClusterHandle(client, cluster, master.url,
+                         on_close=None if limits is None else limits.restore_original_limits)
+
+
+def _limit_blas_threads(task_slots: int) -> Any:
+    """Cap BLAS's threads in this process while in-process workers run here.
+
+    Each of the ``task_slots`` worker threads runs its own task, and each task's matrix products
+    would otherwise start a BLAS thread per core: 2 tasks x 2 BLAS threads on 2 cores made a
+    KMeans fit at 10M rows 1.4x slower (18.3 s against 12.9 s). Worker processes get the same cap
+    from distributed's nanny (OMP/MKL/OPENBLAS_NUM_THREADS=1); threads share this process, so
+    the cap is set here, to the cores left per task slot, and lifted when the session stops.
+    """
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=max(1, (os.cpu_count() or 1) // max(1, task_slots)),
+                             user_api="blas")
 
 
 _SHAPE_KEYS = ("spark.executor.instances", "spark.executor.cores", "spark.executor.memory",

@@ -16,10 +16,15 @@ class ClusterHandle:
     client: Client
     cluster: Any = None
     master: str = "local[*]"
+    on_close: Any = None  # called after the cluster closes (e.g. restoring BLAS thread limits)
 
     def close(self) -> None:
         try:
             self.client.close()
         finally:
-            if self.cluster is not None:
-                self.cluster.close()
+            try:
+                if self.cluster is not None:
+                    self.cluster.close()
+            finally:
+                if self.on_close is not None:
+                    self.on_close()

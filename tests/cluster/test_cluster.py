@@ -232,3 +232,24 @@ def test_non_dask_server_is_named_not_a_scheduler(http_port):
         connect(address, {"spark.dfml.connectTimeout": "2"})
     assert address in str(e.value)
     assert time.monotonic() - start < 30
+
+
+def test_threads_local_cluster_caps_blas_threads_while_it_runs():
+    """In-process workers each run a task: BLAS may use only the cores left per task slot
+    (worker processes get the same cap from distributed's nanny), and the cap is lifted when
+    the session's cluster closes."""
+    import os
+
+    import numpy as np  # noqa: F401 - its BLAS is the one to cap
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return sorted(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+    before = blas_threads()
+    handle = connect("local[2]", {"spark.dfml.local.processes": "false"})
+    try:
+        assert blas_threads() == [max(1, (os.cpu_count() or 1) // 2)] * len(before)
+    finally:
+        handle.close()
+    assert blas_threads() == before
