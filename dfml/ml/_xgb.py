@@ -152,13 +152,17 @@ class BaggedRound:
 
     def __init__(self, seed: int, rate: float, bootstrap: bool = True):
         self.seed, self.rate, self.bootstrap = int(seed) & 0x7FFFFFFF, float(rate), bool(bootstrap)
-        self.round = 0  # each worker's copy counts its own calls, one per round
+        # rounds so far per worker's training matrix: one call per round on each worker, and
+        # workers that are threads of one process share this object (no copy is made for
+        # in-process workers), so a single counter would count every worker's calls
+        self.rounds: dict[int, int] = {}
 
     def __call__(self, margin: np.ndarray, dtrain: Any) -> tuple[np.ndarray, np.ndarray]:
         import zlib
         y = dtrain.get_label().astype(np.float64)
-        key = [self.seed, self.round, len(y), zlib.crc32(y[:1024].tobytes())]
-        self.round += 1
+        done = self.rounds.get(id(dtrain), 0)
+        self.rounds[id(dtrain)] = done + 1
+        key = [self.seed, done, len(y), zlib.crc32(y[:1024].tobytes())]
         rng = np.random.default_rng(key)
         w = rng.poisson(self.rate, len(y)) if self.bootstrap else rng.random(len(y)) < self.rate
         w = w.astype(np.float64)

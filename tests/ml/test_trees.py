@@ -269,3 +269,31 @@ def test_predict_leaf(data):
     assert dt.predictLeaf(Vectors.dense(X[0].tolist())) in (0.0, 1.0)
     rf = RandomForestRegressor(numTrees=3, maxDepth=1).fit(df)
     assert len(rf.predictLeaf(Vectors.dense(X[0].tolist()))) == 3
+
+
+def test_bagged_rounds_count_per_worker_even_when_workers_share_the_objective():
+    """In-process (threads) workers share one objective object: each worker's rounds must
+    still draw the bootstrap of its own round number, as separate copies in worker processes
+    do (a shared counter made the second worker draw round 1's sample at round 0)."""
+    import numpy as np
+
+    from dfml.ml._xgb import BaggedRound
+
+    class Matrix:  # the two methods of an xgboost DMatrix the objective reads
+        def __init__(self, y):
+            self.y = y
+
+        def get_label(self):
+            return self.y
+
+        def get_weight(self):
+            return np.empty(0)
+
+    rng = np.random.default_rng(3)
+    a, b = Matrix(rng.normal(size=50)), Matrix(rng.normal(size=60))
+    shared = BaggedRound(seed=7, rate=1.0)
+    own_a, own_b = BaggedRound(seed=7, rate=1.0), BaggedRound(seed=7, rate=1.0)
+    for _ in range(3):  # the workers' calls interleave round by round
+        for m, own in ((a, own_a), (b, own_b)):
+            got, want = shared(np.zeros(len(m.y)), m), own(np.zeros(len(m.y)), m)
+            assert np.array_equal(got[1], want[1]) and np.array_equal(got[0], want[0])
