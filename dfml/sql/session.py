@@ -153,7 +153,7 @@ class SparkSession:
         from ..cluster.worker import DfmlWorkerSetup
         self._handle.client.register_plugin(
             DfmlWorkerSetup(_WORKER_MODULES, _WORKER_DEFERRED, _WORKER_WARM),
-                                            name="dfml-worker-setup")
+            name="dfml-worker-setup")
         # graphs_run counts graph submissions; parquet_reads has one path per parquet read
         # node of each graph run; _cached maps a cached plan id -> (plan, persisted frame), as
         # Spark's cache manager keeps them, and the generation invalidates lowerings memoized

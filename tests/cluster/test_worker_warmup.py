@@ -32,7 +32,8 @@ def test_threads_session_installs_the_shuffle_converters_before_its_first_action
         print("dask.dataframe" in sys.modules)  # left to the first graph
         df = spark.createDataFrame([(i % 3, [i, i + 1]) for i in range(30)], ["k", "xs"])
         # a repartition by key shuffles a list column: it needs the converters
-        print(sorted(r.k for r in df.repartition(4, "k").collect()) == sorted(i % 3 for i in range(30)))
+        keys = sorted(r.k for r in df.repartition(4, "k").collect())
+        print(keys == sorted(i % 3 for i in range(30)))
         from dask.dataframe.dispatch import to_pyarrow_table_dispatch
         print(to_pyarrow_table_dispatch.dispatch(pd.DataFrame).__module__)
         print(pd.get_option("future.distinguish_nan_and_na"))

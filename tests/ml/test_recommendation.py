@@ -30,6 +30,25 @@ def _ratings(n_users=30, n_items=20, density=0.4, seed=3, rank=3, dup=False):
     return rows
 
 
+def _per_rating_equations(pairs, Y, YtY, implicit, alpha):
+    """(A, b, n) of one id summed one rating at a time from its (other-side row, rating)
+    pairs: A without the regularization, n the ratings that count toward it."""
+    k = Y.shape[1]
+    A, b, n = np.zeros((k, k)) + YtY, np.zeros(k), 0
+    for a, r in pairs:
+        y = Y[a]
+        if implicit:
+            c1 = alpha * abs(r)
+            A += c1 * np.outer(y, y)
+            b += (1 + c1) * y if r > 0 else 0
+            n += r > 0
+        else:
+            A += np.outer(y, y)
+            b += np.float32(r) * y
+            n += 1
+    return A, b, n
+
+
 def _reference(rows, rank, iters, reg, nub, nib, seed, implicit=False, alpha=1.0):
     """Dense ALS from the same starting point: the normal equations per user/item in numpy."""
     users = sorted({r[0] for r in rows})
@@ -46,18 +65,7 @@ def _reference(rows, rank, iters, reg, nub, nib, seed, implicit=False, alpha=1.0
         Y = src.astype(np.float64)
         YtY = Y.T @ Y if implicit else 0
         for x in own:
-            A, b, n = np.zeros((rank, rank)) + YtY, np.zeros(rank), 0
-            for (a, r) in by[x]:
-                y = Y[a]
-                if implicit:
-                    c1 = alpha * abs(r)
-                    A += c1 * np.outer(y, y)
-                    b += (1 + c1) * y if r > 0 else 0
-                    n += r > 0
-                else:
-                    A += np.outer(y, y)
-                    b += np.float32(r) * y
-                    n += 1
+            A, b, n = _per_rating_equations(by[x], Y, YtY, implicit, alpha)
             out[x] = np.linalg.solve(A + reg * n * np.eye(rank), b)
         return out
     by_item = {i: [(u, r) for u, ii, r in rows if ii == i] for i in items}
@@ -111,20 +119,8 @@ def _dense_solve(rows, Y, reg, implicit, alpha):
     YtY = Y.T @ Y if implicit else 0
     out = {}
     for own in sorted({u for u, _, _ in rows}):
-        A, b, n = np.zeros((k, k)) + YtY, np.zeros(k), 0
-        for u, i, r in rows:
-            if u != own:
-                continue
-            y, r = Y[i], float(np.float32(r))
-            if implicit:
-                c1 = alpha * abs(r)
-                A += c1 * np.outer(y, y)
-                b += (1 + c1) * y if r > 0 else 0
-                n += r > 0
-            else:
-                A += np.outer(y, y)
-                b += r * y
-                n += 1
+        pairs = [(i, float(np.float32(r))) for u, i, r in rows if u == own]
+        A, b, n = _per_rating_equations(pairs, Y, YtY, implicit, alpha)
         A += reg * n * np.eye(k)
         # regParam 0 leaves the ids with fewer ratings than the rank singular (LU may not
         # notice, by rounding): least squares, which is the solution where A is regular
