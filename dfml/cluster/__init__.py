@@ -5,7 +5,8 @@ this process, as Spark's local mode, or processes of their own with
 ``spark.dfml.local.processes=true`` (the default master: nothing to install, no server);
 ``tcp://host:port`` connects to a running scheduler; ``yarn`` starts scheduler and workers in
 YARN containers (``dfml.cluster.yarn``); ``k8s://[namespace]`` asks the dask-kubernetes operator
-for a ``DaskCluster`` (``dfml.cluster.kubernetes``). Settings are checked by ``dfml.cluster.config`` before anything starts.
+for a ``DaskCluster`` (``dfml.cluster.kubernetes``). Settings are checked by
+``dfml.cluster.config`` before anything starts.
 """
 
 from __future__ import annotations
