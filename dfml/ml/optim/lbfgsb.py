@@ -21,8 +21,8 @@ from typing import Callable
 
 import numpy as np
 
-from .quasi_newton import (FVAL_MEMORY, QuasiNewtonResult, SearchFailed, run_iterations,
-                           stop_reason, strong_wolfe)
+from .quasi_newton import (FVAL_MEMORY, QuasiNewtonResult, Remembered, SearchFailed,
+                           run_iterations, stop_reason, strong_wolfe)
 
 __all__ = ["lbfgsb"]
 
@@ -166,9 +166,11 @@ def lbfgsb(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray
     if np.any(x0 < bounds.lo) or np.any(x0 > bounds.hi):
         raise ValueError("the start point is not within the bounds")
 
-    def evaluate(x: np.ndarray) -> tuple[float, np.ndarray]:
+    def evaluate_new(x: np.ndarray) -> tuple[float, np.ndarray]:
         value, grad = fun(x)
         return float(value), np.asarray(grad, dtype=np.float64)
+
+    evaluate = Remembered(evaluate_new)  # the line search's start and its accepted step
 
     v, g = evaluate(x0)
     initial = v

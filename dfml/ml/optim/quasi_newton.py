@@ -26,12 +26,39 @@ from typing import Any, Callable
 import numpy as np
 
 __all__ = ["QuasiNewtonResult", "quasi_newton", "strong_wolfe", "SearchFailed", "stop_reason",
-           "run_iterations"]
+           "run_iterations", "Remembered"]
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 _HISTORY = 10            # Spark's history size for both minimizers
 FVAL_MEMORY = 20        # objective values the function-value test looks back over
+
+
+class Remembered:
+    """``fun`` with its last few results kept, keyed by the exact bytes of ``x``.
+
+    The iteration asks for the same point more than once: the line search starts from the
+    current state (already evaluated) and the step it accepts is evaluated again to make the
+    next state. Breeze avoids those repeats by caching (Spark wraps its cost functions in a
+    ``CachedDiffFunction``); here each repeat would be a pass over every training block, about
+    two of every three evaluations of an L-BFGS fit. ``fun`` is deterministic, so a remembered
+    result is the one a new call would give and the iterates do not change."""
+
+    def __init__(self, fun: Callable[[np.ndarray], Any], size: int = 3):
+        self.fun = fun
+        self.size = size
+        self.calls = 0  # evaluations actually run (tests count them)
+        self._kept: list[tuple[bytes, Any]] = []
+
+    def __call__(self, x: np.ndarray) -> Any:
+        key = np.ascontiguousarray(x, dtype=np.float64).tobytes()
+        for k, result in self._kept:
+            if k == key:
+                return result
+        result = self.fun(x)
+        self.calls += 1
+        self._kept = [(key, result)] + self._kept[:self.size - 1]
+        return result
 
 
 class SearchFailed(Exception):
@@ -219,11 +246,13 @@ def quasi_newton(fun: Objective, x0: np.ndarray, l1: np.ndarray | None, max_iter
     # OWL-QN can be asked for without an L1 term (Spark's LinearSVC always uses it)
     owlqn = bool((l1 != 0).any()) if owlqn is None else owlqn
 
-    def evaluate(x: np.ndarray) -> tuple[float, np.ndarray, float, np.ndarray]:
+    def evaluate_new(x: np.ndarray) -> tuple[float, np.ndarray, float, np.ndarray]:
         value, grad = fun(x)
         value, grad = float(value), np.asarray(grad, dtype=np.float64)
         adj_value, adj_grad = _pseudo(x, grad, value, l1) if owlqn else (value, grad)
         return value, grad, adj_value, adj_grad
+
+    evaluate = Remembered(evaluate_new)
 
     v, g, av, ag = evaluate(x0)
     initial = av
