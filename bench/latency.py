@@ -33,6 +33,9 @@ import time
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from pipeline import compile_dfml  # noqa: E402 - bench/ is not a package
+
 ROWS = [(1, "a", 1.5), (2, "b", None), (3, None, float("nan"))]
 COLUMNS = ["id", "name", "score"]
 ACTIONS = ("show", "collect", "count")
@@ -133,6 +136,7 @@ def pandas_child(data: str) -> dict:
 
 def measure(engine: str, data: str) -> dict:
     """One fresh child process for ``engine``; its own figures plus the wall time around it."""
+    compile_dfml()  # as an installed wheel has it (pipeline.compile_dfml)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", engine, "--data", data]
     # the dfml of this checkout, not whichever one is installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(

@@ -30,7 +30,7 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from pipeline import _tree_rss, run_on  # noqa: E402 - bench/ is not a package
+from pipeline import _tree_rss, compile_dfml, run_on  # noqa: E402 - bench/ is not a package
 from text_data import _stop_words, generate  # noqa: E402
 
 NUM_FEATURES = 1 << 18
@@ -104,6 +104,7 @@ LABELS = {"dfml": "dfml local[2]", "pyspark": "PySpark local[2]", "sklearn": "sc
 def measure(engine: str, root: str) -> dict:
     """Runs ``engine`` in a child process; wall time and peak memory of its process tree."""
     import psutil
+    compile_dfml()  # as an installed wheel has it (pipeline.compile_dfml)
     cmd = [sys.executable, os.path.abspath(__file__), "--child", engine, "--data", root]
     start = time.perf_counter()
     # the dfml of this checkout, in the child and in its Dask workers
