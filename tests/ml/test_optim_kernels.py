@@ -50,6 +50,9 @@ def test_binomial_loss_on_a_block_split_into_dense_and_sparse_columns():
     beta = rng.normal(size=30)
     for w in (None, rng.random(n)):
         block = Block(X, y, w)
+        for _ in range(kernels._SPLIT_AFTER):  # a short fit never pays for the split
+            binomial_loss(block, beta, 0.2)
+            assert "_split_parts" not in block.__dict__
         got = binomial_loss(block, beta, 0.2)
         dense, *_ = block.__dict__["_split_parts"]
         assert list(dense) == [0, 1, 2, 3]                  # the split was taken

@@ -32,15 +32,24 @@ def _xt(X: Any, r: np.ndarray) -> np.ndarray:
 # X^T r together 17 ms as one CSR, 4.7 ms split. Kept for blocks large enough to repay the copy.
 _SPLIT_MIN_ROWS = 20_000
 _DENSE_SHARE = 0.5  # a column stored in at least this share of the rows counts as dense
+# The split costs about as much as 20 evaluations save (a column-major copy of the block), and
+# many fits converge in fewer (10M events: 6 evaluations), so a block is split only once it has
+# been evaluated this many times unsplit: a long fit loses little, a short one pays nothing.
+_SPLIT_AFTER = 8
 
 
 def _split(b: Block) -> Any:
     """(dense column indices, their n x k Fortran array, other column indices, their CSR and
-    its transpose as CSR) of the block's CSR ``X``, computed once per block; None when the
-    block is dense, small, or has no dense column."""
+    its transpose as CSR) of the block's CSR ``X``, computed once per block after its first
+    ``_SPLIT_AFTER`` evaluations; None before, and when the block is dense, small, or has no
+    dense column."""
     cached = b.__dict__.get("_split_parts", False)
     if cached is not False:
         return cached
+    seen = b.__dict__.get("_evaluations", 0)
+    if seen < _SPLIT_AFTER:
+        b.__dict__["_evaluations"] = seen + 1
+        return None
     parts = None
     X = b.X
     if sp.issparse(X) and b.n >= _SPLIT_MIN_ROWS:
@@ -56,18 +65,16 @@ def _split(b: Block) -> Any:
     return parts
 
 
-def _margins(b: Block, beta: np.ndarray) -> np.ndarray:
-    """X beta for a one-column ``beta``, through the split parts when the block has them."""
-    parts = _split(b)
+def _margins(b: Block, beta: np.ndarray, parts: Any) -> np.ndarray:
+    """X beta for a one-column ``beta``, through the split ``parts`` when there are some."""
     if parts is None:
         return np.asarray(b.X @ beta).reshape(-1)
     dense, D, rest, S, _ = parts
     return D @ beta[dense] + S @ beta[rest]
 
 
-def _xt_vector(b: Block, r: np.ndarray) -> np.ndarray:
-    """X^T r for a vector ``r``, through the split parts when the block has them."""
-    parts = _split(b)
+def _xt_vector(b: Block, r: np.ndarray, parts: Any) -> np.ndarray:
+    """X^T r for a vector ``r``, through the split ``parts`` when there are some."""
     if parts is None:
         return _xt(b.X, r)
     dense, D, rest, _, ST = parts
@@ -145,7 +152,8 @@ def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
     """Weighted log loss of a binary logistic model; (loss, d/d beta, d/d intercept)."""
     if b.n == 0:
         return None
-    m = _margins(b, beta) + b0
+    parts = _split(b)  # once per evaluation: it counts them
+    m = _margins(b, beta, parts) + b0
     y = b.y
     # log(1 + e^m) - y m and the sigmoid both from one e = exp(-|m|), stable for large |m|:
     # log(1 + e^m) = max(m, 0) + log1p(e), sigmoid(m) = 1/(1 + e) or e/(1 + e) by the sign of m.
@@ -161,7 +169,7 @@ def binomial_loss(b: Block, beta: np.ndarray, b0: float) -> Any:
     else:
         loss = float(b.w @ (softplus - y * m))
         r = b.w * (p - y)
-    return loss, _xt_vector(b, r), float(r.sum())
+    return loss, _xt_vector(b, r, parts), float(r.sum())
 
 
 def multinomial_loss(b: Block, B: np.ndarray, b0: np.ndarray) -> Any:
