@@ -33,8 +33,9 @@ def _xt(X: Any, r: np.ndarray) -> np.ndarray:
 _SPLIT_MIN_ROWS = 20_000
 _DENSE_SHARE = 0.5  # a column stored in at least this share of the rows counts as dense
 # The split costs about as much as 20 evaluations save (a column-major copy of the block), and
-# many fits converge in fewer (bench events at 1M: 12 evaluations), so a block is split only once it has
-# been evaluated this many times unsplit: a long fit loses little, a short one pays nothing.
+# many fits converge in fewer (bench events at 1M: 12 evaluations), so a block is split only
+# once it has been evaluated this many times unsplit: a long fit loses little, a short one
+# pays nothing.
 _SPLIT_AFTER = 8
 
 
