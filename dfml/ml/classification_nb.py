@@ -81,23 +81,34 @@ def _row_text(arr: pa.StructArray, i: int) -> str:
     return str(VectorUDT().deserialize(arr[i].as_py()))
 
 
-def check_features(model_type: str, arr: pa.StructArray, X: Any, who: str, col: str) -> None:
-    """Spark's checks of feature values: counts (multinomial, complement) must be finite and
-    non-negative, bernoulli values 0 or 1; gaussian takes any value. The error shows the row."""
+def _bad_row(model_type: str, X: Any) -> tuple[int | None, str]:
+    """(first row whose values break Spark's rule for the model type, the rule's text): counts
+    (multinomial, complement) must be finite and non-negative, bernoulli values 0 or 1;
+    gaussian takes any value."""
     vals = X.data if sp.issparse(X) else X
     if model_type in ("multinomial", "complement"):
+        # all finite and >= 0 when the minimum is >= 0 (NaN fails it) and the sum is finite
+        # (an infinity makes it infinite): two reductions, no masks; else find the row
+        if vals.size == 0 or (vals.min() >= 0 and np.isfinite(vals.sum())):
+            return None, ""
         bad = ~(np.isfinite(vals) & (vals >= 0))
         what = "MUST NOT be Negative, NaN or Infinity"
     elif model_type == "bernoulli":
         bad = ~((vals == 0) | (vals == 1))
         what = "MUST be in {0, 1}"
     else:
-        return
-    if bad.any():
-        if sp.issparse(X):
-            row = int(np.searchsorted(X.indptr, int(np.flatnonzero(bad)[0]), side="right") - 1)
-        else:
-            row = int(np.flatnonzero(bad.any(axis=1))[0])
+        return None, ""
+    if not bad.any():
+        return None, what
+    if sp.issparse(X):
+        return int(np.searchsorted(X.indptr, int(np.flatnonzero(bad)[0]), side="right") - 1), what
+    return int(np.flatnonzero(bad.any(axis=1))[0]), what
+
+
+def check_features(model_type: str, arr: pa.StructArray, X: Any, who: str, col: str) -> None:
+    """Spark's checks of feature values (see ``_bad_row``); the error shows the row."""
+    row, what = _bad_row(model_type, X)
+    if row is not None:
         raise SparkException(f"{who}: column `{col}`: Vector values {what}, but got "
                              f"{_row_text(arr, row)}")
 
@@ -144,6 +155,15 @@ class _ClassSums:
         self.num_classes = len(stage.getOrDefault("thresholds")) if stage.isSet("thresholds") \
             else None
 
+    def _labels_weights(self, part: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        y = _numbers(part[self.label])
+        _check_labels(y, self.num_classes, self.who, self.label)
+        w = None
+        if self.weight:
+            w = _numbers(part[self.weight])
+            _check_weights(w, self.who, self.weight)
+        return y, w
+
     def __call__(self, part: Any) -> dict | None:
         if len(part) == 0:
             return None
@@ -151,26 +171,68 @@ class _ClassSums:
         if arr.null_count:
             raise SparkException(f"{self.who}: column `{self.features}`: Vectors MUST NOT be "
                                  f"Null")
-        y = _numbers(part[self.label])
-        _check_labels(y, self.num_classes, self.who, self.label)
-        w = _numbers(part[self.weight]) if self.weight else np.ones(len(y))
-        if self.weight:
-            _check_weights(w, self.who, self.weight)
+        y, w = self._labels_weights(part)
         X = to_matrix(arr)
         check_features(self.model_type, arr, X, self.who, self.features)
-        labels, idx = np.unique(y, return_inverse=True)
+        idx, labels = _label_index(y)
         k = len(labels)
-        ind = sp.csr_matrix((w, (idx, np.arange(len(y)))), shape=(k, len(y)))
+        w1 = np.ones(len(y)) if w is None else w
+        ind = sp.csr_matrix((w1, (idx, np.arange(len(y)))), shape=(k, len(y)))
         sums = np.asarray((ind @ X).todense() if sp.issparse(X) else ind @ X)
         squares = None
         if self.model_type == "gaussian":
             Xsq = X.multiply(X) if sp.issparse(X) else X * X
             squares = np.asarray((ind @ Xsq).todense() if sp.issparse(Xsq) else ind @ Xsq)
+        return self._partial(labels, idx, w1, sums, squares)
+
+    def dense(self, part: Any, X: np.ndarray, row_text: Any) -> dict | None:
+        """The same partial from a dense matrix of the features (``Aggregation.dense_chunk``):
+        per class and feature one ``bincount`` over contiguous memory when ``X`` is
+        column-major, no per-row vectors."""
+        if len(part) == 0:
+            return None
+        y, w = self._labels_weights(part)
+        row, what = _bad_row(self.model_type, X)
+        if row is not None:
+            raise SparkException(f"{self.who}: column `{self.features}`: Vector values {what}, "
+                                 f"but got {row_text(row)}")
+        idx, labels = _label_index(y)
+        k, d = len(labels), X.shape[1]
+
+        def per_class(v: np.ndarray) -> np.ndarray:
+            return np.bincount(idx, weights=v if w is None else w * v, minlength=k)
+        sums = np.empty((k, d))
+        squares = np.empty((k, d)) if self.model_type == "gaussian" else None
+        for j in range(d):
+            col = X[:, j]
+            sums[:, j] = per_class(col)
+            if squares is not None:
+                squares[:, j] = per_class(col * col)
+        return self._partial(labels, idx, np.ones(len(y)) if w is None else w, sums, squares)
+
+    @staticmethod
+    def _partial(labels: np.ndarray, idx: np.ndarray, w: np.ndarray, sums: np.ndarray,
+                 squares: np.ndarray | None) -> dict:
+        k = len(labels)
         wsum = np.bincount(idx, weights=w, minlength=k)
         count = np.bincount(idx, minlength=k)
         return {float(lab): [wsum[i], int(count[i]), sums[i],
                              None if squares is None else squares[i]]
                 for i, lab in enumerate(labels)}
+
+
+def _label_index(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(class position of each row, the distinct labels ascending) of checked labels (whole
+    numbers >= 0): a count per value when the largest is small (linear), else a sort."""
+    top = float(y.max())
+    if top < 4 * len(y) + 1024:
+        yi = y.astype(np.intp)
+        present = np.bincount(yi) > 0
+        labels = np.flatnonzero(present)
+        pos = np.cumsum(present) - 1
+        return pos[yi], labels.astype(np.float64)
+    labels, idx = np.unique(y, return_inverse=True)
+    return idx, labels
 
 
 def merge_class_sums(parts: list[Any]) -> dict | None:
@@ -256,8 +318,10 @@ class NaiveBayes(Estimator, _NaiveBayesParams):
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         cols = [self.getLabelCol(), self.getFeaturesCol()] + \
             ([self._weight_col()] if self._weight_col() else [])
-        return [Aggregation(list(dict.fromkeys(cols)), _ClassSums(self), merge_class_sums,
-                            label=f"class sums({self.getFeaturesCol()} by {self.getLabelCol()})")]
+        sums = _ClassSums(self)
+        return [Aggregation(list(dict.fromkeys(cols)), sums, merge_class_sums,
+                            label=f"class sums({self.getFeaturesCol()} by {self.getLabelCol()})",
+                            dense_input=self.getFeaturesCol(), dense_chunk=sums.dense)]
 
     def _model_from(self, results: list[Any], schema: T.StructType) -> "NaiveBayesModel":
         self._check_params()  # a pipeline may reach here without fit()

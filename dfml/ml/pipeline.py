@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sql import types as T
+from .assembled_inputs import fed_from_assemblers
 from .base import Estimator, Model, PipelineStage, Transformer, run_aggregations
 from .fitspec import AGGREGATION, ITERATIVE, STATIC, TRANSFORM, FitSpec
 from .optim.blocks import aggregate_and_block
@@ -306,7 +307,10 @@ class Pipeline(Estimator):
         frame = frame_upto(batch.end, level)
         schemas = [frame_upto(m.index, level).schema for m in members]
         aggs_per = [list(m.stage._fit_spec(sc).aggregations) for m, sc in zip(members, schemas)]
-        flat = [a for aggs in aggs_per for a in aggs]
+        # column -> (index, fitted stage) of the frame's last stage writing it
+        writers = {c: (j, fitted[j]) for j in range(batch.end)
+                   if plan.stages[j].out_level < level for c in plan.stages[j].writes}
+        flat = fed_from_assemblers([a for aggs in aggs_per for a in aggs], writers, frame.schema)
         if batch.handoff:
             m_src, it = (plan.stages[i] for i in batch.handoff)
             _, label, weight = it.spec.block_inputs
