@@ -39,7 +39,8 @@ def _column_block(a: pa.ChunkedArray, is_vector: bool, keep: bool) -> tuple[Any,
                     full[null] = np.nan
             return full, null
         return to_matrix(arr), null
-    vals = arr.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+    arr = arr.cast(pa.float64())
+    vals = (arr.fill_null(np.nan) if arr.null_count else arr).to_numpy(zero_copy_only=False)
     return vals.reshape(-1, 1), null
 
 
@@ -51,8 +52,8 @@ def assemble_rows(blocks: list[Any], n: int) -> pa.StructArray:
         m: Any = hstack_csr(blocks, n)
         nnz = np.diff(m.indptr)
     else:
-        m = np.hstack(blocks) if blocks else np.zeros((n, 0))
-        nnz = np.count_nonzero(m, axis=1)
+        m = hstack_dense(blocks, n)
+        nnz = np.count_nonzero(m != 0, axis=1)  # on a bool mask: faster than on doubles
     d = m.shape[1]
     sparse_rows = 12 * nnz + 20 <= 8 * d
     if not sparse_rows.any():
@@ -62,6 +63,23 @@ def assemble_rows(blocks: list[Any], n: int) -> pa.StructArray:
             return csr_to_arrow(m)
         m = m.toarray()  # mixed rows are only possible when rows are short
     return mixed_rows_to_arrow(m, sparse_rows)
+
+
+def hstack_dense(blocks: list[np.ndarray], n: int, rows: int = 8192) -> np.ndarray:
+    """``np.hstack`` of dense blocks (``n`` rows each) into a C-ordered float64 matrix, copied
+    a band of ``rows`` rows at a time: a one-column block written down the whole matrix
+    touches every cache line of it once per block (3x slower for 20 columns at 1M rows)."""
+    mats = [np.asarray(b, dtype=np.float64) for b in blocks]
+    mats = [b if b.ndim == 2 else b.reshape(n, -1) for b in mats]
+    d = sum(b.shape[1] for b in mats)
+    out = np.empty((n, d))
+    for start in range(0, n, rows):
+        band, pos = out[start:start + rows], 0
+        for b in mats:
+            w = b.shape[1]
+            band[:, pos:pos + w] = b[start:start + rows]
+            pos += w
+    return out
 
 
 def hstack_csr(blocks: list[Any], n: int) -> Any:
@@ -117,20 +135,27 @@ def hstack_csr(blocks: list[Any], n: int) -> Any:
 
 
 def mixed_rows_to_arrow(m: np.ndarray, sparse_rows: np.ndarray) -> pa.StructArray:
-    """Dense rows whole and sparse rows as (indices, values), straight from one matrix."""
+    """Dense rows whole and sparse rows as (indices, values), straight from one matrix: the
+    entries kept (a sparse row's nonzeros, all of a dense row's) found in one pass over a mask
+    of the matrix, in row-major order."""
+    m = np.ascontiguousarray(m, dtype=np.float64)
     n, d = m.shape
-    sparse_part = m[sparse_rows] != 0
-    keep = np.ones(m.shape, dtype=bool)
-    keep[sparse_rows] = sparse_part
-    lens = np.full(n, d, dtype=np.int64)
-    lens[sparse_rows] = sparse_part.sum(axis=1)
+    keep = m != 0
+    keep[~sparse_rows] = True
+    pos = np.flatnonzero(keep)
+    row = pos // d if d else pos
+    lens = np.bincount(row, minlength=n)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
-    values = m[keep]
-    ind_lens = np.where(sparse_rows, lens, 0)
-    ind_offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(ind_lens, out=ind_offsets[1:])
-    ind_flat = np.nonzero(sparse_part)[1].astype(np.int32)
+    values = m.reshape(-1)[pos]
+    cols = (pos - row * d).astype(np.int32)
+    if sparse_rows.all():
+        ind_offsets, ind_flat = offsets, cols
+    else:
+        ind_lens = np.where(sparse_rows, lens, 0)
+        ind_offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(ind_lens, out=ind_offsets[1:])
+        ind_flat = cols[np.repeat(sparse_rows, lens)]
     fields = list(VectorUDT.arrowType())
     indices = pa.LargeListArray.from_arrays(pa.array(ind_offsets), pa.array(ind_flat),
                                             type=fields[2].type, mask=pa.array(~sparse_rows))
