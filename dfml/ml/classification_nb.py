@@ -351,18 +351,38 @@ class NaiveBayes(Estimator, _NaiveBayesParams):
 
 # ------------------------------------------------------------------ the model
 
+def _row_order_product(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``X @ M.T`` summed feature by feature in index order, as the product of a CSR matrix
+    does (a zero feature adds an exact zero): the scores of rows taken from an assembler's
+    inputs are then the very ones the assembled (sparse) vectors give."""
+    n, k = X.shape[0], M.shape[0]
+    out = np.zeros((k, n))             # class-major: the loops run along the rows
+    band = 8192                        # rows at a time, so the sums stay in cache
+    term = np.empty((k, band))
+    for start in range(0, n, band):
+        acc = out[:, start:start + band]
+        t = term[:, :acc.shape[1]]
+        for j in range(X.shape[1]):
+            np.multiply(M[:, j, None], X[start:start + band, j], out=t)
+            acc += t
+    return out.T
+
+
 def raw_scores(model_type: str, X: Any, pi: np.ndarray, theta: np.ndarray,
-               sigma: np.ndarray) -> np.ndarray:
+               sigma: np.ndarray, in_row_order: bool = False) -> np.ndarray:
     """Spark's rawPrediction per model type: joint log likelihoods (complement: normalized by
-    their log-sum-exp; gaussian: without the constant 2*pi term, which cancels)."""
+    their log-sum-exp; gaussian: without the constant 2*pi term, which cancels).
+    ``in_row_order``: a dense ``X`` multiplied as a sparse one would be."""
+    def product(M: np.ndarray) -> np.ndarray:
+        return _row_order_product(X, M) if in_row_order else np.asarray(X @ M.T)
     if model_type == "multinomial":
-        return np.asarray(X @ theta.T) + pi
+        return product(theta) + pi
     if model_type == "complement":
-        jll = np.asarray(X @ theta.T)
+        jll = product(theta)
         return jll - logsumexp(jll, axis=1, keepdims=True)
     if model_type == "bernoulli":
         neg = np.log1p(-np.exp(theta))
-        return np.asarray(X @ (theta - neg).T) + (pi + neg.sum(axis=1))
+        return product(theta - neg) + (pi + neg.sum(axis=1))
     D = X.toarray() if sp.issparse(X) else X
     out = np.empty((D.shape[0], len(pi)))
     logvar = np.log(sigma).sum(axis=1)
@@ -402,7 +422,9 @@ class _NBKernel:
     def compute(self, arr: pa.StructArray) -> np.ndarray:
         X = to_matrix(arr, size=self.theta.shape[1])
         check_features(self.model_type, arr, X, self.who, self.col)
-        raw = raw_scores(self.model_type, X, self.pi, self.theta, self.sigma)
+        return self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma))
+
+    def outputs(self, raw: np.ndarray) -> np.ndarray:
         if self.what == "raw":
             return raw
         prob = probabilities(raw)
@@ -414,6 +436,28 @@ class _NBKernel:
         if self.what == "prediction":
             return pa.array(out, type=pa.float64(), mask=mask)
         return dense_to_arrow(out, mask)
+
+
+class _NBDenseKernel(_NBKernel):
+    """The same output column computed from a VectorAssembler's numeric inputs (a
+    ``DenseInputs``), without the assembled vectors: what ``PipelineModel.transform`` uses when
+    the assembler sits before this model (the assembled rows are never null)."""
+
+    def __init__(self, model: "NaiveBayesModel", what: str, dense: Any):
+        super().__init__(model, what)
+        self.dense = dense
+
+    def __call__(self, *cols: Any) -> pa.Array:
+        X = self.dense.matrix(list(cols))
+        row, what = _bad_row(self.model_type, X)
+        if row is not None:
+            raise SparkException(f"{self.who}: column `{self.col}`: Vector values {what}, but "
+                                 f"got {self.dense.row_text(X, row)}")
+        out = self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma,
+                                      in_row_order=True))
+        if self.what == "prediction":
+            return pa.array(out, type=pa.float64())
+        return dense_to_arrow(out)
 
 
 class NaiveBayesModel(Model, _NaiveBayesParams):
@@ -446,6 +490,16 @@ class NaiveBayesModel(Model, _NaiveBayesParams):
 
     def _transform(self, dataset: Any) -> Any:
         return classifier_columns(self, dataset, lambda what: _NBKernel(self, what))
+
+    def _transform_dense(self, dataset: Any, dense: Any) -> Any:
+        """``transform`` with the features read as a dense matrix from the inputs of the
+        VectorAssembler that wrote them (``PipelineModel`` calls it; see ``DenseInputs``);
+        None when their number is not the model's (``transform`` then raises as it should)."""
+        if len(dense.inputs) != self.numFeatures:
+            return None
+        self.transformSchema(dataset.schema)
+        return classifier_columns(self, dataset, lambda what: _NBDenseKernel(self, what, dense),
+                                  inputs=dense.inputs)
 
     # single rows, as Spark's model offers them
     def _one(self, vector: Vector, what: str) -> np.ndarray:

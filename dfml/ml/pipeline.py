@@ -360,8 +360,24 @@ class PipelineModel(Model):
         return schema
 
     def _transform(self, dataset: Any) -> Any:
+        """Each stage in order; a model that can read a VectorAssembler's inputs directly
+        (``_transform_dense``) does so while the assembler's output and inputs are as it wrote
+        and read them: its outputs then need no per-row vectors (the assembled column is still
+        there for anything that selects it)."""
+        dense: dict[str, Any] = {}   # assembled column -> its DenseInputs
         for s in self.stages:
-            dataset = s.transform(dataset)
+            schema = dataset.schema
+            src = dense.get(s.getOrDefault("featuresCol")) \
+                if dense and hasattr(s, "_transform_dense") and s.hasParam("featuresCol") else None
+            out = s._transform_dense(dataset, src) if src is not None else None
+            dataset = s.transform(dataset) if out is None else out
+            if dense:
+                writes = set(s._fit_spec(schema).writes)
+                dense = {c: d for c, d in dense.items()
+                         if c not in writes and not writes & set(d.inputs)}
+            made = s._dense_inputs(schema) if hasattr(s, "_dense_inputs") else None
+            if made is not None:
+                dense[s.getOutputCol()] = made
         return dataset
 
     def copy(self, extra: dict | None = None) -> "PipelineModel":

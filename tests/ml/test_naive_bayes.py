@@ -249,3 +249,49 @@ def test_pipeline_from_assembler_inputs_after_skip_and_rewrites(spark):
     late = Pipeline(stages=[va2, Binarizer(inputCol="y", outputCol="a2", threshold=0.5),
                             nb]).fit(clean).stages[-1]
     assert late.theta == nb.fit(va2.transform(clean)).theta
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_pipeline_model_scores_from_assembler_inputs(spark, monkeypatch, kind):
+    """PipelineModel.transform computes NaiveBayes outputs from the assembler's inputs: the
+    same rows, to the bit, as the stages applied one by one (which go through the assembled
+    vectors), and no vector is built unless selected."""
+    import dfml.ml.feature.assembler as assembler
+    df = _words(spark)
+    if kind == "bernoulli":
+        df = df.withColumn("a", (df.a > 0).cast("double")).withColumn("d", (df.d > 1).cast("int")) \
+            .withColumn("b", (df.b > 0).cast("int"))
+    va = VectorAssembler(inputCols=["a", "b", "c", "d"], outputCol="features")
+    model = Pipeline(stages=[va, NaiveBayes(modelType=kind, labelCol="y",
+                                            thresholds=[0.3, 0.5, 0.2])]).fit(df)
+    by_stage = df
+    for s in model.stages:
+        by_stage = by_stage.transform(s.transform)
+    cols = ["id", "rawPrediction", "probability", "prediction"]
+    want = by_stage.orderBy("id").select(*cols).collect()
+    assert model.transform(df).orderBy("id").select(*cols + ["features"]).collect() == \
+        by_stage.orderBy("id").select(*cols + ["features"]).collect()
+
+    def no_vectors(*args, **kwargs):
+        raise AssertionError("a vector was assembled")
+    monkeypatch.setattr(assembler, "assemble_rows", no_vectors)
+    assert model.transform(df).select(*cols).orderBy("id").collect() == want
+
+
+def test_pipeline_model_from_assembler_inputs_errors_and_rewrites(spark):
+    """Bad values raise what the vectors would; an input rewritten between the assembler and
+    the model keeps the vector column (the model must see the assembled values)."""
+    from dfml.ml.feature import SQLTransformer
+    train = spark.createDataFrame([(0.0, 1.0, 2.0), (1.0, 3.0, 0.0)], "y double, a double, b double")
+    va = VectorAssembler(inputCols=["a", "b"], outputCol="features", handleInvalid="keep")
+    model = Pipeline(stages=[va, NaiveBayes(labelCol="y")]).fit(train)
+    for rows in ([(0.0, -1.0, 2.0)], [(0.0, None, 2.0)]):
+        bad = spark.createDataFrame(rows, train.schema)
+        alone = _error_of(lambda: model.stages[1].transform(va.transform(bad)).collect())
+        assert _error_of(lambda: model.transform(bad).collect()) == alone
+    late = PipelineModel([va, SQLTransformer(statement="SELECT y, a * 2 AS a, b, features "
+                                                       "FROM __THIS__"), model.stages[1]])
+    got = late.transform(train).select("prediction", "probability").collect()
+    want = model.stages[1].transform(va.transform(train)).select(
+        "prediction", "probability").collect()
+    assert got == want

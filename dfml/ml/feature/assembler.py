@@ -257,9 +257,14 @@ class DenseInputs:
 
     def __call__(self, part: Any) -> np.ndarray:
         from ...sql.kernels import arrow_of
-        out = np.empty((len(self.inputs), len(part)))
-        for j, name in enumerate(self.inputs):
-            a = arrow_of(part[name]).combine_chunks()
+        return self.matrix([arrow_of(part[name]) for name in self.inputs])
+
+    def matrix(self, arrays: list[Any]) -> np.ndarray:
+        """The matrix from the inputs' Arrow arrays (of one partition, in ``inputs`` order)."""
+        n = len(arrays[0]) if arrays else 0
+        out = np.empty((len(self.inputs), n))
+        for j, (name, a) in enumerate(zip(self.inputs, arrays)):
+            a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
             if a.null_count == 0 and pa.types.is_floating(a.type):
                 out[j] = a.to_numpy(zero_copy_only=False)
                 # a NaN makes the sum NaN (one pass, no mask); the exact check only then
