@@ -264,9 +264,11 @@ class DenseInputs:
         n = len(arrays[0]) if arrays else 0
         out = np.empty((len(self.inputs), n))
         for j, (name, a) in enumerate(zip(self.inputs, arrays)):
-            a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-            if a.null_count == 0 and pa.types.is_floating(a.type):
-                out[j] = a.to_numpy(zero_copy_only=False)
+            if a.null_count == 0 and a.type == pa.float64():
+                pos = 0  # chunk by chunk into the row: no combined copy first
+                for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a]):
+                    out[j, pos:pos + len(c)] = c.to_numpy(zero_copy_only=False)
+                    pos += len(c)
                 # a NaN makes the sum NaN (one pass, no mask); the exact check only then
                 if self.kernel.handle == "error" and np.isnan(out[j].sum()):
                     self.kernel.checked_block(name, a, False)  # raises if a value is NaN
