@@ -19,7 +19,14 @@ from typing import Any, Callable
 from ..sql import types as T
 from .base import Aggregation
 
-__all__ = ["fed_from_assemblers"]
+__all__ = ["fed_from_assemblers", "holds_stages"]
+
+
+def holds_stages(stage: Any) -> bool:
+    """True for a stage that applies other stages (a nested PipelineModel, a validator's best
+    model): what it writes is not declared column by column, so it may rewrite any column
+    and nothing assembled before it can be read from the assembler's inputs after it."""
+    return isinstance(getattr(stage, "stages", None), list) or hasattr(stage, "bestModel")
 
 
 class _FromInputs:
@@ -35,12 +42,14 @@ class _FromInputs:
 
 
 def fed_from_assemblers(aggs: list[Aggregation], writers: dict[str, tuple[int, Any]],
-                        schema: T.StructType) -> list[Aggregation]:
+                        schema: T.StructType, opaque: list[int]) -> list[Aggregation]:
     """``aggs`` with each one that has a ``dense_input`` written by a VectorAssembler in this
     frame reading that assembler's inputs instead. ``writers``: column -> (stage index, fitted
-    transformer) of the last stage of the frame that writes it; ``schema``: the frame's. An
-    input rewritten by a later stage (its value in the frame is not what was assembled) or a
-    vector input (rows of any width) keeps the aggregation as it was."""
+    transformer) of the last stage of the frame that writes it; ``schema``: the frame's;
+    ``opaque``: indices of the frame's stages that ``holds_stages``. An input rewritten by a
+    later stage (its value in the frame is not what was assembled), a stage holding stages
+    after the assembler, or a vector input (rows of any width) keeps the aggregation as it
+    was."""
     out = []
     for a in aggs:
         col = a.dense_input
@@ -48,7 +57,8 @@ def fed_from_assemblers(aggs: list[Aggregation], writers: dict[str, tuple[int, A
         dense = None
         if src is not None and hasattr(src[1], "_dense_inputs"):
             dense = src[1]._dense_inputs(schema)
-        if dense is not None and all(writers.get(c, (-1,))[0] < src[0] for c in dense.inputs):
+        if dense is not None and all(writers.get(c, (-1,))[0] < src[0] for c in dense.inputs) \
+                and all(j < src[0] for j in opaque):
             others = [c for c in a.columns if c != col]
             a = replace(a, columns=list(dict.fromkeys(others + dense.inputs)),
                         chunk=_FromInputs(a.dense_chunk, dense, others),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sql import types as T
-from .assembled_inputs import fed_from_assemblers
+from .assembled_inputs import fed_from_assemblers, holds_stages
 from .base import Estimator, Model, PipelineStage, Transformer, run_aggregations
 from .fitspec import AGGREGATION, ITERATIVE, STATIC, TRANSFORM, FitSpec
 from .optim.blocks import aggregate_and_block
@@ -308,9 +308,10 @@ class Pipeline(Estimator):
         schemas = [frame_upto(m.index, level).schema for m in members]
         aggs_per = [list(m.stage._fit_spec(sc).aggregations) for m, sc in zip(members, schemas)]
         # column -> (index, fitted stage) of the frame's last stage writing it
-        writers = {c: (j, fitted[j]) for j in range(batch.end)
-                   if plan.stages[j].out_level < level for c in plan.stages[j].writes}
-        flat = fed_from_assemblers([a for aggs in aggs_per for a in aggs], writers, frame.schema)
+        applied = [j for j in range(batch.end) if plan.stages[j].out_level < level]
+        writers = {c: (j, fitted[j]) for j in applied for c in plan.stages[j].writes}
+        flat = fed_from_assemblers([a for aggs in aggs_per for a in aggs], writers, frame.schema,
+                                   [j for j in applied if holds_stages(fitted[j])])
         if batch.handoff:
             m_src, it = (plan.stages[i] for i in batch.handoff)
             _, label, weight = it.spec.block_inputs
@@ -371,6 +372,8 @@ class PipelineModel(Model):
                 if dense and hasattr(s, "_transform_dense") and s.hasParam("featuresCol") else None
             out = s._transform_dense(dataset, src) if src is not None else None
             dataset = s.transform(dataset) if out is None else out
+            if dense and holds_stages(s):
+                dense = {}
             if dense:
                 writes = set(s._fit_spec(schema).writes)
                 dense = {c: d for c, d in dense.items()

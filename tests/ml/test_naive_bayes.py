@@ -289,9 +289,11 @@ def test_pipeline_model_from_assembler_inputs_errors_and_rewrites(spark):
         bad = spark.createDataFrame(rows, train.schema)
         alone = _error_of(lambda: model.stages[1].transform(va.transform(bad)).collect())
         assert _error_of(lambda: model.transform(bad).collect()) == alone
-    late = PipelineModel([va, SQLTransformer(statement="SELECT y, a * 2 AS a, b, features "
-                                                       "FROM __THIS__"), model.stages[1]])
-    got = late.transform(train).select("prediction", "probability").collect()
+    sql = SQLTransformer(statement="SELECT y, a * 2 AS a, b, features FROM __THIS__")
     want = model.stages[1].transform(va.transform(train)).select(
         "prediction", "probability").collect()
-    assert got == want
+    for between in (sql, PipelineModel([sql])):  # declared rewrites, and a nested pipeline's
+        late = PipelineModel([va, between, model.stages[1]])
+        assert late.transform(train).select("prediction", "probability").collect() == want
+    fused = Pipeline(stages=[va, Pipeline(stages=[sql]), NaiveBayes(labelCol="y")]).fit(train)
+    assert fused.stages[-1].theta == model.stages[1].theta
