@@ -96,10 +96,12 @@ def with_null_rows(out: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return full
 
 
-def classifier_columns(model: Any, dataset: Any, kernel_for: Callable[[str], Any]) -> Any:
+def classifier_columns(model: Any, dataset: Any, kernel_for: Callable[[str], Any],
+                       inputs: list[str] | None = None) -> Any:
     """``dataset`` with a classification model's rawPrediction, probability and prediction
     columns (those whose param names a column), each a per-partition kernel from
-    ``kernel_for(what)``; Spark's error first when ``thresholds`` does not fit the classes."""
+    ``kernel_for(what)`` over ``inputs`` (default: the features column); Spark's error first
+    when ``thresholds`` does not fit the classes."""
     name = type(model).__name__
     if model.isSet("thresholds") and len(model.getOrDefault("thresholds")) != model.numClasses:
         raise IllegalArgumentException(
@@ -112,5 +114,6 @@ def classifier_columns(model: Any, dataset: Any, kernel_for: Callable[[str], Any
                         ("predictionCol", "prediction", T.DoubleType())):
         col = model.getOrDefault(p)
         if col:
-            outs[col] = partition_column(f"{name}.{what}", [feats], kernel_for(what), dt)
+            outs[col] = partition_column(f"{name}.{what}", inputs or [feats], kernel_for(what),
+                                         dt)
     return dataset.withColumns(outs) if outs else dataset

@@ -38,6 +38,12 @@ class Aggregation:
     combine: Callable[[list[Any]], Any]
     finish: Callable[[Any], Any] = field(default=lambda x: x)
     label: str = ""
+    # A vector column the statistic can also take as a dense matrix: ``dense_chunk(partition
+    # of the other columns, X, row_text)`` gives the same partial as ``chunk`` (``row_text(i)``
+    # renders row i as a vector, for errors). A Pipeline feeds it from a VectorAssembler's
+    # inputs when that stage writes the column in the same pass (``assembled_inputs``).
+    dense_input: str | None = None
+    dense_chunk: Callable[..., Any] | None = None
 
 
 class _PassChunk:

@@ -81,23 +81,34 @@ def _row_text(arr: pa.StructArray, i: int) -> str:
     return str(VectorUDT().deserialize(arr[i].as_py()))
 
 
-def check_features(model_type: str, arr: pa.StructArray, X: Any, who: str, col: str) -> None:
-    """Spark's checks of feature values: counts (multinomial, complement) must be finite and
-    non-negative, bernoulli values 0 or 1; gaussian takes any value. The error shows the row."""
+def _bad_row(model_type: str, X: Any) -> tuple[int | None, str]:
+    """(first row whose values break Spark's rule for the model type, the rule's text): counts
+    (multinomial, complement) must be finite and non-negative, bernoulli values 0 or 1;
+    gaussian takes any value."""
     vals = X.data if sp.issparse(X) else X
     if model_type in ("multinomial", "complement"):
+        # all finite and >= 0 when the minimum is >= 0 (NaN fails it) and the sum is finite
+        # (an infinity makes it infinite): two reductions, no masks; else find the row
+        if vals.size == 0 or (vals.min() >= 0 and np.isfinite(vals.sum())):
+            return None, ""
         bad = ~(np.isfinite(vals) & (vals >= 0))
         what = "MUST NOT be Negative, NaN or Infinity"
     elif model_type == "bernoulli":
         bad = ~((vals == 0) | (vals == 1))
         what = "MUST be in {0, 1}"
     else:
-        return
-    if bad.any():
-        if sp.issparse(X):
-            row = int(np.searchsorted(X.indptr, int(np.flatnonzero(bad)[0]), side="right") - 1)
-        else:
-            row = int(np.flatnonzero(bad.any(axis=1))[0])
+        return None, ""
+    if not bad.any():
+        return None, what
+    if sp.issparse(X):
+        return int(np.searchsorted(X.indptr, int(np.flatnonzero(bad)[0]), side="right") - 1), what
+    return int(np.flatnonzero(bad.any(axis=1))[0]), what
+
+
+def check_features(model_type: str, arr: pa.StructArray, X: Any, who: str, col: str) -> None:
+    """Spark's checks of feature values (see ``_bad_row``); the error shows the row."""
+    row, what = _bad_row(model_type, X)
+    if row is not None:
         raise SparkException(f"{who}: column `{col}`: Vector values {what}, but got "
                              f"{_row_text(arr, row)}")
 
@@ -144,6 +155,15 @@ class _ClassSums:
         self.num_classes = len(stage.getOrDefault("thresholds")) if stage.isSet("thresholds") \
             else None
 
+    def _labels_weights(self, part: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        y = _numbers(part[self.label])
+        _check_labels(y, self.num_classes, self.who, self.label)
+        w = None
+        if self.weight:
+            w = _numbers(part[self.weight])
+            _check_weights(w, self.who, self.weight)
+        return y, w
+
     def __call__(self, part: Any) -> dict | None:
         if len(part) == 0:
             return None
@@ -151,26 +171,68 @@ class _ClassSums:
         if arr.null_count:
             raise SparkException(f"{self.who}: column `{self.features}`: Vectors MUST NOT be "
                                  f"Null")
-        y = _numbers(part[self.label])
-        _check_labels(y, self.num_classes, self.who, self.label)
-        w = _numbers(part[self.weight]) if self.weight else np.ones(len(y))
-        if self.weight:
-            _check_weights(w, self.who, self.weight)
+        y, w = self._labels_weights(part)
         X = to_matrix(arr)
         check_features(self.model_type, arr, X, self.who, self.features)
-        labels, idx = np.unique(y, return_inverse=True)
+        idx, labels = _label_index(y)
         k = len(labels)
-        ind = sp.csr_matrix((w, (idx, np.arange(len(y)))), shape=(k, len(y)))
+        w1 = np.ones(len(y)) if w is None else w
+        ind = sp.csr_matrix((w1, (idx, np.arange(len(y)))), shape=(k, len(y)))
         sums = np.asarray((ind @ X).todense() if sp.issparse(X) else ind @ X)
         squares = None
         if self.model_type == "gaussian":
             Xsq = X.multiply(X) if sp.issparse(X) else X * X
             squares = np.asarray((ind @ Xsq).todense() if sp.issparse(Xsq) else ind @ Xsq)
+        return self._partial(labels, idx, w1, sums, squares)
+
+    def dense(self, part: Any, X: np.ndarray, row_text: Any) -> dict | None:
+        """The same partial from a dense matrix of the features (``Aggregation.dense_chunk``):
+        per class and feature one ``bincount`` over contiguous memory when ``X`` is
+        column-major, no per-row vectors."""
+        if len(part) == 0:
+            return None
+        y, w = self._labels_weights(part)
+        row, what = _bad_row(self.model_type, X)
+        if row is not None:
+            raise SparkException(f"{self.who}: column `{self.features}`: Vector values {what}, "
+                                 f"but got {row_text(row)}")
+        idx, labels = _label_index(y)
+        k, d = len(labels), X.shape[1]
+
+        def per_class(v: np.ndarray) -> np.ndarray:
+            return np.bincount(idx, weights=v if w is None else w * v, minlength=k)
+        sums = np.empty((k, d))
+        squares = np.empty((k, d)) if self.model_type == "gaussian" else None
+        for j in range(d):
+            col = X[:, j]
+            sums[:, j] = per_class(col)
+            if squares is not None:
+                squares[:, j] = per_class(col * col)
+        return self._partial(labels, idx, np.ones(len(y)) if w is None else w, sums, squares)
+
+    @staticmethod
+    def _partial(labels: np.ndarray, idx: np.ndarray, w: np.ndarray, sums: np.ndarray,
+                 squares: np.ndarray | None) -> dict:
+        k = len(labels)
         wsum = np.bincount(idx, weights=w, minlength=k)
         count = np.bincount(idx, minlength=k)
         return {float(lab): [wsum[i], int(count[i]), sums[i],
                              None if squares is None else squares[i]]
                 for i, lab in enumerate(labels)}
+
+
+def _label_index(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(class position of each row, the distinct labels ascending) of checked labels (whole
+    numbers >= 0): a count per value when the largest is small (linear), else a sort."""
+    top = float(y.max())
+    if top < 4 * len(y) + 1024:
+        yi = y.astype(np.intp)
+        present = np.bincount(yi) > 0
+        labels = np.flatnonzero(present)
+        pos = np.cumsum(present) - 1
+        return pos[yi], labels.astype(np.float64)
+    labels, idx = np.unique(y, return_inverse=True)
+    return idx, labels
 
 
 def merge_class_sums(parts: list[Any]) -> dict | None:
@@ -256,8 +318,10 @@ class NaiveBayes(Estimator, _NaiveBayesParams):
     def _fit_aggregations(self, schema: T.StructType) -> list[Aggregation]:
         cols = [self.getLabelCol(), self.getFeaturesCol()] + \
             ([self._weight_col()] if self._weight_col() else [])
-        return [Aggregation(list(dict.fromkeys(cols)), _ClassSums(self), merge_class_sums,
-                            label=f"class sums({self.getFeaturesCol()} by {self.getLabelCol()})")]
+        sums = _ClassSums(self)
+        return [Aggregation(list(dict.fromkeys(cols)), sums, merge_class_sums,
+                            label=f"class sums({self.getFeaturesCol()} by {self.getLabelCol()})",
+                            dense_input=self.getFeaturesCol(), dense_chunk=sums.dense)]
 
     def _model_from(self, results: list[Any], schema: T.StructType) -> "NaiveBayesModel":
         self._check_params()  # a pipeline may reach here without fit()
@@ -287,18 +351,38 @@ class NaiveBayes(Estimator, _NaiveBayesParams):
 
 # ------------------------------------------------------------------ the model
 
+def _row_order_product(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``X @ M.T`` summed feature by feature in index order, as the product of a CSR matrix
+    does (a zero feature adds an exact zero): the scores of rows taken from an assembler's
+    inputs are then the very ones the assembled (sparse) vectors give."""
+    n, k = X.shape[0], M.shape[0]
+    out = np.zeros((k, n))             # class-major: the loops run along the rows
+    band = 8192                        # rows at a time, so the sums stay in cache
+    term = np.empty((k, band))
+    for start in range(0, n, band):
+        acc = out[:, start:start + band]
+        t = term[:, :acc.shape[1]]
+        for j in range(X.shape[1]):
+            np.multiply(M[:, j, None], X[start:start + band, j], out=t)
+            acc += t
+    return out.T
+
+
 def raw_scores(model_type: str, X: Any, pi: np.ndarray, theta: np.ndarray,
-               sigma: np.ndarray) -> np.ndarray:
+               sigma: np.ndarray, in_row_order: bool = False) -> np.ndarray:
     """Spark's rawPrediction per model type: joint log likelihoods (complement: normalized by
-    their log-sum-exp; gaussian: without the constant 2*pi term, which cancels)."""
+    their log-sum-exp; gaussian: without the constant 2*pi term, which cancels).
+    ``in_row_order``: a dense ``X`` multiplied as a sparse one would be."""
+    def product(M: np.ndarray) -> np.ndarray:
+        return _row_order_product(X, M) if in_row_order else np.asarray(X @ M.T)
     if model_type == "multinomial":
-        return np.asarray(X @ theta.T) + pi
+        return product(theta) + pi
     if model_type == "complement":
-        jll = np.asarray(X @ theta.T)
+        jll = product(theta)
         return jll - logsumexp(jll, axis=1, keepdims=True)
     if model_type == "bernoulli":
         neg = np.log1p(-np.exp(theta))
-        return np.asarray(X @ (theta - neg).T) + (pi + neg.sum(axis=1))
+        return product(theta - neg) + (pi + neg.sum(axis=1))
     D = X.toarray() if sp.issparse(X) else X
     out = np.empty((D.shape[0], len(pi)))
     logvar = np.log(sigma).sum(axis=1)
@@ -338,7 +422,9 @@ class _NBKernel:
     def compute(self, arr: pa.StructArray) -> np.ndarray:
         X = to_matrix(arr, size=self.theta.shape[1])
         check_features(self.model_type, arr, X, self.who, self.col)
-        raw = raw_scores(self.model_type, X, self.pi, self.theta, self.sigma)
+        return self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma))
+
+    def outputs(self, raw: np.ndarray) -> np.ndarray:
         if self.what == "raw":
             return raw
         prob = probabilities(raw)
@@ -350,6 +436,28 @@ class _NBKernel:
         if self.what == "prediction":
             return pa.array(out, type=pa.float64(), mask=mask)
         return dense_to_arrow(out, mask)
+
+
+class _NBDenseKernel(_NBKernel):
+    """The same output column computed from a VectorAssembler's numeric inputs (a
+    ``DenseInputs``), without the assembled vectors: what ``PipelineModel.transform`` uses when
+    the assembler sits before this model (the assembled rows are never null)."""
+
+    def __init__(self, model: "NaiveBayesModel", what: str, dense: Any):
+        super().__init__(model, what)
+        self.dense = dense
+
+    def __call__(self, *cols: Any) -> pa.Array:
+        X = self.dense.matrix(list(cols))
+        row, what = _bad_row(self.model_type, X)
+        if row is not None:
+            raise SparkException(f"{self.who}: column `{self.col}`: Vector values {what}, but "
+                                 f"got {self.dense.row_text(X, row)}")
+        out = self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma,
+                                      in_row_order=True))
+        if self.what == "prediction":
+            return pa.array(out, type=pa.float64())
+        return dense_to_arrow(out)
 
 
 class NaiveBayesModel(Model, _NaiveBayesParams):
@@ -382,6 +490,16 @@ class NaiveBayesModel(Model, _NaiveBayesParams):
 
     def _transform(self, dataset: Any) -> Any:
         return classifier_columns(self, dataset, lambda what: _NBKernel(self, what))
+
+    def _transform_dense(self, dataset: Any, dense: Any) -> Any:
+        """``transform`` with the features read as a dense matrix from the inputs of the
+        VectorAssembler that wrote them (``PipelineModel`` calls it; see ``DenseInputs``);
+        None when their number is not the model's (``transform`` then raises as it should)."""
+        if len(dense.inputs) != self.numFeatures:
+            return None
+        self.transformSchema(dataset.schema)
+        return classifier_columns(self, dataset, lambda what: _NBDenseKernel(self, what, dense),
+                                  inputs=dense.inputs)
 
     # single rows, as Spark's model offers them
     def _one(self, vector: Vector, what: str) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..sql import types as T
+from .assembled_inputs import fed_from_assemblers, holds_stages
 from .base import Estimator, Model, PipelineStage, Transformer, run_aggregations
 from .fitspec import AGGREGATION, ITERATIVE, STATIC, TRANSFORM, FitSpec
 from .optim.blocks import aggregate_and_block
@@ -306,7 +307,11 @@ class Pipeline(Estimator):
         frame = frame_upto(batch.end, level)
         schemas = [frame_upto(m.index, level).schema for m in members]
         aggs_per = [list(m.stage._fit_spec(sc).aggregations) for m, sc in zip(members, schemas)]
-        flat = [a for aggs in aggs_per for a in aggs]
+        # column -> (index, fitted stage) of the frame's last stage writing it
+        applied = [j for j in range(batch.end) if plan.stages[j].out_level < level]
+        writers = {c: (j, fitted[j]) for j in applied for c in plan.stages[j].writes}
+        flat = fed_from_assemblers([a for aggs in aggs_per for a in aggs], writers, frame.schema,
+                                   [j for j in applied if holds_stages(fitted[j])])
         if batch.handoff:
             m_src, it = (plan.stages[i] for i in batch.handoff)
             _, label, weight = it.spec.block_inputs
@@ -356,8 +361,26 @@ class PipelineModel(Model):
         return schema
 
     def _transform(self, dataset: Any) -> Any:
+        """Each stage in order; a model that can read a VectorAssembler's inputs directly
+        (``_transform_dense``) does so while the assembler's output and inputs are as it wrote
+        and read them: its outputs then need no per-row vectors (the assembled column is still
+        there for anything that selects it)."""
+        dense: dict[str, Any] = {}   # assembled column -> its DenseInputs
         for s in self.stages:
-            dataset = s.transform(dataset)
+            schema = dataset.schema
+            src = dense.get(s.getOrDefault("featuresCol")) \
+                if dense and hasattr(s, "_transform_dense") and s.hasParam("featuresCol") else None
+            out = s._transform_dense(dataset, src) if src is not None else None
+            dataset = s.transform(dataset) if out is None else out
+            if dense and holds_stages(s):
+                dense = {}
+            if dense:
+                writes = set(s._fit_spec(schema).writes)
+                dense = {c: d for c, d in dense.items()
+                         if c not in writes and not writes & set(d.inputs)}
+            made = s._dense_inputs(schema) if hasattr(s, "_dense_inputs") else None
+            if made is not None:
+                dense[s.getOutputCol()] = made
         return dataset
 
     def copy(self, extra: dict | None = None) -> "PipelineModel":

@@ -174,3 +174,126 @@ def test_indexed_label_takes_one_pass_per_dependency_level(spark, tmp_path, grap
     acc = np.mean([r.prediction == r.y for r in model.transform(df).collect()])
     assert acc > 0.6
     assert isinstance(model.stages[-1].sigma, DenseMatrix) and model.stages[-1].sigma.numRows == 0
+
+
+def _words(spark, with_weight=False):
+    rng = np.random.default_rng(3)
+    n = 300
+    y = rng.integers(0, 3, size=n).astype(float)
+    x = rng.poisson(0.5 + y[:, None] * np.array([0.1, 0.8, 0.3, 1.2]))
+    pdf = pd.DataFrame({"id": np.arange(n), "y": y, "a": x[:, 0].astype(float),
+                        "b": x[:, 1].astype(np.int32), "c": x[:, 2] > 0,
+                        "d": x[:, 3].astype(float) + rng.random(n),
+                        "w": 1.0 + rng.random(n) if with_weight else 1.0})
+    return spark.createDataFrame(pdf).repartition(3)
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_pipeline_sums_from_assembler_inputs_without_vectors(spark, monkeypatch, kind):
+    """In a Pipeline, NaiveBayes over a VectorAssembler's output sums the assembler's
+    (numeric, int, boolean) inputs directly: no vector is built in the pass, and the model is
+    the one the vector column gives."""
+    import dfml.ml.feature.assembler as assembler
+    df = _words(spark, with_weight=True)
+    if kind == "bernoulli":
+        df = df.withColumn("a", (df.a > 0).cast("double")).withColumn("d", (df.d > 1).cast("int")) \
+            .withColumn("b", (df.b > 0).cast("int"))
+    va = VectorAssembler(inputCols=["a", "b", "c", "d"], outputCol="features")
+    nb = NaiveBayes(modelType=kind, labelCol="y", weightCol="w", smoothing=0.5)
+    alone = nb.fit(va.transform(df))
+
+    def no_vectors(*args, **kwargs):
+        raise AssertionError("a vector was assembled during the fit")
+    monkeypatch.setattr(assembler, "assemble_rows", no_vectors)
+    fused = Pipeline(stages=[va, nb]).fit(df).stages[-1]
+    for m in ("pi", "theta", "sigma"):
+        assert np.allclose(getattr(fused, m).toArray(), getattr(alone, m).toArray(),
+                           rtol=1e-12, atol=0)
+
+
+def _error_of(fit):
+    with pytest.raises(Exception) as e:
+        fit()
+    return type(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("handle", ["error", "keep"])
+def test_pipeline_from_assembler_inputs_raises_what_the_vectors_would(spark, handle):
+    """Bad values fail the fused fit with the error (type and text, with the row shown as
+    the assembled vector) that the fit over the vector column gives."""
+    schema = "y double, a double, b double"
+    va = VectorAssembler(inputCols=["a", "b"], outputCol="features", handleInvalid=handle)
+    nb = NaiveBayes(labelCol="y")
+    for rows in ([(0.0, 1.0, 2.0), (1.0, -1.0, 0.0)], [(0.0, 1.0, None), (1.0, 0.0, 1.0)],
+                 [(0.0, float("nan"), 1.0)], [(0.0, 0.0, float("inf"))]):
+        df = spark.createDataFrame(rows, schema)
+        alone = _error_of(lambda: nb.fit(va.transform(df)))
+        assert _error_of(lambda: Pipeline(stages=[va, nb]).fit(df)) == alone
+        assert "Vector values" in alone[1] or "VectorAssembler" in alone[1] or \
+            "NaN" in alone[1]
+
+
+def test_pipeline_from_assembler_inputs_after_skip_and_rewrites(spark):
+    """handleInvalid='skip' drops the same rows; an input rewritten after the assembler keeps
+    the vector column (its assembled values differ from the frame's)."""
+    from dfml.ml.feature import Binarizer
+    df = spark.createDataFrame([(0.0, 1.0, 2.0), (1.0, None, 3.0), (1.0, 0.0, float("nan")),
+                                (1.0, 4.0, 1.0), (0.0, 2.0, 0.0)], "y double, a double, b double")
+    va = VectorAssembler(inputCols=["a", "b"], outputCol="features", handleInvalid="skip")
+    nb = NaiveBayes(labelCol="y")
+    fused = Pipeline(stages=[va, nb]).fit(df).stages[-1]
+    alone = nb.fit(va.transform(df))
+    assert fused.theta == alone.theta and fused.pi == alone.pi
+    va2 = VectorAssembler(inputCols=["a", "b"], outputCol="features")
+    clean = df.na.drop()
+    late = Pipeline(stages=[va2, Binarizer(inputCol="y", outputCol="a2", threshold=0.5),
+                            nb]).fit(clean).stages[-1]
+    assert late.theta == nb.fit(va2.transform(clean)).theta
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_pipeline_model_scores_from_assembler_inputs(spark, monkeypatch, kind):
+    """PipelineModel.transform computes NaiveBayes outputs from the assembler's inputs: the
+    same rows, to the bit, as the stages applied one by one (which go through the assembled
+    vectors), and no vector is built unless selected."""
+    import dfml.ml.feature.assembler as assembler
+    df = _words(spark)
+    if kind == "bernoulli":
+        df = df.withColumn("a", (df.a > 0).cast("double")).withColumn("d", (df.d > 1).cast("int")) \
+            .withColumn("b", (df.b > 0).cast("int"))
+    va = VectorAssembler(inputCols=["a", "b", "c", "d"], outputCol="features")
+    model = Pipeline(stages=[va, NaiveBayes(modelType=kind, labelCol="y",
+                                            thresholds=[0.3, 0.5, 0.2])]).fit(df)
+    by_stage = df
+    for s in model.stages:
+        by_stage = by_stage.transform(s.transform)
+    cols = ["id", "rawPrediction", "probability", "prediction"]
+    want = by_stage.orderBy("id").select(*cols).collect()
+    assert model.transform(df).orderBy("id").select(*cols + ["features"]).collect() == \
+        by_stage.orderBy("id").select(*cols + ["features"]).collect()
+
+    def no_vectors(*args, **kwargs):
+        raise AssertionError("a vector was assembled")
+    monkeypatch.setattr(assembler, "assemble_rows", no_vectors)
+    assert model.transform(df).select(*cols).orderBy("id").collect() == want
+
+
+def test_pipeline_model_from_assembler_inputs_errors_and_rewrites(spark):
+    """Bad values raise what the vectors would; an input rewritten between the assembler and
+    the model keeps the vector column (the model must see the assembled values)."""
+    from dfml.ml.feature import SQLTransformer
+    train = spark.createDataFrame([(0.0, 1.0, 2.0), (1.0, 3.0, 0.0)], "y double, a double, b double")
+    va = VectorAssembler(inputCols=["a", "b"], outputCol="features", handleInvalid="keep")
+    model = Pipeline(stages=[va, NaiveBayes(labelCol="y")]).fit(train)
+    for rows in ([(0.0, -1.0, 2.0)], [(0.0, None, 2.0)]):
+        bad = spark.createDataFrame(rows, train.schema)
+        alone = _error_of(lambda: model.stages[1].transform(va.transform(bad)).collect())
+        assert _error_of(lambda: model.transform(bad).collect()) == alone
+    sql = SQLTransformer(statement="SELECT y, a * 2 AS a, b, features FROM __THIS__")
+    want = model.stages[1].transform(va.transform(train)).select(
+        "prediction", "probability").collect()
+    for between in (sql, PipelineModel([sql])):  # declared rewrites, and a nested pipeline's
+        late = PipelineModel([va, between, model.stages[1]])
+        assert late.transform(train).select("prediction", "probability").collect() == want
+    fused = Pipeline(stages=[va, Pipeline(stages=[sql]), NaiveBayes(labelCol="y")]).fit(train)
+    assert fused.stages[-1].theta == model.stages[1].theta
