@@ -3,9 +3,10 @@ alternating factor solves where the blocks live.
 
 The build is one counted graph: each input partition is read and checked, cut by user block
 and by item block, and each block task gathers its pieces from every partition (only that
-block's piece of a partition moves). Each half-iteration then submits one solve per block,
-taking the other side's factor blocks as inputs, so dask moves factor matrices between workers
-and the client sees nothing until the end, when the factors are gathered for the model.
+block's piece of a partition moves). Each half-iteration then stacks the other side's factor
+blocks once and submits one solve per block reading that stack, so dask moves factor matrices
+between workers and the client sees nothing until the end, when the factors are gathered for
+the model.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from ..sql import _engine
 from ._als_blocks import (block_ids, encode_block, gram, group_block, ratings_of, solve_block,
-                          split_blocks)
+                          split_blocks, stack_factors)
 from ._als_random import factor_seeds, initial_factors
 
 __all__ = ["train_als"]
@@ -59,9 +60,12 @@ def _build(dataset: Any, cols: tuple[str, str, str | None], nub: int, nib: int, 
 
 
 def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool) -> list:
-    """New factor blocks of one side from the other side's (futures in, futures out)."""
-    YtY = client.submit(gram, *src, pure=False) if implicit else None
-    return [client.submit(solve_block, blk, params, YtY, *src, pure=False) for blk in blocks]
+    """New factor blocks of one side from the other side's (futures in, futures out). The
+    other side's blocks are stacked once, by one task every solve of the half-step reads,
+    instead of a copy of the whole side in each solve."""
+    Y = client.submit(stack_factors, *src, pure=False)
+    YtY = client.submit(gram, Y, pure=False) if implicit else None
+    return [client.submit(solve_block, blk, params, YtY, Y, pure=False) for blk in blocks]
 
 
 def train_als(dataset: Any, cols: tuple[str, str, str | None], rank: int, max_iter: int,
