@@ -274,7 +274,9 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: 
     with np.errstate(invalid="ignore", divide="ignore"):
         for s in range(0, m, chunk):
             e = min(s + chunk, m)
-            a = np.ascontiguousarray(A[s:e].transpose(1, 2, 0))
+            a = np.empty((k, k, e - s))
+            for t in range(s, e, 512):  # in cache-sized pieces: a whole chunk's transposed
+                a[:, :, t - s:t - s + 512] = A[t:t + 512].transpose(1, 2, 0)  # copy thrashes
             if YtY is not None:
                 a += YtY[:, :, None]
             L = np.empty_like(a)  # only the lower triangle is read, each entry after it is set
