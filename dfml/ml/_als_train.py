@@ -59,13 +59,19 @@ def _build(dataset: Any, cols: tuple[str, str, str | None], nub: int, nib: int, 
     return out
 
 
-def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool) -> list:
+def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool,
+               workers: list) -> list:
     """New factor blocks of one side from the other side's (futures in, futures out). The
     other side's blocks are stacked once, by one task every solve of the half-step reads,
-    instead of a copy of the whole side in each solve."""
+    instead of a copy of the whole side in each solve. Block ``b``'s solve is asked of worker
+    ``b mod len(workers)`` every time: left to itself the scheduler sends every solve where
+    the stack and the blocks are, one worker, and the others idle."""
     Y = client.submit(stack_factors, *src, pure=False)
     YtY = client.submit(gram, Y, pure=False) if implicit else None
-    return [client.submit(solve_block, blk, params, YtY, Y, pure=False) for blk in blocks]
+    return [client.submit(solve_block, blk, params, YtY, Y, pure=False,
+                          workers=[workers[b % len(workers)]] if workers else None,
+                          allow_other_workers=True)
+            for b, blk in enumerate(blocks)]
 
 
 def train_als(dataset: Any, cols: tuple[str, str, str | None], rank: int, max_iter: int,
@@ -77,9 +83,10 @@ def train_als(dataset: Any, cols: tuple[str, str, str | None], rank: int, max_it
     f = _build(dataset, cols, nub, nib, rank, seed)
     params = (float(reg), bool(implicit), float(alpha), bool(nonnegative))
     users, items = f["uinit"], f["iinit"]
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
     for _ in range(max_iter):
-        items = _half_step(client, f["iblocks"], users, params, implicit)
-        users = _half_step(client, f["ublocks"], items, params, implicit)
+        items = _half_step(client, f["iblocks"], users, params, implicit, workers)
+        users = _half_step(client, f["ublocks"], items, params, implicit, workers)
     from ..sql.graph_lock import GRAPH_LOCK
     with GRAPH_LOCK.released():
         uids, U, iids, I = client.gather([f["uids"], users, f["iids"], items])
