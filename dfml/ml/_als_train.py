@@ -4,9 +4,9 @@ alternating factor solves where the blocks live.
 The build is one counted graph: each input partition is read and checked, cut by user block
 and by item block, and each block task gathers its pieces from every partition (only that
 block's piece of a partition moves). Each half-iteration then stacks the other side's factor
-blocks once and submits one solve per block reading that stack, so dask moves factor matrices
-between workers and the client sees nothing until the end, when the factors are gathered for
-the model.
+blocks once per worker and submits one solve per block, pinned to a worker, reading that
+worker's stack, so dask moves factor matrices between workers and the client sees nothing
+until the end, when the factors are gathered for the model.
 """
 
 from __future__ import annotations
@@ -61,16 +61,17 @@ def _build(dataset: Any, cols: tuple[str, str, str | None], nub: int, nib: int, 
 
 def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool,
                workers: list) -> list:
-    """New factor blocks of one side from the other side's (futures in, futures out). The
-    other side's blocks are stacked once, by one task every solve of the half-step reads,
-    instead of a copy of the whole side in each solve. Block ``b``'s solve is asked of worker
-    ``b mod len(workers)`` every time: left to itself the scheduler sends every solve where
-    the stack and the blocks are, one worker, and the others idle."""
-    Y = client.submit(stack_factors, *src, pure=False)
-    YtY = client.submit(gram, Y, pure=False) if implicit else None
-    return [client.submit(solve_block, blk, params, YtY, Y, pure=False,
-                          workers=[workers[b % len(workers)]] if workers else None,
-                          allow_other_workers=True)
+    """New factor blocks of one side from the other side's (futures in, futures out).
+
+    Block ``b``'s solve is asked of worker ``b mod len(workers)`` every time: left to itself
+    the scheduler can send every solve to one worker (where the inputs are) and leave the
+    others idle. Each worker stacks the other side's blocks once, for the solves it runs,
+    rather than every solve copying the whole side, and no stack moves between workers."""
+    pinned = [{"workers": [w], "allow_other_workers": True} for w in workers] or [{}]
+    stacks = [client.submit(stack_factors, *src, pure=False, **at) for at in pinned]
+    YtY = client.submit(gram, stacks[0], pure=False) if implicit else None
+    return [client.submit(solve_block, blk, params, YtY, stacks[b % len(stacks)], pure=False,
+                          **pinned[b % len(pinned)])
             for b, blk in enumerate(blocks)]
 
 
