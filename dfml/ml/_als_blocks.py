@@ -275,8 +275,9 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: 
         for s in range(0, m, chunk):
             e = min(s + chunk, m)
             a = np.empty((k, k, e - s))
-            for t in range(s, e, 512):  # in cache-sized pieces: a whole chunk's transposed
-                a[:, :, t - s:t - s + 512] = A[t:t + 512].transpose(1, 2, 0)  # copy thrashes
+            # transposed in cache-sized pieces: one strided copy of the whole chunk thrashes
+            for t in range(s, e, 512):
+                a[:, :, t - s:t - s + 512] = A[t:t + 512].transpose(1, 2, 0)
             if YtY is not None:
                 a += YtY[:, :, None]
             L = np.empty_like(a)  # only the lower triangle is read, each entry after it is set
@@ -325,8 +326,8 @@ def _solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: np.ndarra
 
 
 def stack_factors(*factor_blocks: np.ndarray) -> np.ndarray:
-    """One side's factor blocks as one array, made once per half-step and shared by that
-    half-step's solves (rather than a copy of the whole side in every solve task)."""
+    """One side's factor blocks as one array: for a large side, made once per half-step on
+    each worker and shared by the solves it runs (rather than a copy in every solve task)."""
     return np.concatenate(factor_blocks) if factor_blocks else np.empty((0, 0), np.float32)
 
 
