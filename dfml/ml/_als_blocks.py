@@ -32,10 +32,11 @@ import pyarrow.compute as pc
 from ..sql.errors import SparkException
 
 __all__ = ["RatingBlock", "ratings_of", "split_blocks", "group_block", "encode_block",
-           "block_ids", "solve_block", "gram", "id_array", "INT_MIN", "INT_MAX"]
+           "block_ids", "solve_block", "stack_factors", "gram", "id_array", "INT_MIN", "INT_MAX"]
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
-_GATHER = 1 << 18  # ratings gathered at a time (rank 10: 20 MB of doubles)
+_GATHER = 1 << 16  # ratings gathered at a time (rank 10: 5.8 MB of doubles)
+_SLICE = 4096  # ids whose equations are built and solved together (the Cholesky chunk)
 
 
 def _raised(message: str) -> SparkException:
@@ -197,41 +198,53 @@ def gram(*factor_blocks: np.ndarray) -> np.ndarray:
     return Y.T @ Y
 
 
-def _normal_equations(block: RatingBlock, Y: np.ndarray, implicit: bool,
-                      alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A, b, counts) for each id of the block, in ``block.order`` (A without the regularization
-    and ``Y^T Y``). Ids with the same number of ratings form one group: their raters' factors
-    gathered as a ``(group, count, rank)`` tensor ``G``, the group's ``[A | b]`` is one batched
-    BLAS product ``G^T [w_a G | w_b]`` (``w_a`` one for explicit ratings)."""
-    m, k = len(block.ids), Y.shape[1]
-    n = np.diff(block.ptr)
-    r = block.r.astype(np.float64)
+def _slices(ptr: np.ndarray) -> list[int]:
+    """Cuts of a block's ids (in ``order``) into slices of at most ``_SLICE`` ids and, unless
+    one id has more, ``_GATHER`` ratings: a slice's equations are built and solved before the
+    next, so the scratch arrays stay small and are reused (fresh arrays of a whole block's
+    equations cost more in page faults than the products that fill them)."""
+    m = len(ptr) - 1
+    cuts, s = [0], 0
+    while s < m:
+        e = min(s + _SLICE, int(np.searchsorted(ptr, ptr[s] + _GATHER, side="right")) - 1)
+        s = max(e, s + 1)
+        cuts.append(s)
+    return cuts
+
+
+def _normal_equations(block: RatingBlock, s: int, e: int, Y: np.ndarray, implicit: bool,
+                      alpha: float, buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(A, b, counts) for the ids ``s:e`` of the block, in ``block.order`` (A without the
+    regularization and ``Y^T Y``). Ids with the same number of ratings form one group: their
+    raters' factors gathered as a ``(group, count, rank)`` tensor ``G``, the group's ``[A | b]``
+    is one batched BLAS product ``G^T [w_a G | w_b]`` (``w_a`` one for explicit ratings).
+    ``buf`` holds the gathered rows (every gather of the slice reuses it)."""
+    m, k = e - s, Y.shape[1]
+    ptr = block.ptr[s:e + 1]
+    n = np.diff(ptr)
+    r = block.r[ptr[0]:ptr[-1]].astype(np.float64)
+    base = int(ptr[0])
     if implicit:
         c1 = alpha * np.abs(r)
         wa, wb = c1, np.where(r > 0, 1.0 + c1, 0.0)
-        counts = np.add.reduceat((r > 0).astype(np.int64), block.ptr[:-1]) if m else n
+        counts = np.add.reduceat((r > 0).astype(np.int64), ptr[:-1] - base) if m else n
     else:
         wa, wb, counts = None, r, n
     Ab = np.empty((m, k, k + 1))
     cuts = np.concatenate([[0], np.flatnonzero(np.diff(n)) + 1, [m]]).tolist()
-    # one buffer for every gather (a fresh array per group costs its page faults each time)
-    buf = np.empty(min(len(r), max(_GATHER, int(n[-1]) if m else 0)) * (k + 1))
-    for s, e in zip(cuts[:-1], cuts[1:]):
-        c = int(n[s])
-        step = max(1, _GATHER // c)  # ids of the group gathered at a time
-        for g0 in range(s, e, step):
-            g1 = min(g0 + step, e)
-            lo, hi = int(block.ptr[g0]), int(block.ptr[g1])
-            H = buf[:(hi - lo) * (k + 1)].reshape(hi - lo, k + 1)
-            H[:, k] = wb[lo:hi]
-            if wa is None:
-                H[:, :k] = np.take(Y, block.src[lo:hi], axis=0)
-                G = H[:, :k]
-            else:
-                G = np.take(Y, block.src[lo:hi], axis=0).astype(np.float64)
-                np.multiply(G, wa[lo:hi, None], out=H[:, :k])
-            np.matmul(G.reshape(g1 - g0, c, k).transpose(0, 2, 1), H.reshape(g1 - g0, c, k + 1),
-                      out=Ab[g0:g1])
+    for g0, g1 in zip(cuts[:-1], cuts[1:]):
+        c = int(n[g0])
+        lo, hi = int(ptr[g0]), int(ptr[g1])
+        H = buf[:(hi - lo) * (k + 1)].reshape(hi - lo, k + 1)
+        H[:, k] = wb[lo - base:hi - base]
+        if wa is None:
+            H[:, :k] = np.take(Y, block.src[lo:hi], axis=0)
+            G = H[:, :k]
+        else:
+            G = np.take(Y, block.src[lo:hi], axis=0).astype(np.float64)
+            np.multiply(G, wa[lo - base:hi - base, None], out=H[:, :k])
+        np.matmul(G.reshape(g1 - g0, c, k).transpose(0, 2, 1), H.reshape(g1 - g0, c, k + 1),
+                  out=Ab[g0:g1])
     return Ab[:, :, :k], Ab[:, :, k], counts
 
 
@@ -261,10 +274,13 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: 
     with np.errstate(invalid="ignore", divide="ignore"):
         for s in range(0, m, chunk):
             e = min(s + chunk, m)
-            a = np.ascontiguousarray(A[s:e].transpose(1, 2, 0))
+            a = np.empty((k, k, e - s))
+            # transposed in cache-sized pieces: one strided copy of the whole chunk thrashes
+            for t in range(s, e, 512):
+                a[:, :, t - s:t - s + 512] = A[t:t + 512].transpose(1, 2, 0)
             if YtY is not None:
                 a += YtY[:, :, None]
-            L = np.zeros_like(a)
+            L = np.empty_like(a)  # only the lower triangle is read, each entry after it is set
             for j in range(k):
                 a[j, j] += diag[s:e]
                 pivot = a[j, j] - np.einsum("pc,pc->c", L[j, :j], L[j, :j])
@@ -309,16 +325,27 @@ def _solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: np.ndarra
     return x
 
 
+def stack_factors(*factor_blocks: np.ndarray) -> np.ndarray:
+    """One side's factor blocks as one array: for a large side, made once per half-step on
+    each worker and shared by the solves it runs (rather than a copy in every solve task)."""
+    return np.concatenate(factor_blocks) if factor_blocks else np.empty((0, 0), np.float32)
+
+
 def solve_block(block: RatingBlock, params: tuple, YtY: np.ndarray | None,
                 *factor_blocks: np.ndarray) -> np.ndarray:
     """New factors (float32, one row per id of ``block``) given the other side's factor
-    blocks; ``params`` is (regParam, implicit, alpha, nonnegative)."""
+    blocks (or their ``stack_factors``); ``params`` is (regParam, implicit, alpha,
+    nonnegative)."""
     reg, implicit, alpha, nonnegative = params
-    Y = np.concatenate(factor_blocks) if factor_blocks else np.empty((0, 0), np.float32)
+    Y = factor_blocks[0] if len(factor_blocks) == 1 else stack_factors(*factor_blocks)
     k = Y.shape[1]
     if len(block.ids) == 0:
         return np.empty((0, k), dtype=np.float32)
-    A, b, counts = _normal_equations(block, Y, implicit, alpha)
+    most = int(np.diff(block.ptr).max())
+    buf = np.empty(max(min(_GATHER, len(block.r)), most) * (k + 1))
     out = np.empty((len(block.ids), k), dtype=np.float32)
-    out[block.order] = _solve(A, b, YtY, reg * counts, nonnegative)
+    cuts = _slices(block.ptr)
+    for s, e in zip(cuts[:-1], cuts[1:]):
+        A, b, counts = _normal_equations(block, s, e, Y, implicit, alpha, buf)
+        out[block.order[s:e]] = _solve(A, b, YtY, reg * counts, nonnegative)
     return out

@@ -4,8 +4,9 @@ alternating factor solves where the blocks live.
 The build is one counted graph: each input partition is read and checked, cut by user block
 and by item block, and each block task gathers its pieces from every partition (only that
 block's piece of a partition moves). Each half-iteration then submits one solve per block,
-taking the other side's factor blocks as inputs, so dask moves factor matrices between workers
-and the client sees nothing until the end, when the factors are gathered for the model.
+taking the other side's factor blocks as inputs (stacked once per worker when that side is
+large), so dask moves factor matrices between workers and the client sees nothing until the
+end, when the factors are gathered for the model.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import numpy as np
 
 from ..sql import _engine
 from ._als_blocks import (block_ids, encode_block, gram, group_block, ratings_of, solve_block,
-                          split_blocks)
+                          split_blocks, stack_factors)
 from ._als_random import factor_seeds, initial_factors
 
 __all__ = ["train_als"]
+
+_STACK_BYTES = 8 << 20  # one side's float32 factors from which each worker stacks them once
 
 
 def _init(seed: int, block: int, rank: int, ids: np.ndarray) -> np.ndarray:
@@ -58,10 +61,37 @@ def _build(dataset: Any, cols: tuple[str, str, str | None], nub: int, nib: int, 
     return out
 
 
-def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool) -> list:
-    """New factor blocks of one side from the other side's (futures in, futures out)."""
-    YtY = client.submit(gram, *src, pure=False) if implicit else None
-    return [client.submit(solve_block, blk, params, YtY, *src, pure=False) for blk in blocks]
+def _half_step(client: Any, blocks: list, src: list, params: tuple, implicit: bool,
+               workers: list) -> list:
+    """New factor blocks of one side from the other side's (futures in, futures out).
+
+    With ``workers``, each worker stacks the other side's blocks once, for the solves it runs,
+    instead of every solve copying the whole side (no stack moves between workers), and block
+    ``b``'s solve is asked of worker ``b mod len(workers)`` every time: left to itself the
+    scheduler can send every solve to one worker (where the stack is) and leave the others
+    idle. Without, each solve takes the blocks and stacks them itself."""
+    if not workers:
+        YtY = client.submit(gram, *src, pure=False) if implicit else None
+        return [client.submit(solve_block, blk, params, YtY, *src, pure=False) for blk in blocks]
+    pinned = [{"workers": [w], "allow_other_workers": True} for w in workers]
+    stacks = [client.submit(stack_factors, *src, pure=False, **at) for at in pinned]
+    YtY = client.submit(gram, stacks[0], pure=False) if implicit else None
+    return [client.submit(solve_block, blk, params, YtY, stacks[b % len(stacks)], pure=False,
+                          **pinned[b % len(pinned)])
+            for b, blk in enumerate(blocks)]
+
+
+def _stacking_workers(client: Any, f: dict, rank: int) -> tuple[list, list]:
+    """(workers for the item solves, workers for the user solves): the workers when the other
+    side's factors are large enough that a copy of them in every solve costs more than the
+    stack tasks' extra scheduling round trip (``_STACK_BYTES``), else none."""
+    from ..sql.graph_lock import GRAPH_LOCK
+    with GRAPH_LOCK.released():
+        n_users, n_items = (sum(client.gather(client.map(len, f[k], pure=False)))
+                            for k in ("uids", "iids"))
+    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    big = [n * rank * 4 >= _STACK_BYTES and len(workers) > 0 for n in (n_users, n_items)]
+    return (workers if big[0] else []), (workers if big[1] else [])
 
 
 def train_als(dataset: Any, cols: tuple[str, str, str | None], rank: int, max_iter: int,
@@ -73,9 +103,10 @@ def train_als(dataset: Any, cols: tuple[str, str, str | None], rank: int, max_it
     f = _build(dataset, cols, nub, nib, rank, seed)
     params = (float(reg), bool(implicit), float(alpha), bool(nonnegative))
     users, items = f["uinit"], f["iinit"]
+    item_workers, user_workers = _stacking_workers(client, f, rank) if max_iter else ([], [])
     for _ in range(max_iter):
-        items = _half_step(client, f["iblocks"], users, params, implicit)
-        users = _half_step(client, f["ublocks"], items, params, implicit)
+        items = _half_step(client, f["iblocks"], users, params, implicit, item_workers)
+        users = _half_step(client, f["ublocks"], items, params, implicit, user_workers)
     from ..sql.graph_lock import GRAPH_LOCK
     with GRAPH_LOCK.released():
         uids, U, iids, I = client.gather([f["uids"], users, f["iids"], items])

@@ -192,9 +192,11 @@ def byteswap64(v: int) -> int:
 
 
 def strict_log_array(x: np.ndarray) -> np.ndarray:
-    """``strict_log`` over a float64 array: every branch of the scalar form computed for every
-    element with the same operations in the same order (numpy rounds each one as Python does,
-    nothing is fused), then picked per element, so each result is bit for bit the scalar's."""
+    """``strict_log`` over a float64 array: each element takes the scalar form's branch with
+    the same operations in the same order (numpy rounds each one as Python does, nothing is
+    fused), so each result is bit for bit the scalar's. The elements are sorted by branch first
+    and each branch computed for its own elements only (half the work of computing every
+    branch for every element and picking afterwards)."""
     x = np.ascontiguousarray(x, dtype=np.float64)
     bits = x.view(np.int64)
     hx, lx = bits >> 32, bits & 0xFFFFFFFF
@@ -206,23 +208,32 @@ def strict_log_array(x: np.ndarray) -> np.ndarray:
     k = k + (i >> 20)
     dk = k.astype(np.float64)
     k0 = k == 0
+    out = np.empty_like(x)
+    tiny = (0x000FFFFF & (2 + hx)) < 3  # |f| < 2^-20
+    near = ~tiny & (((hx - 0x6147A) | (0x6B851 - hx)) > 0)
     with np.errstate(all="ignore"):
-        # |f| < 2^-20
-        r = f * f * (0.5 - 0.33333333333333333 * f)
-        tiny = np.where(f == 0.0, np.where(k0, 0.0, dk * _LN2_HI + dk * _LN2_LO),
-                        np.where(k0, f - r, dk * _LN2_HI - ((r - dk * _LN2_LO) - f)))
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
-        t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
-        r = t2 + t1
-        hfsq = 0.5 * f * f
-        near = np.where(k0, f - (hfsq - s * (hfsq + r)),
-                        dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f))
-        far = np.where(k0, f - s * (f - r), dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f))
-    out = np.where((0x000FFFFF & (2 + hx)) < 3, tiny,
-                   np.where(((hx - 0x6147A) | (0x6B851 - hx)) > 0, near, far))
+        if tiny.any():
+            ft, dkt, k0t = f[tiny], dk[tiny], k0[tiny]
+            rt = ft * ft * (0.5 - 0.33333333333333333 * ft)
+            out[tiny] = np.where(ft == 0.0,
+                                 np.where(k0t, 0.0, dkt * _LN2_HI + dkt * _LN2_LO),
+                                 np.where(k0t, ft - rt, dkt * _LN2_HI - ((rt - dkt * _LN2_LO) - ft)))
+        for pick, is_near in ((near, True), (~(tiny | near), False)):
+            fp, dkp, k0p = f[pick], dk[pick], k0[pick]
+            sp = fp / (2.0 + fp)
+            z = sp * sp
+            w = z * z
+            t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
+            t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
+            r = t2 + t1
+            if is_near:
+                hfsq = 0.5 * fp * fp
+                out[pick] = np.where(
+                    k0p, fp - (hfsq - sp * (hfsq + r)),
+                    dkp * _LN2_HI - ((hfsq - (sp * (hfsq + r) + dkp * _LN2_LO)) - fp))
+            else:
+                out[pick] = np.where(k0p, fp - sp * (fp - r),
+                                     dkp * _LN2_HI - ((sp * (fp - r) - dkp * _LN2_LO) - fp))
     for j in np.flatnonzero(~normal):  # zero, subnormal, negative, inf, nan: rare, the scalar
         out[j] = strict_log(float(x[j]))
     return out

@@ -158,6 +158,42 @@ def test_block_solve_matches_per_rating_sums(implicit, reg, spread):
 
 
 @pytest.mark.parametrize("implicit", [False, True])
+def test_solve_in_small_slices_is_bit_for_bit_the_same(monkeypatch, implicit):
+    # slices of 7 ids and 50 ratings: groups cut across slices, ids alone in a slice with
+    # more ratings than a gather holds (a Zipf head); the factors must not change by a bit
+    from dfml.ml import _als_blocks
+    rng = np.random.default_rng(11)
+    k, n_items = 5, 60
+    counts = np.r_[rng.integers(1, 9, 200), [300, 120, 120, 51, 50, 49]]
+    u = np.repeat(np.arange(len(counts)), counts).astype(np.int32)
+    i = rng.integers(0, n_items, len(u)).astype(np.int32)
+    r = np.round(rng.normal(0, 2, len(u)), 1).astype(np.float32)
+    block = encode_block(group_block(0, (u, i, r)), np.arange(n_items, dtype=np.int32))
+    Y = rng.normal(size=(n_items, k)).astype(np.float32)
+    YtY = Y.T.astype(np.float64) @ Y if implicit else None
+    whole = solve_block(block, (0.1, implicit, 1.5, False), YtY, Y)
+    monkeypatch.setattr(_als_blocks, "_SLICE", 7)
+    monkeypatch.setattr(_als_blocks, "_GATHER", 50)
+    assert len(_als_blocks._slices(block.ptr)) > 30
+    sliced = solve_block(block, (0.1, implicit, 1.5, False), YtY, Y)
+    assert np.array_equal(whole, sliced)
+
+
+@pytest.mark.parametrize("implicit", [False, True])
+def test_stacked_pinned_solves_give_the_same_fit(spark, monkeypatch, implicit):
+    # the per-worker factor stacks and pinned solves of large sides, forced on a small fit
+    from dfml.ml import _als_train
+    df = spark.createDataFrame(_ratings(), ["user", "item", "rating"]).repartition(3)
+    als = ALS(rank=3, maxIter=3, regParam=0.05, numUserBlocks=3, numItemBlocks=2, seed=7,
+              implicitPrefs=implicit, alpha=2.0)
+    plain = als.fit(df)
+    monkeypatch.setattr(_als_train, "_STACK_BYTES", 0)
+    stacked = als.fit(df)
+    assert np.array_equal(plain._U, stacked._U) and np.array_equal(plain._I, stacked._I)
+    assert np.array_equal(plain._user_ids, stacked._user_ids)
+
+
+@pytest.mark.parametrize("implicit", [False, True])
 def test_blocked_fit_matches_dense_reference(spark, implicit):
     rows = _ratings(dup=True)
     df = spark.createDataFrame(rows, ["user", "item", "rating"]).repartition(3)
