@@ -33,9 +33,6 @@ import time
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from pipeline import compile_dfml  # noqa: E402 - bench/ is not a package
-
 ROWS = [(1, "a", 1.5), (2, "b", None), (3, None, float("nan"))]
 COLUMNS = ["id", "name", "score"]
 ACTIONS = ("show", "collect", "count")
@@ -136,7 +133,11 @@ def pandas_child(data: str) -> dict:
 
 def measure(engine: str, data: str) -> dict:
     """One fresh child process for ``engine``; its own figures plus the wall time around it."""
-    compile_dfml()  # as an installed wheel has it (pipeline.compile_dfml)
+    # as an installed wheel has it; imported here, in the parent only: pipeline.py imports
+    # numpy and pyarrow, which a child must import inside its timed import, not before
+    sys.path.insert(0, HERE)
+    from pipeline import compile_dfml
+    compile_dfml()
     cmd = [sys.executable, os.path.abspath(__file__), "--child", engine, "--data", data]
     # the dfml of this checkout, not whichever one is installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
