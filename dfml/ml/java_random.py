@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import struct
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,17 @@ _LN2_HI, _LN2_LO = 6.93147180369123816490e-01, 1.90821492927058770002e-10
 _LG = (6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01,
        2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01,
        1.479819860511658591e-01)
+
+
+def _log_series(s: Any) -> Any:
+    """fdlibm's log polynomial R(z) in s = f / (2 + f), the same operations in the same order
+    for a float (``strict_log``) and for an array (``strict_log_array``), so both give the same
+    bits."""
+    z = s * s
+    w = z * z
+    t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
+    t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
+    return t2 + t1
 
 
 def strict_log(x: float) -> float:
@@ -52,11 +64,7 @@ def strict_log(x: float) -> float:
         r = f * f * (0.5 - 0.33333333333333333 * f)
         return f - r if k == 0 else dk * _LN2_HI - ((r - dk * _LN2_LO) - f)
     s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
-    t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
-    r = t2 + t1
+    r = _log_series(s)
     if ((hx - 0x6147A) | (0x6B851 - hx)) > 0:
         hfsq = 0.5 * f * f
         if k == 0:
@@ -221,11 +229,7 @@ def strict_log_array(x: np.ndarray) -> np.ndarray:
         for pick, is_near in ((near, True), (~(tiny | near), False)):
             fp, dkp, k0p = f[pick], dk[pick], k0[pick]
             sp = fp / (2.0 + fp)
-            z = sp * sp
-            w = z * z
-            t1 = w * (_LG[1] + w * (_LG[3] + w * _LG[5]))
-            t2 = z * (_LG[0] + w * (_LG[2] + w * (_LG[4] + w * _LG[6])))
-            r = t2 + t1
+            r = _log_series(sp)
             if is_near:
                 hfsq = 0.5 * fp * fp
                 out[pick] = np.where(
