@@ -10,7 +10,7 @@ Spark's does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -105,12 +105,14 @@ def _bad_row(model_type: str, X: Any) -> tuple[int | None, str]:
     return int(np.flatnonzero(bad.any(axis=1))[0]), what
 
 
-def check_features(model_type: str, arr: pa.StructArray, X: Any, who: str, col: str) -> None:
-    """Spark's checks of feature values (see ``_bad_row``); the error shows the row."""
+def check_features(model_type: str, X: Any, who: str, col: str,
+                   row_text: Callable[[int], str]) -> None:
+    """Spark's checks of feature values (see ``_bad_row``); the error shows the row as
+    ``row_text(i)`` renders it (from the vectors, or from an assembler's inputs)."""
     row, what = _bad_row(model_type, X)
     if row is not None:
         raise SparkException(f"{who}: column `{col}`: Vector values {what}, but got "
-                             f"{_row_text(arr, row)}")
+                             f"{row_text(row)}")
 
 
 def _check_labels(y: np.ndarray, num_classes: int | None, who: str, col: str) -> None:
@@ -173,7 +175,8 @@ class _ClassSums:
                                  f"Null")
         y, w = self._labels_weights(part)
         X = to_matrix(arr)
-        check_features(self.model_type, arr, X, self.who, self.features)
+        check_features(self.model_type, X, self.who, self.features,
+                       lambda i: _row_text(arr, i))
         idx, labels = _label_index(y)
         k = len(labels)
         w1 = np.ones(len(y)) if w is None else w
@@ -192,10 +195,7 @@ class _ClassSums:
         if len(part) == 0:
             return None
         y, w = self._labels_weights(part)
-        row, what = _bad_row(self.model_type, X)
-        if row is not None:
-            raise SparkException(f"{self.who}: column `{self.features}`: Vector values {what}, "
-                                 f"but got {row_text(row)}")
+        check_features(self.model_type, X, self.who, self.features, row_text)
         idx, labels = _label_index(y)
         k, d = len(labels), X.shape[1]
 
@@ -421,7 +421,7 @@ class _NBKernel:
 
     def compute(self, arr: pa.StructArray) -> np.ndarray:
         X = to_matrix(arr, size=self.theta.shape[1])
-        check_features(self.model_type, arr, X, self.who, self.col)
+        check_features(self.model_type, X, self.who, self.col, lambda i: _row_text(arr, i))
         return self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma))
 
     def outputs(self, raw: np.ndarray) -> np.ndarray:
@@ -449,10 +449,8 @@ class _NBDenseKernel(_NBKernel):
 
     def __call__(self, *cols: Any) -> pa.Array:
         X = self.dense.matrix(list(cols))
-        row, what = _bad_row(self.model_type, X)
-        if row is not None:
-            raise SparkException(f"{self.who}: column `{self.col}`: Vector values {what}, but "
-                                 f"got {self.dense.row_text(X, row)}")
+        check_features(self.model_type, X, self.who, self.col,
+                       lambda i: self.dense.row_text(X, i))
         out = self.outputs(raw_scores(self.model_type, X, self.pi, self.theta, self.sigma,
                                       in_row_order=True))
         if self.what == "prediction":
