@@ -277,7 +277,7 @@ def _cholesky_solve(A: np.ndarray, b: np.ndarray, YtY: np.ndarray | None, diag: 
             a = np.empty((k, k, e - s))
             # transposed in cache-sized pieces: one strided copy of the whole chunk thrashes
             for t in range(s, e, 512):
-                a[:, :, t - s:t - s + 512] = A[t:t + 512].transpose(1, 2, 0)
+                a[:, :, t - s:t - s + 512] = A[t:min(t + 512, e)].transpose(1, 2, 0)
             if YtY is not None:
                 a += YtY[:, :, None]
             L = np.empty_like(a)  # only the lower triangle is read, each entry after it is set

@@ -325,3 +325,19 @@ def test_save_load_spark_layout(spark, tmp_path):
     assert again.getRank() == 3 and again.getSeed() == 5
     assert again.getColdStartStrategy() == "nan"
     assert repr(loaded) == f"ALSModel: uid={model.uid}, rank=3"
+
+
+def test_cholesky_solve_with_a_chunk_not_a_multiple_of_its_transpose_pieces():
+    """The batched Cholesky transposes each chunk in pieces of 512 systems; a chunk that is not
+    a multiple of that (1000 here) must still take only its own systems."""
+    from dfml.ml._als_blocks import _cholesky_solve
+    rng = np.random.default_rng(4)
+    m, k = 2300, 5
+    G = rng.normal(size=(m, k, k))
+    A = G @ G.transpose(0, 2, 1)
+    b = rng.normal(size=(m, k))
+    diag = np.full(m, 0.5)
+    x, ok = _cholesky_solve(A, b, None, diag, chunk=1000)
+    want = np.linalg.solve(A + 0.5 * np.eye(k), b[:, :, None])[:, :, 0]
+    assert ok.all()
+    np.testing.assert_allclose(x, want, rtol=1e-9, atol=1e-9)
