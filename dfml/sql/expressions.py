@@ -393,8 +393,8 @@ class Comparison(BinaryOp):
         if r.is_scalar and r.value is None or l.is_scalar and l.value is None:
             return Typed(None, T.BooleanType(), True)
         if floating and (l.is_scalar or r.is_scalar):  # NaN equals NaN, above every number
-            col, c, op = (r.value, l.value, _CMP_FLIP[self.op]) if l.is_scalar else (l.value, r.value, self.op)
-            value = compare_with_scalar(op, col, c)
+            side, c, op = (r, l.value, _CMP_FLIP[self.op]) if l.is_scalar else (l, r.value, self.op)
+            value = compare_with_scalar(op, side.value, c, side.dtype)
         elif floating:
             value = per_partition(ctx, [l, r], compare_kernel(self.op), T.BooleanType())
         elif l.is_scalar:

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import types as T
+from .decimal_compare import compare_decimal_with_double
 
 
 def is_floating(dt: T.DataType) -> bool:
@@ -64,11 +65,17 @@ def compare_kernel(op: str) -> Any:
     return functools.partial(_compare, op)
 
 
-def compare_with_scalar(op: str, col: Any, c: Any) -> Any:
+def compare_with_scalar(op: str, col: Any, c: Any, col_type: T.DataType | None = None) -> Any:
     """``col op c`` for a float column and a non-null scalar, with native dask operators only,
     so that a filter such as ``x < 5`` still reaches the parquet reader. ``x != x`` is true
     exactly on NaN (IEEE), which is how the NaN rows get Spark's answer; a null row stays null.
-    For ``<``, ``<=``, ``=`` and ``!=`` against a number IEEE already agrees with Spark."""
+    For ``<``, ``<=``, ``=`` and ``!=`` against a number IEEE already agrees with Spark. A
+    decimal ``col`` (``col_type``) against a double is first tried as a comparison with a
+    decimal literal, which also reaches the reader (``decimal_compare``)."""
+    if isinstance(col_type, T.DecimalType):
+        value = compare_decimal_with_double(op, col, col_type, c)
+        if value is not None:
+            return value
     if isinstance(c, float) and math.isnan(c):
         is_nan, is_num = col != col, col == col
         return {"=": is_nan, "!=": is_num, "<": is_num, "<=": is_num | is_nan,
