@@ -10,6 +10,7 @@ change its internals freely and every graph that runs is counted in one place
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import pandas as pd
@@ -82,9 +83,14 @@ class _Chunk:
     """Per-partition step of a reduction: the partial state, boxed in a one-row frame."""
     __name__ = "reduction_chunk"  # dask names its tasks after this (a repr would hold an address)
 
-
     def __init__(self, chunk: Callable[[pd.DataFrame], Any]):
         self.chunk = chunk
+        self._token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> tuple:
+        # one token per reduction, drawn once: dask otherwise pickles the closure (the fit's
+        # aggregation specs, fitted labels) every time it names an expression holding it
+        return ("dfml-reduction-chunk", self._token)
 
     def __call__(self, part: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"state": pd.Series([self.chunk(part)], dtype=object)})
@@ -95,6 +101,10 @@ class _Combine:
 
     def __init__(self, combine: Callable[[list[Any]], Any]):
         self.combine = combine
+        self._token = uuid.uuid4().hex
+
+    def __dask_tokenize__(self) -> tuple:
+        return ("dfml-reduction-combine", self._token)
 
     def __call__(self, parts: pd.DataFrame) -> pd.DataFrame:
         states = [s for s in parts["state"] if s is not None]
