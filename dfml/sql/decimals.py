@@ -133,6 +133,13 @@ class DecimalArithmetic:
     def arrow(self, left: Any, right: Any) -> Any:
         """``left op right`` (``+ - *``) in Arrow's decimal kernels: exact for any values."""
         fn = {"+": pc.add, "-": pc.subtract, "*": pc.multiply}[self.op]
+        a, b = self.left_t, self.right_t
+        if self.op == "*" and a.precision + b.precision + 1 > 2 * MAX_PRECISION:
+            from .errors import ArithmeticException
+            raise ArithmeticException(
+                f"{a.simpleString()} * {b.simpleString()}: some values do not fit in 64 bits, "
+                f"and their exact product needs {a.precision + b.precision + 1} digits, more "
+                f"than Arrow's decimal256 holds (76); cast one side to a narrower decimal")
         if self._fits_128():
             # Arrow's own result type is Spark's here, and exact: no rounding, no overflow
             return fn(_narrow(left, self.left_t), _narrow(right, self.right_t)).cast(

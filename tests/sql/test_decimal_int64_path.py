@@ -286,3 +286,17 @@ def test_q1_expression_through_a_dataframe(spark, tmp_path):
     want = [None if None in (p, d, t) else (p * (1 - d) * (1 + t)).quantize(Dec("0.000001"))
             for p, d, t in zip(*(cols[c].to_pylist() for c in ("price", "disc", "tax")))]
     assert [r.c for r in out.collect()] == want
+
+
+def test_product_too_wide_for_decimal256_is_a_clear_error():
+    # decimal(38,0) * decimal(38,10): 77 exact digits; in int64 when the values fit, else a
+    # clear error naming the types (Arrow's own was "Decimal precision out of range")
+    from dfml.sql.errors import ArithmeticException
+    lt, rt = _dt(38, 0), _dt(38, 10)
+    kernel = D.DecimalArithmetic("*", lt, rt, D.arithmetic_type("*", lt, rt))
+    small = pa.array([Dec(12), None], pa.decimal128(38, 0))
+    assert kernel(small, pa.array([Dec("0.5"), Dec(1)], pa.decimal128(38, 10))).to_pylist() == \
+        [Dec("6.000000"), None]
+    with pytest.raises(ArithmeticException, match=r"decimal\(38,0\) \* decimal\(38,10\).*77 digits"):
+        kernel(pa.array([Dec(2 ** 64)], pa.decimal128(38, 0)),
+               pa.array([Dec("0.5")], pa.decimal128(38, 10)))
