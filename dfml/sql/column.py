@@ -59,11 +59,11 @@ class Column:
 
     # arithmetic
     __add__ = _bin(Arithmetic, "+")
-    __radd__ = _bin(Arithmetic, "+", True)
+    __radd__ = _bin(Arithmetic, "+")  # ``1 + c`` is Spark's ``(c + 1)``: the column first
     __sub__ = _bin(Arithmetic, "-")
     __rsub__ = _bin(Arithmetic, "-", True)
     __mul__ = _bin(Arithmetic, "*")
-    __rmul__ = _bin(Arithmetic, "*", True)
+    __rmul__ = _bin(Arithmetic, "*")
     __truediv__ = _bin(Arithmetic, "/")
     __rtruediv__ = _bin(Arithmetic, "/", True)
     __mod__ = _bin(Arithmetic, "%")
@@ -90,9 +90,9 @@ class Column:
 
     # logic
     __and__ = _bin(Logical, "AND")
-    __rand__ = _bin(Logical, "AND", True)
+    __rand__ = _bin(Logical, "AND")
     __or__ = _bin(Logical, "OR")
-    __ror__ = _bin(Logical, "OR", True)
+    __ror__ = _bin(Logical, "OR")
 
     def __invert__(self) -> "Column":
         return Column(Not(self._expr))

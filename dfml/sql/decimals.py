@@ -4,7 +4,9 @@ Spark types the result of ``+ - *`` (and ``avg``) between decimals from the oper
 and scale, caps the precision at 38 by giving up fraction digits (down to 6), rounds half up to
 the result scale, and (non-ANSI) gives null where the value does not fit. The kernels here
 compute in Arrow's 256-bit decimals, so no intermediate can overflow, then round and narrow to
-the result type: vectorized, never through a double.
+the result type: vectorized, never through a double. ``+ - *`` whose exact type passes 38 digits
+first try exact int64 arithmetic on the unscaled values (dfml.sql.decimal_int64), which applies
+when the data proves it cannot overflow, and is 10-15x faster than Arrow's decimal256 kernels.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import decimal_int64
 from . import types as T
 
 MAX_PRECISION = 38
+INT64_PATH = True  # False forces ``+ - *`` through Arrow's decimal kernels (tests compare both)
 _MIN_ADJUSTED_SCALE = 6
 
 
@@ -116,7 +120,26 @@ class DecimalArithmetic:
     def __call__(self, left: Any, right: Any) -> Any:
         if self.op == "/":
             return self._divide(left, right)
+        if INT64_PATH and not self._fits_128():
+            # Arrow's decimal128 kernels are one native call, as fast as numpy here and faster
+            # under thread contention (each numpy step retakes the GIL); its decimal256 ones,
+            # needed when the exact type passes 38 digits, are 10-15x slower than int64
+            fast = decimal_int64.compute(self.op, left, right, self.left_t, self.right_t,
+                                         self.out)
+            if fast is not None:
+                return fast
+        return self.arrow(left, right)
+
+    def arrow(self, left: Any, right: Any) -> Any:
+        """``left op right`` (``+ - *``) in Arrow's decimal kernels: exact for any values."""
         fn = {"+": pc.add, "-": pc.subtract, "*": pc.multiply}[self.op]
+        a, b = self.left_t, self.right_t
+        if self.op == "*" and a.precision + b.precision + 1 > 2 * MAX_PRECISION:
+            from .errors import ArithmeticException
+            raise ArithmeticException(
+                f"{a.simpleString()} * {b.simpleString()}: some values do not fit in 64 bits, "
+                f"and their exact product needs {a.precision + b.precision + 1} digits, more "
+                f"than Arrow's decimal256 holds (76); cast one side to a narrower decimal")
         if self._fits_128():
             # Arrow's own result type is Spark's here, and exact: no rounding, no overflow
             return fn(_narrow(left, self.left_t), _narrow(right, self.right_t)).cast(

@@ -144,6 +144,37 @@ def test_decimal_parity(spark, pyspark, decimal_file, case):
     assert _exact(build(DF, ours)) == _exact(build(PF, theirs))
 
 
+@pytest.fixture
+def small_decimal_file(tmp_path):
+    """Decimals whose products and sums need more than 38 digits by type (Spark's precision-loss
+    rule applies) but whose values fit int64, so dfml computes them in int64: halves to round,
+    both signs, zeros, nulls, and TPC-H Q1's decimal(15,2) columns."""
+    path = tmp_path / "small"
+    path.mkdir()
+    pq.write_table(pa.table({
+        "a": pa.array([D("0.05"), D("-0.05"), D("0.0123456789"), D(0), None, D("-0.0499999999")],
+                      pa.decimal128(38, 10)),
+        "b": pa.array([D("0.00001"), D("0.00001"), D("-2.25"), D("1.5"), D(1), D("0.00001")],
+                      pa.decimal128(10, 5)),
+        "e": pa.array([D("5E-18"), D("-1.5E-17"), D("0.01234567890123456789"), None, D(0),
+                       D("4.99E-18")], pa.decimal128(38, 20)),
+        "x": pa.array([D("901.50"), D("-0.01"), D("12345.67"), None, D(0), D("99999.99")],
+                      pa.decimal128(15, 2)),
+        "y": pa.array([D("0.05"), D("0.10"), None, D("0.00"), D("0.07"), D("0.01")],
+                      pa.decimal128(15, 2)),
+    }), path / "part-0.parquet")
+    return str(path)
+
+
+def test_decimal_precision_loss_parity(spark, pyspark, small_decimal_file):
+    ours, theirs = _both_read(spark, pyspark, small_decimal_file)
+
+    def build(df):
+        return df.select(df.a * df.b, df.b * df.a, df.e + df.a, df.a - df.e, df.e - 1,
+                         df.x * (1 - df.y) * (1 + df.y), df.a * df.b * df.x)
+    assert _exact(build(ours)) == _exact(build(theirs))
+
+
 def test_decimal_show_parity(spark, pyspark, decimal_file):
     from pyspark.sql import functions as PF
     from dfml.sql import functions as DF
@@ -170,6 +201,19 @@ def test_decimal_sum_overflow_parity(spark, pyspark, tmp_path):
     assert _exact(ours.groupBy("k").agg(DF.sum("v"), DF.avg("v"))) == \
         _exact(theirs.groupBy("k").agg(PF.sum("v"), PF.avg("v")))
     assert _exact(ours.agg(DF.sum("v"))) == _exact(theirs.agg(PF.sum("v")))
+
+
+def test_reflected_operator_names_parity(both):
+    # Spark's ``1 + c``, ``2 * c``, ``True & b``, ``False | b`` put the column first in the
+    # generated name (``(c + 1)``); ``1 - c`` and ``5 % c`` keep the literal first
+    rows = [(1, None, True), (None, 2.5, None), (3, float("nan"), False)]
+    ours, theirs = both(rows, "x int, y double, b boolean")
+
+    def build(df):
+        return df.select(1 + df.x, 2 * df.y, 1 - df.x, 5 % df.x, True & df.b, False | df.b)
+    assert build(ours).columns == build(theirs).columns
+    assert [tuple(map(str, r)) for r in build(ours).collect()] == \
+        [tuple(map(str, r)) for r in build(theirs).collect()]
 
 
 def test_ambiguous_names_parity(both):
