@@ -62,8 +62,7 @@ def _validity(arr: pa.Array) -> Any:
     """The validity of ``arr`` as a numpy bool array (all True when it has no nulls)."""
     if arr.null_count == 0:
         return np.ones(len(arr), dtype=bool)
-    bits = np.frombuffer(arr.buffers()[0], dtype=np.uint8)
-    return np.unpackbits(bits, bitorder="little")[arr.offset:arr.offset + len(arr)].view(bool)
+    return arr.is_valid().to_numpy(zero_copy_only=False)
 
 
 def _decimal_words(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -90,14 +90,17 @@ def _merge(left: "DataFrame", lf: Any, rf: Any, lkeys: list[str], rkeys: list[st
             lf = lf[~_any_null(lf, lkeys)]
         if kind in ("inner", "left"):
             rf = rf[~_any_null(rf, rkeys)]
-        return lf.merge(rf, left_on=lkeys, right_on=rkeys, how=kind, **kwargs) if lkeys != rkeys \
-            else lf.merge(rf, on=lkeys, how=kind, **kwargs)
+        return _merge_on(lf, rf, lkeys, rkeys, kind, kwargs)
     lf = lf.assign(__nk=_null_flag(lf, lkeys, 1))
     rf = rf.assign(__nk=_null_flag(rf, rkeys, 2))
-    if lkeys == rkeys:
-        return lf.merge(rf, on=lkeys + ["__nk"], how=kind, **kwargs).drop(columns=["__nk"])
-    return lf.merge(rf, left_on=lkeys + ["__nk"], right_on=rkeys + ["__nk"], how=kind,
-                    **kwargs).drop(columns=["__nk"])
+    return _merge_on(lf, rf, lkeys + ["__nk"], rkeys + ["__nk"], kind, kwargs).drop(columns=["__nk"])
+
+
+def _merge_on(lf: Any, rf: Any, lkeys: list[str], rkeys: list[str], kind: str,
+              kwargs: dict[str, Any]) -> Any:
+    if lkeys == rkeys:  # one column per key in the result, as Spark's USING join has
+        return lf.merge(rf, on=lkeys, how=kind, **kwargs)
+    return lf.merge(rf, left_on=lkeys, right_on=rkeys, how=kind, **kwargs)
 
 
 def _shuffle_kwargs(left: "DataFrame", lf: Any, rf: Any) -> dict[str, Any]:
@@ -207,8 +210,9 @@ def _semi_anti(left: "DataFrame", lf: Any, rkeys_frame: Any, lkeys: list[str], r
                kind: str) -> "DataFrame":
     rk = [f"__rk{i}" for i in range(len(rkeys))]
     renamed = rkeys_frame.rename(columns=dict(zip(rkeys, rk))).dropna()
-    renamed = renamed.drop_duplicates(subset=rk).assign(__hit=1)
-    marked = lf.merge(renamed, left_on=lkeys, right_on=rk, how="left")
+    shuffle = _shuffle_kwargs(left, lf, renamed)
+    renamed = renamed.drop_duplicates(subset=rk, **shuffle).assign(__hit=1)
+    marked = lf.merge(renamed, left_on=lkeys, right_on=rk, how="left", **shuffle)
     hit = marked["__hit"].notnull()
     if kind == "left_anti":
         hit = ~hit

@@ -25,6 +25,9 @@ def test_a_local_join_uses_the_task_shuffle_up_to_the_limit(spark, monkeypatch):
     a, b = _sides(spark)
     nodes = _nodes(a.join(b, "k"))
     assert "TaskShuffle" in nodes and "HashJoinP2P" not in nodes
+    for how in ("left_semi", "left_anti"):  # the right side's distinct keys shuffle too
+        nodes = _nodes(a.join(b, "k", how))
+        assert "TaskShuffle" in nodes and "P2PShuffle" not in nodes, how
     monkeypatch.setattr(joins, "_TASK_SHUFFLE_MAX", 2)
     assert "HashJoinP2P" in _nodes(a.join(b, "k"))
 
